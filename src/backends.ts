@@ -1,0 +1,107 @@
+/**
+ * Backend selection for Node. Each backend loads on demand; a backend that cannot load
+ * reports a one-line reason that says what to install.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export const BACKEND_NAMES = ['cpu', 'wasm', 'tensorflow', 'native', 'webgl'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+export type BackendChoice = BackendName | 'auto';
+
+/** `auto` tries these in order and takes the first that loads (fastest first). */
+export const AUTO_ORDER: readonly BackendName[] = ['tensorflow', 'native', 'wasm', 'cpu'];
+
+export class BackendError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BackendError';
+  }
+}
+
+export type BackendAvailability = { name: BackendName; available: true } | { name: BackendName; available: false; reason: string };
+
+export const TFJS_NODE_HINT =
+  'tfjs-node is not installed (its installer downloads libtensorflow, which failed or was skipped); ' +
+  'where that download works, run `npm install @tensorflow/tfjs-node@4.22.0`, or set TFJS_NODE_BINARY_HOST_MIRROR to a mirror of libtensorflow';
+
+function errorText(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
+
+async function loadTensorflow(): Promise<void> {
+  try {
+    await import('@tensorflow/tfjs-node');
+  } catch (error) {
+    throw new BackendError(`${TFJS_NODE_HINT} (${errorText(error)})`);
+  }
+}
+
+async function loadWasm(): Promise<void> {
+  await import('@tensorflow/tfjs-backend-wasm');
+}
+
+async function loadNative(): Promise<void> {
+  let mod: { registerNativeBackend: () => void };
+  try {
+    mod = (await import('./native/backend.js')) as { registerNativeBackend: () => void };
+  } catch (error) {
+    throw new BackendError(`the native backend is not built in this checkout (${errorText(error)})`);
+  }
+  mod.registerNativeBackend();
+}
+
+const LOADERS: Record<BackendName, () => Promise<void>> = {
+  cpu: async () => {},
+  wasm: loadWasm,
+  tensorflow: loadTensorflow,
+  native: loadNative,
+  webgl: async () => {
+    throw new BackendError('webgl needs a browser: run the CLI with --backend webgl, which drives headless Chromium');
+  },
+};
+
+/** Loads a backend's module and checks that tfjs can initialise it. Never throws. */
+export async function probeBackend(name: BackendName): Promise<BackendAvailability> {
+  try {
+    await LOADERS[name]();
+    if (tf.findBackend(name) === null && !tf.engine().registryFactory[name]) {
+      return { name, available: false, reason: `backend "${name}" did not register with tfjs` };
+    }
+    return { name, available: true };
+  } catch (error) {
+    return { name, available: false, reason: errorText(error) };
+  }
+}
+
+function isBackendName(value: string): value is BackendName {
+  return (BACKEND_NAMES as readonly string[]).includes(value);
+}
+
+/** Parses a --backend flag value. */
+export function parseBackendChoice(value: string): BackendChoice {
+  if (value === 'auto' || isBackendName(value)) return value;
+  throw new BackendError(`--backend: unknown backend "${value}" (expected auto, ${BACKEND_NAMES.join(', ')})`);
+}
+
+/**
+ * Makes `choice` the active tfjs backend and returns its name. `auto` takes the first of
+ * AUTO_ORDER that loads. Throws BackendError with a one-line reason when it cannot.
+ */
+export async function useBackend(choice: BackendChoice): Promise<BackendName> {
+  const candidates = choice === 'auto' ? AUTO_ORDER : [choice];
+  const reasons: string[] = [];
+  for (const name of candidates) {
+    const probe = await probeBackend(name);
+    if (!probe.available) {
+      reasons.push(`${name}: ${probe.reason}`);
+      continue;
+    }
+    const ok = await tf.setBackend(name);
+    if (ok) {
+      await tf.ready();
+      return name;
+    }
+    reasons.push(`${name}: tf.setBackend failed`);
+  }
+  throw new BackendError(choice === 'auto' ? `no backend could load (${reasons.join('; ')})` : `--backend ${choice}: ${reasons.join('; ').replace(`${choice}: `, '')}`);
+}
