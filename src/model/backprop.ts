@@ -1,0 +1,75 @@
+/**
+ * Gradients of the mean cross-entropy loss with respect to every W_l and b_l, two ways:
+ * by the hand-derived backprop of the homework (§1.2, generalised layer by layer) and by
+ * tfjs autodiff over the same forward pass built from tfjs's built-in ops.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { manualReluGrad, manualSoftmaxCrossEntropy, manualSoftmaxCrossEntropyGrad } from '../../custom-ops/index.js';
+import { forwardBuiltin, forwardManual, layerSizesOf, type MlpParams } from './mlp.js';
+
+export interface ParamGrads {
+  /** ∂L/∂W_l, same shape as W_l. */
+  dW: tf.Tensor2D[];
+  /** ∂L/∂b_l, same shape as b_l. */
+  db: tf.Tensor1D[];
+}
+
+export interface LossAndGrads {
+  loss: tf.Scalar;
+  grads: ParamGrads;
+}
+
+function checkLabels(params: MlpParams, x: tf.Tensor2D, yOneHot: tf.Tensor2D): void {
+  const classes = layerSizesOf(params).at(-1);
+  if (yOneHot.rank !== 2 || yOneHot.shape[0] !== x.shape[0] || yOneHot.shape[1] !== classes) {
+    throw new Error(`yOneHot: expected shape [${x.shape[0]}, ${classes}] (one row per row of x), got [${yOneHot.shape.join(', ')}]`);
+  }
+}
+
+/**
+ * The homework's backprop, no tf.grad anywhere:
+ *   L   = (1/N) Σ_n (logsumexp(Z_n) − Σ_k Y_nk Z_nk)           (ManualSoftmaxCrossEntropy)
+ *   G_L = ∂L/∂Z = (P − Y)/N                                     (gradCE, ManualSoftmaxCrossEntropyGrad with dy = 1)
+ *   dW_l = H_{l−1}ᵀ·G_l                                         (gradLossW_o / gradLossW_h)
+ *   db_l = 1ᵀ·G_l                                               (gradLossb_o / gradLossb_h)
+ *   G_{l−1} = (G_l·W_lᵀ) ⊙ 1(R_{l−1} > 0)                       (ManualReluGrad)
+ */
+export function manualBackprop(params: MlpParams, x: tf.Tensor2D, yOneHot: tf.Tensor2D): LossAndGrads {
+  checkLabels(params, x, yOneHot);
+  return tf.tidy(() => {
+    const { inputs: H, preActivations: R, logits: Z } = forwardManual(params, x);
+    const loss = manualSoftmaxCrossEntropy(yOneHot, Z);
+    const L = params.weights.length;
+    const dW: tf.Tensor2D[] = new Array<tf.Tensor2D>(L);
+    const db: tf.Tensor1D[] = new Array<tf.Tensor1D>(L);
+    // Arrays are 0-based: params.weights[l] is W_{l+1}, H[l] is H_l, R[l] is R_{l+1}.
+    let G = manualSoftmaxCrossEntropyGrad(tf.scalar(1), yOneHot, Z) as tf.Tensor2D; // G_L = (P − Y)/N
+    for (let l = L - 1; l >= 0; l--) {
+      dW[l] = tf.matMul(H[l], G, true, false); //  dW_l = H_{l−1}ᵀ·G_l
+      db[l] = tf.sum(G, 0); //                     db_l = 1ᵀ·G_l
+      if (l > 0) {
+        const upstream = tf.matMul(G, params.weights[l], false, true); // G_l·W_lᵀ
+        G = manualReluGrad(upstream, R[l - 1]) as tf.Tensor2D; //        ⊙ 1(R_{l−1} > 0)
+      }
+    }
+    return { loss, grads: { dW, db } };
+  });
+}
+
+/** tf.grads over forwardBuiltin + tf.losses.softmaxCrossEntropy (built-in ops only). */
+export function autodiffBackprop(params: MlpParams, x: tf.Tensor2D, yOneHot: tf.Tensor2D): LossAndGrads {
+  checkLabels(params, x, yOneHot);
+  const L = params.weights.length;
+  return tf.tidy(() => {
+    const lossOf = (...flat: tf.Tensor[]): tf.Scalar => {
+      const weights = flat.slice(0, L) as tf.Tensor2D[];
+      const biases = flat.slice(L) as tf.Tensor1D[];
+      return tf.losses.softmaxCrossEntropy(yOneHot, forwardBuiltin({ weights, biases }, x)) as tf.Scalar;
+    };
+    const { value, grads } = tf.valueAndGrads(lossOf)([...params.weights, ...params.biases]);
+    return {
+      loss: value,
+      grads: { dW: grads.slice(0, L) as tf.Tensor2D[], db: grads.slice(L) as tf.Tensor1D[] },
+    };
+  });
+}
