@@ -1,0 +1,25 @@
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { ManualSoftmax, kernelInputs, type ManualSoftmaxInputs } from '../../kernel_names.js';
+import { assertFloat32Inputs, assertRankAtLeast1 } from '../../util/kernel_checks.js';
+import { rowMaxProgram, rowSumExpProgram, softmaxNormalizeProgram } from './programs_gpu.js';
+import { asRows, asWebGL, disposeAll, reshapeWebGL } from './webgl_util.js';
+
+/** Three GPU passes: row max m, row Σ exp(z − m), then p = exp(z − m) / s elementwise. */
+export const manualSoftmax: KernelFunc = ({ inputs, backend }): TensorInfo => {
+  const { logits } = kernelInputs<ManualSoftmaxInputs>(inputs);
+  assertFloat32Inputs(ManualSoftmax, { logits });
+  assertRankAtLeast1(ManualSoftmax, 'logits', logits);
+  const gl = asWebGL(backend);
+  const z = asRows(gl, logits);
+  const { rows, cols } = z.layout;
+  const rowMax = gl.runWebGLProgram(rowMaxProgram(rows, cols), [z.matrix], 'float32');
+  const rowSum = gl.runWebGLProgram(rowSumExpProgram(rows, cols), [z.matrix, rowMax], 'float32');
+  const probs = gl.runWebGLProgram(softmaxNormalizeProgram(rows, cols), [z.matrix, rowMax, rowSum], 'float32');
+  disposeAll(gl, [rowMax, rowSum, ...z.temporaries]);
+  if (logits.shape.length === 2) return probs;
+  const out = reshapeWebGL(gl, probs, logits.shape);
+  disposeAll(gl, [probs]);
+  return out;
+};
+
+export const manualSoftmaxConfig: KernelConfig = { kernelName: ManualSoftmax, backendName: 'webgl', kernelFunc: manualSoftmax };
