@@ -1,0 +1,8 @@
+/** handgrad's custom-op plugin: hand-written kernels and gradients registered with tfjs. */
+export * from './kernel_names.js';
+export { registerCustomOps, unregisterCustomOps, customOpsRegistered } from './register.js';
+export { manualRelu } from './ops/manual_relu.js';
+export { manualReluGrad } from './ops/manual_relu_grad.js';
+export { manualSoftmax } from './ops/manual_softmax.js';
+export { manualSoftmaxCrossEntropy } from './ops/manual_softmax_cross_entropy.js';
+export { manualSoftmaxCrossEntropyGrad } from './ops/manual_softmax_cross_entropy_grad.js';

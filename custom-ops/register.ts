@@ -1,0 +1,68 @@
+/**
+ * The single entry point that registers every handgrad kernel on every backend list and every
+ * gradient, like tfjs's register_all_kernels.ts. Registering a kernel only records it in tfjs's
+ * global registry, so backends that are not loaded (webgl in Node, tensorflow without tfjs-node)
+ * cost nothing.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { GradConfig, KernelConfig } from '@tensorflow/tfjs-core';
+import { cpuKernelConfigs } from './backends/cpu/index.js';
+import { nativeKernelConfigs } from './backends/native/index.js';
+import { tensorflowKernelConfigs } from './backends/tensorflow/index.js';
+import { wasmKernelConfigs } from './backends/wasm/index.js';
+import { webglKernelConfigs } from './backends/webgl/index.js';
+import { gradConfigs } from './gradients/index.js';
+
+/** Read at call time so that lists filled in later are picked up. */
+function allKernelConfigs(): KernelConfig[] {
+  return [...cpuKernelConfigs, ...wasmKernelConfigs, ...tensorflowKernelConfigs, ...webglKernelConfigs, ...nativeKernelConfigs];
+}
+
+/** The configs this module put into tfjs's registries (and so may take out again). */
+const ownKernels = new Set<KernelConfig>();
+const ownGradients = new Set<GradConfig>();
+let registered = false;
+
+/**
+ * Registers every handgrad KernelConfig and GradConfig. Idempotent: a kernel or gradient that
+ * is already registered (by an earlier call, or by someone else) is left as it is, so tfjs never
+ * warns about duplicates.
+ */
+export function registerCustomOps(): void {
+  for (const config of allKernelConfigs()) {
+    if (tf.getKernel(config.kernelName, config.backendName) === undefined) {
+      tf.registerKernel(config);
+      ownKernels.add(config);
+    }
+  }
+  for (const config of gradConfigs) {
+    if (tf.getGradient(config.kernelName) === undefined) {
+      tf.registerGradient(config);
+      ownGradients.add(config);
+    }
+  }
+  registered = true;
+}
+
+/** Removes what registerCustomOps() registered; anything registered by others stays. */
+export function unregisterCustomOps(): void {
+  for (const config of ownKernels) {
+    if (tf.getKernel(config.kernelName, config.backendName) === config) tf.unregisterKernel(config.kernelName, config.backendName);
+  }
+  for (const config of ownGradients) {
+    if (tf.getGradient(config.kernelName) === config) tf.unregisterGradient(config.kernelName);
+  }
+  ownKernels.clear();
+  ownGradients.clear();
+  registered = false;
+}
+
+/** True between registerCustomOps() and unregisterCustomOps(). */
+export function customOpsRegistered(): boolean {
+  return registered;
+}
+
+/** Called by every op, so users cannot forget to register. */
+export function ensureCustomOpsRegistered(): void {
+  if (!registered) registerCustomOps();
+}

@@ -1,0 +1,71 @@
+/** Argument conversion and checks for the public ops, with errors that name the argument. */
+import * as tf from '@tensorflow/tfjs';
+import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
+
+export type TensorOrLike = Tensor | TensorLike;
+
+function isTensorLike(value: unknown): value is TensorLike {
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') return true;
+  if (ArrayBuffer.isView(value)) return true;
+  return Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
+}
+
+function shapeText(shape: readonly number[]): string {
+  return JSON.stringify(shape);
+}
+
+/**
+ * Like tfjs-core's convertToTensor: a Tensor passes through; a TensorLike becomes a tensor
+ * with its inferred dtype (JS numbers → float32). Call inside tf.tidy so a converted
+ * tensor is freed with the op's scope.
+ */
+export function toTensor(value: TensorOrLike, argName: string, opName: string): Tensor {
+  if (value instanceof tf.Tensor) {
+    if (value.isDisposed) throw new Error(`${opName}: argument '${argName}' is a disposed tensor`);
+    return value;
+  }
+  if (!isTensorLike(value)) {
+    throw new Error(`${opName}: argument '${argName}' must be a Tensor or TensorLike, but got ${describe(value)}`);
+  }
+  try {
+    return tf.tensor(value);
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    throw new Error(`${opName}: argument '${argName}' is not a valid tensor (${reason})`);
+  }
+}
+
+/** float32, rank ≥ 1, at least one element. */
+export function checkFloatNonEmpty(t: Tensor, argName: string, opName: string): void {
+  if (t.dtype !== 'float32') {
+    throw new Error(`${opName}: argument '${argName}' must be float32 but has dtype ${t.dtype}`);
+  }
+  if (t.rank < 1) {
+    throw new Error(`${opName}: argument '${argName}' must have rank >= 1 but is a scalar (rank 0)`);
+  }
+  if (t.size === 0) {
+    throw new Error(`${opName}: argument '${argName}' is empty (shape ${shapeText(t.shape)}); zero-size inputs are not supported`);
+  }
+}
+
+export function checkSameShape(a: Tensor, aName: string, b: Tensor, bName: string, opName: string): void {
+  if (!tf.util.arraysEqual(a.shape, b.shape)) {
+    throw new Error(`${opName}: argument '${aName}' has shape ${shapeText(a.shape)} but '${bName}' has shape ${shapeText(b.shape)}`);
+  }
+}
+
+/** A float32 tensor holding exactly one value (the upstream gradient of a scalar loss). */
+export function checkFloatScalar(t: Tensor, argName: string, opName: string): void {
+  if (t.dtype !== 'float32') {
+    throw new Error(`${opName}: argument '${argName}' must be float32 but has dtype ${t.dtype}`);
+  }
+  if (t.size !== 1) {
+    throw new Error(`${opName}: argument '${argName}' must be a scalar but has shape ${shapeText(t.shape)}`);
+  }
+}
