@@ -1,0 +1,17 @@
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { ManualRelu, kernelInputs, type ManualReluInputs } from '../../kernel_names.js';
+import { assertFloat32Inputs } from '../../util/kernel_checks.js';
+import { reluInto } from '../../util/row_loops.js';
+
+export const manualRelu: KernelFunc = ({ inputs, backend }): TensorInfo => {
+  const { x } = kernelInputs<ManualReluInputs>(inputs);
+  assertFloat32Inputs(ManualRelu, { x });
+  const wasm = backend as BackendWasm;
+  const out = wasm.makeOutput(x.shape, 'float32');
+  // Views on the heap go stale when makeOutput grows it, so take them after.
+  reluInto(wasm.typedArrayFromHeap(x) as Float32Array, wasm.typedArrayFromHeap(out) as Float32Array);
+  return out;
+};
+
+export const manualReluConfig: KernelConfig = { kernelName: ManualRelu, backendName: 'wasm', kernelFunc: manualRelu };

@@ -1,0 +1,20 @@
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { ManualReluGrad, kernelInputs, type ManualReluGradInputs } from '../../kernel_names.js';
+import { assertFloat32Inputs, assertSameShape } from '../../util/kernel_checks.js';
+import { reluGradInto } from '../../util/row_loops.js';
+
+export const manualReluGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {
+  const { dy, x } = kernelInputs<ManualReluGradInputs>(inputs);
+  assertFloat32Inputs(ManualReluGrad, { dy, x });
+  assertSameShape(ManualReluGrad, 'dy', dy, 'x', x);
+  const wasm = backend as BackendWasm;
+  const out = wasm.makeOutput(x.shape, 'float32');
+  // Views on the heap go stale when makeOutput grows it, so take them after.
+  const dyVals = wasm.typedArrayFromHeap(dy) as Float32Array;
+  const xVals = wasm.typedArrayFromHeap(x) as Float32Array;
+  reluGradInto(dyVals, xVals, wasm.typedArrayFromHeap(out) as Float32Array);
+  return out;
+};
+
+export const manualReluGradConfig: KernelConfig = { kernelName: ManualReluGrad, backendName: 'wasm', kernelFunc: manualReluGrad };
