@@ -1,0 +1,114 @@
+/**
+ * In-memory datasets: features scaled to [0, 1] as float32 rows, integer labels, and the
+ * train/valid/test splits. Pure (no file I/O) so that the browser runner can use it too.
+ */
+import { DataError } from './errors.js';
+import { numpyPermutation } from './numpy_shuffle.js';
+
+export type Split = { x: Float32Array; labels: Int32Array; n: number };
+export type Dataset = { name: string; features: number; classes: number; train: Split; valid: Split; test: Split };
+export type RawArray = { shape: number[]; data: ArrayLike<number>; dtype: string };
+
+export type SubsetSizes = { trainSize?: number; validSize?: number; testSize?: number };
+
+/** The homework's notMNIST split: shuffle with np.random.seed(521), then 10000 / 6000 / rest. */
+export const HOMEWORK_SPLIT = { seed: 521, train: 10000, valid: 6000 } as const;
+/** MNIST's 60000 training images: the first 50000 train, the last 10000 validate. */
+export const MNIST_VALID = 10000;
+
+/** Flattens images (N×…) to float32 rows; uint8 pixels are scaled by 1/255, floats are kept. */
+export function imagesToRows(images: RawArray, name: string): { x: Float32Array; n: number; features: number } {
+  if (images.shape.length < 2) throw new DataError(`${name}: images must have at least 2 dimensions (N×features), got shape [${images.shape.join(', ')}]`);
+  const n = images.shape[0];
+  const features = images.shape.slice(1).reduce((a, b) => a * b, 1);
+  if (n === 0 || features === 0) throw new DataError(`${name}: images are empty (shape [${images.shape.join(', ')}])`);
+  const scale = images.dtype === 'uint8' ? 1 / 255 : 1;
+  const x = new Float32Array(n * features);
+  const src = images.data;
+  for (let i = 0; i < x.length; i++) {
+    const v = src[i] * scale;
+    if (!Number.isFinite(v)) {
+      const row = Math.floor(i / features);
+      throw new DataError(`${name}: ${Number.isNaN(v) ? 'NaN' : 'infinite value'} in image ${row} (feature ${i % features})`);
+    }
+    x[i] = v;
+  }
+  return { x, n, features };
+}
+
+/** Checks labels are integers in 0..C−1 (when `classes` is given) and returns them as int32. */
+export function toLabels(labels: RawArray, name: string, classes?: number): Int32Array {
+  const n = labels.shape[0] ?? 0;
+  if (labels.shape.length !== 1 && !(labels.shape.length === 2 && labels.shape[1] === 1)) {
+    throw new DataError(`${name}: labels must be a vector (N) of class indices, got shape [${labels.shape.join(', ')}]`);
+  }
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = labels.data[i];
+    if (!Number.isInteger(v) || v < 0 || (classes !== undefined && v >= classes)) {
+      const range = classes === undefined ? 'a non-negative integer' : `in 0..${classes - 1}`;
+      throw new DataError(`${name}: label ${i} is ${v}, expected ${range}`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+export function makeSplit(x: Float32Array, labels: Int32Array, features: number, name: string): Split {
+  const n = labels.length;
+  if (x.length !== n * features) {
+    throw new DataError(`${name}: ${x.length / features} images but ${n} labels`);
+  }
+  return { x, labels, n };
+}
+
+/** Rows `idx` of a split, in that order. */
+export function takeRows(split: Split, idx: ArrayLike<number>, features: number): Split {
+  const x = new Float32Array(idx.length * features);
+  const labels = new Int32Array(idx.length);
+  for (let r = 0; r < idx.length; r++) {
+    const i = idx[r];
+    x.set(split.x.subarray(i * features, (i + 1) * features), r * features);
+    labels[r] = split.labels[i];
+  }
+  return { x, labels, n: idx.length };
+}
+
+export function sliceRows(split: Split, start: number, end: number, features: number): Split {
+  return { x: split.x.slice(start * features, end * features), labels: split.labels.slice(start, end), n: end - start };
+}
+
+export function numClasses(...splits: Split[]): number {
+  let max = -1;
+  for (const s of splits) for (const v of s.labels) if (v > max) max = v;
+  return max + 1;
+}
+
+/** The homework's split of one image/label set (the notMNIST npz layout). */
+export function homeworkSplit(all: Split, features: number, name: string): { train: Split; valid: Split; test: Split } {
+  const { train, valid, seed } = HOMEWORK_SPLIT;
+  if (all.n <= train + valid) {
+    throw new DataError(`${name}: ${all.n} samples, the homework split needs more than ${train + valid} (${train} train, ${valid} valid, rest test)`);
+  }
+  const shuffled = takeRows(all, numpyPermutation(all.n, seed), features);
+  return {
+    train: sliceRows(shuffled, 0, train, features),
+    valid: sliceRows(shuffled, train, train + valid, features),
+    test: sliceRows(shuffled, train + valid, all.n, features),
+  };
+}
+
+/** Takes the first `size` rows of each split when a size is given (checked against what is there). */
+export function applySubsets(data: Dataset, sizes: SubsetSizes): Dataset {
+  const pick = (split: Split, size: number | undefined, flag: string): Split => {
+    if (size === undefined) return split;
+    if (size > split.n) throw new DataError(`${flag} ${size}: the ${data.name} split has only ${split.n} samples`);
+    return sliceRows(split, 0, size, data.features);
+  };
+  return {
+    ...data,
+    train: pick(data.train, sizes.trainSize, '--train-size'),
+    valid: pick(data.valid, sizes.validSize, '--valid-size'),
+    test: pick(data.test, sizes.testSize, '--test-size'),
+  };
+}

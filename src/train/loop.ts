@@ -1,0 +1,199 @@
+/**
+ * The training loop, pure tfjs (no Node imports) so the browser runner can bundle it.
+ * Per epoch: shuffle (seedrandom, whose state is part of the checkpoint), mini-batch steps,
+ * then loss and accuracy on train/valid/test.
+ */
+import * as tf from '@tensorflow/tfjs';
+import seedrandom from 'seedrandom';
+import type { Dataset, Split } from '../data/dataset.js';
+import { forwardBuiltin, forwardManual, xavierInit, type MlpParams } from '../model/mlp.js';
+import { EVAL_CHUNK, type TrainConfig } from './config.js';
+import { disposeOptimizerState, initOptimizerState, type OptimizerState } from './optimizers.js';
+import { paramList, trainStep } from './step.js';
+
+export type RngState = seedrandom.State.Arc4;
+export type TensorSplit = { x: tf.Tensor2D; labels: tf.Tensor1D; n: number };
+export type TensorData = { train: TensorSplit; valid: TensorSplit; test: TensorSplit; classes: number };
+
+export type EpochMetrics = {
+  epoch: number;
+  trainLoss: number;
+  trainAcc: number;
+  validLoss: number;
+  validAcc: number;
+  testLoss: number;
+  testAcc: number;
+  /** Wall seconds of the epoch's training steps (evaluation excluded). */
+  seconds: number;
+  /** Wall seconds of the evaluation on the three splits. */
+  evalSeconds: number;
+};
+
+export type TrainState = {
+  params: MlpParams;
+  optimizerState: OptimizerState;
+  /** Completed epochs. */
+  epoch: number;
+  rngState: RngState;
+  history: EpochMetrics[];
+};
+
+export type TrainHooks = {
+  /** After each mini-batch step of the current epoch. */
+  onBatch?: (epoch: number, batch: number, batches: number) => void;
+  /** After each completed epoch, with the new state (still owned by the loop). */
+  onEpoch?: (metrics: EpochMetrics, state: TrainState) => void | Promise<void>;
+  /** Polled between batches; true stops the run, discarding the unfinished epoch. */
+  shouldStop?: () => boolean;
+};
+
+export type TrainResult = { state: TrainState; stopped: boolean };
+
+function splitToTensors(split: Split, features: number): TensorSplit {
+  return { x: tf.tensor2d(split.x, [split.n, features], 'float32'), labels: tf.tensor1d(split.labels, 'int32'), n: split.n };
+}
+
+export function toTensorData(data: Dataset): TensorData {
+  return {
+    train: splitToTensors(data.train, data.features),
+    valid: splitToTensors(data.valid, data.features),
+    test: splitToTensors(data.test, data.features),
+    classes: data.classes,
+  };
+}
+
+export function disposeTensorData(data: TensorData): void {
+  for (const s of [data.train, data.valid, data.test]) tf.dispose([s.x, s.labels]);
+}
+
+/** Seeded parameters (Xavier), zero optimizer slots, and the shuffle RNG seeded from `seed`. */
+export function initTrainState(config: TrainConfig): TrainState {
+  const params = xavierInit(config.layers, config.seed);
+  const rng = seedrandom(`handgrad-shuffle-${config.seed}`, { state: true });
+  return { params, optimizerState: initOptimizerState(config.optimizer, paramList(params)), epoch: 0, rngState: rng.state(), history: [] };
+}
+
+export function disposeTrainState(state: TrainState): void {
+  tf.dispose(paramList(state.params));
+  disposeOptimizerState(state.optimizerState);
+}
+
+/** Fisher–Yates permutation of 0..n−1 drawn from a stateful seedrandom; returns the new RNG state. */
+export function shuffledIndices(n: number, rngState: RngState): { indices: Int32Array; rngState: RngState } {
+  const rng = seedrandom('', { state: rngState });
+  const indices = new Int32Array(n);
+  for (let i = 0; i < n; i++) indices[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    const t = indices[i];
+    indices[i] = indices[j];
+    indices[j] = t;
+  }
+  return { indices, rngState: rng.state() };
+}
+
+function logits(config: TrainConfig, params: MlpParams, x: tf.Tensor2D): tf.Tensor2D {
+  return config.grad === 'manual' ? forwardManual(params, x).logits : forwardBuiltin(params, x);
+}
+
+/** Mean cross-entropy L = (1/N) Σ_n (logsumexp(Z_n) − Z_{n,y_n}) and accuracy, in chunks of EVAL_CHUNK rows. */
+export function evaluate(config: TrainConfig, params: MlpParams, split: TensorSplit, classes: number): { loss: number; acc: number } {
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < split.n; start += EVAL_CHUNK) {
+    const size = Math.min(EVAL_CHUNK, split.n - start);
+    const [lossChunk, correctChunk] = tf.tidy(() => {
+      const x = split.x.slice([start, 0], [size, -1]);
+      const labels = split.labels.slice([start], [size]);
+      const z = logits(config, params, x);
+      const picked = tf.sum(tf.mul(z, tf.oneHot(labels, classes).toFloat()), 1);
+      const perRow = tf.sub(tf.logSumExp(z, 1), picked);
+      const hits = tf.sum(tf.equal(tf.argMax(z, 1), labels).toFloat());
+      return [tf.sum(perRow), hits];
+    });
+    lossSum += readScalar(lossChunk);
+    correct += readScalar(correctChunk);
+  }
+  return { loss: lossSum / split.n, acc: correct / split.n };
+}
+
+function readScalar(t: tf.Tensor): number {
+  const v = t.dataSync()[0];
+  t.dispose();
+  return v;
+}
+
+/** Lets timers and signal handlers run (at most every 100 ms) without slowing the loop. */
+function makeYielder(): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    const now = performance.now();
+    if (now - last < 100) return;
+    last = now;
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  };
+}
+
+function batchesOf(n: number, batchSize: number): number {
+  return batchSize === 0 ? 1 : Math.ceil(n / batchSize);
+}
+
+/** One epoch of steps; returns the new state pieces, or `stopped` with the partial state to dispose. */
+async function runEpoch(config: TrainConfig, data: TensorData, state: TrainState, hooks: TrainHooks): Promise<{ state: TrainState; stopped: boolean }> {
+  const n = data.train.n;
+  const batchSize = config.batchSize === 0 ? n : Math.min(config.batchSize, n);
+  const batches = batchesOf(n, config.batchSize);
+  const fullBatch = batches === 1;
+  // Full batch: the mean gradient does not depend on order, so the data is used as is.
+  const { indices, rngState } = fullBatch ? { indices: null, rngState: state.rngState } : shuffledIndices(n, state.rngState);
+  const yieldNow = makeYielder();
+  let params = state.params;
+  let optimizerState = state.optimizerState;
+  for (let b = 0; b < batches; b++) {
+    if (hooks.shouldStop?.()) {
+      return { state: { ...state, params, optimizerState }, stopped: true };
+    }
+    const [x, y] = tf.tidy(() => {
+      if (indices === null) return [data.train.x.clone(), tf.oneHot(data.train.labels, data.classes).toFloat()] as [tf.Tensor2D, tf.Tensor2D];
+      const idx = tf.tensor1d(indices.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize)), 'int32');
+      return [tf.gather(data.train.x, idx), tf.oneHot(tf.gather(data.train.labels, idx), data.classes).toFloat()] as [tf.Tensor2D, tf.Tensor2D];
+    });
+    const result = trainStep(params, optimizerState, x, y, config);
+    tf.dispose([x, y, result.loss]);
+    params = result.params;
+    optimizerState = result.optimizerState;
+    hooks.onBatch?.(state.epoch + 1, b + 1, batches);
+    await yieldNow();
+  }
+  return { state: { ...state, params, optimizerState, rngState }, stopped: false };
+}
+
+/** Trains from `state.epoch` up to `config.epochs`, calling the hooks; consumes `state`. */
+export async function trainEpochs(config: TrainConfig, data: TensorData, state: TrainState, hooks: TrainHooks = {}): Promise<TrainResult> {
+  let current = state;
+  while (current.epoch < config.epochs) {
+    const t0 = performance.now();
+    const epochResult = await runEpoch(config, data, current, hooks);
+    if (epochResult.stopped) return { state: epochResult.state, stopped: true };
+    const t1 = performance.now();
+    const params = epochResult.state.params;
+    const train = evaluate(config, params, data.train, data.classes);
+    const valid = evaluate(config, params, data.valid, data.classes);
+    const test = evaluate(config, params, data.test, data.classes);
+    const metrics: EpochMetrics = {
+      epoch: current.epoch + 1,
+      trainLoss: train.loss,
+      trainAcc: train.acc,
+      validLoss: valid.loss,
+      validAcc: valid.acc,
+      testLoss: test.loss,
+      testAcc: test.acc,
+      seconds: (t1 - t0) / 1000,
+      evalSeconds: (performance.now() - t1) / 1000,
+    };
+    current = { ...epochResult.state, epoch: current.epoch + 1, history: [...current.history, metrics] };
+    await hooks.onEpoch?.(metrics, current);
+    if (hooks.shouldStop?.()) return { state: current, stopped: true };
+  }
+  return { state: current, stopped: false };
+}
