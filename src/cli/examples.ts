@@ -56,6 +56,9 @@ export function parseExamplesArgs(argv: string[]): ExamplesOptions {
       throw new UsageError(firstLine(error));
     }
   }
+  if (backend === 'webgl') {
+    throw new UsageError('--backend webgl: the examples run in Node, where webgl has no GPU context; use cpu, wasm, tensorflow or native');
+  }
   return { json: values.json ?? false, backend, help: values.help ?? false };
 }
 

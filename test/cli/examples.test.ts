@@ -1,0 +1,90 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseExamplesArgs, UsageError } from '../../src/cli/examples.js';
+import { allRowsMatch, type ExampleTask } from '../../src/examples/index.js';
+import { renderJson, renderText } from '../../src/examples/render.js';
+
+const entry = fileURLToPath(new URL('../../src/cli/examples.ts', import.meta.url));
+
+function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', entry, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** stderr without tfjs's multi-line "install tfjs-node" banner. */
+function ownStderrLines(stderr: string): string[] {
+  return stderr.split('\n').filter((l) => l.startsWith('examples:'));
+}
+
+describe('parseExamplesArgs', () => {
+  it('defaults to text on cpu and reads --json and --backend', () => {
+    expect(parseExamplesArgs([])).toEqual({ json: false, backend: 'cpu', help: false });
+    expect(parseExamplesArgs(['--json', '--backend', 'wasm'])).toEqual({ json: true, backend: 'wasm', help: false });
+  });
+
+  it.each([[['--bogus']], [['--backend', 'gpu9']], [['extra']], [['--json=yes']], [['--backend']], [['--backend', 'webgl']]])('rejects %j with a one-line UsageError', (args) => {
+    expect(() => parseExamplesArgs(args)).toThrow(UsageError);
+    try {
+      parseExamplesArgs(args);
+    } catch (error) {
+      expect((error as Error).message).not.toContain('\n');
+    }
+  });
+});
+
+describe('npm run examples', () => {
+  it('--json prints one object whose rows carry {task, quantity, expected, manual, autodiff, match} and exits 0', () => {
+    const { status, stdout } = runCli(['--json']);
+    expect(status).toBe(0);
+    const report = JSON.parse(stdout) as { backend: string; match: boolean; tasks: ExampleTask[] };
+    expect(report.backend).toBe('cpu');
+    expect(report.match).toBe(true);
+    expect(report.tasks.map((t) => t.task)).toEqual(['T1', 'T2', 'T3', 'T4']);
+    const rows = report.tasks.flatMap((t) => t.rows);
+    for (const row of rows) {
+      expect(Object.keys(row)).toEqual(expect.arrayContaining(['task', 'quantity', 'expected', 'manual', 'autodiff', 'match']));
+      expect(row.match).toBe(true);
+    }
+    const t1 = Object.fromEntries(report.tasks[0].rows.map((r) => [r.quantity, r.expected]));
+    expect(t1).toEqual({ z: 0.62, 'dz/dw0': -0.2, 'dz/dw1': 0.4, 'dz/db0': -0.2, 'dz/db1': 1 });
+    expect(report.tasks[2].rows[0].manual).toBe(557057);
+  });
+
+  it('runs on the wasm backend with the same result', () => {
+    const { status, stdout } = runCli(['--json', '--backend', 'wasm']);
+    expect(status).toBe(0);
+    const report = JSON.parse(stdout) as { backend: string; match: boolean };
+    expect(report).toMatchObject({ backend: 'wasm', match: true });
+  });
+
+  it('prints a text table per task with a match per line', () => {
+    const { status, stdout } = runCli([]);
+    expect(status).toBe(0);
+    expect(stdout).toContain('T1  scalar network');
+    expect(stdout).toMatch(/dz\/dw1\s+0\.4\s+0\.4\s+0\.4\d*\s+0\.4\d*\s+\S+\s+match/);
+    expect(stdout).toMatch(/A shape, homework column-major out×N\s+\(1024, 32\)\s+\(1024, 32\)\s+\(1024, 32\)\s+exact\s+match/);
+    expect(stdout).toMatch(/557057\s+557057\s+557057\s+exact\s+match/);
+    expect(stdout.trimEnd().endsWith('all 14 rows match')).toBe(true);
+  });
+
+  it.each([[['--bogus']], [['--backend', 'nope']], [['--backend', 'webgl']]])('exits 2 with one line on %j', (args) => {
+    const { status, stdout, stderr } = runCli(args);
+    expect(status).toBe(2);
+    expect(stdout).toBe('');
+    expect(ownStderrLines(stderr)).toHaveLength(1);
+  });
+});
+
+describe('mismatch reporting', () => {
+  it('a mismatching row fails the run, is flagged in text and JSON', async () => {
+    const { runT3 } = await import('../../src/examples/t3_parameter_count.js');
+    const task = runT3();
+    expect(allRowsMatch([task])).toBe(true);
+    const broken: ExampleTask = { ...task, rows: task.rows.map((r) => ({ ...r, manual: 557056, match: false })) };
+    expect(allRowsMatch([broken])).toBe(false);
+    expect(renderText([broken], 'cpu')).toContain('MISMATCH');
+    expect(renderText([broken], 'cpu')).toContain('1 of 1 rows MISMATCH: T3 parameters');
+    expect(JSON.parse(renderJson([broken], 'cpu')).match).toBe(false);
+  });
+});
