@@ -1,0 +1,94 @@
+/** Shared set-up for the custom-op tests: which backends run, and the fp32 comparison. */
+import * as tf from '@tensorflow/tfjs';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import seedrandom from 'seedrandom';
+import { expect } from 'vitest';
+import { probeBackend, useBackend, type BackendAvailability, type BackendName } from '../../src/backends.js';
+
+/** Backends whose kernels live in custom-ops and run in Node (webgl and native are tested by their owners). */
+export const TEST_BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'tensorflow'];
+
+export const BACKEND_PROBES: BackendAvailability[] = await Promise.all(TEST_BACKENDS.map((name) => probeBackend(name)));
+
+/** describe.each rows: [title, probe]. A backend that cannot load gets a title that says why. */
+export const BACKEND_ROWS: Array<[string, BackendAvailability]> = BACKEND_PROBES.map((probe) => [
+  probe.available ? probe.name : `${probe.name} (SKIPPED: ${probe.name === 'tensorflow' ? 'tfjs-node not loadable' : 'not loadable'}: ${probe.reason})`,
+  probe,
+]);
+
+for (const probe of BACKEND_PROBES) {
+  if (!probe.available) console.warn(`[custom-ops tests] skipping backend ${probe.name}: ${probe.reason}`);
+}
+
+export async function activate(name: BackendName): Promise<void> {
+  await useBackend(name);
+  if (tf.getBackend() !== name) throw new Error(`expected backend ${name}, got ${tf.getBackend()}`);
+}
+
+/**
+ * The shared tolerance policy for fp32 vs fp32: |a − b| / max(|a|, |b|, atol) ≤ 1e-5 per element,
+ * atol = 1e-6 · max|expected| so entries far below the tensor's scale are judged absolutely.
+ */
+export const FP32_REL_TOL = 1e-5;
+
+/**
+ * `termScale` (optional, per element) is for results that are differences of larger terms, such
+ * as the softmax Jacobian-vector product p_k·(dy_k − Σ_j dy_j p_j): two fp32 evaluations of a
+ * difference agree to ~eps32 of the terms, not of the (possibly much smaller) difference, so the
+ * error is measured against max(|a|, |b|, size of the terms). The 1e-5 bound itself is unchanged.
+ */
+export function maxRelError(actual: ArrayLike<number>, expected: ArrayLike<number>, termScale?: ArrayLike<number>): number {
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
+  const atol = Math.max(1e-6 * scale, 1e-30);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i];
+    const b = expected[i];
+    if (Number.isNaN(a) || Number.isNaN(b)) return Number.NaN;
+    const err = Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), atol, termScale ? termScale[i] : 0);
+    worst = Math.max(worst, err);
+  }
+  return worst;
+}
+
+/** Asserts same shape and elementwise relative error ≤ FP32_REL_TOL; disposes the tensors. */
+export function expectClose(actual: Tensor, expected: Tensor, what = 'values', termScale?: Tensor): void {
+  try {
+    expect(actual.shape, `${what}: shape`).toEqual(expected.shape);
+    expect(actual.dtype, `${what}: dtype`).toBe('float32');
+    const err = maxRelError(actual.dataSync(), expected.dataSync(), termScale?.dataSync());
+    expect(err, `${what}: max relative error`).toBeLessThanOrEqual(FP32_REL_TOL);
+  } finally {
+    tf.dispose([actual, expected, ...(termScale ? [termScale] : [])]);
+  }
+}
+
+/** Random normal float32 tensor from a fixed seed. */
+export function randn(shape: number[], seed: number, scale = 1): Tensor {
+  return tf.tidy(() => tf.mul(tf.randomNormal(shape, 0, 1, 'float32', seed), scale));
+}
+
+/**
+ * Random one-hot rows over the last axis, from a fixed seed. Built in JS: tf.oneHot with a
+ * float32 dtype returns zeros on the wasm backend of tfjs 4.22.
+ */
+export function oneHotLabels(shape: number[], seed: number): Tensor {
+  const rng = seedrandom(`labels-${seed}`);
+  const classes = shape[shape.length - 1];
+  const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (let start = 0; start < values.length; start += classes) values[start + Math.floor(rng() * classes)] = 1;
+  return tf.tensor(values, shape, 'float32');
+}
+
+/** Random probability rows (each sums to 1) over the last axis. */
+export function softLabels(shape: number[], seed: number): Tensor {
+  return tf.tidy(() => tf.softmax(randn(shape, seed, 2)));
+}
+
+/** Runs fn and asserts tf.memory().numTensors is unchanged afterwards. */
+export function expectNoLeak(fn: () => void): void {
+  const before = tf.memory().numTensors;
+  fn();
+  expect(tf.memory().numTensors, 'tensors leaked').toBe(before);
+}
