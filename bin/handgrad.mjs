@@ -62,12 +62,10 @@ try {
 
 const child = spawn(process.execPath, ['--import', tsxLoader, entry, ...args], { stdio: 'inherit' });
 
-// Ctrl-C reaches the child through the terminal's process group; wait for it to exit.
-// A signal sent to this process alone is passed on.
+// Pass signals on and wait for the child to exit (Ctrl-C may reach it twice: once from the
+// terminal's process group, once from here; node handles that like a single one).
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    if (signal !== 'SIGINT') child.kill(signal);
-  });
+  process.on(signal, () => child.kill(signal));
 }
 
 child.on('error', (error) => fail(`${command}: could not start node (${error.message})`));

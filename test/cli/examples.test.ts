@@ -12,9 +12,9 @@ function runCli(args: string[]): { status: number | null; stdout: string; stderr
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** stderr without tfjs's multi-line "install tfjs-node" banner. */
+/** stderr's non-blank lines, less tfjs's "install tfjs-node" banner (printed when the cpu backend starts). */
 function ownStderrLines(stderr: string): string[] {
-  return stderr.split('\n').filter((l) => l.startsWith('examples:'));
+  return stderr.split('\n').filter((l) => l.trim() !== '' && !/^=+$/.test(l) && !l.startsWith('Hi, looks like you are running TensorFlow.js'));
 }
 
 describe('parseExamplesArgs', () => {
@@ -68,11 +68,18 @@ describe('npm run examples', () => {
     expect(stdout.trimEnd().endsWith('all 14 rows match')).toBe(true);
   });
 
-  it.each([[['--bogus']], [['--backend', 'nope']], [['--backend', 'webgl']]])('exits 2 with one line on %j', (args) => {
+  it.each([
+    [['--bogus'], "Unknown option '--bogus'"],
+    [['--backend', 'nope'], 'unknown backend "nope"'],
+    [['--backend', 'webgl'], '--backend webgl'],
+  ])('exits 2 with one line on %j', (args, names) => {
     const { status, stdout, stderr } = runCli(args);
     expect(status).toBe(2);
     expect(stdout).toBe('');
-    expect(ownStderrLines(stderr)).toHaveLength(1);
+    const lines = ownStderrLines(stderr);
+    expect(lines).toHaveLength(1);
+    expect(lines[0].startsWith('examples: ')).toBe(true);
+    expect(lines[0]).toContain(names);
   });
 });
 
