@@ -1,0 +1,65 @@
+/**
+ * Builds the page (web/ → dist/web) with Vite when the build is missing or older than its sources,
+ * so the CLIs and tests always serve the current kernels and trainer.
+ */
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const WEB_ROOT = join(REPO_ROOT, 'web');
+export const WEB_DIST = join(REPO_ROOT, 'dist/web');
+const STAMP = '.handgrad-build-stamp';
+/** Folders whose files end up in the bundle. */
+const SOURCE_DIRS = ['web', 'custom-ops', 'src', 'compare'];
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
+    else if (entry.isFile()) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** A fingerprint of the sources: newest mtime over the bundled folders and the lockfile. */
+export function sourceStamp(): string {
+  const dirs = SOURCE_DIRS.map((d) => join(REPO_ROOT, d)).filter((d) => existsSync(d));
+  const lock = join(REPO_ROOT, 'package-lock.json');
+  const newest = Math.max(...dirs.map(newestMtime), existsSync(lock) ? statSync(lock).mtimeMs : 0);
+  return String(newest);
+}
+
+export function buildIsCurrent(): boolean {
+  const stampPath = join(WEB_DIST, STAMP);
+  return existsSync(join(WEB_DIST, 'index.html')) && existsSync(stampPath) && readFileSync(stampPath, 'utf8') === sourceStamp();
+}
+
+/**
+ * Builds into a fresh folder and renames it over dist/web, so a concurrent reader never sees a
+ * half-written build. Returns true when it built, false when the build was current.
+ */
+export async function ensureWebBuild(log: (line: string) => void = () => {}): Promise<boolean> {
+  if (buildIsCurrent()) return false;
+  const stamp = sourceStamp();
+  let vite: typeof import('vite');
+  try {
+    vite = await import('vite');
+  } catch {
+    throw new Error('building the web page needs vite (a devDependency): run `npm install`');
+  }
+  log('building the web page with vite (once per source change)…');
+  const tmp = `${WEB_DIST}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  await vite.build({ configFile: join(WEB_ROOT, 'vite.config.ts'), root: WEB_ROOT, logLevel: 'error', build: { outDir: tmp, emptyOutDir: true } });
+  writeFileSync(join(tmp, STAMP), stamp);
+  rmSync(WEB_DIST, { recursive: true, force: true });
+  try {
+    renameSync(tmp, WEB_DIST);
+  } catch (error) {
+    rmSync(tmp, { recursive: true, force: true });
+    if (!buildIsCurrent()) throw error; // else another process finished the same build first
+  }
+  return true;
+}
