@@ -1,0 +1,18 @@
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { loadNativeAddon } from '../../../src/native/addon.js';
+import { ManualRelu, kernelInputs, type ManualReluInputs } from '../../kernel_names.js';
+import { assertFloat32Inputs } from '../../util/kernel_checks.js';
+
+/** y = x > 0 ? x : 0 (NaN → 0, as the cpu kernel), threaded in the addon. */
+export const manualRelu: KernelFunc = ({ inputs, backend }): TensorInfo => {
+  const { x } = kernelInputs<ManualReluInputs>(inputs);
+  assertFloat32Inputs(ManualRelu, { x });
+  const cpu = backend as MathBackendCPU;
+  const xVals = cpu.data.get(x.dataId).values as Float32Array;
+  const out = new Float32Array(xVals.length);
+  loadNativeAddon().relu(xVals, out, false);
+  return cpu.makeTensorInfo(x.shape, 'float32', out);
+};
+
+export const manualReluConfig: KernelConfig = { kernelName: ManualRelu, backendName: 'native', kernelFunc: manualRelu };

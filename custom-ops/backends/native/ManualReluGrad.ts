@@ -1,0 +1,20 @@
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { loadNativeAddon } from '../../../src/native/addon.js';
+import { ManualReluGrad, kernelInputs, type ManualReluGradInputs } from '../../kernel_names.js';
+import { assertFloat32Inputs, assertSameShape } from '../../util/kernel_checks.js';
+
+/** dx = dy ⊙ 1(x > 0), relu'(0) = 0, threaded in the addon. */
+export const manualReluGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {
+  const { dy, x } = kernelInputs<ManualReluGradInputs>(inputs);
+  assertFloat32Inputs(ManualReluGrad, { dy, x });
+  assertSameShape(ManualReluGrad, 'dy', dy, 'x', x);
+  const cpu = backend as MathBackendCPU;
+  const dyVals = cpu.data.get(dy.dataId).values as Float32Array;
+  const xVals = cpu.data.get(x.dataId).values as Float32Array;
+  const out = new Float32Array(xVals.length);
+  loadNativeAddon().reluGrad(dyVals, xVals, out);
+  return cpu.makeTensorInfo(x.shape, 'float32', out);
+};
+
+export const manualReluGradConfig: KernelConfig = { kernelName: ManualReluGrad, backendName: 'native', kernelFunc: manualReluGrad };

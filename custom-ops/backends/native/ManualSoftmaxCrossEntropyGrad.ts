@@ -1,0 +1,28 @@
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { loadNativeAddon } from '../../../src/native/addon.js';
+import { ManualSoftmaxCrossEntropyGrad, kernelInputs, type ManualSoftmaxCrossEntropyGradInputs } from '../../kernel_names.js';
+import { assertFloat32Inputs, assertRankAtLeast1, assertSameShape, assertScalarLike } from '../../util/kernel_checks.js';
+import { rowLayout } from '../../util/row_layout.js';
+
+/** dz = dy · ((Σ_k y_nk)·softmax(z_n) − y_n) / N (gradCE for one-hot rows), rows split across threads. */
+export const manualSoftmaxCrossEntropyGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {
+  const { dy, labels, logits } = kernelInputs<ManualSoftmaxCrossEntropyGradInputs>(inputs);
+  assertFloat32Inputs(ManualSoftmaxCrossEntropyGrad, { dy, labels, logits });
+  assertScalarLike(ManualSoftmaxCrossEntropyGrad, 'dy', dy);
+  assertRankAtLeast1(ManualSoftmaxCrossEntropyGrad, 'logits', logits);
+  assertSameShape(ManualSoftmaxCrossEntropyGrad, 'labels', labels, 'logits', logits);
+  const cpu = backend as MathBackendCPU;
+  const dyValue = (cpu.data.get(dy.dataId).values as Float32Array)[0];
+  const yVals = cpu.data.get(labels.dataId).values as Float32Array;
+  const zVals = cpu.data.get(logits.dataId).values as Float32Array;
+  const out = new Float32Array(zVals.length);
+  if (zVals.length > 0) loadNativeAddon().softmaxCrossEntropyGrad(dyValue, yVals, zVals, out, rowLayout(logits.shape).cols);
+  return cpu.makeTensorInfo(logits.shape, 'float32', out);
+};
+
+export const manualSoftmaxCrossEntropyGradConfig: KernelConfig = {
+  kernelName: ManualSoftmaxCrossEntropyGrad,
+  backendName: 'native',
+  kernelFunc: manualSoftmaxCrossEntropyGrad,
+};

@@ -1,0 +1,241 @@
+// Node-API bindings. Every kernel reads the Float32Arrays it is given in place and writes into
+// an output Float32Array allocated by the caller; this layer checks types and lengths so that
+// no kernel can read or write outside an array.
+#include <cblas.h>
+#include <napi.h>
+
+#include <cmath>
+#include <string>
+
+#include "kernels.h"
+#include "parallel.h"
+
+namespace {
+
+using handgrad::BinaryOp;
+
+struct Floats {
+  float* data;
+  std::size_t length;
+};
+
+Floats floats_arg(const Napi::CallbackInfo& info, std::size_t i, const char* name) {
+  if (i >= info.Length() || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    throw Napi::TypeError::New(info.Env(), std::string("handgrad_native: argument '") + name + "' must be a Float32Array");
+  }
+  auto array = info[i].As<Napi::Float32Array>();
+  return {array.Data(), array.ElementLength()};
+}
+
+std::size_t size_arg(const Napi::CallbackInfo& info, std::size_t i, const char* name) {
+  if (i >= info.Length() || !info[i].IsNumber()) {
+    throw Napi::TypeError::New(info.Env(), std::string("handgrad_native: argument '") + name + "' must be a number");
+  }
+  const double v = info[i].As<Napi::Number>().DoubleValue();
+  if (!(v >= 0) || v != std::floor(v) || v > 9007199254740991.0) {
+    throw Napi::RangeError::New(info.Env(), std::string("handgrad_native: argument '") + name + "' must be a non-negative integer");
+  }
+  return static_cast<std::size_t>(v);
+}
+
+bool bool_arg(const Napi::CallbackInfo& info, std::size_t i, const char* name) {
+  if (i >= info.Length() || !info[i].IsBoolean()) {
+    throw Napi::TypeError::New(info.Env(), std::string("handgrad_native: argument '") + name + "' must be a boolean");
+  }
+  return info[i].As<Napi::Boolean>().Value();
+}
+
+double number_arg(const Napi::CallbackInfo& info, std::size_t i, const char* name) {
+  if (i >= info.Length() || !info[i].IsNumber()) {
+    throw Napi::TypeError::New(info.Env(), std::string("handgrad_native: argument '") + name + "' must be a number");
+  }
+  return info[i].As<Napi::Number>().DoubleValue();
+}
+
+void require(const Napi::CallbackInfo& info, bool ok, const std::string& what) {
+  if (!ok) throw Napi::RangeError::New(info.Env(), "handgrad_native: " + what);
+}
+
+// matmul(a, b, out, batch, m, n, k, transposeA, transposeB, strideA, strideB, bias | null, relu)
+Napi::Value MatMul(const Napi::CallbackInfo& info) {
+  handgrad::MatMulArgs p{};
+  const Floats a = floats_arg(info, 0, "a");
+  const Floats b = floats_arg(info, 1, "b");
+  const Floats c = floats_arg(info, 2, "out");
+  p.batch = size_arg(info, 3, "batch");
+  p.m = size_arg(info, 4, "m");
+  p.n = size_arg(info, 5, "n");
+  p.k = size_arg(info, 6, "k");
+  p.transpose_a = bool_arg(info, 7, "transposeA");
+  p.transpose_b = bool_arg(info, 8, "transposeB");
+  p.stride_a = size_arg(info, 9, "strideA");
+  p.stride_b = size_arg(info, 10, "strideB");
+  p.relu = bool_arg(info, 12, "relu");
+  require(info, p.batch >= 1 && p.m >= 1 && p.n >= 1 && p.k >= 1, "matmul: every dimension must be at least 1");
+  require(info, p.m <= 0x7fffffff && p.n <= 0x7fffffff && p.k <= 0x7fffffff, "matmul: a dimension exceeds the BLAS int range");
+  require(info, a.length >= (p.batch - 1) * p.stride_a + p.m * p.k, "matmul: 'a' is shorter than batch, m, k and strideA imply");
+  require(info, b.length >= (p.batch - 1) * p.stride_b + p.k * p.n, "matmul: 'b' is shorter than batch, k, n and strideB imply");
+  require(info, c.length == p.batch * p.m * p.n, "matmul: 'out' must hold batch·m·n values");
+  if (info.Length() > 11 && !info[11].IsNull() && !info[11].IsUndefined()) {
+    const Floats bias = floats_arg(info, 11, "bias");
+    require(info, bias.length == 1 || bias.length == p.n || bias.length == p.m * p.n, "matmul: 'bias' must hold 1, n or m·n values");
+    p.bias = bias.data;
+    p.bias_len = bias.length;
+  }
+  p.a = a.data;
+  p.b = b.data;
+  p.c = c.data;
+  handgrad::matmul(p);
+  return info.Env().Undefined();
+}
+
+// relu(x, out, keepNaN)
+Napi::Value Relu(const Napi::CallbackInfo& info) {
+  const Floats x = floats_arg(info, 0, "x");
+  const Floats out = floats_arg(info, 1, "out");
+  const bool keep_nan = bool_arg(info, 2, "keepNaN");
+  require(info, out.length == x.length, "relu: 'out' must have the length of 'x'");
+  handgrad::relu(x.data, out.data, x.length, keep_nan);
+  return info.Env().Undefined();
+}
+
+// reluGrad(dy, x, out)
+Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
+  const Floats dy = floats_arg(info, 0, "dy");
+  const Floats x = floats_arg(info, 1, "x");
+  const Floats out = floats_arg(info, 2, "out");
+  require(info, dy.length == x.length && out.length == x.length, "reluGrad: 'dy', 'x' and 'out' must have one length");
+  handgrad::relu_grad(dy.data, x.data, out.data, x.length);
+  return info.Env().Undefined();
+}
+
+// step(x, out, alpha)
+Napi::Value Step(const Napi::CallbackInfo& info) {
+  const Floats x = floats_arg(info, 0, "x");
+  const Floats out = floats_arg(info, 1, "out");
+  const double alpha = number_arg(info, 2, "alpha");
+  require(info, out.length == x.length, "step: 'out' must have the length of 'x'");
+  handgrad::step(x.data, out.data, x.length, static_cast<float>(alpha));
+  return info.Env().Undefined();
+}
+
+// binary(op, a, b, out): out[i] = a[i mod |a|] op b[i mod |b|]
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  const std::size_t op = size_arg(info, 0, "op");
+  const Floats a = floats_arg(info, 1, "a");
+  const Floats b = floats_arg(info, 2, "b");
+  const Floats out = floats_arg(info, 3, "out");
+  const std::size_t n = out.length;
+  require(info, op <= static_cast<std::size_t>(BinaryOp::Min), "binary: unknown op");
+  require(info, a.length >= 1 && b.length >= 1 && n % a.length == 0 && n % b.length == 0 && (a.length == n || b.length == n),
+          "binary: one input must have the output's length and the other a length dividing it");
+  handgrad::binary(static_cast<BinaryOp>(op), a.data, a.length, b.data, b.length, out.data, n);
+  return info.Env().Undefined();
+}
+
+std::size_t rows_of(const Napi::CallbackInfo& info, std::size_t length, std::size_t cols, const char* kernel) {
+  require(info, cols >= 1 && length % cols == 0, std::string(kernel) + ": the length must be a multiple of cols");
+  return length / cols;
+}
+
+// softmax(z, out, cols)
+Napi::Value Softmax(const Napi::CallbackInfo& info) {
+  const Floats z = floats_arg(info, 0, "z");
+  const Floats out = floats_arg(info, 1, "out");
+  const std::size_t cols = size_arg(info, 2, "cols");
+  require(info, out.length == z.length, "softmax: 'out' must have the length of 'z'");
+  handgrad::softmax_rows(z.data, out.data, rows_of(info, z.length, cols, "softmax"), cols);
+  return info.Env().Undefined();
+}
+
+// softmaxCrossEntropy(y, z, cols) → mean loss
+Napi::Value SoftmaxCrossEntropy(const Napi::CallbackInfo& info) {
+  const Floats y = floats_arg(info, 0, "labels");
+  const Floats z = floats_arg(info, 1, "logits");
+  const std::size_t cols = size_arg(info, 2, "cols");
+  require(info, y.length == z.length, "softmaxCrossEntropy: 'labels' and 'logits' must have one length");
+  const std::size_t rows = rows_of(info, z.length, cols, "softmaxCrossEntropy");
+  require(info, rows >= 1, "softmaxCrossEntropy: need at least one row");
+  return Napi::Number::New(info.Env(), handgrad::softmax_cross_entropy(y.data, z.data, rows, cols));
+}
+
+// softmaxCrossEntropyGrad(dy, y, z, out, cols)
+Napi::Value SoftmaxCrossEntropyGrad(const Napi::CallbackInfo& info) {
+  const double dy = number_arg(info, 0, "dy");
+  const Floats y = floats_arg(info, 1, "labels");
+  const Floats z = floats_arg(info, 2, "logits");
+  const Floats out = floats_arg(info, 3, "out");
+  const std::size_t cols = size_arg(info, 4, "cols");
+  require(info, y.length == z.length && out.length == z.length, "softmaxCrossEntropyGrad: 'labels', 'logits' and 'out' must have one length");
+  const std::size_t rows = rows_of(info, z.length, cols, "softmaxCrossEntropyGrad");
+  require(info, rows >= 1, "softmaxCrossEntropyGrad: need at least one row");
+  handgrad::softmax_cross_entropy_grad(static_cast<float>(dy), y.data, z.data, out.data, rows, cols);
+  return info.Env().Undefined();
+}
+
+// sumLeading(x, out, outer, inner) / sumTrailing(x, out, outer, inner)
+Napi::Value Sum(const Napi::CallbackInfo& info, bool leading) {
+  const Floats x = floats_arg(info, 0, "x");
+  const Floats out = floats_arg(info, 1, "out");
+  const std::size_t outer = size_arg(info, 2, "outer");
+  const std::size_t inner = size_arg(info, 3, "inner");
+  require(info, x.length == outer * inner, "sum: 'x' must hold outer·inner values");
+  require(info, out.length == (leading ? inner : outer), "sum: 'out' has the wrong length");
+  if (leading) handgrad::sum_leading(x.data, out.data, outer, inner);
+  else handgrad::sum_trailing(x.data, out.data, outer, inner);
+  return info.Env().Undefined();
+}
+Napi::Value SumLeading(const Napi::CallbackInfo& info) { return Sum(info, true); }
+Napi::Value SumTrailing(const Napi::CallbackInfo& info) { return Sum(info, false); }
+
+// transpose(x, out, batch, rows, cols)
+Napi::Value Transpose(const Napi::CallbackInfo& info) {
+  const Floats x = floats_arg(info, 0, "x");
+  const Floats out = floats_arg(info, 1, "out");
+  const std::size_t batch = size_arg(info, 2, "batch");
+  const std::size_t rows = size_arg(info, 3, "rows");
+  const std::size_t cols = size_arg(info, 4, "cols");
+  require(info, x.length == batch * rows * cols && out.length == x.length, "transpose: 'x' and 'out' must hold batch·rows·cols values");
+  handgrad::transpose(x.data, out.data, batch, rows, cols);
+  return info.Env().Undefined();
+}
+
+// info() → { blasCore, blasConfig, blasThreads, workers }
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Object result = Napi::Object::New(info.Env());
+  result.Set("blasCore", openblas_get_corename());
+  result.Set("blasConfig", openblas_get_config());
+  result.Set("blasThreads", openblas_get_num_threads());
+  result.Set("workers", handgrad::worker_count());
+  return result;
+}
+
+// setThreads(blasThreads, workers): 0 leaves a count as it is.
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  const std::size_t blas = size_arg(info, 0, "blasThreads");
+  const std::size_t workers = size_arg(info, 1, "workers");
+  if (blas > 0) openblas_set_num_threads(static_cast<int>(blas));
+  if (workers > 0) handgrad::set_worker_count(static_cast<unsigned>(workers));
+  return info.Env().Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("matmul", Napi::Function::New(env, MatMul, "matmul"));
+  exports.Set("relu", Napi::Function::New(env, Relu, "relu"));
+  exports.Set("reluGrad", Napi::Function::New(env, ReluGrad, "reluGrad"));
+  exports.Set("step", Napi::Function::New(env, Step, "step"));
+  exports.Set("binary", Napi::Function::New(env, Binary, "binary"));
+  exports.Set("softmax", Napi::Function::New(env, Softmax, "softmax"));
+  exports.Set("softmaxCrossEntropy", Napi::Function::New(env, SoftmaxCrossEntropy, "softmaxCrossEntropy"));
+  exports.Set("softmaxCrossEntropyGrad", Napi::Function::New(env, SoftmaxCrossEntropyGrad, "softmaxCrossEntropyGrad"));
+  exports.Set("sumLeading", Napi::Function::New(env, SumLeading, "sumLeading"));
+  exports.Set("sumTrailing", Napi::Function::New(env, SumTrailing, "sumTrailing"));
+  exports.Set("transpose", Napi::Function::New(env, Transpose, "transpose"));
+  exports.Set("info", Napi::Function::New(env, Info, "info"));
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(handgrad_native, Init)

@@ -1,0 +1,50 @@
+// The native kernels. Every pointer is a float32 array of the documented length; the N-API
+// layer (addon.cc) checks the lengths before calling in.
+#pragma once
+#include <cstddef>
+
+namespace handgrad {
+
+// C[b] = op(A[b])·op(B[b]) (+ bias) (then relu) for b < batch; op transposes when asked.
+// A[b] starts at a + b·stride_a (stride 0 broadcasts one matrix over the batch), likewise B.
+// bias has bias_len ∈ {0, 1, n, m·n} values: none, a scalar, one per column, or a full m×n matrix.
+struct MatMulArgs {
+  const float* a;
+  const float* b;
+  float* c;
+  std::size_t batch, m, n, k;
+  bool transpose_a, transpose_b;
+  std::size_t stride_a, stride_b;
+  const float* bias;
+  std::size_t bias_len;
+  bool relu;
+};
+void matmul(const MatMulArgs& args);
+
+// relu(x) = max(0, x); `keep_nan` keeps NaN as tfjs's Relu (Math.max) does, otherwise NaN → 0
+// as ManualRelu (x > 0 ? x : 0) does.
+void relu(const float* x, float* out, std::size_t n, bool keep_nan);
+// dx = dy ⊙ 1(x > 0), relu'(0) = 0.
+void relu_grad(const float* dy, const float* x, float* out, std::size_t n);
+// step(x) = x > 0 ? 1 : alpha, NaN stays NaN (tfjs Step).
+void step(const float* x, float* out, std::size_t n, float alpha);
+
+enum class BinaryOp { Add = 0, Sub = 1, Mul = 2, Div = 3, Max = 4, Min = 5 };
+// out[i] = a[i mod a_len] op b[i mod b_len] for i < n; a_len and b_len divide n, one of them is n.
+void binary(BinaryOp op, const float* a, std::size_t a_len, const float* b, std::size_t b_len, float* out, std::size_t n);
+
+// Row kernels over a rows×cols matrix, every reduction in double.
+void softmax_rows(const float* z, float* out, std::size_t rows, std::size_t cols);
+// (1/rows) Σ_n ((Σ_k y_nk)·logsumexp(z_n) − Σ_k y_nk z_nk)
+double softmax_cross_entropy(const float* y, const float* z, std::size_t rows, std::size_t cols);
+// dz = dy · ((Σ_k y_nk)·softmax(z_n) − y_n) / rows
+void softmax_cross_entropy_grad(float dy, const float* y, const float* z, float* out, std::size_t rows, std::size_t cols);
+
+// Sum of an outer×inner matrix over its leading axis (out: inner) or its trailing axis (out: outer).
+void sum_leading(const float* x, float* out, std::size_t outer, std::size_t inner);
+void sum_trailing(const float* x, float* out, std::size_t outer, std::size_t inner);
+
+// out[b] = x[b]ᵀ for each rows×cols matrix b < batch.
+void transpose(const float* x, float* out, std::size_t batch, std::size_t rows, std::size_t cols);
+
+}  // namespace handgrad

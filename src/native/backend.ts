@@ -1,0 +1,57 @@
+/**
+ * The `native` tfjs backend: the cpu backend's storage and kernels (MathBackendCPU, every cpu
+ * KernelConfig re-registered under 'native'), with the kernels the MLP spends its time in
+ * replaced by native code from handgrad's addon (sgemm through OpenBLAS, threaded elementwise,
+ * row and reduction loops). handgrad's custom kernels for 'native' live in
+ * custom-ops/backends/native and are registered by registerCustomOps().
+ */
+import * as tf from '@tensorflow/tfjs';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { CUSTOM_KERNEL_NAMES } from '../../custom-ops/kernel_names.js';
+import { registerCustomOps } from '../../custom-ops/register.js';
+import { loadNativeAddon, type NativeInfo } from './addon.js';
+import { NATIVE_BACKEND_NAME } from './kernel_utils.js';
+import { nativeBuiltinKernelConfigs } from './kernels/index.js';
+
+export { NATIVE_BACKEND_NAME };
+
+/** Below cpu (1), so tfjs never makes it the default by itself; src/backends.ts chooses. */
+const NATIVE_BACKEND_PRIORITY = 0;
+
+function makeBackend(): MathBackendCPU {
+  const backend = new MathBackendCPU();
+  // MathBackendCPU greets its first write in Node with "install tfjs-node"; this backend is the native one.
+  (backend as unknown as { firstUse: boolean }).firstUse = false;
+  return backend;
+}
+
+function registerKernels(): void {
+  const custom = new Set<string>(CUSTOM_KERNEL_NAMES);
+  const overridden = new Set(nativeBuiltinKernelConfigs.map((config) => config.kernelName));
+  for (const config of nativeBuiltinKernelConfigs) {
+    if (tf.getKernel(config.kernelName, NATIVE_BACKEND_NAME) === undefined) tf.registerKernel(config);
+  }
+  for (const config of tf.getKernelsForBackend('cpu')) {
+    if (custom.has(config.kernelName) || overridden.has(config.kernelName)) continue;
+    if (tf.getKernel(config.kernelName, NATIVE_BACKEND_NAME) !== undefined) continue;
+    tf.registerKernel({ ...config, backendName: NATIVE_BACKEND_NAME });
+  }
+}
+
+/**
+ * Loads the addon and registers the `native` backend and its kernels. Idempotent. Throws a
+ * one-line Error naming what to install when the addon is not built or cannot load.
+ */
+export function registerNativeBackend(): void {
+  loadNativeAddon();
+  registerKernels();
+  registerCustomOps();
+  if (tf.engine().registryFactory[NATIVE_BACKEND_NAME] === undefined) {
+    tf.registerBackend(NATIVE_BACKEND_NAME, makeBackend, NATIVE_BACKEND_PRIORITY);
+  }
+}
+
+/** The addon's BLAS and threading, for benchmark reports. */
+export function nativeInfo(): NativeInfo {
+  return loadNativeAddon().info();
+}

@@ -1,0 +1,72 @@
+/**
+ * Shared plumbing of the native kernels: typed-array access to the cpu backend's storage
+ * (zero-copy), making outputs, and falling back to the cpu kernel for cases the native code
+ * does not cover (other dtypes, unusual broadcasts), so every kernel keeps tfjs's semantics.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+
+export const NATIVE_BACKEND_NAME = 'native';
+
+type KernelArgs = Parameters<KernelFunc>[0];
+/** A native implementation: the output, or null to hand the call to the cpu kernel. */
+export type NativeImpl = (args: KernelArgs, backend: MathBackendCPU) => TensorInfo | TensorInfo[] | null;
+
+/** The float32 values of a tensor on the (cpu-storage) native backend, or null if not float32. */
+export function float32Values(backend: MathBackendCPU, info: TensorInfo): Float32Array | null {
+  if (info.dtype !== 'float32') return null;
+  const values = backend.data.get(info.dataId).values;
+  return values instanceof Float32Array ? values : null;
+}
+
+export function sizeOf(shape: readonly number[]): number {
+  let size = 1;
+  for (const d of shape) size *= d;
+  return size;
+}
+
+/** Registers `values` (which the caller just filled) as a float32 tensor; no copy. */
+export function float32Output(backend: MathBackendCPU, shape: number[], values: Float32Array): TensorInfo {
+  return backend.makeTensorInfo(shape, 'float32', values);
+}
+
+function cpuKernelFunc(kernelName: string): KernelFunc {
+  const config = tf.getKernel(kernelName, 'cpu');
+  if (config === undefined) throw new Error(`native backend: tfjs has no cpu kernel ${kernelName} to fall back to`);
+  return config.kernelFunc;
+}
+
+/** A KernelConfig for the native backend that runs `impl`, or the cpu kernel when `impl` returns null. */
+export function nativeKernelConfig(kernelName: string, impl: NativeImpl): KernelConfig {
+  let fallback: KernelFunc | undefined;
+  const kernelFunc: KernelFunc = (args) => {
+    const result = impl(args, args.backend as MathBackendCPU);
+    if (result !== null) return result;
+    fallback ??= cpuKernelFunc(kernelName);
+    return fallback(args);
+  };
+  return { kernelName, backendName: NATIVE_BACKEND_NAME, kernelFunc };
+}
+
+/** `shape` without its leading 1s. */
+export function stripLeadingOnes(shape: readonly number[]): number[] {
+  let i = 0;
+  while (i < shape.length && shape[i] === 1) i++;
+  return shape.slice(i);
+}
+
+/** True if `shape` (leading 1s aside) equals the trailing dimensions of `outShape`: it then repeats with period size(shape). */
+export function isTrailingBroadcast(shape: readonly number[], outShape: readonly number[]): boolean {
+  const s = stripLeadingOnes(shape);
+  if (s.length > outShape.length) return false;
+  const offset = outShape.length - s.length;
+  return s.every((d, i) => d === outShape[offset + i]);
+}
+
+/** A named input of a kernel call (tfjs types every input as possibly undefined). */
+export function input(inputs: KernelArgs['inputs'], name: string, kernelName: string): TensorInfo {
+  const info = inputs[name];
+  if (info === undefined) throw new Error(`${kernelName} (native): missing input '${name}'`);
+  return info;
+}

@@ -1,0 +1,29 @@
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { _fusedMatMulConfig } from './_FusedMatMul.js';
+import { addConfig } from './Add.js';
+import { batchMatMulConfig } from './BatchMatMul.js';
+import { maximumConfig } from './Maximum.js';
+import { minimumConfig } from './Minimum.js';
+import { multiplyConfig } from './Multiply.js';
+import { realDivConfig } from './RealDiv.js';
+import { reluConfig } from './Relu.js';
+import { stepConfig } from './Step.js';
+import { subConfig } from './Sub.js';
+import { sumConfig } from './Sum.js';
+import { transposeConfig } from './Transpose.js';
+
+/** tfjs built-in kernels the native backend runs in native code (the rest are the cpu backend's). */
+export const nativeBuiltinKernelConfigs: KernelConfig[] = [
+  batchMatMulConfig,
+  _fusedMatMulConfig,
+  addConfig,
+  subConfig,
+  multiplyConfig,
+  realDivConfig,
+  maximumConfig,
+  minimumConfig,
+  reluConfig,
+  stepConfig,
+  sumConfig,
+  transposeConfig,
+];
