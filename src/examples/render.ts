@@ -37,7 +37,7 @@ function matrixDetail(row: ExampleRow): string[] {
     `    ${row.quantity}, row 0:`,
     ...columns
       .filter(([, v]) => v !== undefined)
-      .map(([name, v, key]) => `      ${name.padEnd(width)}  ${firstRow(v)}${key === undefined ? '' : `  max error ${row.errors[key].toExponential(1)}`}`),
+      .map(([name, v, key]) => `      ${name.padEnd(width)}  ${firstRow(v)}${key === undefined ? '' : `  max error over the matrix ${row.errors[key].toExponential(1)}`}`),
   ];
 }
 
