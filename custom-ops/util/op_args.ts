@@ -33,12 +33,23 @@ export function toTensor(value: TensorOrLike, argName: string, opName: string): 
   if (!isTensorLike(value)) {
     throw new Error(`${opName}: argument '${argName}' must be a Tensor or TensorLike, but got ${describe(value)}`);
   }
+  let tensor: Tensor;
   try {
-    return tf.tensor(value);
+    tensor = tf.tensor(value);
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
     throw new Error(`${opName}: argument '${argName}' is not a valid tensor (${reason})`);
   }
+  // tfjs infers the shape from the first element of each level and only checks ragged nesting
+  // in debug mode, so [[1, 2], [3]] would become a [2,2] tensor holding 3 values.
+  if (Array.isArray(value)) {
+    const count = tf.util.flatten(value as unknown as number[]).length;
+    if (count !== tensor.size) {
+      tensor.dispose();
+      throw new Error(`${opName}: argument '${argName}' is not a valid tensor (ragged array: shape ${shapeText(tensor.shape)} needs ${tensor.size} values, got ${count})`);
+    }
+  }
+  return tensor;
 }
 
 /** float32, rank ≥ 1, at least one element. */
