@@ -2,7 +2,7 @@
 import { DEFAULT_CHECK_OPTIONS, runChecks, type CheckOptions, type CheckReport } from '../compare/checks.js';
 import type { PageBackend } from '../src/browser/protocol.js';
 import { useBackend } from './backend.js';
-import { formatCheckTable } from './check_table.js';
+import { formatTable } from '../compare/table.js';
 
 export type PageCompareReport = { report: CheckReport; table: string; allPass: boolean; summary: string };
 
@@ -21,5 +21,5 @@ export async function runCompareOnPage(backend: PageBackend, options: CheckOptio
   const summary = allPass
     ? `all ${report.checks.length} checks pass on ${report.backend}`
     : `${failed} of ${report.checks.length} checks FAIL on ${report.backend}`;
-  return { report, table: formatCheckTable(report), allPass, summary };
+  return { report, table: formatTable(report), allPass, summary };
 }

@@ -1,6 +1,7 @@
 /** Finds Debian's chromium and launches it headless through playwright-core (never a downloaded browser). */
 import { accessSync, constants } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { BackendError } from '../backends.js';
 
 /** Where `apt-get install chromium` puts the browser; HANDGRAD_CHROMIUM overrides it. */
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
@@ -17,7 +18,8 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ] as const;
 
-export class ChromiumMissingError extends Error {
+/** A BackendError, so the CLIs report it as one line and exit 2. */
+export class ChromiumMissingError extends BackendError {
   constructor(path: string) {
     super(`--backend webgl needs Chromium, but ${path} is not an executable: install it with \`apt-get install chromium\` (or set HANDGRAD_CHROMIUM to a chromium binary)`);
     this.name = 'ChromiumMissingError';

@@ -1,12 +1,27 @@
 /**
  * `--backend webgl` for the trainer: the same trainEpochs() runs in headless Chromium. Node ships
  * the config, the data and the starting state to the page; each epoch the page sends back its
- * metrics and state, which Node rebuilds as tensors and hands to the trainer's own hooks, so
- * everything written to disk is written by the same Node code as for any other backend.
+ * metrics and state, which Node rebuilds as tensors and hands to the trainer's own hooks
+ * (checkpoints, metrics.csv), so the run folder is written by the same Node code as on any backend.
  */
 import * as tf from '@tensorflow/tfjs';
+import { loadDataset } from '../data/load.js';
+import { latestCheckpointDir, loadCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
 import type { TrainConfig } from '../train/config.js';
-import { disposeTrainState, type TensorData, type TensorSplit, type TrainHooks, type TrainResult, type TrainState } from '../train/loop.js';
+import {
+  disposeTensorData,
+  disposeTrainState,
+  initTrainState,
+  toTensorData,
+  type EpochMetrics,
+  type TensorData,
+  type TensorSplit,
+  type TrainHooks,
+  type TrainResult,
+  type TrainState,
+} from '../train/loop.js';
+import { writeMetrics, type RunFile } from '../train/run_files.js';
+import { DataError } from '../data/errors.js';
 import {
   decodeTrainState,
   encodeTrainState,
@@ -19,24 +34,25 @@ import {
   type TrainJob,
 } from './protocol.js';
 import type { JobFiles } from './server.js';
-import { describePage, openPageSession, type SessionOptions } from './session.js';
+import { describePage, openPageSession } from './session.js';
 
 export type BrowserTrainResult = TrainResult & {
   /** tf.memory() in the page after each epoch. */
   memory: MemorySample[];
 };
 
-export type BrowserTrainOptions = SessionOptions & { backend?: PageBackend };
+export type BrowserTrainOptions = { backend?: PageBackend; log?: (line: string) => void };
 
-function bytesOf(t: tf.Tensor): Uint8Array {
-  const values = t.dataSync() as Float32Array;
-  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+const stderrLog = (line: string): void => void process.stderr.write(`${line}\n`);
+
+function floatBytes(t: tf.Tensor): Uint8Array {
+  const values = Float32Array.from(t.dataSync());
+  return new Uint8Array(values.buffer);
 }
 
 function splitFiles(name: string, split: TensorSplit, files: JobFiles): void {
-  files.set(`${name}-x.bin`, bytesOf(split.x));
-  const labels = Int32Array.from(split.labels.dataSync());
-  files.set(`${name}-labels.bin`, new Uint8Array(labels.buffer));
+  files.set(`${name}-x.bin`, floatBytes(split.x));
+  files.set(`${name}-labels.bin`, new Uint8Array(Int32Array.from(split.labels.dataSync()).buffer));
 }
 
 function oneLine(error: unknown): string {
@@ -44,15 +60,18 @@ function oneLine(error: unknown): string {
   return (text.split('\n').find((l) => l.trim() !== '') ?? text).replace(/^page\.evaluate: (Error: )?/, '');
 }
 
-/** Same contract as trainEpochs(config, data, state, hooks): consumes `state`, returns the final one. */
-export async function trainInBrowser(
+/**
+ * Same contract as trainEpochs(config, data, state, hooks): consumes `state`, calls the hooks with
+ * Node-side tensors (owned by this function, valid during the hook), returns the final state.
+ */
+export async function trainEpochsInBrowser(
   config: TrainConfig,
   data: TensorData,
   state: TrainState,
   hooks: TrainHooks = {},
   options: BrowserTrainOptions = {},
 ): Promise<BrowserTrainResult> {
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = options.log ?? stderrLog;
   const job: TrainJob = {
     backend: options.backend ?? 'webgl',
     config,
@@ -85,12 +104,68 @@ export async function trainInBrowser(
       return hooks.shouldStop?.() ?? false;
     });
     const info = await page.evaluate((backend) => window.handgrad!.useBackend(backend), job.backend);
-    log(`${job.backend}: ${describePage(info)}`);
+    log(describePage(info));
     const outcome = await page.evaluate(() => window.handgrad!.runJob()).catch((error: unknown) => {
       throw new Error(`training in the browser failed: ${oneLine(error)}`);
     });
     return { state: decodeTrainState(outcome.state), stopped: outcome.stopped, memory: outcome.memory };
   } finally {
     await session.close();
+  }
+}
+
+/** The trainer CLI's seam (src/cli/train.ts, trainWithBrowser). */
+export type BrowserRun = { run: RunFile; outDir: string };
+export type BrowserHooks = { onEpoch: (metrics: EpochMetrics) => void };
+
+/** Hidden units when the run gives no layer sizes (the CLI's DEFAULTS.hidden). */
+const DEFAULT_HIDDEN = 256;
+
+function layersFor(run: RunFile, features: number, classes: number): number[] {
+  const layers = run.config.layers.length > 0 ? run.config.layers : [features, DEFAULT_HIDDEN, classes];
+  if (layers[0] !== features || layers[layers.length - 1] !== classes) {
+    throw new DataError(`--layers ${layers.join(',')}: must start with the data's ${features} features and end with its ${classes} classes`);
+  }
+  return layers;
+}
+
+/**
+ * Loads the run's data in Node, starts from the run folder's latest checkpoint when there is one
+ * (a resumed run) or from initTrainState, trains in Chromium, and writes each epoch's checkpoint
+ * and metrics.csv from Node exactly as the other backends do. Ctrl-C stops after the current batch.
+ */
+export async function trainInBrowser(browserRun: BrowserRun, hooks: BrowserHooks): Promise<{ history: EpochMetrics[]; backend: string }> {
+  const { run, outDir } = browserRun;
+  const data = loadDataset(run.data.spec, run.data);
+  const config: TrainConfig = { ...run.config, layers: layersFor(run, data.features, data.classes) };
+  await tf.setBackend('cpu'); // Node only holds data and copies of the state; the math runs in the page.
+  const state0 = latestCheckpointDir(outDir) === null ? initTrainState(config) : loadCheckpoint(outDir, config);
+  stderrLog(
+    `${state0.epoch > 0 ? `resuming ${outDir} at epoch ${state0.epoch}` : `training into ${outDir}`}: ${data.name} ` +
+      `(${data.train.n} train, ${data.valid.n} valid, ${data.test.n} test), layers ${config.layers.join(',')}, ${config.grad} grads, ` +
+      `${config.optimizer.kind} lr ${config.optimizer.lr}, batch ${config.batchSize === 0 ? 'full' : config.batchSize}, backend webgl`,
+  );
+  const tensors = toTensorData(data);
+  let stopRequested = false;
+  const onSigint = (): void => {
+    stopRequested = true;
+    stderrLog('\ninterrupt: stopping after this batch; the last completed epoch is checkpointed');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const result = await trainEpochsInBrowser(config, tensors, state0, {
+      onEpoch: async (metrics, state) => {
+        await saveCheckpoint(outDir, state);
+        writeMetrics(outDir, state.history);
+        hooks.onEpoch(metrics);
+      },
+      shouldStop: () => stopRequested,
+    });
+    const history = result.state.history;
+    disposeTrainState(result.state);
+    return { history, backend: 'webgl' };
+  } finally {
+    process.off('SIGINT', onSigint);
+    disposeTensorData(tensors);
   }
 }
