@@ -5,14 +5,20 @@
  */
 export type FloatArray = Float32Array;
 
-/** y = max(0, x). */
+/** y = max(0, x); NaN stays NaN, as tf.relu does. */
 export function reluInto(x: FloatArray, out: FloatArray): void {
-  for (let i = 0; i < x.length; i++) out[i] = x[i] > 0 ? x[i] : 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    out[i] = v > 0 || Number.isNaN(v) ? v : 0;
+  }
 }
 
-/** dx = dy ⊙ 1(x > 0); relu'(0) = 0. NaN in x gives 0, NaN in dy passes through where x > 0. */
+/** dx = dy ⊙ 1(x > 0); relu'(0) = 0. NaN in x gives NaN, as tf.step does. */
 export function reluGradInto(dy: FloatArray, x: FloatArray, out: FloatArray): void {
-  for (let i = 0; i < x.length; i++) out[i] = x[i] > 0 ? dy[i] : 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    out[i] = v > 0 ? dy[i] : Number.isNaN(v) ? v : 0;
+  }
 }
 
 /** Largest entry of row [start, start + cols); NaN if the row holds a NaN. */

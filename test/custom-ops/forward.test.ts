@@ -85,6 +85,21 @@ describe.each(BACKEND_ROWS)('forward kernels on %s', (_title, probe) => {
       r.dispose();
     });
 
+    it.skipIf(probe.name === 'tensorflow')('NaN propagates like the tfjs built-ins (hand-written loops; libtensorflow has its own NaN rules)', () => {
+      const x = tf.tensor2d([[Number.NaN, 1, -1], [0.5, 2, -3]]);
+      const y = tf.tensor2d([[0, 1, 0], [1, 0, 0]]);
+      const relu = manualRelu(x);
+      const p = manualSoftmax(x);
+      const loss = manualSoftmaxCrossEntropy(y, x);
+      expect(Array.from(relu.dataSync())).toEqual(Array.from(tf.relu(x).dataSync()));
+      expect(Array.from(p.dataSync()).slice(0, 3).every(Number.isNaN)).toBe(true);
+      expectClose(p.slice([1, 0], [1, 3]), tf.softmax(x).slice([1, 0], [1, 3]), 'softmax row without NaN');
+      expect(Number.isNaN(loss.dataSync()[0])).toBe(true);
+      const g = tf.grad((t) => tf.sum(manualRelu(t)))(x);
+      expect(Array.from(g.dataSync())).toEqual(Array.from(tf.grad((t) => tf.sum(tf.relu(t)))(x).dataSync()));
+      tf.dispose([x, y, relu, p, loss, g]);
+    });
+
     it('forward ops leak no tensors (including converted TensorLike inputs)', () => {
       const z = randn([3, 4], 6);
       const y = oneHotLabels([3, 4], 7);
