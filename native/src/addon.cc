@@ -89,13 +89,12 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// relu(x, out, keepNaN)
+// relu(x, out)
 Napi::Value Relu(const Napi::CallbackInfo& info) {
   const Floats x = floats_arg(info, 0, "x");
   const Floats out = floats_arg(info, 1, "out");
-  const bool keep_nan = bool_arg(info, 2, "keepNaN");
   require(info, out.length == x.length, "relu: 'out' must have the length of 'x'");
-  handgrad::relu(x.data, out.data, x.length, keep_nan);
+  handgrad::relu(x.data, out.data, x.length);
   return info.Env().Undefined();
 }
 

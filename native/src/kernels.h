@@ -21,10 +21,9 @@ struct MatMulArgs {
 };
 void matmul(const MatMulArgs& args);
 
-// relu(x) = max(0, x); `keep_nan` keeps NaN as tfjs's Relu (Math.max) does, otherwise NaN → 0
-// as ManualRelu (x > 0 ? x : 0) does.
-void relu(const float* x, float* out, std::size_t n, bool keep_nan);
-// dx = dy ⊙ 1(x > 0), relu'(0) = 0.
+// relu(x) = max(0, x), NaN kept (tfjs's Relu is Math.max(0, x)).
+void relu(const float* x, float* out, std::size_t n);
+// dx = dy ⊙ 1(x > 0), relu'(0) = 0; NaN in x gives NaN.
 void relu_grad(const float* dy, const float* x, float* out, std::size_t n);
 // step(x) = x > 0 ? 1 : alpha, NaN stays NaN (tfjs Step).
 void step(const float* x, float* out, std::size_t n, float alpha);

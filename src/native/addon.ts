@@ -3,7 +3,6 @@
  * native/build.mjs at `npm install`) and describes its functions. Every function reads the
  * Float32Arrays it is given in place (zero-copy) and writes into an `out` array the caller made.
  */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -43,7 +42,9 @@ export interface NativeAddon {
     bias: Float32Array | null,
     relu: boolean,
   ): void;
-  relu(x: Float32Array, out: Float32Array, keepNaN: boolean): void;
+  /** max(0, x), NaN kept. */
+  relu(x: Float32Array, out: Float32Array): void;
+  /** dy ⊙ 1(x > 0); NaN in x gives NaN. */
   reluGrad(dy: Float32Array, x: Float32Array, out: Float32Array): void;
   step(x: Float32Array, out: Float32Array, alpha: number): void;
   /** out[i] = a[i mod |a|] op b[i mod |b|]. */
@@ -59,39 +60,11 @@ export interface NativeAddon {
   setThreads(blasThreads: number, workers: number): void;
 }
 
-/**
- * OpenBLAS picks its kernels when it loads, from the CPU it recognises. Releases before 0.3.2x
- * (Debian 12 ships 0.3.21) do not know AMD Zen 4/5 and fall back to their AVX2 "Haswell" kernels,
- * half the speed of the AVX-512 "SkylakeX" ones those CPUs run (sgemm 10000×784×1000 on a Zen 5:
- * ~200 vs ~390 GFLOP/s). Returns the core type to force, or null to let OpenBLAS decide.
- */
-export function blasCoreTypeFor(cpuinfo: string): string | null {
-  const vendor = /^vendor_id\s*:\s*(\S+)/m.exec(cpuinfo)?.[1];
-  const family = Number(/^cpu family\s*:\s*(\d+)/m.exec(cpuinfo)?.[1] ?? NaN);
-  const flags = new Set((/^flags\s*:(.*)$/m.exec(cpuinfo)?.[1] ?? '').trim().split(/\s+/));
-  const avx512 = ['avx512f', 'avx512bw', 'avx512dq', 'avx512vl', 'avx512cd'].every((flag) => flags.has(flag));
-  return vendor === 'AuthenticAMD' && family >= 0x19 && avx512 ? 'SkylakeX' : null;
-}
-
-function chooseBlasCoreType(): void {
-  if (process.env.OPENBLAS_CORETYPE !== undefined || process.platform !== 'linux') return;
-  let cpuinfo = '';
-  try {
-    cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
-  } catch {
-    return;
-  }
-  const core = blasCoreTypeFor(cpuinfo);
-  // Read by OpenBLAS's initialiser when the addon (and so libopenblas) is loaded below.
-  if (core !== null) process.env.OPENBLAS_CORETYPE = core;
-}
-
 let cached: NativeAddon | undefined;
 
 /** The addon, loaded once. Throws a one-line Error that says what to install when it cannot load. */
 export function loadNativeAddon(): NativeAddon {
   if (cached) return cached;
-  chooseBlasCoreType();
   try {
     cached = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
   } catch (error) {

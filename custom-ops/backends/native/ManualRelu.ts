@@ -4,14 +4,14 @@ import { loadNativeAddon } from '../../../src/native/addon.js';
 import { ManualRelu, kernelInputs, type ManualReluInputs } from '../../kernel_names.js';
 import { assertFloat32Inputs } from '../../util/kernel_checks.js';
 
-/** y = x > 0 ? x : 0 (NaN → 0, as the cpu kernel), threaded in the addon. */
+/** y = max(0, x), NaN kept (as the cpu kernel and tf.relu), threaded in the addon. */
 export const manualRelu: KernelFunc = ({ inputs, backend }): TensorInfo => {
   const { x } = kernelInputs<ManualReluInputs>(inputs);
   assertFloat32Inputs(ManualRelu, { x });
   const cpu = backend as MathBackendCPU;
   const xVals = cpu.data.get(x.dataId).values as Float32Array;
   const out = new Float32Array(xVals.length);
-  loadNativeAddon().relu(xVals, out, false);
+  loadNativeAddon().relu(xVals, out);
   return cpu.makeTensorInfo(x.shape, 'float32', out);
 };
 

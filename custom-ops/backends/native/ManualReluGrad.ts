@@ -4,7 +4,7 @@ import { loadNativeAddon } from '../../../src/native/addon.js';
 import { ManualReluGrad, kernelInputs, type ManualReluGradInputs } from '../../kernel_names.js';
 import { assertFloat32Inputs, assertSameShape } from '../../util/kernel_checks.js';
 
-/** dx = dy ⊙ 1(x > 0), relu'(0) = 0, threaded in the addon. */
+/** dx = dy ⊙ 1(x > 0), relu'(0) = 0, NaN in x gives NaN (as the cpu kernel), threaded in the addon. */
 export const manualReluGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {
   const { dy, x } = kernelInputs<ManualReluGradInputs>(inputs);
   assertFloat32Inputs(ManualReluGrad, { dy, x });

@@ -8,6 +8,6 @@ export const reluConfig = nativeKernelConfig(Relu, ({ inputs }, backend) => {
   const xValues = float32Values(backend, x);
   if (xValues === null) return null;
   const out = new Float32Array(xValues.length);
-  loadNativeAddon().relu(xValues, out, true);
+  loadNativeAddon().relu(xValues, out);
   return float32Output(backend, x.shape, out);
 });
