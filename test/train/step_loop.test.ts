@@ -1,0 +1,139 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { registerCustomOps } from '../../custom-ops/index.js';
+import { useBackend, type BackendName } from '../../src/backends.js';
+import { xavierInit, type MlpParams } from '../../src/model/mlp.js';
+import type { TrainConfig } from '../../src/train/config.js';
+import { disposeTensorData, disposeTrainState, initTrainState, shuffledIndices, toTensorData, trainEpochs } from '../../src/train/loop.js';
+import { disposeOptimizerState, initOptimizerState } from '../../src/train/optimizers.js';
+import { paramList, trainStep } from '../../src/train/step.js';
+import { blobDataset, blobs } from './synthetic.js';
+
+const config = (over: Partial<TrainConfig> = {}, kind: TrainConfig['optimizer']['kind'] = 'adam'): TrainConfig => ({
+  layers: [12, 16, 8, 4],
+  seed: 3,
+  grad: 'manual',
+  optimizer: { kind, lr: kind === 'adam' ? 1e-2 : 0.1, momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+  batchSize: 32,
+  epochs: 3,
+  ...over,
+});
+
+/** |a − b| / max(|a|, |b|, atol): the project's fp32-vs-fp32 comparison (≤ 1e-5). */
+function maxRelError(a: Float32Array, b: Float32Array, atol: number): number {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(Math.abs(a[i]), Math.abs(b[i]), atol));
+  return worst;
+}
+
+/**
+ * Xavier weights plus seeded non-zero biases: a zero bias after one step would be just −α·db, a sum over
+ * the batch that cancels to ~1e-4 of its terms, so its fp32 rounding is relative to the terms, not to
+ * the result; with biases of order 0.1 each parameter's value is a fair scale for the 1e-5 check.
+ */
+function testParams(c: TrainConfig): MlpParams {
+  const params = xavierInit(c.layers, c.seed);
+  const biases = params.biases.map((b, l) => tf.randomNormal(b.shape, 0, 0.1, 'float32', 100 + l) as tf.Tensor1D);
+  tf.dispose(params.biases);
+  return { weights: params.weights, biases };
+}
+
+function oneStep(grad: TrainConfig['grad'], kind: TrainConfig['optimizer']['kind']): Float32Array[] {
+  const c = config({ grad }, kind);
+  const params = testParams(c);
+  const state = initOptimizerState(c.optimizer, paramList(params));
+  const data = blobs(32, 12, 4, 9);
+  const x = tf.tensor2d(data.x, [32, 12]);
+  const y = tf.oneHot(tf.tensor1d(data.labels, 'int32'), 4).toFloat() as tf.Tensor2D;
+  const result = trainStep(params, state, x, y, c);
+  const values = paramList(result.params).map((t) => t.dataSync() as Float32Array);
+  tf.dispose([x, y, result.loss, ...paramList(result.params)]);
+  disposeOptimizerState(result.optimizerState);
+  return values;
+}
+
+const BACKENDS: BackendName[] = ['cpu', 'wasm'];
+
+describe.each(BACKENDS)('trainer on %s', (backendName) => {
+  it(`loads the ${backendName} backend with the custom ops`, async () => {
+    expect(await useBackend(backendName)).toBe(backendName);
+    registerCustomOps();
+  });
+
+  it.each(['sgd', 'momentum', 'adam'] as const)('one manual step equals one autodiff step with %s (every parameter within 1e-5 relative)', (kind) => {
+    const manual = oneStep('manual', kind);
+    const autodiff = oneStep('autodiff', kind);
+    expect(manual.length).toBe(6);
+    for (let i = 0; i < manual.length; i++) expect(maxRelError(manual[i], autodiff[i], 1e-6)).toBeLessThanOrEqual(1e-5);
+    // The step moved the parameters (so the comparison is not of two untouched inits).
+    const init = testParams(config());
+    paramList(init).forEach((p, i) => expect(maxRelError(manual[i], p.dataSync() as Float32Array, 1e-6)).toBeGreaterThan(1e-3));
+    tf.dispose(paramList(init));
+  });
+
+  it('trainStep consumes its inputs: old params and slots are disposed, new ones returned', () => {
+    const c = config();
+    const params = xavierInit(c.layers, c.seed);
+    const state = initOptimizerState(c.optimizer, paramList(params));
+    const x = tf.zeros([4, 12]) as tf.Tensor2D;
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3], 'int32'), 4).toFloat() as tf.Tensor2D;
+    const result = trainStep(params, state, x, y, c);
+    expect(paramList(params).every((t) => t.isDisposed)).toBe(true);
+    expect(state.slots.m.every((t) => t.isDisposed)).toBe(true);
+    expect(result.optimizerState.step).toBe(1);
+    tf.dispose([x, y, result.loss, ...paramList(result.params)]);
+    disposeOptimizerState(result.optimizerState);
+  });
+
+  it('tf.memory().numTensors stays flat across 20 epochs (mini-batch and full batch)', async () => {
+    for (const batchSize of [32, 0]) {
+      const c = config({ epochs: 20, batchSize });
+      const data = toTensorData(blobDataset(200));
+      const before = tf.memory().numTensors;
+      const counts: number[] = [];
+      const result = await trainEpochs(c, data, initTrainState(c), { onEpoch: () => void counts.push(tf.memory().numTensors) });
+      expect(counts.length).toBe(20);
+      expect(new Set(counts).size).toBe(1);
+      const h = result.state.history;
+      expect(h[19].trainLoss).toBeLessThan(0.5 * h[0].trainLoss);
+      disposeTrainState(result.state);
+      disposeTensorData(data);
+      expect(tf.memory().numTensors).toBe(before - 6);
+    }
+  });
+
+  it('same seed → identical curves; manual and autodiff curves agree to fp32 rounding', async () => {
+    const histories = [];
+    for (const grad of ['manual', 'manual', 'autodiff'] as const) {
+      const c = config({ grad, epochs: 4 });
+      const data = toTensorData(blobDataset(256));
+      const result = await trainEpochs(c, data, initTrainState(c));
+      histories.push(result.state.history.map(({ seconds: _s, evalSeconds: _e, ...m }) => m));
+      disposeTrainState(result.state);
+      disposeTensorData(data);
+    }
+    expect(histories[1]).toEqual(histories[0]);
+    for (let e = 0; e < 4; e++) {
+      expect(Math.abs(histories[2][e].trainLoss - histories[0][e].trainLoss) / histories[0][e].trainLoss).toBeLessThan(1e-4);
+      expect(histories[2][e].validAcc).toBe(histories[0][e].validAcc);
+    }
+  });
+});
+
+describe('shuffle RNG', () => {
+  it('is a permutation, and continuing from a saved state equals drawing straight through', () => {
+    const c = config();
+    const state = initTrainState(c);
+    const first = shuffledIndices(50, state.rngState);
+    const second = shuffledIndices(50, first.rngState);
+    const again = shuffledIndices(50, JSON.parse(JSON.stringify(first.rngState)));
+    expect(Array.from(again.indices)).toEqual(Array.from(second.indices));
+    expect([...first.indices].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(Array.from(first.indices)).not.toEqual(Array.from(second.indices));
+    disposeTrainState(state);
+  });
+});
+
+afterAll(() => {
+  tf.disposeVariables();
+});
