@@ -24,7 +24,8 @@ export function firstLine(error: unknown): string {
 export function describeError(error: unknown): { code: number; line: string } {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-    return { code: EXIT_USAGE, line: `${firstLine(error).replace(/\. To specify a positional.*$/, '')} (see --help)` };
+    const text = (error as Error).message.split('\n').join(' ').replace(/\s*To specify a positional.*$/, '');
+    return { code: EXIT_USAGE, line: `${text} (see --help)` };
   }
   if (error instanceof UsageError || error instanceof DataError || error instanceof BackendError) {
     return { code: EXIT_USAGE, line: firstLine(error) };

@@ -155,7 +155,13 @@ export function resolveLayers(plan: Plan, data: Dataset): number[] {
   if (layers[0] !== data.features) {
     throw new UsageError(`${flag} ${layers.join(',')}: first size must equal the data's ${data.features} features (${data.name})`);
   }
-  if (layers[layers.length - 1] !== data.classes) {
+  const last = layers[layers.length - 1];
+  if (data.classes > last) {
+    const split = (['train', 'valid', 'test'] as const).find((name) => data[name].labels.some((v) => v >= last)) ?? 'train';
+    const index = data[split].labels.findIndex((v) => v >= last);
+    throw new UsageError(`${data.name}: ${split} label ${index} is ${data[split].labels[index]}, outside 0..${last - 1} for the ${last} outputs of ${flag} ${layers.join(',')}`);
+  }
+  if (data.classes < last) {
     throw new UsageError(`${flag} ${layers.join(',')}: last size must equal the data's ${data.classes} classes (labels 0..${data.classes - 1} in ${data.name})`);
   }
   return layers;
@@ -259,6 +265,7 @@ function plotTitle(run: RunFile, backend: string): string {
 }
 
 export async function trainMain(argv: string[]): Promise<number> {
+  tf.enableProdMode(); // no debug checks, and no "install tfjs-node" banner from the cpu backend
   const { values: flags } = parseFlags(argv);
   if (flags.help === true) {
     process.stdout.write(USAGE);
