@@ -14,9 +14,9 @@ function spec(title: string, yTitle: string): TopLevelSpec {
     data: { name: 'points' },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
+      x: { field: 'epoch', type: 'ordinal', title: 'epoch', axis: { labelAngle: 0, labelOverlap: 'parity' } },
       y: { field: 'value', type: 'quantitative', title: yTitle, scale: { zero: false } },
-      color: { field: 'split', type: 'nominal', title: 'split' },
+      color: { field: 'split', type: 'nominal', title: 'split', sort: ['train', 'valid', 'test'] },
     },
   };
 }
@@ -32,7 +32,9 @@ async function chart(container: HTMLElement, title: string, yTitle: string): Pro
 export async function makeCharts(lossEl: HTMLElement, accEl: HTMLElement): Promise<Charts> {
   const loss = await chart(lossEl, 'Cross-entropy loss', 'loss');
   const acc = await chart(accEl, 'Accuracy', 'accuracy');
-  const insert = (view: vega.View, points: Point[]): Promise<vega.View> => view.change('points', vega.changeset().insert(points)).runAsync();
+  // resize(): re-layout once rows exist, since the legend is empty (so narrow) until the first epoch;
+  // vega cannot lay out the empty legend itself (its bounds come out infinite).
+  const insert = (view: vega.View, points: Point[]): Promise<vega.View> => view.change('points', vega.changeset().insert(points)).resize().runAsync();
   return {
     add: async (m) => {
       await insert(loss, [

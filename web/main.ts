@@ -1,4 +1,5 @@
 /** The training page: controls → the project's trainer on the chosen backend, live curves, gradient check. */
+import { DEFAULT_CHECK_OPTIONS, validateCheckOptions, type CheckOptions } from '../compare/checks.js';
 import type { Dataset } from '../src/data/dataset.js';
 import { GRAD_MODES, OPTIMIZERS, type GradMode, type OptimizerKind, type TrainConfig } from '../src/train/config.js';
 import { disposeTrainState, initTrainState, type EpochMetrics } from '../src/train/loop.js';
@@ -61,6 +62,14 @@ function readConfig(data: Dataset): TrainConfig {
   };
 }
 
+/** The checker's options from the page (defaults: those of `npm run compare`). */
+function readCheckOptions(): CheckOptions {
+  const layers = $<HTMLInputElement>('compare-layers').value.split(',').map((s) => Number(s.trim()));
+  const options: CheckOptions = { ...DEFAULT_CHECK_OPTIONS, layers, batch: intField('compare-batch', 'check batch', 1), seed: intField('compare-seed', 'check seed', 0) };
+  validateCheckOptions(options);
+  return options;
+}
+
 function addEpochRow(m: EpochMetrics, numTensors: number): void {
   const row = document.createElement('tr');
   row.dataset.epoch = String(m.epoch);
@@ -73,7 +82,7 @@ function addEpochRow(m: EpochMetrics, numTensors: number): void {
     td.textContent = String(value);
     row.append(td);
   }
-  $('epochs').querySelector('tbody')?.append(row);
+  $('epoch-table').querySelector('tbody')?.append(row);
 }
 
 async function main(): Promise<void> {
@@ -107,7 +116,7 @@ async function main(): Promise<void> {
       const config = readConfig(data);
       const backend = pick<PageBackend>($<HTMLSelectElement>('backend').value, PAGE_BACKENDS, 'backend');
       await useBackend(backend);
-      $('epochs').querySelector('tbody')?.replaceChildren();
+      $('epoch-table').querySelector('tbody')?.replaceChildren();
       await charts.clear();
       stopRequested = false;
       $<HTMLButtonElement>('stop').disabled = false;
@@ -136,7 +145,7 @@ async function main(): Promise<void> {
       summary.dataset.state = 'running';
       summary.textContent = `Checking gradients on ${backend}…`;
       $('compare-table').textContent = '';
-      const report = await runCompareOnPage(backend);
+      const report = await runCompareOnPage(backend, readCheckOptions());
       $('compare-table').textContent = report.table;
       summary.dataset.state = report.allPass ? 'pass' : 'fail';
       summary.className = report.allPass ? 'pass' : 'fail';

@@ -115,14 +115,14 @@ export async function trainEpochsInBrowser(
 }
 
 /** The trainer CLI's seam (src/cli/train.ts, trainWithBrowser). */
-export type BrowserRun = { run: RunFile; outDir: string };
+export type BrowserRun = { run: RunFile; outDir: string; /** --hidden, when the run gives no layer sizes. */ hidden?: number | null };
 export type BrowserHooks = { onEpoch: (metrics: EpochMetrics) => void };
 
 /** Hidden units when the run gives no layer sizes (the CLI's DEFAULTS.hidden). */
 const DEFAULT_HIDDEN = 256;
 
-function layersFor(run: RunFile, features: number, classes: number): number[] {
-  const layers = run.config.layers.length > 0 ? run.config.layers : [features, DEFAULT_HIDDEN, classes];
+function layersFor({ run, hidden }: BrowserRun, features: number, classes: number): number[] {
+  const layers = run.config.layers.length > 0 ? run.config.layers : [features, hidden ?? DEFAULT_HIDDEN, classes];
   if (layers[0] !== features || layers[layers.length - 1] !== classes) {
     throw new DataError(`--layers ${layers.join(',')}: must start with the data's ${features} features and end with its ${classes} classes`);
   }
@@ -137,7 +137,7 @@ function layersFor(run: RunFile, features: number, classes: number): number[] {
 export async function trainInBrowser(browserRun: BrowserRun, hooks: BrowserHooks): Promise<{ history: EpochMetrics[]; backend: string }> {
   const { run, outDir } = browserRun;
   const data = loadDataset(run.data.spec, run.data);
-  const config: TrainConfig = { ...run.config, layers: layersFor(run, data.features, data.classes) };
+  const config: TrainConfig = { ...run.config, layers: layersFor(browserRun, data.features, data.classes) };
   await tf.setBackend('cpu'); // Node only holds data and copies of the state; the math runs in the page.
   const state0 = latestCheckpointDir(outDir) === null ? initTrainState(config) : loadCheckpoint(outDir, config);
   stderrLog(
