@@ -118,17 +118,45 @@ Napi::Value Step(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// binary(op, a, b, out): out[i] = a[i mod |a|] op b[i mod |b|]
+std::size_t mode_length(handgrad::BroadcastMode mode, std::size_t outer, std::size_t inner) {
+  switch (mode) {
+    case handgrad::BroadcastMode::Full: return outer * inner;
+    case handgrad::BroadcastMode::Row: return inner;
+    case handgrad::BroadcastMode::Column: return outer;
+    case handgrad::BroadcastMode::Scalar: return 1;
+  }
+  return 0;
+}
+
+// binary(op, a, aMode, b, bMode, out, outer, inner): out viewed as outer×inner, see BroadcastMode.
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   const std::size_t op = size_arg(info, 0, "op");
   const Floats a = floats_arg(info, 1, "a");
-  const Floats b = floats_arg(info, 2, "b");
-  const Floats out = floats_arg(info, 3, "out");
-  const std::size_t n = out.length;
+  const std::size_t a_mode = size_arg(info, 2, "aMode");
+  const Floats b = floats_arg(info, 3, "b");
+  const std::size_t b_mode = size_arg(info, 4, "bMode");
+  const Floats out = floats_arg(info, 5, "out");
+  const std::size_t outer = size_arg(info, 6, "outer");
+  const std::size_t inner = size_arg(info, 7, "inner");
   require(info, op <= static_cast<std::size_t>(BinaryOp::Min), "binary: unknown op");
-  require(info, a.length >= 1 && b.length >= 1 && n % a.length == 0 && n % b.length == 0 && (a.length == n || b.length == n),
-          "binary: one input must have the output's length and the other a length dividing it");
-  handgrad::binary(static_cast<BinaryOp>(op), a.data, a.length, b.data, b.length, out.data, n);
+  require(info, a_mode <= 3 && b_mode <= 3, "binary: unknown broadcast mode");
+  const auto am = static_cast<handgrad::BroadcastMode>(a_mode);
+  const auto bm = static_cast<handgrad::BroadcastMode>(b_mode);
+  require(info, out.length == outer * inner && outer * inner > 0, "binary: 'out' must hold outer·inner > 0 values");
+  require(info, a.length == mode_length(am, outer, inner), "binary: 'a' does not match its broadcast mode");
+  require(info, b.length == mode_length(bm, outer, inner), "binary: 'b' does not match its broadcast mode");
+  handgrad::binary(static_cast<BinaryOp>(op), a.data, am, b.data, bm, out.data, outer, inner);
+  return info.Env().Undefined();
+}
+
+// unary(op, x, out)
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  const std::size_t op = size_arg(info, 0, "op");
+  const Floats x = floats_arg(info, 1, "x");
+  const Floats out = floats_arg(info, 2, "out");
+  require(info, op <= static_cast<std::size_t>(handgrad::UnaryOp::Log), "unary: unknown op");
+  require(info, out.length == x.length, "unary: 'out' must have the length of 'x'");
+  handgrad::unary(static_cast<handgrad::UnaryOp>(op), x.data, out.data, x.length);
   return info.Env().Undefined();
 }
 
@@ -224,6 +252,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("reluGrad", Napi::Function::New(env, ReluGrad, "reluGrad"));
   exports.Set("step", Napi::Function::New(env, Step, "step"));
   exports.Set("binary", Napi::Function::New(env, Binary, "binary"));
+  exports.Set("unary", Napi::Function::New(env, Unary, "unary"));
   exports.Set("softmax", Napi::Function::New(env, Softmax, "softmax"));
   exports.Set("softmaxCrossEntropy", Napi::Function::New(env, SoftmaxCrossEntropy, "softmaxCrossEntropy"));
   exports.Set("softmaxCrossEntropyGrad", Napi::Function::New(env, SoftmaxCrossEntropyGrad, "softmaxCrossEntropyGrad"));

@@ -78,50 +78,83 @@ struct DivOp { static float apply(float a, float b) { return a / b; } };
 struct MaxOp { static float apply(float a, float b) { return (std::isnan(a) || std::isnan(b)) ? NAN : (a > b ? a : b); } };
 struct MinOp { static float apply(float a, float b) { return (std::isnan(a) || std::isnan(b)) ? NAN : (a < b ? a : b); } };
 
-// a has length n; b repeats with period b_len (1: a scalar). `swap` computes b op a instead.
-template <class Op, bool swap>
-void broadcast_loop(const float* a, const float* b, std::size_t b_len, float* out, std::size_t n) {
-  auto f = [](float x, float y) { return swap ? Op::apply(y, x) : Op::apply(x, y); };
-  if (b_len == n) {
-    parallel_for(n, kElementwiseGrain, [=](std::size_t begin, std::size_t end) {
-      for (std::size_t i = begin; i < end; ++i) out[i] = f(a[i], b[i]);
-    });
-  } else if (b_len == 1) {
-    const float s = b[0];
-    parallel_for(n, kElementwiseGrain, [=](std::size_t begin, std::size_t end) {
-      for (std::size_t i = begin; i < end; ++i) out[i] = f(a[i], s);
-    });
+// One operand of a binary op over an outer×inner view of the output: a pointer that advances
+// with the row (full), a pointer reused by every row (row), or one value per row (column, scalar).
+struct Operand {
+  const float* data;
+  BroadcastMode mode;
+  const float* row_ptr(std::size_t r, std::size_t inner) const {
+    return mode == BroadcastMode::Full ? data + r * inner : data;
+  }
+  float row_value(std::size_t r) const { return mode == BroadcastMode::Column ? data[r] : data[0]; }
+  bool is_pointer() const { return mode == BroadcastMode::Full || mode == BroadcastMode::Row; }
+};
+
+template <class Op>
+void binary_span(const Operand& a, const Operand& b, float* out, std::size_t r, std::size_t inner, std::size_t begin, std::size_t end) {
+  float* o = out + r * inner;
+  if (a.is_pointer() && b.is_pointer()) {
+    const float* x = a.row_ptr(r, inner);
+    const float* y = b.row_ptr(r, inner);
+    for (std::size_t j = begin; j < end; ++j) o[j] = Op::apply(x[j], y[j]);
+  } else if (a.is_pointer()) {
+    const float* x = a.row_ptr(r, inner);
+    const float y = b.row_value(r);
+    for (std::size_t j = begin; j < end; ++j) o[j] = Op::apply(x[j], y);
+  } else if (b.is_pointer()) {
+    const float x = a.row_value(r);
+    const float* y = b.row_ptr(r, inner);
+    for (std::size_t j = begin; j < end; ++j) o[j] = Op::apply(x, y[j]);
   } else {
-    const std::size_t rows = n / b_len;
-    const std::size_t grain = std::max<std::size_t>(1, kElementwiseGrain / b_len);
-    parallel_for(rows, grain, [=](std::size_t begin, std::size_t end) {
-      for (std::size_t r = begin; r < end; ++r) {
-        const float* ar = a + r * b_len;
-        float* outr = out + r * b_len;
-        for (std::size_t j = 0; j < b_len; ++j) outr[j] = f(ar[j], b[j]);
-      }
-    });
+    const float v = Op::apply(a.row_value(r), b.row_value(r));
+    for (std::size_t j = begin; j < end; ++j) o[j] = v;
   }
 }
 
 template <class Op>
-void binary_op(const float* a, std::size_t a_len, const float* b, std::size_t b_len, float* out, std::size_t n) {
-  if (a_len == n) broadcast_loop<Op, false>(a, b, b_len, out, n);
-  else broadcast_loop<Op, true>(b, a, a_len, out, n);
+void binary_op(const Operand& a, const Operand& b, float* out, std::size_t outer, std::size_t inner) {
+  if (outer == 1) {
+    parallel_for(inner, kElementwiseGrain, [&](std::size_t begin, std::size_t end) { binary_span<Op>(a, b, out, 0, inner, begin, end); });
+    return;
+  }
+  const std::size_t grain = std::max<std::size_t>(1, kElementwiseGrain / std::max<std::size_t>(1, inner));
+  parallel_for(outer, grain, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t r = begin; r < end; ++r) binary_span<Op>(a, b, out, r, inner, 0, inner);
+  });
 }
 
 }  // namespace
 
-void binary(BinaryOp op, const float* a, std::size_t a_len, const float* b, std::size_t b_len, float* out, std::size_t n) {
-  prefer_huge_pages(out, n * sizeof(float));
+void binary(BinaryOp op, const float* a, BroadcastMode a_mode, const float* b, BroadcastMode b_mode, float* out, std::size_t outer, std::size_t inner) {
+  prefer_huge_pages(out, outer * inner * sizeof(float));
+  const Operand x{a, a_mode};
+  const Operand y{b, b_mode};
   switch (op) {
-    case BinaryOp::Add: return binary_op<AddOp>(a, a_len, b, b_len, out, n);
-    case BinaryOp::Sub: return binary_op<SubOp>(a, a_len, b, b_len, out, n);
-    case BinaryOp::Mul: return binary_op<MulOp>(a, a_len, b, b_len, out, n);
-    case BinaryOp::Div: return binary_op<DivOp>(a, a_len, b, b_len, out, n);
-    case BinaryOp::Max: return binary_op<MaxOp>(a, a_len, b, b_len, out, n);
-    case BinaryOp::Min: return binary_op<MinOp>(a, a_len, b, b_len, out, n);
+    case BinaryOp::Add: return binary_op<AddOp>(x, y, out, outer, inner);
+    case BinaryOp::Sub: return binary_op<SubOp>(x, y, out, outer, inner);
+    case BinaryOp::Mul: return binary_op<MulOp>(x, y, out, outer, inner);
+    case BinaryOp::Div: return binary_op<DivOp>(x, y, out, outer, inner);
+    case BinaryOp::Max: return binary_op<MaxOp>(x, y, out, outer, inner);
+    case BinaryOp::Min: return binary_op<MinOp>(x, y, out, outer, inner);
   }
+}
+
+void unary(UnaryOp op, const float* x, float* out, std::size_t n) {
+  prefer_huge_pages(out, n * sizeof(float));
+  parallel_for(n, kElementwiseGrain / 4, [=](std::size_t begin, std::size_t end) {
+    switch (op) {
+      case UnaryOp::Neg:
+        for (std::size_t i = begin; i < end; ++i) out[i] = -x[i];
+        break;
+      // exp and log in double then rounded, like the cpu backend's Math.exp / Math.log.
+      case UnaryOp::Exp:
+        for (std::size_t i = begin; i < end; ++i) out[i] = static_cast<float>(std::exp(static_cast<double>(x[i])));
+        break;
+      case UnaryOp::Log:
+        for (std::size_t i = begin; i < end; ++i) out[i] = static_cast<float>(std::log(static_cast<double>(x[i])));
+        break;
+    }
+  });
 }
 
 }  // namespace handgrad

@@ -29,8 +29,14 @@ void relu_grad(const float* dy, const float* x, float* out, std::size_t n);
 void step(const float* x, float* out, std::size_t n, float alpha);
 
 enum class BinaryOp { Add = 0, Sub = 1, Mul = 2, Div = 3, Max = 4, Min = 5 };
-// out[i] = a[i mod a_len] op b[i mod b_len] for i < n; a_len and b_len divide n, one of them is n.
-void binary(BinaryOp op, const float* a, std::size_t a_len, const float* b, std::size_t b_len, float* out, std::size_t n);
+// How an operand of a binary op maps onto the output seen as an outer×inner matrix:
+// Full: outer×inner values; Row: inner values repeated for every row; Column: one value per row
+// (outer values); Scalar: one value.
+enum class BroadcastMode { Full = 0, Row = 1, Column = 2, Scalar = 3 };
+void binary(BinaryOp op, const float* a, BroadcastMode a_mode, const float* b, BroadcastMode b_mode, float* out, std::size_t outer, std::size_t inner);
+
+enum class UnaryOp { Neg = 0, Exp = 1, Log = 2 };
+void unary(UnaryOp op, const float* x, float* out, std::size_t n);
 
 // Row kernels over a rows×cols matrix, every reduction in double.
 void softmax_rows(const float* z, float* out, std::size_t rows, std::size_t cols);

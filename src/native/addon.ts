@@ -15,6 +15,9 @@ export const ADDON_PATH = fileURLToPath(new URL('../../native/build/Release/hand
 /** Codes of the addon's `binary` op (native/src/kernels.h BinaryOp). */
 export const BinaryOpCode = { Add: 0, Sub: 1, Mul: 2, Div: 3, Max: 4, Min: 5 } as const;
 export type BinaryOpCode = (typeof BinaryOpCode)[keyof typeof BinaryOpCode];
+/** Codes of the addon's `unary` op (native/src/kernels.h UnaryOp). */
+export const UnaryOpCode = { Neg: 0, Exp: 1, Log: 2 } as const;
+export type UnaryOpCode = (typeof UnaryOpCode)[keyof typeof UnaryOpCode];
 
 export interface NativeInfo {
   /** OpenBLAS's kernel set for this CPU, e.g. "SkylakeX" or "Haswell". */
@@ -47,8 +50,9 @@ export interface NativeAddon {
   /** dy ⊙ 1(x > 0); NaN in x gives NaN. */
   reluGrad(dy: Float32Array, x: Float32Array, out: Float32Array): void;
   step(x: Float32Array, out: Float32Array, alpha: number): void;
-  /** out[i] = a[i mod |a|] op b[i mod |b|]. */
-  binary(op: BinaryOpCode, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /** out = a op b over the output seen as outer×inner; each mode says how its operand repeats (src/native/binary.ts). */
+  binary(op: BinaryOpCode, a: Float32Array, aMode: number, b: Float32Array, bMode: number, out: Float32Array, outer: number, inner: number): void;
+  unary(op: UnaryOpCode, x: Float32Array, out: Float32Array): void;
   softmax(logits: Float32Array, out: Float32Array, cols: number): void;
   softmaxCrossEntropy(labels: Float32Array, logits: Float32Array, cols: number): number;
   softmaxCrossEntropyGrad(dy: number, labels: Float32Array, logits: Float32Array, out: Float32Array, cols: number): void;

@@ -56,14 +56,6 @@ export function stripLeadingOnes(shape: readonly number[]): number[] {
   return shape.slice(i);
 }
 
-/** True if `shape` (leading 1s aside) equals the trailing dimensions of `outShape`: it then repeats with period size(shape). */
-export function isTrailingBroadcast(shape: readonly number[], outShape: readonly number[]): boolean {
-  const s = stripLeadingOnes(shape);
-  if (s.length > outShape.length) return false;
-  const offset = outShape.length - s.length;
-  return s.every((d, i) => d === outShape[offset + i]);
-}
-
 /** A named input of a kernel call (tfjs types every input as possibly undefined). */
 export function input(inputs: KernelArgs['inputs'], name: string, kernelName: string): TensorInfo {
   const info = inputs[name];

@@ -2,9 +2,12 @@ import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { _fusedMatMulConfig } from './_FusedMatMul.js';
 import { addConfig } from './Add.js';
 import { batchMatMulConfig } from './BatchMatMul.js';
+import { expConfig } from './Exp.js';
+import { logConfig } from './Log.js';
 import { maximumConfig } from './Maximum.js';
 import { minimumConfig } from './Minimum.js';
 import { multiplyConfig } from './Multiply.js';
+import { negConfig } from './Neg.js';
 import { realDivConfig } from './RealDiv.js';
 import { reluConfig } from './Relu.js';
 import { stepConfig } from './Step.js';
@@ -22,6 +25,9 @@ export const nativeBuiltinKernelConfigs: KernelConfig[] = [
   realDivConfig,
   maximumConfig,
   minimumConfig,
+  negConfig,
+  expConfig,
+  logConfig,
   reluConfig,
   stepConfig,
   sumConfig,

@@ -1,0 +1,139 @@
+"""The homework's two-layer network in numpy (ECE421 A2, 1.1-1.3), the benchmark's baseline.
+
+Written anew from the homework's equations: relu, softmax, computeLayer, CE, gradCE, the four
+backprop gradients and the momentum update, all float32. Three slips of the homework's code are
+fixed: softmax subtracts each row's own max (not the global max), CE is computed from the logits
+as logsumexp(z) - sum_k y_k z_k (never the log of a probability that underflowed to 0), and gradCE
+divides by the batch's own N (not a global N).
+
+Run by bench/bench.ts as a server, one command per line on stdin, one JSON reply per line:
+  setup N F H K SEED GAMMA ALPHA -> {"ok": true, "numpy": version, "blas": description}
+  epoch ROWS                     -> {"ms": wall time of one epoch on the first ROWS rows, "loss": L}
+  rss                            -> {"peakRssBytes": peak resident set size of this process}
+  quit
+"""
+import json
+import resource
+import sys
+import time
+
+import numpy as np
+
+
+def relu(x):
+    return np.maximum(x, np.float32(0))
+
+
+def softmax(z):
+    # Each row shifted by its own max, so exp never overflows (the homework used the global max).
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def computeLayer(x, w, b):
+    return x @ w + b
+
+
+def CE(target, logits):
+    # -(1/N) sum_n sum_k y_nk log p_nk = (1/N) sum_n (logsumexp(z_n) - sum_k y_nk z_nk)
+    m = logits.max(axis=1, keepdims=True)
+    lse = m[:, 0] + np.log(np.exp(logits - m).sum(axis=1))
+    return float(np.mean(lse - (target * logits).sum(axis=1)))
+
+
+def gradCE(target, prediction):
+    # dL/dz = (p - y) / N with this batch's N
+    return (prediction - target) / np.float32(target.shape[0])
+
+
+def gradLossW_o(delta_o, hidden):
+    return hidden.T @ delta_o
+
+
+def gradLossb_o(delta_o):
+    return delta_o.sum(axis=0)  # 1^T . delta_o
+
+
+def hiddenDelta(delta_o, r, w_o):
+    # (delta_o . W_o^T) * relu'(r), relu'(0) = 0; computed once, shared by W_h and b_h
+    return (delta_o @ w_o.T) * (r > 0)
+
+
+def gradLossW_h(delta_h, x):
+    return x.T @ delta_h
+
+
+def gradLossb_h(delta_h):
+    return delta_h.sum(axis=0)
+
+
+class Network:
+    def __init__(self, n, f, h, k, seed, gamma, alpha):
+        rng = np.random.default_rng(seed)
+        self.x = rng.random((n, f), dtype=np.float32)
+        self.y = np.eye(k, dtype=np.float32)[rng.integers(0, k, n)]
+        # Xavier normal, std = sqrt(2 / (fan_in + fan_out)); biases 0
+        self.w_h = (rng.standard_normal((f, h)) * np.sqrt(2.0 / (f + h))).astype(np.float32)
+        self.b_h = np.zeros(h, dtype=np.float32)
+        self.w_o = (rng.standard_normal((h, k)) * np.sqrt(2.0 / (h + k))).astype(np.float32)
+        self.b_o = np.zeros(k, dtype=np.float32)
+        self.v = [np.zeros_like(p) for p in (self.w_h, self.b_h, self.w_o, self.b_o)]
+        self.gamma = np.float32(gamma)
+        self.alpha = np.float32(alpha)
+
+    def epoch(self, rows):
+        x, y = self.x[:rows], self.y[:rows]
+        r = computeLayer(x, self.w_h, self.b_h)
+        hidden = relu(r)
+        z = computeLayer(hidden, self.w_o, self.b_o)
+        loss = CE(y, z)
+        delta_o = gradCE(y, softmax(z))
+        delta_h = hiddenDelta(delta_o, r, self.w_o)
+        grads = (gradLossW_h(delta_h, x), gradLossb_h(delta_h), gradLossW_o(delta_o, hidden), gradLossb_o(delta_o))
+        # Momentum (homework 1.3): v <- gamma v + alpha dL/dW, W <- W - v
+        self.v = [self.gamma * v + self.alpha * g for v, g in zip(self.v, grads)]
+        self.w_h, self.b_h, self.w_o, self.b_o = (p - v for p, v in zip((self.w_h, self.b_h, self.w_o, self.b_o), self.v))
+        return loss
+
+
+def blas_description():
+    try:
+        config = np.show_config(mode="dicts")
+        blas = config["Build Dependencies"]["blas"]
+        return f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
+    except Exception:  # older numpy: no dict mode
+        return "unknown"
+
+
+def reply(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def main():
+    net = None
+    for line in sys.stdin:
+        words = line.split()
+        if not words:
+            continue
+        command = words[0]
+        if command == "setup":
+            n, f, h, k, seed = (int(w) for w in words[1:6])
+            gamma, alpha = float(words[6]), float(words[7])
+            net = Network(n, f, h, k, seed, gamma, alpha)
+            reply({"ok": True, "numpy": np.__version__, "blas": blas_description()})
+        elif command == "epoch":
+            rows = int(words[1])
+            start = time.perf_counter()
+            loss = net.epoch(rows)
+            reply({"ms": (time.perf_counter() - start) * 1e3, "loss": loss})
+        elif command == "rss":
+            reply({"peakRssBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024})
+        elif command == "quit":
+            return
+        else:
+            reply({"error": f"unknown command {command!r}"})
+
+
+if __name__ == "__main__":
+    main()
