@@ -8,13 +8,13 @@ import { manualRelu, manualSoftmax, manualSoftmaxCrossEntropy, registerCustomOps
 import { autodiffBackprop, manualBackprop, type ParamGrads } from '../src/model/backprop.js';
 import { disposeParams, type MlpParams, xavierInit } from '../src/model/mlp.js';
 import { centralDifferenceAt, fdStep } from '../src/reference/finite_diff.js';
-import { type Mat64, mat64 } from '../src/reference/matrix.js';
+import { logSumExpRows, type Mat64, mat64, softmaxRows } from '../src/reference/matrix.js';
 import { type Mlp64, mlpBackprop64, mlpLossAlong64 } from '../src/reference/mlp64.js';
 import { type Float64Reference, gradcheck } from './gradcheck.js';
 import { relu64, reluVjp64, softmax64, softmaxCrossEntropy64, softmaxCrossEntropyVjp64, softmaxVjp64 } from './op_references.js';
 import { makeRng, normals, sampleIndices } from './random.js';
 import { type CheckRow, compareRow } from './rows.js';
-import { F64_VS_FD64, FD64_REL_EPS, FP32_VS_FP32, FP64_UNIT_ROUNDOFF, fdNoise, fp32VsF64For } from './tolerances.js';
+import { F64_VS_FD64, FD64_REL_EPS, FP32_UNIT_ROUNDOFF, FP32_VS_FP32, FP64_UNIT_ROUNDOFF, fdNoise, fp32VsF64For, type Tolerance } from './tolerances.js';
 
 export type { CheckRow } from './rows.js';
 
@@ -71,6 +71,12 @@ interface UnaryOpCase {
   /** float64 ∂/∂x Σ dy ⊙ op(x), inputs (x, dy): the first-order gradient that second order differentiates. */
   vjpReference: Float64Reference;
   x: tf.Tensor;
+  /**
+   * Σ|terms| behind each element of the first-order gradient for cotangent c (float64): an
+   * element that is a small difference of larger terms (1 − p for a confident row) carries an
+   * fp32 rounding error of u·Σ|terms| in any implementation; that is its absolute floor.
+   */
+  gradMagnitude?: (x: Float64Array, c: Float64Array) => Float64Array;
   /** Where the upstream gradient is a scalar (a loss). */
   scalarOutput: boolean;
   reductionTerms: number;
@@ -98,7 +104,9 @@ function unaryOpRows(spec: UnaryOpCase, seed: number, maxCoordinates: number): C
   const w = tf.tensor(normals(x.size, rng), x.shape);
   const rows: CheckRow[] = [];
   rows.push(compareRow(kernel, 'forward vs tfjs', tensorValues(() => ours(x)), tensorValues(() => builtin(x)), FP32_VS_FP32));
-  rows.push(compareRow(`${kernel} ∂/∂x`, 'grad vs tf.grad', vjp(ours, x, c), vjp(builtin, x, c), FP32_VS_FP32));
+  const magnitude = spec.gradMagnitude?.(Float64Array.from(x.dataSync()), Float64Array.from(c.dataSync()));
+  const gradFloor = magnitude?.map((m) => FP32_VS_FP32.floorUlps * FP32_UNIT_ROUNDOFF * m);
+  rows.push(compareRow(`${kernel} ∂/∂x`, 'grad vs tf.grad', vjp(ours, x, c), vjp(builtin, x, c), FP32_VS_FP32, { extraFloor: gradFloor }));
   const tol = fp32VsF64For(spec.reductionTerms);
   const options = { reference: spec.reference, maxCoordinates, seed, tolerance: tol, reductionTerms: spec.reductionTerms };
   // The fd64 rows for both ours and tfjs's built-in: both must meet the same bar.
@@ -121,6 +129,17 @@ function unaryOpRows(spec: UnaryOpCase, seed: number, maxCoordinates: number): C
   }
   tf.dispose([c, w]);
   return rows;
+}
+
+/**
+ * The scale of fp32 rounding error in p = exp(z − logsumexp(z)): the exponent z − lse is rounded
+ * at the size of |z| + |lse|, so p carries a relative error of u·(1 + |z| + |lse|), which is
+ * ~10 u for logits of size ~10. Returns p ⊙ (1 + |z| + |lse|) per element.
+ */
+function pScale(z: Float64Array, rows: number, cols: number): Float64Array {
+  const logits = mat64(rows, cols, z);
+  const lse = logSumExpRows(logits);
+  return softmaxRows(logits).data.map((p, i) => p * (1 + Math.abs(z[i]) + Math.abs(lse[Math.floor(i / cols)])));
 }
 
 /** Per-op rows: ManualRelu on a hidden-layer-sized input, ManualSoftmax and the loss on logits. */
@@ -154,6 +173,17 @@ export function opChecks(options: CheckOptions): CheckRow[] {
         builtinHasSecondOrder: false,
         reference: softmax64,
         vjpReference: softmaxVjp64,
+        // p ⊙ (c − Σ c p): Σ|terms| = p̃ ⊙ (|c| + Σ |c| p̃), p̃ = p's own error scale (see pScale)
+        gradMagnitude: (z, c) => {
+          const p = pScale(z, batch, classes);
+          const out = new Float64Array(p.length);
+          for (let n = 0; n < batch; n++) {
+            let s = 0;
+            for (let k = 0; k < classes; k++) s += Math.abs(c[n * classes + k]) * p[n * classes + k];
+            for (let k = 0; k < classes; k++) out[n * classes + k] = p[n * classes + k] * (Math.abs(c[n * classes + k]) + s);
+          }
+          return out;
+        },
         x: logits,
         scalarOutput: false,
         reductionTerms: classes,
@@ -174,6 +204,8 @@ export function opChecks(options: CheckOptions): CheckRow[] {
         builtinHasSecondOrder: false,
         reference: (xs, shapes) => softmaxCrossEntropy64([Float64Array.from(labelsArray), xs[0]], [labels.shape, shapes[0]]),
         vjpReference: (xs, shapes) => softmaxCrossEntropyVjp64([xs[0], xs[1], Float64Array.from(labelsArray)], [shapes[0], shapes[1], labels.shape]),
+        // c·(p − y)/N: Σ|terms| = |c|·(p̃ + y)/N
+        gradMagnitude: (z, c) => pScale(z, batch, classes).map((p, i) => (Math.abs(c[0]) * (p + labelsArray[i])) / batch),
         x: logits,
         scalarOutput: true,
         reductionTerms: batch * classes,
@@ -227,6 +259,9 @@ interface MlpReference {
   loss: number;
   dW: Float64Array[];
   db: Float64Array[];
+  /** Σ|terms| behind each element of dW_l, db_l (see mlpBackprop64). */
+  magnitudeW: Float64Array[];
+  magnitudeB: Float64Array[];
   /** Sampled coordinates and their float64 central differences, per W_l and per b_l. */
   fdW: { indices: number[]; values: Float64Array; noise: Float64Array }[];
   fdB: { indices: number[]; values: Float64Array; noise: Float64Array }[];
@@ -246,7 +281,7 @@ function mlpReference(options: CheckOptions, data: MlpData): MlpReference {
   };
   const x: Mat64 = mat64(batch, layers[0], data.x);
   const y: Mat64 = mat64(batch, layers[layers.length - 1], data.y);
-  const { loss, grads } = mlpBackprop64(params64, x, y);
+  const { loss, grads, magnitudes } = mlpBackprop64(params64, x, y, true);
   const rng = makeRng(options.seed, 'mlp-fd');
   const longest = Math.max(batch, ...layers);
   const fdOf = (values: Float64Array, layer: number, which: 'W' | 'b') => {
@@ -258,6 +293,8 @@ function mlpReference(options: CheckOptions, data: MlpData): MlpReference {
     loss,
     dW: grads.dW.map((m) => m.data),
     db: grads.db,
+    magnitudeW: magnitudes?.dW.map((m) => m.data) ?? [],
+    magnitudeB: magnitudes?.db ?? [],
     fdW: params64.weights.map((w, l) => fdOf(w.data, l, 'W')),
     fdB: params64.biases.map((b, l) => fdOf(b, l, 'b')),
   };
@@ -292,16 +329,21 @@ export function mlpChecks(options: CheckOptions): CheckRow[] {
   const names = [...Array.from({ length: L }, (_, l) => `W${l + 1}`), ...Array.from({ length: L }, (_, l) => `b${l + 1}`)];
   const f64 = [...reference.dW, ...reference.db];
   const fd = [...reference.fdW, ...reference.fdB];
+  const magnitudes = [...reference.magnitudeW, ...reference.magnitudeB];
   names.forEach((name, p) => {
     const ours = manualGrads[p];
-    rows.push(compareRow(name, 'manual vs autodiff', ours, autoGrads[p], FP32_VS_FP32));
-    rows.push(compareRow(name, 'manual vs float64', ours, f64[p], vsF64, { reductionTerms: longest }));
-    rows.push(compareRow(name, 'autodiff vs float64', autoGrads[p], f64[p], vsF64, { reductionTerms: longest }));
+    // Elements that come out of cancelling sums are judged against the rounding error of the
+    // sum, FLOOR_ULPS·u·Σ|terms| (see compare/tolerances.ts), not against their own tiny size.
+    const sumFloor = (tol: Tolerance) => magnitudes[p].map((m) => tol.floorUlps * FP32_UNIT_ROUNDOFF * m);
+    rows.push(compareRow(name, 'manual vs autodiff', ours, autoGrads[p], FP32_VS_FP32, { extraFloor: sumFloor(FP32_VS_FP32) }));
+    rows.push(compareRow(name, 'manual vs float64', ours, f64[p], vsF64, { reductionTerms: longest, extraFloor: sumFloor(vsF64) }));
+    rows.push(compareRow(name, 'autodiff vs float64', autoGrads[p], f64[p], vsF64, { reductionTerms: longest, extraFloor: sumFloor(vsF64) }));
     let scale = 0;
     for (const v of f64[p]) scale = Math.max(scale, Math.abs(v));
     const { indices, values, noise } = fd[p];
     const sample = (arr: ArrayLike<number>) => indices.map((i) => arr[i]);
-    rows.push(compareRow(name, 'manual vs fd64', sample(ours), values, vsF64, { scale, reductionTerms: longest, extraFloor: noise, total: ours.length }));
+    const fdFloor = indices.map((i, n) => Math.max(noise[n], vsF64.floorUlps * FP32_UNIT_ROUNDOFF * magnitudes[p][i]));
+    rows.push(compareRow(name, 'manual vs fd64', sample(ours), values, vsF64, { scale, reductionTerms: longest, extraFloor: fdFloor, total: ours.length }));
     rows.push(compareRow(name, 'float64 vs fd64', sample(f64[p]), values, F64_VS_FD64, { scale, extraFloor: noise, total: ours.length }));
   });
   tf.dispose([manual.loss, auto.loss, ...manual.grads.dW, ...manual.grads.db, ...auto.grads.dW, ...auto.grads.db, x, y]);

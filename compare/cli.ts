@@ -5,69 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { BACKEND_NAMES, type BackendName, probeBackend, useBackend } from '../src/backends.js';
-import { type CheckOptions, type CheckReport, runChecks, validateCheckOptions } from './checks.js';
+import { probeBackend, useBackend } from '../src/backends.js';
+import { type CheckOptions, type CheckReport, runChecks } from './checks.js';
+import { parseCli, UsageError } from './cli_args.js';
 import { formatJson, formatTable } from './table.js';
-
-class UsageError extends Error {}
-
-const ALL: readonly BackendName[] = ['cpu', 'wasm', 'tensorflow', 'native'];
-
-interface CliOptions {
-  backends: BackendName[];
-  all: boolean;
-  checks: CheckOptions;
-  json: boolean;
-}
-
-function integerFlag(name: string, value: string, min: number): number {
-  if (!/^\d+$/.test(value.trim())) throw new UsageError(`--${name}: expected a non-negative integer, got "${value}"`);
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name}: must be an integer ≥ ${min}, got "${value}"`);
-  return n;
-}
-
-export function parseCli(argv: string[]): CliOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        backend: { type: 'string', default: 'cpu' },
-        layers: { type: 'string', default: '784,1000,10' },
-        batch: { type: 'string', default: '64' },
-        seed: { type: 'string', default: '0' },
-        coordinates: { type: 'string', default: '64' },
-        json: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error instanceof Error ? error.message : String(error)).split('\n')[0]);
-  }
-  const backend = values.backend;
-  const all = backend === 'all';
-  if (!all && !(BACKEND_NAMES as readonly string[]).includes(backend)) {
-    throw new UsageError(`--backend: unknown backend "${backend}" (expected ${[...BACKEND_NAMES, 'all'].join(', ')})`);
-  }
-  const layerParts = values.layers.split(',');
-  const layers = layerParts.map((part) => {
-    if (!/^\s*\d+\s*$/.test(part)) throw new UsageError(`--layers: expected comma-separated positive integers like 784,1000,10, got "${values.layers}"`);
-    return Number(part);
-  });
-  if (layers.length < 2 || layers.some((n) => n < 1)) throw new UsageError(`--layers: need at least two positive sizes (inputs, classes), got "${values.layers}"`);
-  if (layers[layers.length - 1] < 2) throw new UsageError(`--layers: the last size is the number of classes and must be ≥ 2, got "${values.layers}"`);
-  const checks: CheckOptions = {
-    layers,
-    batch: integerFlag('batch', values.batch, 1),
-    seed: integerFlag('seed', values.seed, 0),
-    maxCoordinates: integerFlag('coordinates', values.coordinates, 1),
-  };
-  validateCheckOptions(checks);
-  return { backends: all ? [...ALL] : [backend as BackendName], all, checks, json: values.json };
-}
 
 interface BrowserRunner {
   runCompareInBrowser: (options: CheckOptions) => Promise<CheckReport | CheckReport[]>;
@@ -133,6 +74,6 @@ main(process.argv.slice(2)).then(
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
     console.error(`compare: ${message}`);
     // Bad flags, bad options and backends that cannot be used are exit 2; anything else is a crash.
-    process.exitCode = error instanceof UsageError || /^(layers|batch|seed|maxCoordinates):/.test(message) ? 2 : 1;
+    process.exitCode = error instanceof UsageError ? 2 : 1;
   },
 );

@@ -53,24 +53,49 @@ export interface Grads64 {
   db: Float64Array[];
 }
 
-export function mlpBackprop64(params: Mlp64, x: Mat64, y: Mat64): { loss: number; grads: Grads64 } {
+export interface Backprop64 {
+  loss: number;
+  grads: Grads64;
+  /**
+   * Σ|terms| behind each gradient element, |H_{l−1}|ᵀ·|G_l| and 1ᵀ·|G_l| — the scale of the
+   * rounding error an fp32 computation of that element carries (Higham's bound for sums);
+   * only when asked for.
+   */
+  magnitudes?: Grads64;
+}
+
+function absMat(m: Mat64): Mat64 {
+  return { rows: m.rows, cols: m.cols, data: m.data.map(Math.abs) };
+}
+
+function columnSums(g: Mat64): Float64Array {
+  const out = new Float64Array(g.cols);
+  for (let n = 0; n < g.rows; n++) for (let j = 0; j < g.cols; j++) out[j] += g.data[n * g.cols + j];
+  return out;
+}
+
+export function mlpBackprop64(params: Mlp64, x: Mat64, y: Mat64, withMagnitudes = false): Backprop64 {
   const { inputs: H, preActivations: R } = mlpForward64(params, x);
   const L = params.weights.length;
   const z = R[L - 1];
   const dW: Mat64[] = new Array<Mat64>(L);
   const db: Float64Array[] = new Array<Float64Array>(L);
+  const magnitudes: Grads64 = { dW: new Array<Mat64>(L), db: new Array<Float64Array>(L) };
   let g = crossEntropyGrad(y, z); // G_L = (P − Y)/N
   for (let l = L - 1; l >= 0; l--) {
     dW[l] = matmul(H[l], g, true, false); // dW_l = H_{l−1}ᵀ·G_l
-    const bias = new Float64Array(g.cols); // db_l = 1ᵀ·G_l
-    for (let n = 0; n < g.rows; n++) for (let j = 0; j < g.cols; j++) bias[j] += g.data[n * g.cols + j];
-    db[l] = bias;
+    db[l] = columnSums(g); //                db_l = 1ᵀ·G_l
+    if (withMagnitudes) {
+      const absG = absMat(g);
+      magnitudes.dW[l] = matmul(absMat(H[l]), absG, true, false);
+      magnitudes.db[l] = columnSums(absG);
+    }
     if (l > 0) {
       const upstream = matmul(g, params.weights[l], false, true); // G_l·W_lᵀ
       g = mat64(upstream.rows, upstream.cols, reluGrad(upstream.data, R[l - 1].data)); // ⊙ 1(R_{l−1} > 0)
     }
   }
-  return { loss: crossEntropy(y, z), grads: { dW, db } };
+  return { loss: crossEntropy(y, z), grads: { dW, db }, ...(withMagnitudes ? { magnitudes } : {}) };
 }
 
 /**

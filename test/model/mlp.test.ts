@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareRow } from '../../compare/rows.js';
+import { FP32_VS_FP32 } from '../../compare/tolerances.js';
 import { registerCustomOps } from '../../custom-ops/index.js';
 import { autodiffBackprop, manualBackprop } from '../../src/model/backprop.js';
 import { disposeParams, forwardBuiltin, forwardManual, layerSizesOf, parameterCount, predictProbs, xavierInit } from '../../src/model/mlp.js';
@@ -13,18 +15,9 @@ function batch(n: number, features: number, classes: number): { x: tf.Tensor2D; 
   return { x: tf.tensor2d(xs, [n, features]), y: tf.oneHot(tf.tensor1d(labels, 'int32'), classes).toFloat() as tf.Tensor2D };
 }
 
-/** max |a−b| / max(|a|, |b|, atol) with atol = 1e-6·max|b| (the project's fp32-vs-fp32 measure). */
+/** The project's fp32-vs-fp32 measure (compare/tolerances.ts): max |a−b| / max(|a|, |b|, atol). */
 function maxRelErr(a: tf.Tensor, b: tf.Tensor): number {
-  const av = a.dataSync();
-  const bv = b.dataSync();
-  let scale = 0;
-  for (const v of bv) scale = Math.max(scale, Math.abs(v));
-  const atol = 1e-6 * scale;
-  let worst = 0;
-  for (let i = 0; i < av.length; i++) {
-    worst = Math.max(worst, Math.abs(av[i] - bv[i]) / Math.max(Math.abs(av[i]), Math.abs(bv[i]), atol, Number.MIN_VALUE));
-  }
-  return worst;
+  return compareRow('', '', a.dataSync(), b.dataSync(), FP32_VS_FP32).maxRelErr;
 }
 
 describe('model/mlp', () => {

@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { parseCli, UsageError } from '../../compare/cli_args.js';
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI as `npm run compare` does (tsx), without npx's start-up cost. */
+function compare(...args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'compare/cli.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** stderr lines of our own (tfjs prints an "install the node backend" banner there too). */
+function errorLines(stderr: string): string[] {
+  return stderr.split('\n').filter((line) => line.startsWith('compare:'));
+}
+
+describe.concurrent('compare CLI (spawned)', () => {
+  it('--json prints one {backend, checks} object per backend and exits 0 when all pass', async () => {
+    const { status, stdout } = await compare('--backend', 'cpu', '--layers', '10,6,3', '--batch', '4', '--json');
+    expect(status).toBe(0);
+    const lines = stdout.trim().split('\n').filter((l) => l.startsWith('{'));
+    expect(lines).toHaveLength(1);
+    const report = JSON.parse(lines[0]) as { backend: string; checks: { name: string; kind: string; maxAbsErr: number; maxRelErr: number; tol: number; pass: boolean }[] };
+    expect(report.backend).toBe('cpu');
+    expect(report.checks.length).toBeGreaterThan(20);
+    for (const row of report.checks) {
+      expect(Object.keys(row)).toEqual(expect.arrayContaining(['name', 'kind', 'maxAbsErr', 'maxRelErr', 'tol', 'pass']));
+      expect(typeof row.maxRelErr).toBe('number');
+      expect(row.pass).toBe(true);
+    }
+  });
+
+  it('--backend all prints a table per backend that loads and one skip line for each that does not', async () => {
+    const { status, stdout } = await compare('--backend', 'all', '--layers', '8,5,3', '--batch', '3');
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/== cpu ==/);
+    expect(stdout).toMatch(/== wasm ==/);
+    expect(stdout).toMatch(/max abs err\s+max rel err/);
+    expect(stdout).toMatch(/cpu: \d+ checks, all pass/);
+    expect(stdout).toMatch(/wasm: \d+ checks, all pass/);
+    for (const name of ['tensorflow', 'native']) {
+      const skipped = stdout.split('\n').filter((l) => l.startsWith(`${name}: skipped — `)).length;
+      expect(skipped + (stdout.includes(`== ${name} ==`) ? 1 : 0)).toBe(1);
+    }
+  });
+
+  for (const [flags, pattern] of [
+    [['--bogus'], /Unknown option '--bogus'/],
+    [['--batch', 'abc'], /--batch: expected a non-negative integer/],
+    [['--backend', 'tpu'], /--backend: unknown backend "tpu"/],
+  ] as const) {
+    it(`exits 2 with one line on stderr for ${flags.join(' ')}`, async () => {
+      const { status, stdout, stderr } = await compare(...flags);
+      expect(status).toBe(2);
+      expect(stdout.trim()).toBe('');
+      const lines = errorLines(stderr);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(pattern);
+    });
+  }
+});
+
+describe('compare CLI flags (parsed in-process)', () => {
+  it('defaults to the homework net on cpu', () => {
+    expect(parseCli([])).toEqual({ backends: ['cpu'], all: false, json: false, checks: { layers: [784, 1000, 10], batch: 64, seed: 0, maxCoordinates: 64 } });
+    expect(parseCli(['--backend', 'all', '--layers', '5,4,3,2', '--json']).backends).toEqual(['cpu', 'wasm', 'tensorflow', 'native']);
+  });
+
+  for (const [flags, pattern] of [
+    [['--batch', '-3'], /'--batch' argument is ambiguous/],
+    [['--batch=-3'], /--batch: expected a non-negative integer/],
+    [['--batch', '0'], /--batch: must be an integer ≥ 1/],
+    [['--seed', '1.5'], /--seed: expected a non-negative integer/],
+    [['--coordinates', 'x'], /--coordinates: expected a non-negative integer/],
+    [['--layers', '784,,10'], /--layers: expected comma-separated positive integers/],
+    [['--layers', 'a,b'], /--layers: expected comma-separated positive integers/],
+    [['--layers', '784'], /--layers: need at least two/],
+    [['--layers', '784,0,10'], /--layers: need at least two positive sizes/],
+    [['--layers', '784,1'], /--layers: the last size is the number of classes and must be ≥ 2/],
+    [['--json=1'], /Option '--json' does not take an argument/],
+    [['--layers'], /argument missing/],
+    [['extra'], /Unexpected argument 'extra'/],
+  ] as const) {
+    it(`rejects ${flags.join(' ')} with a one-line UsageError`, () => {
+      let caught: unknown;
+      try {
+        parseCli([...flags]);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(UsageError);
+      expect((caught as Error).message).toMatch(pattern);
+      expect((caught as Error).message).not.toContain('\n');
+    });
+  }
+});

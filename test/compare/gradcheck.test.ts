@@ -1,0 +1,105 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { gradcheck } from '../../compare/gradcheck.js';
+import { runChecks } from '../../compare/checks.js';
+
+/** x ↦ x³ (float64 reference: the same formula). */
+const cube64 = ([x]: Float64Array[]) => x.map((v) => v * v * v);
+
+/** x³ with a hand-written gradient: right (3x²) or deliberately wrong (2x², a typical slip). */
+function cubeWithGrad(factor: number): (x: tf.Tensor) => tf.Tensor {
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const x = args[0] as tf.Tensor;
+    const save = args[1] as tf.GradSaveFunc;
+    save([x]);
+    return { value: tf.pow(x, 3), gradFunc: (dy: tf.Tensor | tf.Tensor[], [saved]: tf.Tensor[]) => tf.mul(dy as tf.Tensor, tf.mul(factor, tf.square(saved))) };
+  }) as (x: tf.Tensor) => tf.Tensor;
+}
+
+describe('gradcheck', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('passes a correct custom gradient against float64 differences, reporting rows', () => {
+    const x = tf.tensor([[0.5, -1.2, 2], [1.5, -0.3, 0.8]]);
+    const before = tf.memory().numTensors;
+    const rows = gradcheck(cubeWithGrad(3), [x], { name: 'cube', reference: cube64 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(rows.map((r) => [r.name, r.kind])).toEqual([
+      ['cube', 'forward vs float64'],
+      ['cube ∂/∂x0', 'grad vs fd64'],
+    ]);
+    for (const row of rows) {
+      expect(row.pass).toBe(true);
+      expect(row.maxRelErr).toBeLessThanOrEqual(row.tol);
+      expect(row.checked).toBe(6);
+      expect(row.total).toBe(6);
+    }
+    x.dispose();
+  });
+
+  it('FAILS a wrong custom gradient (2x² instead of 3x²), with and without a reference', () => {
+    const x = tf.tensor([[0.5, -1.2, 2], [1.5, -0.3, 0.8]]);
+    const withRef = gradcheck(cubeWithGrad(2), [x], { name: 'cube', reference: cube64 });
+    const grad = withRef.find((r) => r.kind === 'grad vs fd64');
+    expect(grad?.pass).toBe(false);
+    expect(grad?.maxRelErr).toBeGreaterThan(0.3); // |2 − 3|/3
+    const fp32 = gradcheck(cubeWithGrad(2), [x], { name: 'cube' });
+    expect(fp32).toHaveLength(1);
+    expect(fp32[0].kind).toBe('grad vs fd32');
+    expect(fp32[0].pass).toBe(false);
+    // …while the correct op passes the (weaker) fp32 finite differences.
+    expect(gradcheck(cubeWithGrad(3), [x], { name: 'cube' })[0].pass).toBe(true);
+    x.dispose();
+  });
+
+  it('samples large inputs and checks only the chosen inputs', () => {
+    const a = tf.randomNormal([50, 40], 0, 1, 'float32', 1);
+    const b = tf.randomNormal([40, 30], 0, 1, 'float32', 2);
+    const rows = gradcheck((p, q) => tf.matMul(p, q), [a, b], {
+      name: 'matMul',
+      inputNames: ['a', 'b'],
+      wrt: [1],
+      maxCoordinates: 20,
+      reductionTerms: 40,
+      reference: ([p, q]) => {
+        const out = new Float64Array(50 * 30);
+        for (let i = 0; i < 50; i++) for (let k = 0; k < 40; k++) for (let j = 0; j < 30; j++) out[i * 30 + j] += p[i * 40 + k] * q[k * 30 + j];
+        return out;
+      },
+    });
+    const grad = rows.find((r) => r.kind === 'grad vs fd64');
+    expect(grad?.name).toBe('matMul ∂/∂b');
+    expect(grad?.checked).toBe(20);
+    expect(grad?.total).toBe(1200);
+    expect(rows.every((r) => r.pass)).toBe(true);
+    tf.dispose([a, b]);
+  });
+
+  it('rejects bad options with a message naming them', () => {
+    const x = tf.tensor([1, 2, 3]);
+    const labels = tf.tensor([1, 2, 3], [3], 'int32');
+    expect(() => gradcheck((t) => t, [x], { wrt: [3] })).toThrow(/options\.wrt has 3/);
+    expect(() => gradcheck((t) => t, [labels])).toThrow(/no float32 input/);
+    expect(() => gradcheck((t) => t, [x], { maxCoordinates: 0 })).toThrow(/maxCoordinates/);
+    tf.dispose([x, labels]);
+  });
+});
+
+describe('runChecks (small net)', () => {
+  for (const backend of ['cpu', 'wasm']) {
+    it(`every row passes on ${backend} (12→9→7→4, batch 6)`, async () => {
+      expect(await tf.setBackend(backend)).toBe(true);
+      const report = runChecks({ layers: [12, 9, 7, 4], batch: 6, seed: 3, maxCoordinates: 16 });
+      expect(report.backend).toBe(backend);
+      const failing = report.checks.filter((r) => !r.pass).map((r) => `${r.name} ${r.kind} ${r.maxRelErr}`);
+      expect(failing).toEqual([]);
+      // One row per comparison: 6 parameters × 5 kinds + 2 loss rows + ops + the leak row.
+      expect(report.checks.filter((r) => /^[Wb]\d$/.test(r.name))).toHaveLength(30);
+      expect(report.checks.some((r) => r.kind === '2nd order vs fd64')).toBe(true);
+      await tf.setBackend('cpu');
+    });
+  }
+});
