@@ -16,7 +16,7 @@ import { saveCheckpoint, loadCheckpoint } from '../train/checkpoint.js';
 import { GRAD_MODES, OPTIMIZERS, type OptimizerKind, type TrainConfig } from '../train/config.js';
 import { disposeTensorData, disposeTrainState, initTrainState, toTensorData, trainEpochs, type EpochMetrics } from '../train/loop.js';
 import { outDirStatus, readRunFile, RUN_MARKER, summarize, writeMetrics, writePlot, writeRunFile, writeSummary, type RunFile, type Summary } from '../train/run_files.js';
-import { EXIT_INTERRUPTED, EXIT_OK, parseChoice, parseInteger, parseLayers, parseNumber, runCli, UsageError } from './common.js';
+import { EXIT_INTERRUPTED, EXIT_OK, firstLine, parseChoice, parseInteger, parseLayers, parseNumber, runCli, UsageError } from './common.js';
 
 /** Learning rate when --lr is not given. */
 export const DEFAULT_LR: Record<OptimizerKind, number> = { adam: 1e-3, momentum: 0.1, sgd: 0.1 };
@@ -222,34 +222,41 @@ function makeReporter(flags: Flags, config: TrainConfig, startEpoch: number, bat
   };
 }
 
-/** The seam for --backend webgl: the browser runner (src/browser/train_in_browser.ts) trains in headless Chromium. */
-export type BrowserRun = { run: RunFile; outDir: string };
+/**
+ * The seam for --backend webgl: src/browser/train_in_browser.ts (the browser runner) runs `trainEpochs`
+ * (src/train/loop.ts, pure tfjs) in headless Chromium on the data loaded and checked here, calling
+ * `onEpoch` for each epoch, and returns the history. File output stays on this side.
+ */
+export type BrowserRun = { config: TrainConfig; data: Dataset; run: RunFile; outDir: string };
 export type BrowserHooks = { onEpoch: (metrics: EpochMetrics) => void };
-type BrowserRunner = { trainInBrowser: (run: BrowserRun, hooks: BrowserHooks) => Promise<{ history: EpochMetrics[]; backend: string }> };
+export type BrowserResult = { history: EpochMetrics[]; backend: string };
+type BrowserRunner = { trainInBrowser: (run: BrowserRun, hooks: BrowserHooks) => Promise<BrowserResult> };
 
-async function trainWithBrowser(plan: Plan, flags: Flags): Promise<number> {
-  let runner: BrowserRunner;
+async function loadBrowserRunner(): Promise<BrowserRunner> {
   try {
-    runner = (await import('../browser/train_in_browser.js' as string)) as BrowserRunner;
-  } catch {
-    throw new UsageError('--backend webgl: webgl training needs the browser runner (src/browser/train_in_browser.ts), which this checkout lacks');
+    return (await import('../browser/train_in_browser.js' as string)) as BrowserRunner;
+  } catch (error) {
+    throw new UsageError(`--backend webgl: webgl training needs the browser runner (${firstLine(error)})`);
   }
-  const reporter = makeReporter({ ...flags, 'no-progress': true }, plan.run.config, 0, 1);
+}
+
+async function trainWithBrowser(plan: Plan, flags: Flags, run: RunFile, data: Dataset): Promise<number> {
+  const runner = await loadBrowserRunner();
+  const reporter = makeReporter({ ...flags, 'no-progress': true }, run.config, 0, 1);
   prepareOutDir(plan);
-  writeRunFile(plan.outDir, plan.run);
-  const result = await runner.trainInBrowser({ run: plan.run, outDir: plan.outDir }, {
-    onEpoch: (m) => {
-      reporter.epoch(m);
-    },
-  });
+  writeRunFile(plan.outDir, run);
+  const result = await runner.trainInBrowser({ config: run.config, data, run, outDir: plan.outDir }, { onEpoch: (m) => reporter.epoch(m) });
   writeMetrics(plan.outDir, result.history);
-  await writePlot(plan.outDir, result.history, plotTitle(plan.run, result.backend));
-  const summary = summarize(result.history, result.backend, false);
-  if (summary !== null) {
-    writeSummary(plan.outDir, summary);
-    process.stderr.write(`${summaryLines(summary, plan.outDir)}\n`);
-  }
+  await writePlot(plan.outDir, result.history, plotTitle(run, result.backend));
+  finish(plan.outDir, summarize(result.history, result.backend, false), flags);
   return EXIT_OK;
+}
+
+function finish(outDir: string, summary: Summary | null, flags: Flags): void {
+  if (summary === null) return;
+  writeSummary(outDir, summary);
+  if (flags.json === true) process.stdout.write(`${JSON.stringify({ summary })}\n`);
+  process.stderr.write(`${summaryLines(summary, outDir)}\n`);
 }
 
 function prepareOutDir(plan: Plan): void {
@@ -273,13 +280,13 @@ export async function trainMain(argv: string[]): Promise<number> {
   }
   const plan = planFromFlags(flags);
   checkOutDir(plan);
-  if (plan.run.backend === 'webgl') return trainWithBrowser(plan, flags);
 
   // Everything is checked before the run folder is created: data, layer sizes, backend.
   const data = loadDataset(plan.run.data.spec, plan.run.data);
   const layers = resolveLayers(plan, data);
   const run: RunFile = { ...plan.run, config: { ...plan.run.config, layers } };
   const config = run.config;
+  if (run.backend === 'webgl') return trainWithBrowser(plan, flags, run, data);
   const backend = await useBackend(run.backend);
   registerCustomOps();
   const state0 = plan.resume ? loadCheckpoint(plan.outDir, config) : initTrainState(config);
@@ -325,11 +332,7 @@ export async function trainMain(argv: string[]): Promise<number> {
   disposeTrainState(result.state);
   writeMetrics(plan.outDir, history);
   await writePlot(plan.outDir, history, plotTitle(run, backend));
-  const summary = summarize(history, backend, result.stopped);
-  if (summary !== null) {
-    writeSummary(plan.outDir, summary);
-    log(summaryLines(summary, plan.outDir));
-  }
+  finish(plan.outDir, summarize(history, backend, result.stopped), flags);
   if (tf.memory().numTensors > 0 && process.env.HANDGRAD_DEBUG) log(`debug: ${tf.memory().numTensors} tensors left`);
   return result.stopped ? EXIT_INTERRUPTED : EXIT_OK;
 }
