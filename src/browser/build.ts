@@ -2,7 +2,7 @@
  * Builds the page (web/ → dist/web) with Vite when the build is missing or older than its sources,
  * so the CLIs and tests always serve the current kernels and trainer.
  */
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,12 +36,41 @@ export function buildIsCurrent(): boolean {
   return existsSync(join(WEB_DIST, 'index.html')) && existsSync(stampPath) && readFileSync(stampPath, 'utf8') === sourceStamp();
 }
 
+const LOCK = `${WEB_DIST}.lock`;
+/** A build lock older than this is taken to be left over from a killed process. */
+const STALE_LOCK_MS = 180_000;
+
+/** One builder at a time (parallel test files, two CLIs): mkdir is atomic, so it is the lock. */
+async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
+  mkdirSync(dirname(LOCK), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const lock = statSync(LOCK, { throwIfNoEntry: false });
+      if (lock !== undefined && Date.now() - lock.mtimeMs > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
 /**
  * Builds into a fresh folder and renames it over dist/web, so a concurrent reader never sees a
  * half-written build. Returns true when it built, false when the build was current.
  */
 export async function ensureWebBuild(log: (line: string) => void = () => {}): Promise<boolean> {
   if (buildIsCurrent()) return false;
+  return withBuildLock(async () => (buildIsCurrent() ? false : build(log)));
+}
+
+async function build(log: (line: string) => void): Promise<boolean> {
   const stamp = sourceStamp();
   let vite: typeof import('vite');
   try {

@@ -34,6 +34,7 @@ import {
   type TrainJob,
 } from './protocol.js';
 import type { JobFiles } from './server.js';
+import { chromiumPath } from './chromium.js';
 import { describePage, openPageSession } from './session.js';
 
 export type BrowserTrainResult = TrainResult & {
@@ -136,6 +137,7 @@ function layersFor({ run, hidden }: BrowserRun, features: number, classes: numbe
  */
 export async function trainInBrowser(browserRun: BrowserRun, hooks: BrowserHooks): Promise<{ history: EpochMetrics[]; backend: string }> {
   const { run, outDir } = browserRun;
+  chromiumPath(); // a missing browser is one line and exit 2, before any data is read
   const data = loadDataset(run.data.spec, run.data);
   const config: TrainConfig = { ...run.config, layers: layersFor(browserRun, data.features, data.classes) };
   await tf.setBackend('cpu'); // Node only holds data and copies of the state; the math runs in the page.

@@ -1,0 +1,118 @@
+/**
+ * `--backend webgl` from Node: the trainer seam (src/browser/train_in_browser.ts) against the same
+ * run on cpu in Node, resume from a checkpoint, the compare CLI end to end, and the one-line exit 2
+ * when Chromium is missing.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FP32_VS_FP32 } from '../../compare/tolerances.js';
+import { registerCustomOps } from '../../custom-ops/index.js';
+import { ensureWebBuild, REPO_ROOT } from '../../src/browser/build.js';
+import { chromiumPath } from '../../src/browser/chromium.js';
+import { trainInBrowser, type BrowserRun } from '../../src/browser/train_in_browser.js';
+import { loadDataset } from '../../src/data/load.js';
+import { latestCheckpointDir } from '../../src/train/checkpoint.js';
+import type { TrainConfig } from '../../src/train/config.js';
+import { disposeTensorData, disposeTrainState, initTrainState, toTensorData, trainEpochs, type EpochMetrics } from '../../src/train/loop.js';
+import { RUN_MARKER, type RunFile } from '../../src/train/run_files.js';
+
+const chromiumMissing = ((): string | null => {
+  try {
+    chromiumPath();
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+})();
+if (chromiumMissing !== null) console.warn(`test/browser/cli.test.ts (webgl runs) skipped: ${chromiumMissing}`);
+
+const DATA = { spec: 'mnist', trainSize: 300, validSize: 100, testSize: 100 };
+const CONFIG: TrainConfig = {
+  layers: [784, 16, 10],
+  seed: 7,
+  grad: 'manual',
+  optimizer: { kind: 'adam', lr: 0.01, momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+  batchSize: 100,
+  epochs: 3,
+};
+
+function runFile(epochs: number): RunFile {
+  return { kind: RUN_MARKER, version: 1, config: { ...CONFIG, epochs }, data: DATA, backend: 'webgl', createdAt: new Date(0).toISOString() };
+}
+
+/** The same run with trainEpochs on cpu in Node: the reference the browser run must match. */
+async function cpuHistory(epochs: number): Promise<EpochMetrics[]> {
+  await tf.setBackend('cpu');
+  registerCustomOps();
+  const data = toTensorData(loadDataset(DATA.spec, DATA));
+  const result = await trainEpochs({ ...CONFIG, epochs }, data, initTrainState({ ...CONFIG, epochs }));
+  disposeTensorData(data);
+  disposeTrainState(result.state);
+  return result.state.history;
+}
+
+const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1e-12);
+
+describe.skipIf(chromiumMissing !== null)('--backend webgl through headless Chromium', () => {
+  let outDir: string;
+  beforeAll(async () => {
+    await ensureWebBuild();
+    outDir = mkdtempSync(join(tmpdir(), 'handgrad-webgl-'));
+  });
+  afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+  it('trains the run on webgl, writes checkpoints and metrics from Node, resumes, and matches cpu in Node', async () => {
+    const seen: number[] = [];
+    const first = await trainInBrowser({ run: runFile(2), outDir } satisfies BrowserRun, { onEpoch: (m) => seen.push(m.epoch) });
+    expect(first.backend).toBe('webgl');
+    expect(seen).toEqual([1, 2]);
+    expect(latestCheckpointDir(outDir)).toMatch(/epoch-0002$/);
+    expect(readFileSync(join(outDir, 'metrics.csv'), 'utf8').trim().split('\n')).toHaveLength(3); // header + 2 epochs
+
+    // A checkpoint in the folder makes the seam resume: epoch 3 only, history carried over.
+    const resumed = await trainInBrowser({ run: runFile(3), outDir }, { onEpoch: (m) => seen.push(m.epoch) });
+    expect(seen).toEqual([1, 2, 3]);
+    expect(resumed.history.map((m) => m.epoch)).toEqual([1, 2, 3]);
+    expect(resumed.history.slice(0, 2)).toEqual(first.history);
+    expect(latestCheckpointDir(outDir)).toMatch(/epoch-0003$/);
+
+    // Same seed, data and steps in Node on cpu: the losses agree to fp32 rounding (measured ≤ 1e-6).
+    const reference = await cpuHistory(3);
+    resumed.history.forEach((m, i) => {
+      expect(rel(m.trainLoss, reference[i].trainLoss)).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
+      expect(rel(m.testLoss, reference[i].testLoss)).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
+    });
+    expect(resumed.history[2].trainLoss).toBeLessThan(resumed.history[0].trainLoss);
+  });
+
+  it('npm run compare -- --backend webgl prints the renderer and an all-pass table', () => {
+    const res = spawnSync(process.execPath, ['--import', 'tsx', 'compare/cli.ts', '--backend', 'webgl', '--layers', '784,32,10', '--batch', '8'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(res.stderr).toMatch(/webgl in headless Chromium, WebGL 2 renderer: .*SwiftShader.*float32 textures: true/);
+    expect(res.stdout).toMatch(/^== webgl ==/m);
+    expect(res.stdout).not.toMatch(/FAIL/);
+    expect(res.stdout).toMatch(/webgl: \d+ checks, all pass/);
+    expect(res.status).toBe(0);
+  });
+});
+
+describe('--backend webgl without Chromium', () => {
+  const env = { ...process.env, HANDGRAD_CHROMIUM: '/nonexistent/chromium' };
+  it.each([
+    ['compare', ['compare/cli.ts', '--backend', 'webgl']],
+    ['train', ['src/cli/train.ts', '--backend', 'webgl', '--out', join(tmpdir(), `handgrad-no-chromium-${process.pid}`), '--overwrite']],
+  ])('%s exits 2 with one line naming apt-get install chromium', (tool, args) => {
+    const res = spawnSync(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT, encoding: 'utf8', env, timeout: 60_000 });
+    const lines = res.stderr.trim().split('\n').filter((l) => !/nodedir|npm warn/.test(l));
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`^${tool}: .*/nonexistent/chromium.*\`apt-get install chromium\``))]);
+    expect(res.status).toBe(2);
+    rmSync(join(tmpdir(), `handgrad-no-chromium-${process.pid}`), { recursive: true, force: true });
+  });
+});
