@@ -5,7 +5,7 @@ const num = (v: number): string => (Number.isFinite(v) ? v.toExponential(2) : St
 
 export function formatTable(report: CheckReport, seconds?: number): string {
   const header = ['name', 'kind', 'max abs err', 'max rel err', 'tol', 'result', 'checked'];
-  const body = report.checks.map((r) => [r.name, r.kind, num(r.maxAbsErr), num(r.maxRelErr), String(r.tol), r.pass ? 'pass' : 'FAIL', r.checked === r.total ? String(r.total) : `${r.checked}/${r.total}`]);
+  const body = report.checks.map((r) => [r.name, r.kind, num(r.maxAbsErr), num(r.maxRelErr), r.tol === 0 ? '0' : r.tol.toExponential(0), r.pass ? 'pass' : 'FAIL', r.checked === r.total ? String(r.total) : `${r.checked}/${r.total}`]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   const failed = report.checks.filter((r) => !r.pass).length;

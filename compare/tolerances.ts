@@ -15,6 +15,13 @@
  * no two fp32 computations that round differently can meet; measured on 20→16→8→5, an element
  * of dW_1 1000× below the tensor's max differed by 0.3 ulp of the max between manual and
  * autodiff backprop, a relative error of 1.6e-5.)
+ *
+ * Where the terms behind each element are known, the floor is sharpened per element to
+ * FLOOR_ULPS·u·Σ|terms| (the standard forward-error bound for sums and dot products) and passed to
+ * compareRow as `extraFloor`: |H_{l−1}|ᵀ·|G_l| for dW_l, 1ᵀ·|G_l| for db_l (src/reference/mlp64.ts),
+ * |c|·(p̃ + y)/N for the cross-entropy gradient (compare/checks.ts, where p̃ also carries the
+ * u·|z| error of exp(z − lse)). Finite-difference rows add the difference's own rounding error
+ * (fdNoise). None of these depends on the values being compared, only on the inputs' sizes.
  */
 
 /** fp32 unit roundoff u = 2⁻²⁴. */
