@@ -57,7 +57,17 @@ export async function main(argv: string[]): Promise<number> {
       throw new UsageError((error as Error).message.split('\n')[0]);
     }
     const started = performance.now();
-    const report = runChecks(options.checks);
+    let report: CheckReport;
+    try {
+      report = runChecks(options.checks);
+    } catch (error) {
+      // A backend that loads but cannot run a check (a kernel missing, say) fails the run
+      // without hiding the backends after it.
+      console.error(`${name}: error — ${(error as Error).message.split('\n')[0]}`);
+      failed = true;
+      ran++;
+      continue;
+    }
     emit(report, options.json, (performance.now() - started) / 1000);
     failed ||= report.checks.some((r) => !r.pass);
     ran++;
