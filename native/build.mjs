@@ -56,8 +56,9 @@ function findNodeDir() {
   return existsSync(path.join(prefix, 'include', 'node', 'node_api.h')) ? prefix : null;
 }
 
-function fail(reason) {
-  rmSync(buildDir, { recursive: true, force: true });
+/** Prints the one line; after a failed compile also removes the half-built output. */
+function fail(reason, { removeBuild = false } = {}) {
+  if (removeBuild) rmSync(buildDir, { recursive: true, force: true });
   console.log(`handgrad: native backend not built: ${reason}. To build it: ${INSTALL_HINT}.`);
   process.exit(process.env.HANDGRAD_REQUIRE_NATIVE === '1' ? 1 : 0);
 }
@@ -79,11 +80,11 @@ function build() {
   writeFileSync(logPath, `${result.stdout ?? ''}${result.stderr ?? ''}`);
   if (result.status !== 0 || !existsSync(addonPath)) {
     const firstError = `${result.stderr ?? ''}`.split('\n').find((line) => /error/i.test(line)) ?? `node-gyp exited with ${result.status}`;
-    fail(`the compile failed (${firstError.trim()}; full log in native/build.log)`);
+    fail(`the compile failed (${firstError.trim()}; full log in native/build.log)`, { removeBuild: true });
   }
   // Load it once in a fresh process so a link problem (e.g. libopenblas missing at run time) shows here.
   const load = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(addonPath)}).info()`], { encoding: 'utf8' });
-  if (load.status !== 0) fail(`the addon does not load (${(load.stderr.split('\n').find((l) => l.includes('Error')) ?? '').trim()})`);
+  if (load.status !== 0) fail(`the addon does not load (${(load.stderr.split('\n').find((l) => l.includes('Error')) ?? '').trim()})`, { removeBuild: true });
   console.log(`handgrad: built the native backend in ${((Date.now() - started) / 1000).toFixed(0)} s (native/build/Release/handgrad_native.node).`);
 }
 

@@ -64,17 +64,21 @@ export interface NativeAddon {
   setThreads(blasThreads: number, workers: number): void;
 }
 
-let cached: NativeAddon | undefined;
-
-/** The addon, loaded once. Throws a one-line Error that says what to install when it cannot load. */
-export function loadNativeAddon(): NativeAddon {
-  if (cached) return cached;
+/** Loads an addon file; throws a one-line Error that says what to install when it cannot. */
+export function loadAddonFrom(path: string): NativeAddon {
   try {
-    cached = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+    return createRequire(import.meta.url)(path) as NativeAddon;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'MODULE_NOT_FOUND' ? 'the addon is not built' : `the addon does not load: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`;
     throw new Error(`native backend unavailable (${why}); ${NATIVE_INSTALL_HINT}`);
   }
+}
+
+let cached: NativeAddon | undefined;
+
+/** handgrad's addon (ADDON_PATH), loaded once. */
+export function loadNativeAddon(): NativeAddon {
+  cached ??= loadAddonFrom(ADDON_PATH);
   return cached;
 }

@@ -1,0 +1,69 @@
+/** The native backend's registration, the addon's own argument checks, and the build script's failure path. */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { CUSTOM_KERNEL_NAMES } from '../../custom-ops/kernel_names.js';
+import { useBackend } from '../../src/backends.js';
+import { NATIVE_INSTALL_HINT, loadAddonFrom, loadNativeAddon } from '../../src/native/addon.js';
+import { NATIVE_MISSING, SKIP_REASON } from './helpers.js';
+
+const BUILD_SCRIPT = fileURLToPath(new URL('../../native/build.mjs', import.meta.url));
+
+describe('native addon loading and build script (no addon needed)', () => {
+  it('a missing addon gives one line that says what to install and how to build', () => {
+    expect(() => loadAddonFrom('/nonexistent/handgrad_native.node')).toThrow(
+      'native backend unavailable (the addon is not built); install a C++ compiler and OpenBLAS (apt-get install g++ make python3 pkg-config libopenblas-dev), then run `npm run build:native`',
+    );
+    expect(NATIVE_INSTALL_HINT).not.toContain('\n');
+  });
+
+  it('without compiler and pkg-config, the build script prints one line and exits 0 (1 with HANDGRAD_REQUIRE_NATIVE=1), keeping any existing build', () => {
+    const env = { ...process.env, PATH: '/nonexistent', CXX: '' };
+    const result = spawnSync(process.execPath, [BUILD_SCRIPT], { env, encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^handgrad: native backend not built: missing a C\+\+ compiler \(g\+\+\), make, python3, pkg-config\. To build it: apt-get install g\+\+ make python3 pkg-config libopenblas-dev, then run `npm run build:native`\.$/);
+    const strict = spawnSync(process.execPath, [BUILD_SCRIPT], { env: { ...env, HANDGRAD_REQUIRE_NATIVE: '1' }, encoding: 'utf8' });
+    expect(strict.status).toBe(1);
+  });
+});
+
+describe.skipIf(NATIVE_MISSING)(`native backend registration${SKIP_REASON}`, () => {
+  it('useBackend("native") activates it, and registering again is harmless', async () => {
+    expect(await useBackend('native')).toBe('native');
+    expect(tf.getBackend()).toBe('native');
+    const { registerNativeBackend } = await import('../../src/native/backend.js');
+    expect(() => registerNativeBackend()).not.toThrow();
+    expect(tf.getBackend()).toBe('native');
+  });
+
+  it('has every cpu kernel, native overrides for the hot ones, and native custom kernels', async () => {
+    await useBackend('native');
+    const native = new Map(tf.getKernelsForBackend('native').map((k) => [k.kernelName, k]));
+    for (const cpu of tf.getKernelsForBackend('cpu')) expect(native.has(cpu.kernelName), cpu.kernelName).toBe(true);
+    for (const name of ['BatchMatMul', '_FusedMatMul', 'Add', 'Sub', 'Multiply', 'Sum', 'Transpose', 'Relu', 'Step', ...CUSTOM_KERNEL_NAMES]) {
+      expect(native.get(name)?.kernelFunc, name).not.toBe(tf.getKernel(name, 'cpu')?.kernelFunc);
+    }
+  });
+
+  it('the addon rejects arrays that are too short or of the wrong type instead of reading past them', () => {
+    const addon = loadNativeAddon();
+    const small = new Float32Array(4);
+    expect(() => addon.matmul(small, small, new Float32Array(9), 1, 3, 3, 2, false, false, 0, 0, null, false)).toThrow(/'a' is shorter/);
+    expect(() => addon.matmul(new Float32Array(6), new Float32Array(6), new Float32Array(8), 1, 3, 3, 2, false, false, 0, 0, null, false)).toThrow(/'out' must hold/);
+    expect(() => addon.binary(0, small, 0, new Float32Array(3), 0, small, 1, 4)).toThrow(/'b' does not match/);
+    expect(() => addon.reluGrad(small, new Float32Array(3), small)).toThrow(/one length/);
+    expect(() => addon.softmax(new Float32Array(5), new Float32Array(5), 2)).toThrow(/multiple of cols/);
+    expect(() => addon.relu(new Float64Array(4) as unknown as Float32Array, small)).toThrow(/must be a Float32Array/);
+    expect(() => addon.sumLeading(small, small, -1, 4)).toThrow(/non-negative integer/);
+  });
+
+  it('reports its BLAS and thread counts', () => {
+    const info = loadNativeAddon().info();
+    expect(info.blasConfig).toMatch(/OpenBLAS/);
+    expect(info.blasThreads).toBeGreaterThanOrEqual(1);
+    expect(info.workers).toBeGreaterThanOrEqual(1);
+  });
+});
