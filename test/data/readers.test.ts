@@ -127,3 +127,23 @@ describe('numpy-compatible shuffle for the homework split', () => {
     expect(Array.from(numpyPermutation(18720, 521)).join(',')).toBe(out.trim());
   });
 });
+
+describe('files written by numpy itself', () => {
+  it.skipIf(!hasNumpy())('reads np.savez_compressed output: uint8 images, int64 labels, float32, float64 (skipped without python3+numpy)', () => {
+    const script = [
+      'import numpy as np, io, sys',
+      'b = io.BytesIO()',
+      'np.savez_compressed(b, images=np.arange(24, dtype=np.uint8).reshape(2, 3, 4), labels=np.array([7, -3], dtype=np.int64),',
+      '                    f=np.array([[0.5, -2.25]], dtype=np.float32), d=np.array([np.pi], dtype=np.float64), i=np.array([5, 6], dtype=np.int32))',
+      'sys.stdout.buffer.write(b.getvalue())',
+    ].join('\n');
+    const bytes = new Uint8Array(execFileSync('python3', ['-c', script]));
+    const arrays = parseNpz(bytes, 'numpy.npz');
+    expect(arrays.images.shape).toEqual([2, 3, 4]);
+    expect(Array.from(arrays.images.data)).toEqual(Array.from({ length: 24 }, (_, i) => i));
+    expect(Array.from(arrays.labels.data)).toEqual([7, -3]);
+    expect(Array.from(arrays.f.data)).toEqual([0.5, -2.25]);
+    expect(arrays.d.data[0]).toBe(Math.PI);
+    expect(Array.from(arrays.i.data)).toEqual([5, 6]);
+  });
+});
