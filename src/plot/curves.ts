@@ -16,13 +16,13 @@ export function curveRows(history: readonly EpochMetrics[]): Row[] {
   ]);
 }
 
-function panel(metric: Row['metric'], title: string): UnitSpec<string> & { width: number; height: number; title: string } {
+function panel(metric: Row['metric'], title: string, points: boolean): UnitSpec<string> & { width: number; height: number; title: string } {
   return {
     width: 360,
     height: 240,
     title,
     transform: [{ filter: { field: 'metric', equal: metric } }],
-    mark: { type: 'line', point: true },
+    mark: { type: 'line', point: points },
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
       y: { field: 'value', type: 'quantitative', title: metric, scale: { zero: false } },
@@ -36,6 +36,6 @@ export function learningCurveSpec(history: readonly EpochMetrics[], title: strin
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title,
     data: { values: curveRows(history) },
-    hconcat: [panel('loss', 'cross-entropy loss'), panel('accuracy', 'accuracy')],
+    hconcat: [panel('loss', 'cross-entropy loss', history.length <= 60), panel('accuracy', 'accuracy', history.length <= 60)],
   } as TopLevelSpec;
 }
