@@ -5,7 +5,7 @@
  * (checkpoints, metrics.csv), so the run folder is written by the same Node code as on any backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import { loadDataset } from '../data/load.js';
+import type { Dataset } from '../data/dataset.js';
 import { latestCheckpointDir, loadCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
 import type { TrainConfig } from '../train/config.js';
 import {
@@ -21,7 +21,6 @@ import {
   type TrainState,
 } from '../train/loop.js';
 import { writeMetrics, type RunFile } from '../train/run_files.js';
-import { DataError } from '../data/errors.js';
 import {
   decodeTrainState,
   encodeTrainState,
@@ -115,31 +114,24 @@ export async function trainEpochsInBrowser(
   }
 }
 
-/** The trainer CLI's seam (src/cli/train.ts, trainWithBrowser). */
-export type BrowserRun = { run: RunFile; outDir: string; /** --hidden, when the run gives no layer sizes. */ hidden?: number | null };
+/** The trainer CLI's seam (src/cli/train.ts, trainWithBrowser): data loaded and layers resolved there. */
+export type BrowserRun = { config: TrainConfig; data: Dataset; run: RunFile; outDir: string };
 export type BrowserHooks = { onEpoch: (metrics: EpochMetrics) => void };
+export type BrowserResult = { history: EpochMetrics[]; backend: string };
 
-/** Hidden units when the run gives no layer sizes (the CLI's DEFAULTS.hidden). */
-const DEFAULT_HIDDEN = 256;
-
-function layersFor({ run, hidden }: BrowserRun, features: number, classes: number): number[] {
-  const layers = run.config.layers.length > 0 ? run.config.layers : [features, hidden ?? DEFAULT_HIDDEN, classes];
-  if (layers[0] !== features || layers[layers.length - 1] !== classes) {
-    throw new DataError(`--layers ${layers.join(',')}: must start with the data's ${features} features and end with its ${classes} classes`);
-  }
-  return layers;
+/** Throws ChromiumMissingError (a BackendError: one line, exit 2) when there is no browser to run in. */
+export function checkChromium(): void {
+  chromiumPath();
 }
 
 /**
- * Loads the run's data in Node, starts from the run folder's latest checkpoint when there is one
- * (a resumed run) or from initTrainState, trains in Chromium, and writes each epoch's checkpoint
- * and metrics.csv from Node exactly as the other backends do. Ctrl-C stops after the current batch.
+ * Starts from the run folder's latest checkpoint when there is one (a resumed run; the CLI empties
+ * the folder of a fresh or --overwrite run) or from initTrainState, trains in Chromium, and writes
+ * each epoch's checkpoint and metrics.csv from Node exactly as the other backends do. Ctrl-C stops
+ * after the current batch, keeping the last completed epoch's checkpoint.
  */
-export async function trainInBrowser(browserRun: BrowserRun, hooks: BrowserHooks): Promise<{ history: EpochMetrics[]; backend: string }> {
-  const { run, outDir } = browserRun;
-  chromiumPath(); // a missing browser is one line and exit 2, before any data is read
-  const data = loadDataset(run.data.spec, run.data);
-  const config: TrainConfig = { ...run.config, layers: layersFor(browserRun, data.features, data.classes) };
+export async function trainInBrowser({ config, data, outDir }: BrowserRun, hooks: BrowserHooks): Promise<BrowserResult> {
+  checkChromium();
   await tf.setBackend('cpu'); // Node only holds data and copies of the state; the math runs in the page.
   const state0 = latestCheckpointDir(outDir) === null ? initTrainState(config) : loadCheckpoint(outDir, config);
   stderrLog(

@@ -14,6 +14,7 @@ import { registerCustomOps } from '../../custom-ops/index.js';
 import { ensureWebBuild, REPO_ROOT } from '../../src/browser/build.js';
 import { chromiumPath } from '../../src/browser/chromium.js';
 import { trainInBrowser, type BrowserRun } from '../../src/browser/train_in_browser.js';
+import type { Dataset } from '../../src/data/dataset.js';
 import { loadDataset } from '../../src/data/load.js';
 import { latestCheckpointDir } from '../../src/train/checkpoint.js';
 import type { TrainConfig } from '../../src/train/config.js';
@@ -45,10 +46,10 @@ function runFile(epochs: number): RunFile {
 }
 
 /** The same run with trainEpochs on cpu in Node: the reference the browser run must match. */
-async function cpuHistory(epochs: number): Promise<EpochMetrics[]> {
+async function cpuHistory(dataset: Dataset, epochs: number): Promise<EpochMetrics[]> {
   await tf.setBackend('cpu');
   registerCustomOps();
-  const data = toTensorData(loadDataset(DATA.spec, DATA));
+  const data = toTensorData(dataset);
   const result = await trainEpochs({ ...CONFIG, epochs }, data, initTrainState({ ...CONFIG, epochs }));
   disposeTensorData(data);
   disposeTrainState(result.state);
@@ -59,29 +60,33 @@ const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.ab
 
 describe.skipIf(chromiumMissing !== null)('--backend webgl through headless Chromium', () => {
   let outDir: string;
+  let dataset: Dataset;
   beforeAll(async () => {
     await ensureWebBuild();
     outDir = mkdtempSync(join(tmpdir(), 'handgrad-webgl-'));
+    dataset = loadDataset(DATA.spec, DATA);
   });
+  /** What src/cli/train.ts hands the seam: the checked config and data, the run file, the folder. */
+  const browserRun = (epochs: number): BrowserRun => ({ config: { ...CONFIG, epochs }, data: dataset, run: runFile(epochs), outDir });
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
   it('trains the run on webgl, writes checkpoints and metrics from Node, resumes, and matches cpu in Node', async () => {
     const seen: number[] = [];
-    const first = await trainInBrowser({ run: runFile(2), outDir } satisfies BrowserRun, { onEpoch: (m) => seen.push(m.epoch) });
+    const first = await trainInBrowser(browserRun(2), { onEpoch: (m) => seen.push(m.epoch) });
     expect(first.backend).toBe('webgl');
     expect(seen).toEqual([1, 2]);
     expect(latestCheckpointDir(outDir)).toMatch(/epoch-0002$/);
     expect(readFileSync(join(outDir, 'metrics.csv'), 'utf8').trim().split('\n')).toHaveLength(3); // header + 2 epochs
 
     // A checkpoint in the folder makes the seam resume: epoch 3 only, history carried over.
-    const resumed = await trainInBrowser({ run: runFile(3), outDir }, { onEpoch: (m) => seen.push(m.epoch) });
+    const resumed = await trainInBrowser(browserRun(3), { onEpoch: (m) => seen.push(m.epoch) });
     expect(seen).toEqual([1, 2, 3]);
     expect(resumed.history.map((m) => m.epoch)).toEqual([1, 2, 3]);
     expect(resumed.history.slice(0, 2)).toEqual(first.history);
     expect(latestCheckpointDir(outDir)).toMatch(/epoch-0003$/);
 
     // Same seed, data and steps in Node on cpu: the losses agree to fp32 rounding (measured ≤ 1e-6).
-    const reference = await cpuHistory(3);
+    const reference = await cpuHistory(dataset, 3);
     resumed.history.forEach((m, i) => {
       expect(rel(m.trainLoss, reference[i].trainLoss)).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
       expect(rel(m.testLoss, reference[i].testLoss)).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
