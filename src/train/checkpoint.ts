@@ -184,7 +184,10 @@ export function loadCheckpoint(outDir: string, config: TrainConfig): TrainState 
     slots[slot] = [];
     for (let i = 0; i < 2 * L; i++) {
       const t = slotsMap[`${slot}/${i}`];
-      if (t === undefined) throw new DataError(`${dir}: optimizer state lacks ${slot}/${i} for --optimizer ${config.optimizer.kind}`);
+      if (t === undefined) {
+        tf.dispose([...Object.values(slotsMap), ...params.weights, ...params.biases]);
+        throw new DataError(`${dir}: optimizer state lacks ${slot}/${i} for --optimizer ${config.optimizer.kind}`);
+      }
       slots[slot].push(t);
     }
   }
