@@ -145,7 +145,11 @@ async function main(): Promise<void> {
       summary.dataset.state = 'running';
       summary.textContent = `Checking gradients on ${backend}…`;
       $('compare-table').textContent = '';
-      const report = await runCompareOnPage(backend, readCheckOptions());
+      const report = await runCompareOnPage(backend, readCheckOptions()).catch((error: unknown) => {
+        summary.dataset.state = 'error';
+        summary.textContent = `Check failed to run: ${error instanceof Error ? error.message : String(error)}`;
+        throw error;
+      });
       $('compare-table').textContent = report.table;
       summary.dataset.state = report.allPass ? 'pass' : 'fail';
       summary.className = report.allPass ? 'pass' : 'fail';

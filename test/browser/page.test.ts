@@ -117,7 +117,7 @@ describe.skipIf(chromiumMissing !== null)('training page in headless Chromium (W
     await page.fill('#compare-layers', '784,48,10');
     await page.fill('#compare-batch', '16');
     await page.click('#compare');
-    await page.waitForFunction(() => ['pass', 'fail'].includes(document.getElementById('compare-summary')?.dataset.state ?? ''), undefined, { timeout: 90_000 });
+    await page.waitForFunction(() => ['pass', 'fail', 'error'].includes(document.getElementById('compare-summary')?.dataset.state ?? ''), undefined, { timeout: 90_000 });
     const summary = await page.textContent('#compare-summary');
     const table = (await page.textContent('#compare-table')) ?? '';
     expect(summary).toMatch(/^all \d+ checks pass on webgl$/);
@@ -125,6 +125,7 @@ describe.skipIf(chromiumMissing !== null)('training page in headless Chromium (W
     expect(table).toMatch(/W1\s+manual vs autodiff/);
     expect(table).not.toMatch(/FAIL/);
     expect(table).toMatch(/webgl: \d+ checks, all pass/);
+    await page.screenshot({ path: join(RESULTS, 'webgl-compare.png'), fullPage: true });
     expect(session.consoleErrors).toEqual([]);
   });
 });
