@@ -2,7 +2,20 @@
  * Checks a kernel makes on its own inputs, for callers that reach it through
  * tf.engine().runKernel without the op's friendlier argument checks.
  */
-import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  ManualRelu,
+  ManualReluGrad,
+  ManualSoftmax,
+  ManualSoftmaxCrossEntropy,
+  ManualSoftmaxCrossEntropyGrad,
+  kernelInputs,
+  type ManualReluGradInputs,
+  type ManualReluInputs,
+  type ManualSoftmaxCrossEntropyGradInputs,
+  type ManualSoftmaxCrossEntropyInputs,
+  type ManualSoftmaxInputs,
+} from '../kernel_names.js';
 
 export function assertFloat32Inputs(kernelName: string, inputs: Record<string, TensorInfo>): void {
   for (const [name, info] of Object.entries(inputs)) {
@@ -25,4 +38,45 @@ export function assertRankAtLeast1(kernelName: string, name: string, info: Tenso
 export function assertScalarLike(kernelName: string, name: string, info: TensorInfo): void {
   const size = info.shape.reduce((a, b) => a * b, 1);
   if (size !== 1) throw new Error(`${kernelName}: input '${name}' must hold one value but has shape ${JSON.stringify(info.shape)}`);
+}
+
+/**
+ * Each kernel's inputs, typed and checked the same way on every backend: float32, and the
+ * shapes the kernel needs.
+ */
+export function checkedReluInputs(inputs: NamedTensorInfoMap): ManualReluInputs {
+  const checked = kernelInputs<ManualReluInputs>(inputs);
+  assertFloat32Inputs(ManualRelu, checked);
+  return checked;
+}
+
+export function checkedReluGradInputs(inputs: NamedTensorInfoMap): ManualReluGradInputs {
+  const checked = kernelInputs<ManualReluGradInputs>(inputs);
+  assertFloat32Inputs(ManualReluGrad, checked);
+  assertSameShape(ManualReluGrad, 'dy', checked.dy, 'x', checked.x);
+  return checked;
+}
+
+export function checkedSoftmaxInputs(inputs: NamedTensorInfoMap): ManualSoftmaxInputs {
+  const checked = kernelInputs<ManualSoftmaxInputs>(inputs);
+  assertFloat32Inputs(ManualSoftmax, checked);
+  assertRankAtLeast1(ManualSoftmax, 'logits', checked.logits);
+  return checked;
+}
+
+export function checkedSoftmaxCrossEntropyInputs(inputs: NamedTensorInfoMap): ManualSoftmaxCrossEntropyInputs {
+  const checked = kernelInputs<ManualSoftmaxCrossEntropyInputs>(inputs);
+  assertFloat32Inputs(ManualSoftmaxCrossEntropy, checked);
+  assertRankAtLeast1(ManualSoftmaxCrossEntropy, 'logits', checked.logits);
+  assertSameShape(ManualSoftmaxCrossEntropy, 'labels', checked.labels, 'logits', checked.logits);
+  return checked;
+}
+
+export function checkedSoftmaxCrossEntropyGradInputs(inputs: NamedTensorInfoMap): ManualSoftmaxCrossEntropyGradInputs {
+  const checked = kernelInputs<ManualSoftmaxCrossEntropyGradInputs>(inputs);
+  assertFloat32Inputs(ManualSoftmaxCrossEntropyGrad, checked);
+  assertScalarLike(ManualSoftmaxCrossEntropyGrad, 'dy', checked.dy);
+  assertRankAtLeast1(ManualSoftmaxCrossEntropyGrad, 'logits', checked.logits);
+  assertSameShape(ManualSoftmaxCrossEntropyGrad, 'labels', checked.labels, 'logits', checked.logits);
+  return checked;
 }

@@ -1,12 +1,11 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { ManualRelu, kernelInputs, type ManualReluInputs } from '../../kernel_names.js';
-import { assertFloat32Inputs } from '../../util/kernel_checks.js';
+import { ManualRelu } from '../../kernel_names.js';
+import { checkedReluInputs } from '../../util/kernel_checks.js';
 import { reluInto } from '../../util/row_loops.js';
 
 export const manualRelu: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { x } = kernelInputs<ManualReluInputs>(inputs);
-  assertFloat32Inputs(ManualRelu, { x });
+  const { x } = checkedReluInputs(inputs);
   const cpu = backend as MathBackendCPU;
   const xVals = cpu.data.get(x.dataId).values as Float32Array;
   const out = new Float32Array(xVals.length);

@@ -1,12 +1,11 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualRelu, kernelInputs, type ManualReluInputs } from '../../kernel_names.js';
-import { assertFloat32Inputs } from '../../util/kernel_checks.js';
+import { ManualRelu } from '../../kernel_names.js';
+import { checkedReluInputs } from '../../util/kernel_checks.js';
 import { floatOp, type TensorflowBackend } from './node_backend.js';
 
 /** TF Relu: max(features, 0). */
 export const manualRelu: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { x } = kernelInputs<ManualReluInputs>(inputs);
-  assertFloat32Inputs(ManualRelu, { x });
+  const { x } = checkedReluInputs(inputs);
   return floatOp(backend as TensorflowBackend, 'Relu', [x]);
 };
 

@@ -1,6 +1,6 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualSoftmaxCrossEntropy, kernelInputs, type ManualSoftmaxCrossEntropyInputs } from '../../kernel_names.js';
-import { assertFloat32Inputs, assertRankAtLeast1, assertSameShape } from '../../util/kernel_checks.js';
+import { ManualSoftmaxCrossEntropy } from '../../kernel_names.js';
+import { checkedSoftmaxCrossEntropyInputs } from '../../util/kernel_checks.js';
 import { rowLayout } from '../../util/row_layout.js';
 import { floatOp, floatScalar, sumOver, withTemps, type TensorflowBackend } from './node_backend.js';
 
@@ -9,10 +9,7 @@ import { floatOp, floatScalar, sumOver, withTemps, type TensorflowBackend } from
  * the row max shifted out, so logits of ±1e4 stay finite.
  */
 export const manualSoftmaxCrossEntropy: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { labels, logits } = kernelInputs<ManualSoftmaxCrossEntropyInputs>(inputs);
-  assertFloat32Inputs(ManualSoftmaxCrossEntropy, { labels, logits });
-  assertRankAtLeast1(ManualSoftmaxCrossEntropy, 'logits', logits);
-  assertSameShape(ManualSoftmaxCrossEntropy, 'labels', labels, 'logits', logits);
+  const { labels, logits } = checkedSoftmaxCrossEntropyInputs(inputs);
   const tfBackend = backend as TensorflowBackend;
   const allAxes = logits.shape.map((_, axis) => axis);
   return withTemps((temp) => {

@@ -1,6 +1,6 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualSoftmaxCrossEntropyGrad, kernelInputs, type ManualSoftmaxCrossEntropyGradInputs } from '../../kernel_names.js';
-import { assertFloat32Inputs, assertRankAtLeast1, assertSameShape, assertScalarLike } from '../../util/kernel_checks.js';
+import { ManualSoftmaxCrossEntropyGrad } from '../../kernel_names.js';
+import { checkedSoftmaxCrossEntropyGradInputs } from '../../util/kernel_checks.js';
 import { rowLayout } from '../../util/row_layout.js';
 import { floatOp, floatScalar, reshapeTo, sumOver, withTemps, type TensorflowBackend } from './node_backend.js';
 
@@ -9,11 +9,7 @@ import { floatOp, floatScalar, reshapeTo, sumOver, withTemps, type TensorflowBac
  * the homework's gradCE, dy · (p − y) / N.
  */
 export const manualSoftmaxCrossEntropyGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { dy, labels, logits } = kernelInputs<ManualSoftmaxCrossEntropyGradInputs>(inputs);
-  assertFloat32Inputs(ManualSoftmaxCrossEntropyGrad, { dy, labels, logits });
-  assertScalarLike(ManualSoftmaxCrossEntropyGrad, 'dy', dy);
-  assertRankAtLeast1(ManualSoftmaxCrossEntropyGrad, 'logits', logits);
-  assertSameShape(ManualSoftmaxCrossEntropyGrad, 'labels', labels, 'logits', logits);
+  const { dy, labels, logits } = checkedSoftmaxCrossEntropyGradInputs(inputs);
   const tfBackend = backend as TensorflowBackend;
   const lastAxis = logits.shape.length - 1;
   return withTemps((temp) => {

@@ -1,12 +1,11 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ManualRelu, kernelInputs, type ManualReluInputs } from '../../kernel_names.js';
-import { assertFloat32Inputs } from '../../util/kernel_checks.js';
+import { ManualRelu } from '../../kernel_names.js';
+import { checkedReluInputs } from '../../util/kernel_checks.js';
 import { reluInto } from '../../util/row_loops.js';
 
 export const manualRelu: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { x } = kernelInputs<ManualReluInputs>(inputs);
-  assertFloat32Inputs(ManualRelu, { x });
+  const { x } = checkedReluInputs(inputs);
   const wasm = backend as BackendWasm;
   const out = wasm.makeOutput(x.shape, 'float32');
   // Views on the heap go stale when makeOutput grows it, so take them after.

@@ -1,13 +1,11 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ManualReluGrad, kernelInputs, type ManualReluGradInputs } from '../../kernel_names.js';
-import { assertFloat32Inputs, assertSameShape } from '../../util/kernel_checks.js';
+import { ManualReluGrad } from '../../kernel_names.js';
+import { checkedReluGradInputs } from '../../util/kernel_checks.js';
 import { reluGradInto } from '../../util/row_loops.js';
 
 export const manualReluGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { dy, x } = kernelInputs<ManualReluGradInputs>(inputs);
-  assertFloat32Inputs(ManualReluGrad, { dy, x });
-  assertSameShape(ManualReluGrad, 'dy', dy, 'x', x);
+  const { dy, x } = checkedReluGradInputs(inputs);
   const wasm = backend as BackendWasm;
   const out = wasm.makeOutput(x.shape, 'float32');
   // Views on the heap go stale when makeOutput grows it, so take them after.

@@ -1,14 +1,12 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ManualSoftmax, kernelInputs, type ManualSoftmaxInputs } from '../../kernel_names.js';
-import { assertFloat32Inputs, assertRankAtLeast1 } from '../../util/kernel_checks.js';
+import { ManualSoftmax } from '../../kernel_names.js';
+import { checkedSoftmaxInputs } from '../../util/kernel_checks.js';
 import { rowLayout } from '../../util/row_layout.js';
 import { softmaxRowsInto } from '../../util/row_loops.js';
 
 export const manualSoftmax: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { logits } = kernelInputs<ManualSoftmaxInputs>(inputs);
-  assertFloat32Inputs(ManualSoftmax, { logits });
-  assertRankAtLeast1(ManualSoftmax, 'logits', logits);
+  const { logits } = checkedSoftmaxInputs(inputs);
   const wasm = backend as BackendWasm;
   const out = wasm.makeOutput(logits.shape, 'float32');
   // Views on the heap go stale when makeOutput grows it, so take them after.

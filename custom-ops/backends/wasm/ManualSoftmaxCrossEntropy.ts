@@ -1,15 +1,12 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ManualSoftmaxCrossEntropy, kernelInputs, type ManualSoftmaxCrossEntropyInputs } from '../../kernel_names.js';
-import { assertFloat32Inputs, assertRankAtLeast1, assertSameShape } from '../../util/kernel_checks.js';
+import { ManualSoftmaxCrossEntropy } from '../../kernel_names.js';
+import { checkedSoftmaxCrossEntropyInputs } from '../../util/kernel_checks.js';
 import { rowLayout } from '../../util/row_layout.js';
 import { softmaxCrossEntropyMean } from '../../util/row_loops.js';
 
 export const manualSoftmaxCrossEntropy: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { labels, logits } = kernelInputs<ManualSoftmaxCrossEntropyInputs>(inputs);
-  assertFloat32Inputs(ManualSoftmaxCrossEntropy, { labels, logits });
-  assertRankAtLeast1(ManualSoftmaxCrossEntropy, 'logits', logits);
-  assertSameShape(ManualSoftmaxCrossEntropy, 'labels', labels, 'logits', logits);
+  const { labels, logits } = checkedSoftmaxCrossEntropyInputs(inputs);
   const wasm = backend as BackendWasm;
   const out = wasm.makeOutput([], 'float32');
   // Views on the heap go stale when makeOutput grows it, so take them after.

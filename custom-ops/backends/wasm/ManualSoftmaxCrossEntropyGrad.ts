@@ -1,16 +1,12 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ManualSoftmaxCrossEntropyGrad, kernelInputs, type ManualSoftmaxCrossEntropyGradInputs } from '../../kernel_names.js';
-import { assertFloat32Inputs, assertRankAtLeast1, assertSameShape, assertScalarLike } from '../../util/kernel_checks.js';
+import { ManualSoftmaxCrossEntropyGrad } from '../../kernel_names.js';
+import { checkedSoftmaxCrossEntropyGradInputs } from '../../util/kernel_checks.js';
 import { rowLayout } from '../../util/row_layout.js';
 import { softmaxCrossEntropyGradInto } from '../../util/row_loops.js';
 
 export const manualSoftmaxCrossEntropyGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { dy, labels, logits } = kernelInputs<ManualSoftmaxCrossEntropyGradInputs>(inputs);
-  assertFloat32Inputs(ManualSoftmaxCrossEntropyGrad, { dy, labels, logits });
-  assertScalarLike(ManualSoftmaxCrossEntropyGrad, 'dy', dy);
-  assertRankAtLeast1(ManualSoftmaxCrossEntropyGrad, 'logits', logits);
-  assertSameShape(ManualSoftmaxCrossEntropyGrad, 'labels', labels, 'logits', logits);
+  const { dy, labels, logits } = checkedSoftmaxCrossEntropyGradInputs(inputs);
   const wasm = backend as BackendWasm;
   const out = wasm.makeOutput(logits.shape, 'float32');
   // Views on the heap go stale when makeOutput grows it, so take them after.
