@@ -1,10 +1,11 @@
 /** The compare CLI's flags (node:util parseArgs, strict); kept apart from cli.ts so tests can import it. */
 import { parseArgs } from 'node:util';
 import { BACKEND_NAMES, type BackendName } from '../src/backends.js';
+import { firstLine, parseChoice, parseInteger, parseLayers, UsageError } from '../src/cli/common.js';
 import { type CheckOptions, validateCheckOptions } from './checks.js';
 
 /** Bad flags or an unusable backend: exit 2. */
-export class UsageError extends Error {}
+export { UsageError };
 
 export const ALL_BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'tensorflow', 'native'];
 
@@ -15,18 +16,32 @@ export interface CliOptions {
   json: boolean;
 }
 
-function integerFlag(name: string, value: string, min: number): number {
-  if (!/^\d+$/.test(value.trim())) throw new UsageError(`--${name}: expected a non-negative integer, got "${value}"`);
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name}: must be an integer ≥ ${min}, got "${value}"`);
-  return n;
+const STRING_FLAGS = ['--backend', '--layers', '--batch', '--seed', '--coordinates'];
+
+/**
+ * `--batch -1` → `--batch=-1`. parseArgs (strict) refuses a value that starts with '-' as
+ * "ambiguous", which would hide the real problem; joined, the value reaches our own check.
+ * compare has no short options, so a single-dash word after a flag can only be its value.
+ */
+function attachNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (STRING_FLAGS.includes(argv[i]) && next !== undefined && /^-(?!-)/.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else {
+      out.push(argv[i]);
+    }
+  }
+  return out;
 }
 
 export function parseCli(argv: string[]): CliOptions {
   let values;
   try {
     ({ values } = parseArgs({
-      args: argv,
+      args: attachNegativeValues(argv),
       strict: true,
       allowPositionals: false,
       options: {
@@ -39,30 +54,23 @@ export function parseCli(argv: string[]): CliOptions {
       },
     }));
   } catch (error) {
-    throw new UsageError((error instanceof Error ? error.message : String(error)).split('\n')[0]);
+    // parseArgs spreads one complaint over several lines ("… is ambiguous.\nDid you forget …").
+    throw new UsageError((error instanceof Error ? error.message : String(error)).split('\n').join(' '));
   }
-  const backend = values.backend;
-  const all = backend === 'all';
-  if (!all && !(BACKEND_NAMES as readonly string[]).includes(backend)) {
-    throw new UsageError(`--backend: unknown backend "${backend}" (expected ${[...BACKEND_NAMES, 'all'].join(', ')})`);
-  }
-  const layerParts = values.layers.split(',');
-  const layers = layerParts.map((part) => {
-    if (!/^\s*\d+\s*$/.test(part)) throw new UsageError(`--layers: expected comma-separated positive integers like 784,1000,10, got "${values.layers}"`);
-    return Number(part);
-  });
-  if (layers.length < 2 || layers.some((n) => n < 1)) throw new UsageError(`--layers: need at least two positive sizes (inputs, classes), got "${values.layers}"`);
+  const backend = parseChoice('backend', values.backend, [...BACKEND_NAMES, 'all'] as const);
+  const layers = parseLayers(values.layers);
   if (layers[layers.length - 1] < 2) throw new UsageError(`--layers: the last size is the number of classes and must be ≥ 2, got "${values.layers}"`);
   const checks: CheckOptions = {
     layers,
-    batch: integerFlag('batch', values.batch, 1),
-    seed: integerFlag('seed', values.seed, 0),
-    maxCoordinates: integerFlag('coordinates', values.coordinates, 1),
+    batch: parseInteger('batch', values.batch, 1),
+    seed: parseInteger('seed', values.seed, 0),
+    maxCoordinates: parseInteger('coordinates', values.coordinates, 1),
   };
   try {
     validateCheckOptions(checks);
   } catch (error) {
-    throw new UsageError(`--${(error as Error).message}`);
+    throw new UsageError(`--${firstLine(error)}`);
   }
-  return { backends: all ? [...ALL_BACKENDS] : [backend as BackendName], all, checks, json: values.json };
+  const backends = backend === 'all' ? [...ALL_BACKENDS] : [backend];
+  return { backends, all: backend === 'all', checks, json: values.json };
 }

@@ -58,8 +58,8 @@ describe.concurrent('compare CLI (spawned)', () => {
 
   for (const [flags, pattern] of [
     [['--bogus'], /Unknown option '--bogus'/],
-    [['--batch', 'abc'], /--batch: expected a non-negative integer/],
-    [['--backend', 'tpu'], /--backend: unknown backend "tpu"/],
+    [['--batch', '-1'], /^compare: --batch: -1 must be an integer ≥ 1$/],
+    [['--layers', '784,x'], /^compare: --layers: "x" in "784,x" is not a positive integer$/],
   ] as const) {
     it(`exits 2 with one line on stderr for ${flags.join(' ')}`, async () => {
       const { status, stdout, stderr } = await compare(...flags);
@@ -79,16 +79,20 @@ describe('compare CLI flags (parsed in-process)', () => {
   });
 
   for (const [flags, pattern] of [
-    [['--batch', '-3'], /'--batch' argument is ambiguous/],
-    [['--batch=-3'], /--batch: expected a non-negative integer/],
-    [['--batch', '0'], /--batch: must be an integer ≥ 1/],
-    [['--seed', '1.5'], /--seed: expected a non-negative integer/],
-    [['--coordinates', 'x'], /--coordinates: expected a non-negative integer/],
-    [['--layers', '784,,10'], /--layers: expected comma-separated positive integers/],
-    [['--layers', 'a,b'], /--layers: expected comma-separated positive integers/],
-    [['--layers', '784'], /--layers: need at least two/],
-    [['--layers', '784,0,10'], /--layers: need at least two positive sizes/],
-    [['--layers', '784,1'], /--layers: the last size is the number of classes and must be ≥ 2/],
+    [['--batch', '-3'], /^--batch: -3 must be an integer ≥ 1$/],
+    [['--batch=-3'], /^--batch: -3 must be an integer ≥ 1$/],
+    [['--seed', '-1'], /^--seed: -1 must be an integer ≥ 0$/],
+    [['--batch', '0'], /^--batch: 0 must be an integer ≥ 1$/],
+    [['--seed', '1.5'], /^--seed: "1\.5" is not an integer$/],
+    [['--coordinates', 'x'], /^--coordinates: "x" is not an integer$/],
+    [['--layers', '784,,10'], /^--layers: "" in "784,,10" is not a positive integer$/],
+    [['--layers', 'a,b'], /^--layers: "a" in "a,b" is not a positive integer$/],
+    [['--layers', '784'], /^--layers: "784" needs at least an input and an output size/],
+    [['--layers', '784,0,10'], /^--layers: "0" in "784,0,10" is not a positive integer$/],
+    [['--layers', '784,1'], /^--layers: the last size is the number of classes and must be ≥ 2/],
+    [['--backend', 'tpu'], /^--backend: unknown value "tpu" \(expected cpu, wasm, tensorflow, native, webgl, all\)$/],
+    [['--backend', '-x'], /^--backend: unknown value "-x"/],
+    [['--backend', '--json'], /^Option '--backend' argument is ambiguous\. Did you forget to specify the option argument/],
     [['--json=1'], /Option '--json' does not take an argument/],
     [['--layers'], /argument missing/],
     [['extra'], /Unexpected argument 'extra'/],
