@@ -40,7 +40,8 @@ async function runJob(): Promise<TrainOutcome> {
   let stopRequested = false;
   const result = await trainOnPage(job.config, dataset, decodeTrainState(job.initialState), {
     onEpoch: async (metrics, state, memory) => {
-      await window.handgradReportEpoch?.({ metrics, state: await encodeTrainState(state), memory });
+      const stop = await window.handgradReportEpoch?.({ metrics, state: await encodeTrainState(state), memory });
+      stopRequested ||= stop === true;
     },
     onBatch: (epoch, batch, batches) => {
       void window.handgradReportBatch?.({ epoch, batch, batches }).then((stop) => {

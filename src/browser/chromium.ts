@@ -37,5 +37,6 @@ export function chromiumPath(): string {
 }
 
 export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS], headless: true });
+  // handleSIGINT false: Ctrl-C is the trainer's "stop after this batch", which needs the page alive.
+  return chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS], headless: true, handleSIGINT: false });
 }

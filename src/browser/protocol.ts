@@ -39,8 +39,8 @@ export type MemorySample = { numTensors: number; numBytes: number };
 
 export type EpochMessage = { metrics: EpochMetrics; state: EncodedTrainState; memory: MemorySample };
 export type BatchMessage = { epoch: number; batch: number; batches: number };
-/** Reply to a BatchMessage: true asks the page to stop (Node's shouldStop hook). */
-export type BatchReply = boolean;
+/** Reply to an EpochMessage or BatchMessage: true asks the page to stop (Node's shouldStop hook). */
+export type StopReply = boolean;
 export type TrainOutcome = { state: EncodedTrainState; stopped: boolean; memory: MemorySample[] };
 
 export const PAGE_BACKENDS = ['webgl', 'wasm', 'cpu'] as const;
@@ -130,7 +130,7 @@ export type PageApi = {
 declare global {
   interface Window {
     handgrad?: PageApi;
-    handgradReportEpoch?: (message: EpochMessage) => Promise<void>;
-    handgradReportBatch?: (message: BatchMessage) => Promise<BatchReply>;
+    handgradReportEpoch?: (message: EpochMessage) => Promise<StopReply>;
+    handgradReportBatch?: (message: BatchMessage) => Promise<StopReply>;
   }
 }

@@ -30,6 +30,7 @@ import {
   type EpochMessage,
   type MemorySample,
   type PageBackend,
+  type StopReply,
   type TrainJob,
 } from './protocol.js';
 import type { JobFiles } from './server.js';
@@ -91,15 +92,16 @@ export async function trainEpochsInBrowser(
   try {
     session.server.setJob(files);
     const { page } = session;
-    await page.exposeFunction(REPORT_EPOCH, async (message: EpochMessage) => {
+    await page.exposeFunction(REPORT_EPOCH, async (message: EpochMessage): Promise<StopReply> => {
       const epochState = decodeTrainState(message.state);
       try {
         await hooks.onEpoch?.(message.metrics, epochState);
       } finally {
         disposeTrainState(epochState);
       }
+      return hooks.shouldStop?.() ?? false;
     });
-    await page.exposeFunction(REPORT_BATCH, (message: BatchMessage): boolean => {
+    await page.exposeFunction(REPORT_BATCH, (message: BatchMessage): StopReply => {
       hooks.onBatch?.(message.epoch, message.batch, message.batches);
       return hooks.shouldStop?.() ?? false;
     });
@@ -117,7 +119,7 @@ export async function trainEpochsInBrowser(
 /** The trainer CLI's seam (src/cli/train.ts, trainWithBrowser): data loaded and layers resolved there. */
 export type BrowserRun = { config: TrainConfig; data: Dataset; run: RunFile; outDir: string };
 export type BrowserHooks = { onEpoch: (metrics: EpochMetrics) => void };
-export type BrowserResult = { history: EpochMetrics[]; backend: string };
+export type BrowserResult = { history: EpochMetrics[]; backend: string; /** Ctrl-C stopped the run early. */ stopped: boolean };
 
 /** Throws ChromiumMissingError (a BackendError: one line, exit 2) when there is no browser to run in. */
 export function checkChromium(): void {
@@ -157,7 +159,7 @@ export async function trainInBrowser({ config, data, outDir }: BrowserRun, hooks
     });
     const history = result.state.history;
     disposeTrainState(result.state);
-    return { history, backend: 'webgl' };
+    return { history, backend: 'webgl', stopped: result.stopped };
   } finally {
     process.off('SIGINT', onSigint);
     disposeTensorData(tensors);

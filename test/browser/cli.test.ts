@@ -13,7 +13,7 @@ import { FP32_VS_FP32 } from '../../compare/tolerances.js';
 import { registerCustomOps } from '../../custom-ops/index.js';
 import { ensureWebBuild, REPO_ROOT } from '../../src/browser/build.js';
 import { chromiumPath } from '../../src/browser/chromium.js';
-import { trainInBrowser, type BrowserRun } from '../../src/browser/train_in_browser.js';
+import { trainEpochsInBrowser, trainInBrowser, type BrowserRun } from '../../src/browser/train_in_browser.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import { loadDataset } from '../../src/data/load.js';
 import { latestCheckpointDir } from '../../src/train/checkpoint.js';
@@ -92,6 +92,20 @@ describe.skipIf(chromiumMissing !== null)('--backend webgl through headless Chro
       expect(rel(m.testLoss, reference[i].testLoss)).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
     });
     expect(resumed.history[2].trainLoss).toBeLessThan(resumed.history[0].trainLoss);
+  });
+
+  it('stops at the end of the epoch in which shouldStop turns true (Ctrl-C), keeping that epoch', async () => {
+    await tf.setBackend('cpu');
+    const data = toTensorData(dataset);
+    const config = { ...CONFIG, epochs: 5 };
+    let epochsSeen = 0;
+    const result = await trainEpochsInBrowser(config, data, initTrainState(config), { onEpoch: () => void epochsSeen++, shouldStop: () => epochsSeen >= 1 }, { log: () => {} });
+    disposeTensorData(data);
+    expect(result.stopped).toBe(true);
+    expect(result.state.history.map((m) => m.epoch)).toEqual([1]);
+    expect(result.state.epoch).toBe(1);
+    expect(result.memory).toHaveLength(1);
+    disposeTrainState(result.state);
   });
 
   it('npm run compare -- --backend webgl prints the renderer and an all-pass table', () => {
