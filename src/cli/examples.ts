@@ -6,9 +6,10 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { registerCustomOps } from '../../custom-ops/index.js';
-import { type BackendChoice, BackendError, parseBackendChoice, useBackend } from '../backends.js';
+import { type BackendChoice, BackendError, useBackend } from '../backends.js';
 import { allRowsMatch, runAllExamples } from '../examples/index.js';
 import { renderJson, renderText } from '../examples/render.js';
+import { firstLine, parseChoice, UsageError } from './common.js';
 
 export const EXAMPLES_USAGE = `usage: npm run examples -- [--json] [--backend auto|cpu|wasm|tensorflow|native]
 
@@ -19,16 +20,15 @@ Reproduces hw4 T1..T4 through handgrad's custom ops and checks each line against
   -h, --help       this text
 exit status: 0 all rows match, 1 a row mismatches, 2 bad flags or a backend that cannot load`;
 
-export class UsageError extends Error {}
+export { UsageError };
+
+/** Backends that run in Node (webgl needs a browser's GPU context). */
+const NODE_BACKENDS = ['auto', 'cpu', 'wasm', 'tensorflow', 'native'] as const satisfies readonly BackendChoice[];
 
 export interface ExamplesOptions {
   json: boolean;
   backend: BackendChoice;
   help: boolean;
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 }
 
 /** Parses the CLI flags strictly; throws UsageError with a one-line message. */
@@ -48,17 +48,10 @@ export function parseExamplesArgs(argv: string[]): ExamplesOptions {
   } catch (error) {
     throw new UsageError(firstLine(error));
   }
-  let backend: BackendChoice = 'cpu';
-  if (values.backend !== undefined) {
-    try {
-      backend = parseBackendChoice(values.backend);
-    } catch (error) {
-      throw new UsageError(firstLine(error));
-    }
-  }
-  if (backend === 'webgl') {
+  if (values.backend === 'webgl') {
     throw new UsageError('--backend webgl: the examples run in Node, where webgl has no GPU context; use cpu, wasm, tensorflow or native');
   }
+  const backend = values.backend === undefined ? 'cpu' : parseChoice('backend', values.backend, NODE_BACKENDS);
   return { json: values.json ?? false, backend, help: values.help ?? false };
 }
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { parseExamplesArgs, UsageError } from '../../src/cli/examples.js';
+import { describe, expect, it, vi } from 'vitest';
+import { main, parseExamplesArgs, UsageError } from '../../src/cli/examples.js';
 import { allRowsMatch, type ExampleTask } from '../../src/examples/index.js';
 import { renderJson, renderText } from '../../src/examples/render.js';
 
@@ -10,6 +10,21 @@ const entry = fileURLToPath(new URL('../../src/cli/examples.ts', import.meta.url
 function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', entry, ...args], { encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs the CLI's main() in this process (no tsx start-up), capturing what it writes. */
+async function runMain(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  try {
+    const status = await main(args);
+    return { status, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
 }
 
 /** stderr's non-blank lines, less tfjs's "install tfjs-node" banner (printed when the cpu backend starts). */
@@ -51,11 +66,13 @@ describe('npm run examples', () => {
     expect(report.tasks[2].rows[0].manual).toBe(557057);
   });
 
-  it('runs on the wasm backend with the same result', () => {
-    const { status, stdout } = runCli(['--json', '--backend', 'wasm']);
+  it('runs on the wasm backend with the same result (in-process main)', async () => {
+    const { status, stdout } = await runMain(['--json', '--backend', 'wasm']);
     expect(status).toBe(0);
-    const report = JSON.parse(stdout) as { backend: string; match: boolean };
+    const report = JSON.parse(stdout) as { backend: string; match: boolean; tasks: ExampleTask[] };
     expect(report).toMatchObject({ backend: 'wasm', match: true });
+    const viaManualRelu = report.tasks[0].rows.map((r) => r.autodiff.ManualRelu as number);
+    [0.62, -0.2, 0.4, -0.2, 1].forEach((expected, i) => expect(viaManualRelu[i]).toBeCloseTo(expected, 7));
   });
 
   it('prints a text table per task with a match per line', () => {
@@ -68,18 +85,21 @@ describe('npm run examples', () => {
     expect(stdout.trimEnd().endsWith('all 14 rows match')).toBe(true);
   });
 
-  it.each([
-    [['--bogus'], "Unknown option '--bogus'"],
-    [['--backend', 'nope'], 'unknown backend "nope"'],
-    [['--backend', 'webgl'], '--backend webgl'],
-  ])('exits 2 with one line on %j', (args, names) => {
-    const { status, stdout, stderr } = runCli(args);
+  it('exits 2 with one line on ["--bogus"] (spawned)', () => {
+    const { status, stdout, stderr } = runCli(['--bogus']);
     expect(status).toBe(2);
     expect(stdout).toBe('');
-    const lines = ownStderrLines(stderr);
-    expect(lines).toHaveLength(1);
-    expect(lines[0].startsWith('examples: ')).toBe(true);
-    expect(lines[0]).toContain(names);
+    expect(ownStderrLines(stderr)).toEqual(["examples: Unknown option '--bogus' (see --help)"]);
+  });
+
+  it.each([
+    [['--backend', 'nope'], 'examples: --backend: unknown value "nope" (expected auto, cpu, wasm, tensorflow, native) (see --help)'],
+    [['--backend', 'webgl'], 'examples: --backend webgl: the examples run in Node, where webgl has no GPU context; use cpu, wasm, tensorflow or native (see --help)'],
+  ])('main() returns 2 with one line on %j', async (args, line) => {
+    const { status, stdout, stderr } = await runMain(args);
+    expect(status).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(`${line}\n`);
   });
 });
 
