@@ -1,12 +1,11 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualRelu, kernelInputs, type ManualReluInputs } from '../../kernel_names.js';
-import { assertFloat32Inputs } from '../../util/kernel_checks.js';
+import { ManualRelu } from '../../kernel_names.js';
+import { checkedReluInputs } from '../../util/kernel_checks.js';
 import { reluProgram } from './programs_gpu.js';
 import { asWebGL } from './webgl_util.js';
 
 export const manualRelu: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { x } = kernelInputs<ManualReluInputs>(inputs);
-  assertFloat32Inputs(ManualRelu, { x });
+  const { x } = checkedReluInputs(inputs);
   return asWebGL(backend).runWebGLProgram(reluProgram(x.shape), [x], 'float32');
 };
 

@@ -1,14 +1,12 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualSoftmax, kernelInputs, type ManualSoftmaxInputs } from '../../kernel_names.js';
-import { assertFloat32Inputs, assertRankAtLeast1 } from '../../util/kernel_checks.js';
+import { ManualSoftmax } from '../../kernel_names.js';
+import { checkedSoftmaxInputs } from '../../util/kernel_checks.js';
 import { rowMaxProgram, rowSumExpProgram, softmaxNormalizeProgram } from './programs_gpu.js';
 import { asRows, asWebGL, disposeAll, reshapeWebGL } from './webgl_util.js';
 
 /** Three GPU passes: row max m, row Σ exp(z − m), then p = exp(z − m) / s elementwise. */
 export const manualSoftmax: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { logits } = kernelInputs<ManualSoftmaxInputs>(inputs);
-  assertFloat32Inputs(ManualSoftmax, { logits });
-  assertRankAtLeast1(ManualSoftmax, 'logits', logits);
+  const { logits } = checkedSoftmaxInputs(inputs);
   const gl = asWebGL(backend);
   const z = asRows(gl, logits);
   const { rows, cols } = z.layout;

@@ -1,6 +1,6 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualSoftmaxCrossEntropy, kernelInputs, type ManualSoftmaxCrossEntropyInputs } from '../../kernel_names.js';
-import { assertFloat32Inputs, assertRankAtLeast1, assertSameShape } from '../../util/kernel_checks.js';
+import { ManualSoftmaxCrossEntropy } from '../../kernel_names.js';
+import { checkedSoftmaxCrossEntropyInputs } from '../../util/kernel_checks.js';
 import { PARTIAL_SUM_WINDOW, partialSumProgram, rowCrossEntropyProgram, rowMaxProgram, rowSumExpProgram } from './programs_gpu.js';
 import { asRows, asWebGL, disposeAll } from './webgl_util.js';
 
@@ -9,10 +9,7 @@ import { asRows, asWebGL, disposeAll } from './webgl_util.js';
  * partial sums over the N row losses whose last pass divides by N into a rank-0 tensor.
  */
 export const manualSoftmaxCrossEntropy: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { labels, logits } = kernelInputs<ManualSoftmaxCrossEntropyInputs>(inputs);
-  assertFloat32Inputs(ManualSoftmaxCrossEntropy, { labels, logits });
-  assertRankAtLeast1(ManualSoftmaxCrossEntropy, 'logits', logits);
-  assertSameShape(ManualSoftmaxCrossEntropy, 'labels', labels, 'logits', logits);
+  const { labels, logits } = checkedSoftmaxCrossEntropyInputs(inputs);
   const gl = asWebGL(backend);
   const z = asRows(gl, logits);
   const y = asRows(gl, labels);

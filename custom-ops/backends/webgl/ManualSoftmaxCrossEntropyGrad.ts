@@ -1,16 +1,12 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualSoftmaxCrossEntropyGrad, kernelInputs, type ManualSoftmaxCrossEntropyGradInputs } from '../../kernel_names.js';
-import { assertFloat32Inputs, assertRankAtLeast1, assertSameShape, assertScalarLike } from '../../util/kernel_checks.js';
+import { ManualSoftmaxCrossEntropyGrad } from '../../kernel_names.js';
+import { checkedSoftmaxCrossEntropyGradInputs } from '../../util/kernel_checks.js';
 import { crossEntropyGradProgram, rowMaxProgram, rowSumExpProgram, rowSumProgram } from './programs_gpu.js';
 import { asRows, asWebGL, disposeAll, reshapeWebGL } from './webgl_util.js';
 
 /** dz = dy · (l ⊙ softmax(z) − y) / N from three row passes (max, Σ exp, Σ y) and one elementwise pass. */
 export const manualSoftmaxCrossEntropyGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { dy, labels, logits } = kernelInputs<ManualSoftmaxCrossEntropyGradInputs>(inputs);
-  assertFloat32Inputs(ManualSoftmaxCrossEntropyGrad, { dy, labels, logits });
-  assertScalarLike(ManualSoftmaxCrossEntropyGrad, 'dy', dy);
-  assertRankAtLeast1(ManualSoftmaxCrossEntropyGrad, 'logits', logits);
-  assertSameShape(ManualSoftmaxCrossEntropyGrad, 'labels', labels, 'logits', logits);
+  const { dy, labels, logits } = checkedSoftmaxCrossEntropyGradInputs(inputs);
   const gl = asWebGL(backend);
   const dyScalar = reshapeWebGL(gl, dy, []);
   const z = asRows(gl, logits);
