@@ -26,5 +26,5 @@ export type TrainConfig = {
   epochs: number;
 };
 
-/** Sizes of the evaluation chunks (rows per forward pass when computing loss/accuracy). */
+/** Rows per forward pass when computing loss and accuracy (bounds the activations held at once). */
 export const EVAL_CHUNK = 10000;
