@@ -1,8 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { gradcheck } from '../../compare/gradcheck.js';
 import { runChecks } from '../../compare/checks.js';
+import { ManualReluGrad, ManualSoftmaxCrossEntropyGrad, registerCustomOps } from '../../custom-ops/index.js';
 
 /** x ↦ x³ (float64 reference: the same formula). */
 const cube64 = ([x]: Float64Array[]) => x.map((v) => v * v * v);
@@ -102,4 +105,67 @@ describe('runChecks (small net)', () => {
       await tf.setBackend('cpu');
     });
   }
+});
+
+/**
+ * Runs `body` with the cpu kernel `kernelName` replaced by one that post-processes the real
+ * kernel's output values in place, then puts the real kernel back.
+ */
+function withBrokenCpuKernel(kernelName: string, breakValues: (out: Float32Array, inputs: Record<string, Float32Array>) => void, body: () => void): void {
+  registerCustomOps();
+  const original = tf.getKernel(kernelName, 'cpu') as KernelConfig;
+  tf.unregisterKernel(kernelName, 'cpu');
+  tf.registerKernel({
+    kernelName,
+    backendName: 'cpu',
+    kernelFunc: (args) => {
+      const out = original.kernelFunc(args) as TensorInfo;
+      const cpu = args.backend as MathBackendCPU;
+      const read = (info: TensorInfo) => cpu.data.get(info.dataId).values as Float32Array;
+      const inputs = Object.fromEntries(Object.entries(args.inputs).map(([name, info]) => [name, read(info as TensorInfo)]));
+      breakValues(read(out), inputs);
+      return out;
+    },
+  });
+  try {
+    body();
+  } finally {
+    tf.unregisterKernel(kernelName, 'cpu');
+    tf.registerKernel(original);
+  }
+}
+
+describe('runChecks catches a broken kernel (the checker is not vacuous)', () => {
+  const options = { layers: [12, 9, 7, 4], batch: 6, seed: 3, maxCoordinates: 16 };
+  const failing = () => new Set(runChecks(options).checks.filter((r) => !r.pass).map((r) => `${r.name} | ${r.kind}`));
+
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('a cross-entropy gradient 1% too large fails the op rows and every manual-backprop parameter row', () => {
+    withBrokenCpuKernel(ManualSoftmaxCrossEntropyGrad, (out) => out.forEach((v, i) => (out[i] = v * 1.01)), () => {
+      const failed = failing();
+      for (const row of ['ManualSoftmaxCrossEntropy ∂/∂x | grad vs tf.grad', 'ManualSoftmaxCrossEntropy ∂/∂x | grad vs fd64']) expect(failed).toContain(row);
+      for (const p of ['W1', 'W2', 'W3', 'b1', 'b2', 'b3']) {
+        expect(failed).toContain(`${p} | manual vs autodiff`);
+        expect(failed).toContain(`${p} | manual vs fd64`);
+        // The float64 reference and tf.grads of the built-ins do not use our kernels.
+        expect(failed).not.toContain(`${p} | autodiff vs float64`);
+        expect(failed).not.toContain(`${p} | float64 vs fd64`);
+      }
+    });
+    expect(runChecks(options).checks.every((r) => r.pass)).toBe(true);
+  });
+
+  it('a relu gradient that ignores the mask (dx = dy) fails the relu rows and the hidden layers\' rows', () => {
+    withBrokenCpuKernel(ManualReluGrad, (out, { dy }) => out.set(dy), () => {
+      const failed = failing();
+      expect(failed).toContain('ManualRelu ∂/∂x | grad vs tf.grad');
+      expect(failed).toContain('ManualRelu ∂/∂x | grad vs fd64');
+      // W3, b3 (the output layer) come before any relu in backprop and stay right.
+      for (const p of ['W1', 'W2', 'b1', 'b2']) expect(failed).toContain(`${p} | manual vs autodiff`);
+      for (const p of ['W3', 'b3']) expect(failed).not.toContain(`${p} | manual vs autodiff`);
+    });
+  });
 });
