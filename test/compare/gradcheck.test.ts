@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { gradcheck } from '../../compare/gradcheck.js';
 import { runChecks } from '../../compare/checks.js';
-import { ManualReluGrad, ManualSoftmaxCrossEntropyGrad, registerCustomOps } from '../../custom-ops/index.js';
+import { ManualReluGrad, ManualSoftmaxCrossEntropyGrad } from '../../custom-ops/index.js';
+import { withBrokenCpuKernel } from '../custom-ops/broken_kernel.js';
 
 /** x ↦ x³ (float64 reference: the same formula). */
 const cube64 = ([x]: Float64Array[]) => x.map((v) => v * v * v);
@@ -106,34 +105,6 @@ describe('runChecks (small net)', () => {
     });
   }
 });
-
-/**
- * Runs `body` with the cpu kernel `kernelName` replaced by one that post-processes the real
- * kernel's output values in place, then puts the real kernel back.
- */
-function withBrokenCpuKernel(kernelName: string, breakValues: (out: Float32Array, inputs: Record<string, Float32Array>) => void, body: () => void): void {
-  registerCustomOps();
-  const original = tf.getKernel(kernelName, 'cpu') as KernelConfig;
-  tf.unregisterKernel(kernelName, 'cpu');
-  tf.registerKernel({
-    kernelName,
-    backendName: 'cpu',
-    kernelFunc: (args) => {
-      const out = original.kernelFunc(args) as TensorInfo;
-      const cpu = args.backend as MathBackendCPU;
-      const read = (info: TensorInfo) => cpu.data.get(info.dataId).values as Float32Array;
-      const inputs = Object.fromEntries(Object.entries(args.inputs).map(([name, info]) => [name, read(info as TensorInfo)]));
-      breakValues(read(out), inputs);
-      return out;
-    },
-  });
-  try {
-    body();
-  } finally {
-    tf.unregisterKernel(kernelName, 'cpu');
-    tf.registerKernel(original);
-  }
-}
 
 describe('runChecks catches a broken kernel (the checker is not vacuous)', () => {
   const options = { layers: [12, 9, 7, 4], batch: 6, seed: 3, maxCoordinates: 16 };

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ManualSoftmaxCrossEntropyGrad } from '../../custom-ops/index.js';
 import { FD_VS_ANALYTIC, runT4, t4Problem } from '../../src/examples/t4_softmax_ce_gradient.js';
+import { withBrokenCpuKernel } from '../custom-ops/broken_kernel.js';
 import { useCpuWithCustomOps } from './setup.js';
 
 beforeAll(useCpuWithCustomOps);
@@ -52,5 +54,17 @@ describe('hw4 T4: ∂L/∂z = (p − y)/N', () => {
       expect(row[classes[i]]).toBe(1);
     });
     for (const v of logits.flat()) expect(Math.fround(v)).toBe(v);
+  });
+});
+
+describe('hw4 T4 with a broken gradient kernel', () => {
+  it('reports a mismatch when the registered gradient drops the 1/N', () => {
+    withBrokenCpuKernel(ManualSoftmaxCrossEntropyGrad, (out) => out.forEach((v, i) => (out[i] = v * 8)), () => {
+      const [loss, grad] = runT4(8, 5, 421).rows;
+      expect(loss.match).toBe(true);
+      expect(grad.match).toBe(false);
+      expect(grad.errors.manual).toBeCloseTo(7 / 8, 6); // |8g − g| / |8g|
+      expect(grad.errors['autodiff tf.losses.softmaxCrossEntropy']).toBeLessThan(1e-5);
+    });
   });
 });
