@@ -77,3 +77,22 @@ export function parseLayers(value: string): number[] {
     return Number(p);
   });
 }
+
+/**
+ * `--epochs -3` → `--epochs=-3` for the given string flags: parseArgs (strict) calls a value that
+ * starts with '-' "ambiguous", which hides the real problem; joined, the value reaches our own check.
+ * Only negative numbers are joined, so a forgotten value before a real flag is still reported.
+ */
+export function attachNegativeNumbers(argv: readonly string[], stringFlags: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (stringFlags.includes(argv[i]) && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else {
+      out.push(argv[i]);
+    }
+  }
+  return out;
+}

@@ -16,7 +16,7 @@ import { saveCheckpoint, loadCheckpoint } from '../train/checkpoint.js';
 import { GRAD_MODES, OPTIMIZERS, type OptimizerKind, type TrainConfig } from '../train/config.js';
 import { disposeTensorData, disposeTrainState, initTrainState, toTensorData, trainEpochs, type EpochMetrics } from '../train/loop.js';
 import { outDirStatus, readRunFile, RUN_MARKER, summarize, writeMetrics, writePlot, writeRunFile, writeSummary, type RunFile, type Summary } from '../train/run_files.js';
-import { EXIT_INTERRUPTED, EXIT_OK, firstLine, parseChoice, parseInteger, parseLayers, parseNumber, runCli, UsageError } from './common.js';
+import { attachNegativeNumbers, EXIT_INTERRUPTED, EXIT_OK, firstLine, parseChoice, parseInteger, parseLayers, parseNumber, runCli, UsageError } from './common.js';
 
 /** Learning rate when --lr is not given. */
 export const DEFAULT_LR: Record<OptimizerKind, number> = { adam: 1e-3, momentum: 0.1, sgd: 0.1 };
@@ -81,7 +81,10 @@ homework setting (ECE421 A2, full-batch momentum, 1000 hidden units, 200 epochs)
 `;
 
 function parseFlags(argv: string[]) {
-  return parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
+  const stringFlags = Object.entries(OPTIONS)
+    .filter(([, o]) => o.type === 'string')
+    .map(([name]) => `--${name}`);
+  return parseArgs({ args: attachNegativeNumbers(argv, stringFlags), options: OPTIONS, strict: true, allowPositionals: false });
 }
 
 const TRAINING_FLAGS = ['data', 'train-size', 'valid-size', 'test-size', 'layers', 'hidden', 'seed', 'grad', 'optimizer', 'lr', 'momentum', 'batch-size', 'out', 'overwrite'] as const;
