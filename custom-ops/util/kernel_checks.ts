@@ -64,11 +64,16 @@ export function checkedSoftmaxInputs(inputs: NamedTensorInfoMap): ManualSoftmaxI
   return checked;
 }
 
+/** Rows of logits (rank ≥ 1) and labels of the same shape. */
+function assertLabelsAndLogits(kernelName: string, { labels, logits }: ManualSoftmaxCrossEntropyInputs): void {
+  assertRankAtLeast1(kernelName, 'logits', logits);
+  assertSameShape(kernelName, 'labels', labels, 'logits', logits);
+}
+
 export function checkedSoftmaxCrossEntropyInputs(inputs: NamedTensorInfoMap): ManualSoftmaxCrossEntropyInputs {
   const checked = kernelInputs<ManualSoftmaxCrossEntropyInputs>(inputs);
   assertFloat32Inputs(ManualSoftmaxCrossEntropy, checked);
-  assertRankAtLeast1(ManualSoftmaxCrossEntropy, 'logits', checked.logits);
-  assertSameShape(ManualSoftmaxCrossEntropy, 'labels', checked.labels, 'logits', checked.logits);
+  assertLabelsAndLogits(ManualSoftmaxCrossEntropy, checked);
   return checked;
 }
 
@@ -76,7 +81,6 @@ export function checkedSoftmaxCrossEntropyGradInputs(inputs: NamedTensorInfoMap)
   const checked = kernelInputs<ManualSoftmaxCrossEntropyGradInputs>(inputs);
   assertFloat32Inputs(ManualSoftmaxCrossEntropyGrad, checked);
   assertScalarLike(ManualSoftmaxCrossEntropyGrad, 'dy', checked.dy);
-  assertRankAtLeast1(ManualSoftmaxCrossEntropyGrad, 'logits', checked.logits);
-  assertSameShape(ManualSoftmaxCrossEntropyGrad, 'labels', checked.labels, 'logits', checked.logits);
+  assertLabelsAndLogits(ManualSoftmaxCrossEntropyGrad, checked);
   return checked;
 }
