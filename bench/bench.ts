@@ -1,11 +1,13 @@
 /**
- * npm run bench -- [--json] [--epochs 7] [--backends native,tensorflow,wasm,cpu] [--cpu-rows 500]
+ * npm run bench -- [--json] [--epochs 7] [--backends native,tensorflow,wasm,cpu] [--wasm-rows 2500] [--cpu-rows 500]
  *                  [--homework-epochs 200] [--skip-compare] [--seed 0]
  *
  * Times workload W (bench/workload.ts) on every tfjs backend that loads, with manual and autodiff
  * gradients, against the homework's network in numpy (bench/numpy_reference.py) measured in the same
  * run: each timed handgrad epoch is interleaved with a numpy epoch on the same rows, so both see the
- * same machine load, and each ratio uses the numpy median of its own block. Exit 2 on bad flags.
+ * same machine load, and each ratio uses the numpy median of its own block. wasm (~10× numpy) and
+ * cpu (~300×) run on the first rows of W only (numpy then too), and at most 5 timed epochs.
+ * Exit 2 on bad flags.
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -22,7 +24,8 @@ interface BenchOptions {
   json: boolean;
   epochs: number;
   backends: BackendName[];
-  cpuRows: number;
+  /** Rows of W the slow backends run (numpy runs the same rows in their blocks). */
+  subsetRows: Partial<Record<BackendName, number>>;
   homeworkEpochs: number;
   compare: boolean;
   seed: number;
@@ -50,6 +53,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
         json: { type: 'boolean', default: false },
         epochs: { type: 'string', default: '7' },
         backends: { type: 'string', default: DEFAULT_BACKENDS.join(',') },
+        'wasm-rows': { type: 'string', default: '2500' },
         'cpu-rows': { type: 'string', default: '500' },
         'homework-epochs': { type: 'string', default: '200' },
         'skip-compare': { type: 'boolean', default: false },
@@ -65,13 +69,16 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       throw new UsageError(`--backends: unknown or unsupported backend "${name}" (expected a list of native, tensorflow, wasm, cpu)`);
     }
   }
-  const cpuRows = integer('cpu-rows', values['cpu-rows'], 1);
-  if (cpuRows > WORKLOAD_W.rows) throw new UsageError(`--cpu-rows: at most ${WORKLOAD_W.rows}, got ${cpuRows}`);
+  const rowsFlag = (name: 'wasm-rows' | 'cpu-rows'): number => {
+    const rows = integer(name, values[name], 1);
+    if (rows > WORKLOAD_W.rows) throw new UsageError(`--${name}: at most ${WORKLOAD_W.rows} (the rows of W), got ${rows}`);
+    return rows;
+  };
   return {
     json: values.json,
     epochs: integer('epochs', values.epochs, 5),
     backends: backends as BackendName[],
-    cpuRows,
+    subsetRows: { wasm: rowsFlag('wasm-rows'), cpu: rowsFlag('cpu-rows') },
     homeworkEpochs: integer('homework-epochs', values['homework-epochs'], 0),
     compare: !values['skip-compare'],
     seed: integer('seed', values.seed, 0),
@@ -80,8 +87,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function log(options: BenchOptions, message: string): void {
-  if (!options.json) process.stderr.write(`${message}\n`);
+/** Progress goes to stderr, so `--json` output on stdout stays clean. */
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
 }
 
 interface BlockResult {
@@ -91,7 +99,9 @@ interface BlockResult {
 /** Times manual and autodiff epochs on the active backend, interleaved with numpy epochs on the same rows. */
 async function timeBackend(backend: BackendName, rows: number, options: BenchOptions, numpy: NumpyBaseline | null): Promise<BlockResult> {
   const { layers } = WORKLOAD_W;
-  const warmup = backend === 'cpu' || backend === 'wasm' ? 1 : 2;
+  const slow = rows < WORKLOAD_W.rows;
+  const warmup = slow ? 1 : 2;
+  const epochs = slow ? Math.min(options.epochs, 5) : options.epochs;
   const data = makeData(rows, layers, options.seed);
   const runners = { manual: epochRunner(WORKLOAD_W, 'manual', data, options.seed), autodiff: epochRunner(WORKLOAD_W, 'autodiff', data, options.seed) };
   const samples: Record<'manual' | 'autodiff', EpochSample[]> = { manual: [], autodiff: [] };
@@ -103,7 +113,7 @@ async function timeBackend(backend: BackendName, rows: number, options: BenchOpt
       runners.autodiff.epoch();
       if (numpy) await numpy.epoch(rows);
     }
-    for (let i = 0; i < options.epochs; i++) {
+    for (let i = 0; i < epochs; i++) {
       if (numpy) {
         await sleep(GAP_MS);
         const epoch = await numpy.epoch(rows);
@@ -114,7 +124,7 @@ async function timeBackend(backend: BackendName, rows: number, options: BenchOpt
         await sleep(GAP_MS);
         samples[grads].push(runners[grads].epoch());
       }
-      log(options, `  ${backend} epoch ${i + 1}/${options.epochs}: manual ${samples.manual.at(-1)?.ms.toFixed(0)} ms, autodiff ${samples.autodiff.at(-1)?.ms.toFixed(0)} ms${numpy ? `, numpy ${numpyMs.at(-1)?.toFixed(0)} ms` : ''}`);
+      log(`  ${backend} epoch ${i + 1}/${epochs}: manual ${samples.manual.at(-1)?.ms.toFixed(0)} ms, autodiff ${samples.autodiff.at(-1)?.ms.toFixed(0)} ms${numpy ? `, numpy ${numpyMs.at(-1)?.toFixed(0)} ms` : ''}`);
     }
   } finally {
     runners.manual.dispose();
@@ -123,7 +133,7 @@ async function timeBackend(backend: BackendName, rows: number, options: BenchOpt
   }
   const flops = flopsPerEpoch(rows, layers);
   const numpyMedian = numpy ? median(numpyMs) : null;
-  const note = rows < WORKLOAD_W.rows ? `first ${rows} of ${WORKLOAD_W.rows} rows (a full epoch takes too long here)` : undefined;
+  const note = slow ? `first ${rows} of ${WORKLOAD_W.rows} rows (full W takes too long here)` : undefined;
   const timings: TimingRow[] = [];
   if (numpyMedian !== null) {
     timings.push({ backend: 'numpy', grads: 'homework code', rows, epochs: numpyMs.length, medianMs: numpyMedian, gflops: flops / (numpyMedian * 1e6), vsNumpy: 1, tensorsPerEpoch: null, finalLoss: numpyLoss, note: `baseline of the ${backend} block` });
@@ -176,7 +186,7 @@ async function main(): Promise<void> {
     const probe = await probeBackend(backend);
     if (!probe.available) {
       skipped.push({ backend, reason: probe.reason });
-      log(options, `${backend}: skipped (${probe.reason})`);
+      log(`${backend}: skipped (${probe.reason})`);
       continue;
     }
     if (!(await tf.setBackend(backend))) {
@@ -189,11 +199,11 @@ async function main(): Promise<void> {
       const info = nativeInfo();
       nativeDescription = `OpenBLAS core ${info.blasCore}, ${info.blasThreads} BLAS threads, ${info.workers} kernel threads`;
     }
-    const rows = backend === 'cpu' ? options.cpuRows : WORKLOAD_W.rows;
-    log(options, `${backend}: timing ${options.epochs} epochs of ${rows} rows (manual, autodiff${numpy ? ', numpy interleaved' : ''})`);
+    const rows = options.subsetRows[backend] ?? WORKLOAD_W.rows;
+    log(`${backend}: timing ${rows < WORKLOAD_W.rows ? Math.min(options.epochs, 5) : options.epochs} epochs of ${rows} rows (manual, autodiff${numpy ? ', numpy interleaved' : ''})`);
     timings.push(...(await timeBackend(backend, rows, options, numpy)).timings);
     if (options.compare) {
-      log(options, `${backend}: timing compare`);
+      log(`${backend}: timing compare`);
       compare.push(timeCompare(backend));
     }
   }
@@ -209,7 +219,7 @@ async function main(): Promise<void> {
     else if (fastest.medianMs * options.homeworkEpochs > 600_000) homework = { skipped: `${fastest.backend} would take over 10 minutes` };
     else {
       await tf.setBackend(fastest.backend);
-      log(options, `homework setting: ${options.homeworkEpochs} epochs on ${fastest.backend}`);
+      log(`homework setting: ${options.homeworkEpochs} epochs on ${fastest.backend}`);
       const data = makeData(WORKLOAD_W.rows, WORKLOAD_W.layers, options.seed);
       const runner = epochRunner(WORKLOAD_W, 'manual', data, options.seed);
       const start = performance.now();
