@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { probeBackend, useBackend } from '../src/backends.js';
 import { type CheckOptions, type CheckReport, runChecks } from './checks.js';
-import { parseCli, UsageError } from './cli_args.js';
+import { COMPARE_USAGE, parseCli, UsageError } from './cli_args.js';
 import { formatJson, formatTable } from './table.js';
 
 interface BrowserRunner {
@@ -29,6 +29,10 @@ function emit(report: CheckReport, json: boolean, seconds: number): void {
 
 export async function main(argv: string[]): Promise<number> {
   const options = parseCli(argv);
+  if (options.help) {
+    console.log(COMPARE_USAGE);
+    return 0;
+  }
   let failed = false;
   if (options.backends[0] === 'webgl') {
     const started = performance.now();
@@ -82,7 +86,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    console.error(`compare: ${message}`);
+    console.error(`compare: ${message}${error instanceof UsageError ? ' (see --help)' : ''}`);
     // Bad flags, bad options and backends that cannot be used are exit 2; anything else is a crash.
     process.exitCode = error instanceof UsageError ? 2 : 1;
   },

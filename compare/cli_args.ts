@@ -2,10 +2,23 @@
 import { parseArgs } from 'node:util';
 import { BACKEND_NAMES, type BackendName } from '../src/backends.js';
 import { firstLine, parseChoice, parseInteger, parseLayers, UsageError } from '../src/cli/common.js';
-import { type CheckOptions, validateCheckOptions } from './checks.js';
+import { type CheckOptions, DEFAULT_CHECK_OPTIONS, validateCheckOptions } from './checks.js';
 
 /** Bad flags or an unusable backend: exit 2. */
 export { UsageError };
+
+export const COMPARE_USAGE = `usage: npm run compare -- [--backend cpu|wasm|tensorflow|native|webgl|all] [--layers 784,1000,10]
+                          [--batch 64] [--seed 0] [--coordinates 64] [--json]
+
+Checks handgrad's hand-written kernels and MLP backprop against tf.grad and float64 finite differences.
+  --backend NAME      backend to check (default cpu); all = cpu, wasm, tensorflow, native, skipping any that cannot load
+  --layers SIZES      MLP layer sizes, inputs first and classes last (default 784,1000,10)
+  --batch N           rows in the batch (default 64)
+  --seed N            seed for the inputs, parameters and sampled coordinates (default 0)
+  --coordinates N     finite-difference coordinates sampled per tensor (default 64)
+  --json              one JSON object {backend, checks: [{name, kind, maxAbsErr, maxRelErr, tol, pass, checked, total}]} per backend
+  -h, --help          this text
+exit status: 0 every row passes, 1 a row fails, 2 bad flags or a backend that cannot load`;
 
 export const ALL_BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'tensorflow', 'native'];
 
@@ -14,6 +27,7 @@ export interface CliOptions {
   all: boolean;
   checks: CheckOptions;
   json: boolean;
+  help: boolean;
 }
 
 const STRING_FLAGS = ['--backend', '--layers', '--batch', '--seed', '--coordinates'];
@@ -51,12 +65,14 @@ export function parseCli(argv: string[]): CliOptions {
         seed: { type: 'string', default: '0' },
         coordinates: { type: 'string', default: '64' },
         json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
       },
     }));
   } catch (error) {
     // parseArgs spreads one complaint over several lines ("… is ambiguous.\nDid you forget …").
     throw new UsageError((error instanceof Error ? error.message : String(error)).split('\n').join(' '));
   }
+  if (values.help) return { backends: [], all: false, checks: DEFAULT_CHECK_OPTIONS, json: false, help: true };
   const backend = parseChoice('backend', values.backend, [...BACKEND_NAMES, 'all'] as const);
   const layers = parseLayers(values.layers);
   if (layers[layers.length - 1] < 2) throw new UsageError(`--layers: the last size is the number of classes and must be ≥ 2, got "${values.layers}"`);
@@ -72,5 +88,5 @@ export function parseCli(argv: string[]): CliOptions {
     throw new UsageError(`--${firstLine(error)}`);
   }
   const backends = backend === 'all' ? [...ALL_BACKENDS] : [backend];
-  return { backends, all: backend === 'all', checks, json: values.json };
+  return { backends, all: backend === 'all', checks, json: values.json, help: false };
 }

@@ -56,10 +56,17 @@ describe.concurrent('compare CLI (spawned)', () => {
     }
   });
 
+  it('--help prints the flags and exits 0', async () => {
+    const { status, stdout, stderr } = await compare('--help');
+    expect(status).toBe(0);
+    expect(errorLines(stderr)).toEqual([]);
+    for (const flag of ['--backend', '--layers', '--batch', '--seed', '--coordinates', '--json']) expect(stdout).toMatch(new RegExp(`^  ${flag} `, 'm'));
+  });
+
   for (const [flags, pattern] of [
     [['--bogus'], /Unknown option '--bogus'/],
-    [['--batch', '-1'], /^compare: --batch: -1 must be an integer ≥ 1$/],
-    [['--layers', '784,x'], /^compare: --layers: "x" in "784,x" is not a positive integer$/],
+    [['--batch', '-1'], /^compare: --batch: -1 must be an integer ≥ 1 \(see --help\)$/],
+    [['--layers', '784,x'], /^compare: --layers: "x" in "784,x" is not a positive integer \(see --help\)$/],
   ] as const) {
     it(`exits 2 with one line on stderr for ${flags.join(' ')}`, async () => {
       const { status, stdout, stderr } = await compare(...flags);
@@ -74,7 +81,9 @@ describe.concurrent('compare CLI (spawned)', () => {
 
 describe('compare CLI flags (parsed in-process)', () => {
   it('defaults to the homework net on cpu', () => {
-    expect(parseCli([])).toEqual({ backends: ['cpu'], all: false, json: false, checks: { layers: [784, 1000, 10], batch: 64, seed: 0, maxCoordinates: 64 } });
+    expect(parseCli([])).toEqual({ backends: ['cpu'], all: false, json: false, help: false, checks: { layers: [784, 1000, 10], batch: 64, seed: 0, maxCoordinates: 64 } });
+    expect(parseCli(['-h']).help).toBe(true);
+    expect(parseCli(['--layers', '5,4,3', '--help']).help).toBe(true);
     expect(parseCli(['--backend', 'all', '--layers', '5,4,3,2', '--json']).backends).toEqual(['cpu', 'wasm', 'tensorflow', 'native']);
   });
 
