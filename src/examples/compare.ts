@@ -6,8 +6,6 @@ import type { ExampleRow, TaskId, Value } from './types.js';
 
 /** fp32 results against a float64 / exact value: 1e-4 relative (policy: fp32 vs float64 reference). */
 export const FP32_VS_FLOAT64 = 1e-4;
-/** Two float64 computations of the same derivative (analytic vs central differences). */
-export const FLOAT64_VS_FLOAT64 = 1e-6;
 
 function flatten(value: Value): number[] {
   if (typeof value === 'number') return [value];
