@@ -56,6 +56,19 @@ describe.concurrent('compare CLI (spawned)', () => {
     }
   });
 
+  it('--backend all --json: stdout is only JSON lines, one per backend that ran; skips go to stderr', async () => {
+    const { status, stdout, stderr } = await compare('--backend', 'all', '--layers', '6,4,3', '--batch', '2', '--json');
+    expect(status).toBe(0);
+    const reports = stdout.trim().split('\n').map((line) => JSON.parse(line) as { backend: string; checks: { pass: boolean }[] });
+    const ran = reports.map((r) => r.backend);
+    expect(ran.slice(0, 2)).toEqual(['cpu', 'wasm']);
+    for (const r of reports) expect(r.checks.every((c) => c.pass)).toBe(true);
+    for (const name of ['tensorflow', 'native']) {
+      const skipped = stderr.split('\n').some((l) => l.startsWith(`${name}: skipped — `));
+      expect(Number(skipped) + Number(ran.includes(name)), name).toBe(1);
+    }
+  });
+
   it('--help prints the flags and exits 0', async () => {
     const { status, stdout, stderr } = await compare('--help');
     expect(status).toBe(0);
