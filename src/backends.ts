@@ -30,7 +30,9 @@ function errorText(error: unknown): string {
 
 async function loadTensorflow(): Promise<void> {
   try {
-    await import('@tensorflow/tfjs-node');
+    // A variable specifier: tfjs-node is optional, so its types may be absent.
+    const tfjsNode = '@tensorflow/tfjs-node';
+    await import(tfjsNode);
   } catch (error) {
     throw new BackendError(`${TFJS_NODE_HINT} (${errorText(error)})`);
   }
