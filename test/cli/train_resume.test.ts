@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { trainMain } from '../../src/cli/train.js';
 import { loadDataset } from '../../src/data/load.js';
 import { predictProbs } from '../../src/model/mlp.js';
@@ -31,7 +31,20 @@ describe('train CLI end to end (MNIST subset, cpu)', () => {
     for (const optimizer of ['momentum', 'adam']) {
       const whole = join(root, `whole-${optimizer}`);
       const split = join(root, `split-${optimizer}`);
-      expect(await trainMain([...SMALL, '--optimizer', optimizer, '--epochs', '4', '--out', whole])).toBe(0);
+      const written: string[] = [];
+      const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        written.push(String(chunk));
+        return true;
+      });
+      try {
+        expect(await trainMain([...SMALL, '--optimizer', optimizer, '--epochs', '4', '--out', whole])).toBe(0);
+      } finally {
+        spy.mockRestore();
+      }
+      // --json: one JSON object per epoch on stdout, then the summary.
+      const lines = written.join('').trim().split('\n').map((l) => JSON.parse(l) as { epoch?: number; validAcc?: number; summary?: { epochs: number } });
+      expect(lines.map((l) => l.epoch ?? 'summary')).toEqual([1, 2, 3, 4, 'summary']);
+      expect(lines[4].summary?.epochs).toBe(4);
       expect(await trainMain([...SMALL, '--optimizer', optimizer, '--epochs', '2', '--out', split])).toBe(0);
       expect(metricsWithoutTimes(split)).toHaveLength(3);
       expect(await trainMain(['--resume', split, '--epochs', '4', '--json'])).toBe(0);
