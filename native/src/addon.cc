@@ -247,6 +247,7 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  handgrad::init_blas_threads();
   exports.Set("matmul", Napi::Function::New(env, MatMul, "matmul"));
   exports.Set("relu", Napi::Function::New(env, Relu, "relu"));
   exports.Set("reluGrad", Napi::Function::New(env, ReluGrad, "reluGrad"));

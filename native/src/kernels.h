@@ -20,6 +20,9 @@ struct MatMulArgs {
   bool relu;
 };
 void matmul(const MatMulArgs& args);
+// OpenBLAS's own threads off: matmul splits products across handgrad's workers instead (OpenBLAS
+// 0.3.21's threading barely scales on 2 cores, and its idle threads spin against ours).
+void init_blas_threads();
 
 // relu(x) = max(0, x), NaN kept (tfjs's Relu is Math.max(0, x)).
 void relu(const float* x, float* out, std::size_t n);

@@ -33,21 +33,56 @@ void bias_relu_rows(const MatMulArgs& p, std::size_t row_begin, std::size_t row_
 
 }  // namespace
 
+namespace {
+
+// C[rows r0..r1, cols c0..c1] of one matrix of the batch, single-threaded sgemm.
+void gemm_block(const MatMulArgs& p, std::size_t b, std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1) {
+  // Row-major op(A) is m×k: A is stored k×m when transposed (lda = m), else m×k (lda = k); likewise B.
+  const std::size_t lda = p.transpose_a ? p.m : p.k;
+  const std::size_t ldb = p.transpose_b ? p.k : p.n;
+  const float* a = p.a + b * p.stride_a + (p.transpose_a ? r0 : r0 * lda);
+  const float* bm = p.b + b * p.stride_b + (p.transpose_b ? c0 * ldb : c0);
+  float* c = p.c + b * p.m * p.n + r0 * p.n + c0;
+  cblas_sgemm(CblasRowMajor, p.transpose_a ? CblasTrans : CblasNoTrans, p.transpose_b ? CblasTrans : CblasNoTrans,
+              static_cast<int>(r1 - r0), static_cast<int>(c1 - c0), static_cast<int>(p.k), 1.0f, a, static_cast<int>(lda), bm,
+              static_cast<int>(ldb), 0.0f, c, static_cast<int>(p.n));
+}
+
+// Below this many multiply-adds a product runs on the calling thread alone.
+constexpr std::size_t kSplitMacs = std::size_t{1} << 20;
+// Each thread's block keeps at least this many rows or columns, so the BLAS kernels stay efficient.
+constexpr std::size_t kMinBlock = 64;
+
+}  // namespace
+
+// OpenBLAS runs single-threaded (see init_blas_threads) and handgrad splits each product across its
+// own workers: by batch when there are enough matrices, else each matrix by rows (or by columns when
+// it has more columns than rows) into one block per worker.
 void matmul(const MatMulArgs& p) {
   const std::size_t plane = p.m * p.n;
   prefer_huge_pages(p.c, p.batch * plane * sizeof(float));
-  // Row-major op(A) is m×k: A is stored k×m when transposed (lda = m), else m×k (lda = k).
-  const int lda = static_cast<int>(p.transpose_a ? p.m : p.k);
-  const int ldb = static_cast<int>(p.transpose_b ? p.k : p.n);
-  for (std::size_t b = 0; b < p.batch; ++b) {
-    cblas_sgemm(CblasRowMajor, p.transpose_a ? CblasTrans : CblasNoTrans, p.transpose_b ? CblasTrans : CblasNoTrans,
-                static_cast<int>(p.m), static_cast<int>(p.n), static_cast<int>(p.k), 1.0f, p.a + b * p.stride_a, lda,
-                p.b + b * p.stride_b, ldb, 0.0f, p.c + b * plane, static_cast<int>(p.n));
+  const std::size_t macs = p.m * p.n * p.k;
+  if (p.batch >= worker_count() && p.batch * macs >= kSplitMacs) {
+    parallel_for(p.batch, 1, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t b = begin; b < end; ++b) gemm_block(p, b, 0, p.m, 0, p.n);
+    });
+  } else {
+    const bool by_rows = p.m >= p.n;
+    const std::size_t extent = by_rows ? p.m : p.n;
+    const std::size_t grain = macs < kSplitMacs ? extent : kMinBlock;
+    for (std::size_t b = 0; b < p.batch; ++b) {
+      parallel_for(extent, grain, [&](std::size_t begin, std::size_t end) {
+        if (by_rows) gemm_block(p, b, begin, end, 0, p.n);
+        else gemm_block(p, b, 0, p.m, begin, end);
+      });
+    }
   }
   if (p.bias_len == 0 && !p.relu) return;
   const std::size_t rows = p.batch * p.m;
   const std::size_t rows_per_chunk = std::max<std::size_t>(1, kElementwiseGrain / std::max<std::size_t>(1, p.n));
   parallel_for(rows, rows_per_chunk, [&](std::size_t begin, std::size_t end) { bias_relu_rows(p, begin, end); });
 }
+
+void init_blas_threads() { openblas_set_num_threads(1); }
 
 }  // namespace handgrad

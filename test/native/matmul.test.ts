@@ -62,6 +62,21 @@ describe.skipIf(NATIVE_MISSING)(`native matMul vs cpu${SKIP_REASON}`, () => {
     await expectNativeMatchesCpu(() => tf.fused.matMul({ a: a(), b: b(), transposeA: ta, transposeB: tb, activation: 'relu' }), { via: 'matmul', termScale: terms(a, b, ta, tb) });
   });
 
+  it.each(TRANSPOSES)('products big enough to split across threads, by rows, by columns and by batch, transposeA=%s transposeB=%s', async (ta, tb) => {
+    // [m, k, n, batch]: 1200×96·96×130 splits by rows, 90×96·96×1500 by columns, 4 × 160×96·96×120 by batch.
+    for (const [m, k, n, batch] of [[1200, 96, 130, 1], [90, 96, 1500, 1], [160, 96, 120, 4]]) {
+      const aShape = [...(batch > 1 ? [batch] : []), ...(ta ? [k, m] : [m, k])];
+      const bShape = [...(batch > 1 ? [batch] : []), ...(tb ? [n, k] : [k, n])];
+      const a = () => tf.tensor(randomValues(aShape.reduce((p, q) => p * q), 500 + m), aShape);
+      const b = () => tf.tensor(randomValues(bShape.reduce((p, q) => p * q), 600 + n), bShape);
+      const bias = () => tf.tensor1d(randomValues(n, 700));
+      await expectNativeMatchesCpu(() => tf.fused.matMul({ a: a(), b: b(), transposeA: ta, transposeB: tb, bias: bias(), activation: 'relu' }), {
+        via: 'matmul',
+        termScale: terms(a, b, ta, tb, bias),
+      });
+    }
+  });
+
   it('fused activations and biases the addon does not cover fall back to the cpu kernel', async () => {
     const { a, b } = operands(false, false);
     await expectNativeMatchesCpu(() => tf.fused.matMul({ a: a(), b: b(), bias: tf.tensor1d(randomValues(N, 303)), activation: 'elu' }), { notVia: 'matmul' });
