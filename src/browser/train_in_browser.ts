@@ -34,6 +34,7 @@ import {
   type TrainJob,
 } from './protocol.js';
 import type { JobFiles } from './server.js';
+import { EXIT_INTERRUPTED } from '../cli/common.js';
 import { chromiumPath } from './chromium.js';
 import { describePage, openPageSession } from './session.js';
 
@@ -144,8 +145,9 @@ export async function trainInBrowser({ config, data, outDir }: BrowserRun, hooks
   const tensors = toTensorData(data);
   let stopRequested = false;
   const onSigint = (): void => {
+    if (stopRequested) process.exit(EXIT_INTERRUPTED); // second Ctrl-C: checkpoints on disk are always complete
     stopRequested = true;
-    stderrLog('\ninterrupt: stopping after this batch; the last completed epoch is checkpointed');
+    stderrLog('\ninterrupt: stopping after this batch; the last completed epoch is checkpointed (Ctrl-C again to quit at once)');
   };
   process.on('SIGINT', onSigint);
   try {

@@ -162,7 +162,7 @@ export function resolveLayers(plan: Plan, data: Dataset): number[] {
   if (data.classes > last) {
     const split = (['train', 'valid', 'test'] as const).find((name) => data[name].labels.some((v) => v >= last)) ?? 'train';
     const index = data[split].labels.findIndex((v) => v >= last);
-    throw new UsageError(`${data.name}: ${split} label ${index} is ${data[split].labels[index]}, outside 0..${last - 1} for the ${last} outputs of ${flag} ${layers.join(',')}`);
+    throw new UsageError(`${data.name}: ${split} sample ${index} has label ${data[split].labels[index]}, outside 0..${last - 1} for the ${last} outputs of ${flag} ${layers.join(',')}`);
   }
   if (data.classes < last) {
     throw new UsageError(`${flag} ${layers.join(',')}: last size must equal the data's ${data.classes} classes (labels 0..${data.classes - 1} in ${data.name})`);
@@ -226,33 +226,29 @@ function makeReporter(flags: Flags, config: TrainConfig, startEpoch: number, bat
 }
 
 /**
- * The seam for --backend webgl: src/browser/train_in_browser.ts (the browser runner) runs `trainEpochs`
- * (src/train/loop.ts, pure tfjs) in headless Chromium on the data loaded and checked here, calling
- * `onEpoch` for each epoch, and returns the history. File output stays on this side.
+ * --backend webgl: src/browser/train_in_browser.ts runs `trainEpochs` (src/train/loop.ts, pure tfjs)
+ * in headless Chromium on the data loaded and checked here. It is imported only for webgl, so the
+ * other backends never load playwright-core.
  */
-export type BrowserRun = { config: TrainConfig; data: Dataset; run: RunFile; outDir: string };
-export type BrowserHooks = { onEpoch: (metrics: EpochMetrics) => void };
-export type BrowserResult = { history: EpochMetrics[]; backend: string };
-type BrowserRunner = { trainInBrowser: (run: BrowserRun, hooks: BrowserHooks) => Promise<BrowserResult> };
+type BrowserRunner = typeof import('../browser/train_in_browser.js');
 
 async function loadBrowserRunner(): Promise<BrowserRunner> {
   try {
-    return (await import('../browser/train_in_browser.js' as string)) as BrowserRunner;
+    return await import('../browser/train_in_browser.js');
   } catch (error) {
     throw new UsageError(`--backend webgl: webgl training needs the browser runner (${firstLine(error)})`);
   }
 }
 
-async function trainWithBrowser(plan: Plan, flags: Flags, run: RunFile, data: Dataset): Promise<number> {
-  const runner = await loadBrowserRunner();
+async function trainWithBrowser(plan: Plan, flags: Flags, run: RunFile, data: Dataset, runner: BrowserRunner): Promise<number> {
   const reporter = makeReporter({ ...flags, 'no-progress': true }, run.config, 0, 1);
   prepareOutDir(plan);
   writeRunFile(plan.outDir, run);
   const result = await runner.trainInBrowser({ config: run.config, data, run, outDir: plan.outDir }, { onEpoch: (m) => reporter.epoch(m) });
   writeMetrics(plan.outDir, result.history);
   await writePlot(plan.outDir, result.history, plotTitle(run, result.backend));
-  finish(plan.outDir, summarize(result.history, result.backend, false), flags);
-  return EXIT_OK;
+  finish(plan.outDir, summarize(result.history, result.backend, result.stopped), flags);
+  return result.stopped ? EXIT_INTERRUPTED : EXIT_OK;
 }
 
 function finish(outDir: string, summary: Summary | null, flags: Flags): void {
@@ -283,13 +279,16 @@ export async function trainMain(argv: string[]): Promise<number> {
   }
   const plan = planFromFlags(flags);
   checkOutDir(plan);
+  // webgl: no Chromium is a one-line exit 2 before the data is read or anything is written.
+  const browserRunner = plan.run.backend === 'webgl' ? await loadBrowserRunner() : null;
+  browserRunner?.checkChromium();
 
   // Everything is checked before the run folder is created: data, layer sizes, backend.
   const data = loadDataset(plan.run.data.spec, plan.run.data);
   const layers = resolveLayers(plan, data);
   const run: RunFile = { ...plan.run, config: { ...plan.run.config, layers } };
   const config = run.config;
-  if (run.backend === 'webgl') return trainWithBrowser(plan, flags, run, data);
+  if (browserRunner !== null) return trainWithBrowser(plan, flags, run, data, browserRunner);
   const backend = await useBackend(run.backend);
   registerCustomOps();
   const state0 = plan.resume ? loadCheckpoint(plan.outDir, config) : initTrainState(config);

@@ -3,8 +3,8 @@
  * run on cpu in Node, resume from a checkpoint, the compare CLI end to end, and the one-line exit 2
  * when Chromium is missing.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -108,6 +108,29 @@ describe.skipIf(chromiumMissing !== null)('--backend webgl through headless Chro
     disposeTrainState(result.state);
   });
 
+  it('Ctrl-C during `train --backend webgl` checkpoints the last epoch, reports it interrupted and exits 130', async () => {
+    const out = join(outDir, 'interrupted');
+    const args = ['--data', 'mnist', '--train-size', '300', '--valid-size', '100', '--test-size', '100', '--hidden', '16', '--batch-size', '100', '--epochs', '1000'];
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/train.ts', ...args, '--backend', 'webgl', '--out', out], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (/^epoch 1\/1000 /m.test(stdout) && !child.killed) child.kill('SIGINT');
+      });
+      child.on('exit', (c) => resolve(c));
+    });
+    expect(stderr).toMatch(/interrupted; run folder: .*interrupted \(continue with --resume /);
+    expect(code).toBe(130);
+    const epochs = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n').length - 1;
+    expect(epochs).toBeGreaterThanOrEqual(1);
+    expect(latestCheckpointDir(out)).toMatch(new RegExp(`epoch-${String(epochs).padStart(4, '0')}$`));
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { interrupted: boolean; epochs: number; backend: string };
+    expect(summary).toMatchObject({ interrupted: true, epochs, backend: 'webgl' });
+  });
+
   it('npm run compare -- --backend webgl prints the renderer and an all-pass table', () => {
     const res = spawnSync(process.execPath, ['--import', 'tsx', 'compare/cli.ts', '--backend', 'webgl', '--layers', '784,32,10', '--batch', '8'], {
       cwd: REPO_ROOT,
@@ -124,14 +147,15 @@ describe.skipIf(chromiumMissing !== null)('--backend webgl through headless Chro
 
 describe('--backend webgl without Chromium', () => {
   const env = { ...process.env, HANDGRAD_CHROMIUM: '/nonexistent/chromium' };
+  const out = join(tmpdir(), `handgrad-no-chromium-${process.pid}`);
   it.each([
     ['compare', ['compare/cli.ts', '--backend', 'webgl']],
-    ['train', ['src/cli/train.ts', '--backend', 'webgl', '--out', join(tmpdir(), `handgrad-no-chromium-${process.pid}`), '--overwrite']],
-  ])('%s exits 2 with one line naming apt-get install chromium', (tool, args) => {
+    ['train', ['src/cli/train.ts', '--backend', 'webgl', '--out', out]],
+  ])('%s exits 2 with one line naming apt-get install chromium, writing nothing', (tool, args) => {
     const res = spawnSync(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT, encoding: 'utf8', env, timeout: 60_000 });
     const lines = res.stderr.trim().split('\n').filter((l) => !/nodedir|npm warn/.test(l));
     expect(lines).toEqual([expect.stringMatching(new RegExp(`^${tool}: .*/nonexistent/chromium.*\`apt-get install chromium\``))]);
     expect(res.status).toBe(2);
-    rmSync(join(tmpdir(), `handgrad-no-chromium-${process.pid}`), { recursive: true, force: true });
+    expect(existsSync(out)).toBe(false);
   });
 });
