@@ -23,7 +23,7 @@ export type EpochMetrics = {
   validAcc: number;
   testLoss: number;
   testAcc: number;
-  /** Wall seconds of the epoch's training steps (evaluation excluded). */
+  /** Wall seconds of the epoch's training steps, GPU work included (evaluation excluded). */
   seconds: number;
   /** Wall seconds of the evaluation on the three splits. */
   evalSeconds: number;
@@ -165,6 +165,9 @@ async function runEpoch(config: TrainConfig, data: TensorData, state: TrainState
     hooks.onBatch?.(state.epoch + 1, b + 1, batches);
     await yieldNow();
   }
+  // webgl only queues GPU programs; reading the last-updated tensors waits for the epoch's work, so
+  // the epoch time is the compute time on every backend (a few hundred floats, free on cpu/wasm).
+  await Promise.all(params.biases.map((bias) => bias.data()));
   return { state: { ...state, params, optimizerState, rngState }, stopped: false };
 }
 
