@@ -78,9 +78,21 @@ export function sliceRows(split: Split, start: number, end: number, features: nu
   return { x: split.x.slice(start * features, end * features), labels: split.labels.slice(start, end), n: end - start };
 }
 
-export function numClasses(...splits: Split[]): number {
+/**
+ * C = 1 + the largest label, where every class 0..C−1 must have a sample: a label past a class that
+ * never occurs (a 200 among MNIST's 0..9) is a corrupt label, not 191 new classes.
+ */
+export function numClasses(labelSets: readonly { labels: Int32Array; name: string }[]): number {
   let max = -1;
-  for (const s of splits) for (const v of s.labels) if (v > max) max = v;
+  for (const { labels } of labelSets) for (const v of labels) if (v > max) max = v;
+  const seen = new Uint8Array(max + 1);
+  for (const { labels } of labelSets) for (const v of labels) seen[v] = 1;
+  const missing = seen.indexOf(0);
+  if (missing === -1) return max + 1;
+  for (const { labels, name } of labelSets) {
+    const i = labels.findIndex((v) => v > missing);
+    if (i !== -1) throw new DataError(`${name}: label ${i} is ${labels[i]}, but no sample has label ${missing}; labels must be the class indices 0..C−1`);
+  }
   return max + 1;
 }
 

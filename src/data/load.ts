@@ -58,21 +58,21 @@ function readIdxFile(path: string): ReturnType<typeof parseIdx> {
   return parseIdx(bytes, path);
 }
 
-function idxSplit(imagesPath: string, labelsPath: string, classes: number | undefined): { x: Float32Array; labels: Int32Array; features: number } {
+function idxSplit(imagesPath: string, labelsPath: string): { x: Float32Array; labels: Int32Array; features: number; labelsPath: string } {
   const images = readIdxFile(imagesPath);
   const labelsRaw = readIdxFile(labelsPath);
   const rows = imagesToRows(images, imagesPath);
-  const labels = toLabels(labelsRaw, labelsPath, classes);
+  const labels = toLabels(labelsRaw, labelsPath);
   if (labels.length !== rows.n) {
     throw new DataError(`${imagesPath}: ${rows.n} images but ${labelsPath} has ${labels.length} labels`);
   }
-  return { x: rows.x, labels, features: rows.features };
+  return { x: rows.x, labels, features: rows.features, labelsPath };
 }
 
 /** A folder with MNIST-style IDX files: train (last 10000 → valid) and t10k (test). */
 export function loadIdxFolder(dir: string, name: string): Dataset {
-  const train = idxSplit(findIdx(dir, IDX_NAMES.trainImages), findIdx(dir, IDX_NAMES.trainLabels), undefined);
-  const test = idxSplit(findIdx(dir, IDX_NAMES.testImages), findIdx(dir, IDX_NAMES.testLabels), undefined);
+  const train = idxSplit(findIdx(dir, IDX_NAMES.trainImages), findIdx(dir, IDX_NAMES.trainLabels));
+  const test = idxSplit(findIdx(dir, IDX_NAMES.testImages), findIdx(dir, IDX_NAMES.testLabels));
   if (train.features !== test.features) {
     throw new DataError(`${dir}: train images have ${train.features} features but test images have ${test.features}`);
   }
@@ -82,7 +82,11 @@ export function loadIdxFolder(dir: string, name: string): Dataset {
   const testSplit = makeSplit(test.x, test.labels, test.features, dir);
   const trainSplit = sliceRows(all, 0, cut, train.features);
   const validSplit = sliceRows(all, cut, all.n, train.features);
-  return { name, features: train.features, classes: numClasses(trainSplit, validSplit, testSplit), train: trainSplit, valid: validSplit, test: testSplit };
+  const classes = numClasses([
+    { labels: train.labels, name: train.labelsPath },
+    { labels: test.labels, name: test.labelsPath },
+  ]);
+  return { name, features: train.features, classes, train: trainSplit, valid: validSplit, test: testSplit };
 }
 
 /** An .npz with `images` (N×…, uint8 scaled by 1/255, or float) and `labels` (N), split as the homework does. */
@@ -96,8 +100,9 @@ export function loadNpz(path: string): Dataset {
   const rows = imagesToRows(images, `${path}:images`);
   const labelValues = toLabels(labels, `${path}:labels`);
   if (labelValues.length !== rows.n) throw new DataError(`${path}: ${rows.n} images but ${labelValues.length} labels`);
+  const classes = numClasses([{ labels: labelValues, name: `${path}:labels` }]);
   const splits = homeworkSplit(makeSplit(rows.x, labelValues, rows.features, path), rows.features, path);
-  return { name: path, features: rows.features, classes: numClasses(splits.train, splits.valid, splits.test), ...splits };
+  return { name: path, features: rows.features, classes, ...splits };
 }
 
 /** `--data`: `mnist`, PATH.npz or PATH/ (a folder of IDX files); then the optional subsets. */

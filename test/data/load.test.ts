@@ -87,6 +87,18 @@ describe('loadDataset', () => {
     for (const f of ['train-labels-idx1-ubyte', 't10k-images-idx3-ubyte']) copyFileSync(join(dir, f), join(bad, f));
     writeFileSync(join(bad, 't10k-labels-idx1-ubyte'), encodeIdx('uint8', [nTest], new Array(nTest).fill(0)));
     expect(() => loadDataset(bad)).toThrow(/train-images-idx3-ubyte: truncated IDX data/);
+
+    // A corrupt label past classes that never occur (200 among 0..2) is refused, not taken as 201 classes.
+    const testLabels = Array.from({ length: nTest }, (_, i) => (i === 5 ? 200 : i % 3));
+    writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), encodeIdx('uint8', [nTest], testLabels));
+    expect(() => loadDataset(dir)).toThrow(/t10k-labels-idx1-ubyte: label 5 is 200, but no sample has label 3; labels must be the class indices 0\.\.C−1$/);
+  });
+
+  it('refuses an npz label that skips classes (42 among 0..9) and names its index', () => {
+    const dir = tmp();
+    const labels = Array.from({ length: 16050 }, (_, i) => (i === 16049 ? 42 : i % 10));
+    writeFileSync(join(dir, 'gap.npz'), homeworkNpz(16050, { labels }));
+    expect(() => loadDataset(join(dir, 'gap.npz'))).toThrow(/gap\.npz:labels: label 16049 is 42, but no sample has label 10;/);
   });
 
   it('loads the embedded MNIST default: 50000/10000/10000 of 784 features, 10 classes, first label 5', () => {
