@@ -25,7 +25,7 @@ function panel(metric: Row['metric'], title: string, points: boolean): UnitSpec<
     mark: { type: 'line', point: points },
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
-      y: { field: 'value', type: 'quantitative', title: metric, scale: { zero: false } },
+      y: { field: 'value', type: 'quantitative', title: metric, scale: { zero: false }, axis: metric === 'accuracy' ? { format: '.1%' } : {} },
       color: { field: 'split', type: 'nominal', sort: ['train', 'valid', 'test'], title: 'split' },
     },
   };
