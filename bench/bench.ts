@@ -10,6 +10,7 @@
  * Exit 2 on bad flags.
  */
 import os from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { runChecks, DEFAULT_CHECK_OPTIONS } from '../compare/index.js';
@@ -18,7 +19,7 @@ import { startNumpy, type NumpyBaseline } from './numpy.js';
 import { formatTable, type BenchReport, type CompareTiming, type SkipRow, type TimingRow } from './report.js';
 import { WORKLOAD_W, disposeData, epochRunner, flopsPerEpoch, makeData, median, type EpochSample } from './workload.js';
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 interface BenchOptions {
   json: boolean;
@@ -260,4 +261,5 @@ async function main(): Promise<void> {
   process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatTable(report)}\n`);
 }
 
-await main();
+// Run only as a script (`npm run bench`), not when a test imports parseBenchArgs.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
