@@ -74,9 +74,19 @@ struct AddOp { static float apply(float a, float b) { return a + b; } };
 struct SubOp { static float apply(float a, float b) { return a - b; } };
 struct MulOp { static float apply(float a, float b) { return a * b; } };
 struct DivOp { static float apply(float a, float b) { return a / b; } };
-// tfjs's Maximum/Minimum propagate NaN (Math.max / Math.min).
-struct MaxOp { static float apply(float a, float b) { return (std::isnan(a) || std::isnan(b)) ? NAN : (a > b ? a : b); } };
-struct MinOp { static float apply(float a, float b) { return (std::isnan(a) || std::isnan(b)) ? NAN : (a < b ? a : b); } };
+// tfjs's Maximum/Minimum are Math.max / Math.min: NaN propagates, and max(0, −0) = 0, min(0, −0) = −0.
+struct MaxOp {
+  static float apply(float a, float b) {
+    if (std::isnan(a) || std::isnan(b)) return NAN;
+    return a > b ? a : (b > a ? b : (std::signbit(a) ? b : a));
+  }
+};
+struct MinOp {
+  static float apply(float a, float b) {
+    if (std::isnan(a) || std::isnan(b)) return NAN;
+    return a < b ? a : (b < a ? b : (std::signbit(a) ? a : b));
+  }
+};
 
 // One operand of a binary op over an outer×inner view of the output: a pointer that advances
 // with the row (full), a pointer reused by every row (row), or one value per row (column, scalar).

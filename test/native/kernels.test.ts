@@ -84,6 +84,13 @@ describe.skipIf(NATIVE_MISSING)(`native built-in kernels vs cpu${SKIP_REASON}`, 
     await expectNativeMatchesCpu(() => binary(tf.tensor1d([1, 2, 3]), tf.tensor1d([4, 5, 6])), { exact: true, via: 'binary' });
   });
 
+  it('maximum and minimum of ±0 and NaN follow Math.max / Math.min', async () => {
+    const x = () => tf.tensor1d([0, -0, -0, 0, NaN, 1, -Infinity]);
+    const y = () => tf.tensor1d([-0, 0, -0, 0, 1, NaN, Infinity]);
+    await expectNativeMatchesCpu(() => tf.maximum(x(), y()), { exact: true, via: 'binary' });
+    await expectNativeMatchesCpu(() => tf.minimum(x(), y()), { exact: true, via: 'binary' });
+  });
+
   it('int32 and a middle-axis broadcast go to the cpu kernel and still agree', async () => {
     await expectNativeMatchesCpu(() => tf.add(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), tf.tensor1d([5, 6], 'int32')), { exact: true, notVia: 'binary' });
     await expectNativeMatchesCpu(() => tf.mul(tf.tensor3d(randomValues(2 * 3 * 4, 15), [2, 3, 4]), tf.tensor3d(randomValues(2 * 4, 16), [2, 1, 4])), { exact: true, notVia: 'binary' });
