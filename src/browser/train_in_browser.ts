@@ -2,25 +2,11 @@
  * `--backend webgl` for the trainer: the same trainEpochs() runs in headless Chromium. Node ships
  * the config, the data and the starting state to the page; each epoch the page sends back its
  * metrics and state, which Node rebuilds as tensors and hands to the trainer's own hooks
- * (checkpoints, metrics.csv), so the run folder is written by the same Node code as on any backend.
+ * (checkpoints, metrics.csv), so src/cli/train.ts writes the run folder as on any backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Dataset } from '../data/dataset.js';
-import { latestCheckpointDir, loadCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
+import { disposeTrainState, type TensorData, type TensorSplit, type TrainHooks, type TrainResult, type TrainState } from '../train/loop.js';
 import type { TrainConfig } from '../train/config.js';
-import {
-  disposeTensorData,
-  disposeTrainState,
-  initTrainState,
-  toTensorData,
-  type EpochMetrics,
-  type TensorData,
-  type TensorSplit,
-  type TrainHooks,
-  type TrainResult,
-  type TrainState,
-} from '../train/loop.js';
-import { writeMetrics, type RunFile } from '../train/run_files.js';
 import {
   decodeTrainState,
   encodeTrainState,
@@ -34,7 +20,6 @@ import {
   type TrainJob,
 } from './protocol.js';
 import type { JobFiles } from './server.js';
-import { EXIT_INTERRUPTED } from '../cli/common.js';
 import { chromiumPath } from './chromium.js';
 import { describePage, openPageSession } from './session.js';
 
@@ -117,53 +102,7 @@ export async function trainEpochsInBrowser(
   }
 }
 
-/** The trainer CLI's seam (src/cli/train.ts, trainWithBrowser): data loaded and layers resolved there. */
-export type BrowserRun = { config: TrainConfig; data: Dataset; run: RunFile; outDir: string };
-export type BrowserHooks = { onEpoch: (metrics: EpochMetrics) => void };
-export type BrowserResult = { history: EpochMetrics[]; backend: string; /** Ctrl-C stopped the run early. */ stopped: boolean };
-
 /** Throws ChromiumMissingError (a BackendError: one line, exit 2) when there is no browser to run in. */
 export function checkChromium(): void {
   chromiumPath();
-}
-
-/**
- * Starts from the run folder's latest checkpoint when there is one (a resumed run; the CLI empties
- * the folder of a fresh or --overwrite run) or from initTrainState, trains in Chromium, and writes
- * each epoch's checkpoint and metrics.csv from Node exactly as the other backends do. Ctrl-C stops
- * after the current batch, keeping the last completed epoch's checkpoint.
- */
-export async function trainInBrowser({ config, data, outDir }: BrowserRun, hooks: BrowserHooks): Promise<BrowserResult> {
-  checkChromium();
-  await tf.setBackend('cpu'); // Node only holds data and copies of the state; the math runs in the page.
-  const state0 = latestCheckpointDir(outDir) === null ? initTrainState(config) : loadCheckpoint(outDir, config);
-  stderrLog(
-    `${state0.epoch > 0 ? `resuming ${outDir} at epoch ${state0.epoch}` : `training into ${outDir}`}: ${data.name} ` +
-      `(${data.train.n} train, ${data.valid.n} valid, ${data.test.n} test), layers ${config.layers.join(',')}, ${config.grad} grads, ` +
-      `${config.optimizer.kind} lr ${config.optimizer.lr}, batch ${config.batchSize === 0 ? 'full' : config.batchSize}, backend webgl`,
-  );
-  const tensors = toTensorData(data);
-  let stopRequested = false;
-  const onSigint = (): void => {
-    if (stopRequested) process.exit(EXIT_INTERRUPTED); // second Ctrl-C: checkpoints on disk are always complete
-    stopRequested = true;
-    stderrLog('\ninterrupt: stopping after this batch; the last completed epoch is checkpointed (Ctrl-C again to quit at once)');
-  };
-  process.on('SIGINT', onSigint);
-  try {
-    const result = await trainEpochsInBrowser(config, tensors, state0, {
-      onEpoch: async (metrics, state) => {
-        await saveCheckpoint(outDir, state);
-        writeMetrics(outDir, state.history);
-        hooks.onEpoch(metrics);
-      },
-      shouldStop: () => stopRequested,
-    });
-    const history = result.state.history;
-    disposeTrainState(result.state);
-    return { history, backend: 'webgl', stopped: result.stopped };
-  } finally {
-    process.off('SIGINT', onSigint);
-    disposeTensorData(tensors);
-  }
 }

@@ -207,22 +207,38 @@ function makeReporter(flags: Flags, config: TrainConfig, startEpoch: number, bat
     return { batch: () => {}, epoch: (m) => process.stdout.write(`${epochLine(m, config.epochs)}\n`), stop: () => {} };
   }
   const bar = new SingleBar(
-    { format: 'epoch {epoch}/{epochs} |{bar}| {percentage}% | ETA {eta_formatted} | {last}', hideCursor: true, etaBuffer: 200, fps: 5, stream: process.stderr },
+    { format: 'epoch {epoch}/{epochs} |{bar}| {percentage}% | ETA {remaining} | {last}', hideCursor: true, fps: 5, stream: process.stderr },
     Presets.shades_classic,
   );
   const total = (config.epochs - startEpoch) * batchesPerEpoch;
   let done = 0;
-  bar.start(total, 0, { epoch: startEpoch + 1, epochs: config.epochs, last: '' });
+  let firstBatchAt = 0;
+  let running = false;
+  let last = '';
+  // Wall time per batch since the first one, evaluation included, so the ETA covers the whole run.
+  const eta = (): string => (done < 2 ? '…' : formatDuration(((performance.now() - firstBatchAt) / 1000 / (done - 1)) * (total - done)));
   return {
-    batch: (epoch) => bar.update(++done, { epoch }),
+    // Started at the first batch, so lines logged while the backend starts are not drawn over.
+    batch: (epoch) => {
+      if (++done === 1) firstBatchAt = performance.now();
+      if (running) bar.update(done, { epoch, remaining: eta() });
+      else bar.start(total, done, { epoch, epochs: config.epochs, remaining: eta(), last });
+      running = true;
+    },
     epoch: (m) => {
-      bar.update(done, { last: `valid acc ${pct(m.validAcc)}, test acc ${pct(m.testAcc)}` });
+      last = `valid acc ${pct(m.validAcc)}, test acc ${pct(m.testAcc)}`;
+      if (running) bar.update(done, { last });
       bar.stop();
+      running = false;
       process.stdout.write(`${epochLine(m, config.epochs)}\n`);
-      if (m.epoch < config.epochs) bar.start(total, done, { epoch: m.epoch + 1, epochs: config.epochs, last: `valid acc ${pct(m.validAcc)}` });
     },
     stop: () => bar.stop(),
   };
+}
+
+function formatDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
 /**
@@ -240,15 +256,10 @@ async function loadBrowserRunner(): Promise<BrowserRunner> {
   }
 }
 
-async function trainWithBrowser(plan: Plan, flags: Flags, run: RunFile, data: Dataset, runner: BrowserRunner): Promise<number> {
-  const reporter = makeReporter({ ...flags, 'no-progress': true }, run.config, 0, 1);
-  prepareOutDir(plan);
-  writeRunFile(plan.outDir, run);
-  const result = await runner.trainInBrowser({ config: run.config, data, run, outDir: plan.outDir }, { onEpoch: (m) => reporter.epoch(m) });
-  writeMetrics(plan.outDir, result.history);
-  await writePlot(plan.outDir, result.history, plotTitle(run, result.backend));
-  finish(plan.outDir, summarize(result.history, result.backend, result.stopped), flags);
-  return result.stopped ? EXIT_INTERRUPTED : EXIT_OK;
+/** Node's side of a webgl run holds the data and state copies; the math runs in the page. */
+async function useNodeSideOfBrowser(): Promise<'webgl'> {
+  await tf.setBackend('cpu');
+  return 'webgl';
 }
 
 function finish(outDir: string, summary: Summary | null, flags: Flags): void {
@@ -288,8 +299,10 @@ export async function trainMain(argv: string[]): Promise<number> {
   const layers = resolveLayers(plan, data);
   const run: RunFile = { ...plan.run, config: { ...plan.run.config, layers } };
   const config = run.config;
-  if (browserRunner !== null) return trainWithBrowser(plan, flags, run, data, browserRunner);
-  const backend = await useBackend(run.backend);
+  // webgl: the same loop runs in headless Chromium (trainEpochsInBrowser, trainEpochs' contract);
+  // Node keeps the data and the state on cpu and writes the run folder exactly as for any backend.
+  const backend = browserRunner === null ? await useBackend(run.backend) : await useNodeSideOfBrowser();
+  const train = browserRunner === null ? trainEpochs : browserRunner.trainEpochsInBrowser;
   registerCustomOps();
   const state0 = plan.resume ? loadCheckpoint(plan.outDir, config) : initTrainState(config);
   if (!plan.resume) {
@@ -315,7 +328,7 @@ export async function trainMain(argv: string[]): Promise<number> {
   const reporter = makeReporter(flags, config, state0.epoch, batches);
   let result;
   try {
-    result = await trainEpochs(config, tensors, state0, {
+    result = await train(config, tensors, state0, {
       onBatch: (epoch, b, n) => reporter.batch(epoch, b, n),
       onEpoch: async (m, state) => {
         await saveCheckpoint(plan.outDir, state);

@@ -1,7 +1,7 @@
 /**
- * `--backend webgl` from Node: the trainer seam (src/browser/train_in_browser.ts) against the same
- * run on cpu in Node, resume from a checkpoint, the compare CLI end to end, and the one-line exit 2
- * when Chromium is missing.
+ * `--backend webgl` from Node: `train --backend webgl` (src/cli/train.ts driving
+ * src/browser/train_in_browser.ts) against the same run on cpu in Node, resume, Ctrl-C, the compare
+ * CLI end to end, and the one-line exit 2 when Chromium is missing.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,13 +13,14 @@ import { FP32_VS_FP32 } from '../../compare/tolerances.js';
 import { registerCustomOps } from '../../custom-ops/index.js';
 import { ensureWebBuild, REPO_ROOT } from '../../src/browser/build.js';
 import { chromiumPath } from '../../src/browser/chromium.js';
-import { trainEpochsInBrowser, trainInBrowser, type BrowserRun } from '../../src/browser/train_in_browser.js';
+import { trainEpochsInBrowser } from '../../src/browser/train_in_browser.js';
+import { trainMain } from '../../src/cli/train.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import { loadDataset } from '../../src/data/load.js';
-import { latestCheckpointDir } from '../../src/train/checkpoint.js';
+import { latestCheckpointDir, loadCheckpoint } from '../../src/train/checkpoint.js';
 import type { TrainConfig } from '../../src/train/config.js';
 import { disposeTensorData, disposeTrainState, initTrainState, toTensorData, trainEpochs, type EpochMetrics } from '../../src/train/loop.js';
-import { RUN_MARKER, type RunFile } from '../../src/train/run_files.js';
+import { readRunFile } from '../../src/train/run_files.js';
 
 const chromiumMissing = ((): string | null => {
   try {
@@ -40,10 +41,6 @@ const CONFIG: TrainConfig = {
   batchSize: 100,
   epochs: 3,
 };
-
-function runFile(epochs: number): RunFile {
-  return { kind: RUN_MARKER, version: 1, config: { ...CONFIG, epochs }, data: DATA, backend: 'webgl', createdAt: new Date(0).toISOString() };
-}
 
 /** The same run with trainEpochs on cpu in Node: the reference the browser run must match. */
 async function cpuHistory(dataset: Dataset, epochs: number): Promise<EpochMetrics[]> {
@@ -66,24 +63,27 @@ describe.skipIf(chromiumMissing !== null)('--backend webgl through headless Chro
     outDir = mkdtempSync(join(tmpdir(), 'handgrad-webgl-'));
     dataset = loadDataset(DATA.spec, DATA);
   });
-  /** What src/cli/train.ts hands the seam: the checked config and data, the run file, the folder. */
-  const browserRun = (epochs: number): BrowserRun => ({ config: { ...CONFIG, epochs }, data: dataset, run: runFile(epochs), outDir });
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
-  it('trains the run on webgl, writes checkpoints and metrics from Node, resumes, and matches cpu in Node', async () => {
-    const seen: number[] = [];
-    const first = await trainInBrowser(browserRun(2), { onEpoch: (m) => seen.push(m.epoch) });
-    expect(first.backend).toBe('webgl');
-    expect(seen).toEqual([1, 2]);
-    expect(latestCheckpointDir(outDir)).toMatch(/epoch-0002$/);
-    expect(readFileSync(join(outDir, 'metrics.csv'), 'utf8').trim().split('\n')).toHaveLength(3); // header + 2 epochs
+  it('`train --backend webgl` writes the run folder from Node, resumes, and matches the same run on cpu in Node', async () => {
+    const out = join(outDir, 'run');
+    const args = ['--data', DATA.spec, '--train-size', String(DATA.trainSize), '--valid-size', String(DATA.validSize), '--test-size', String(DATA.testSize)];
+    const flags = ['--layers', CONFIG.layers.join(','), '--seed', String(CONFIG.seed), '--optimizer', 'adam', '--lr', String(CONFIG.optimizer.lr), '--batch-size', String(CONFIG.batchSize)];
+    expect(await trainMain([...args, ...flags, '--epochs', '2', '--backend', 'webgl', '--out', out, '--no-progress'])).toBe(0);
+    expect(latestCheckpointDir(out)).toMatch(/epoch-0002$/);
+    expect(readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n')).toHaveLength(3); // header + 2 epochs
+    const first = loadCheckpoint(out, readRunFile(out).config);
+    disposeTrainState(first);
 
-    // A checkpoint in the folder makes the seam resume: epoch 3 only, history carried over.
-    const resumed = await trainInBrowser(browserRun(3), { onEpoch: (m) => seen.push(m.epoch) });
-    expect(seen).toEqual([1, 2, 3]);
+    // --resume continues from the checkpoint: epoch 3 only, history carried over.
+    expect(await trainMain(['--resume', out, '--epochs', '3', '--no-progress'])).toBe(0);
+    const run = readRunFile(out);
+    expect(run.backend).toBe('webgl');
+    const resumed = loadCheckpoint(out, run.config);
+    disposeTrainState(resumed);
     expect(resumed.history.map((m) => m.epoch)).toEqual([1, 2, 3]);
     expect(resumed.history.slice(0, 2)).toEqual(first.history);
-    expect(latestCheckpointDir(outDir)).toMatch(/epoch-0003$/);
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toMatchObject({ backend: 'webgl', epochs: 3, interrupted: false });
 
     // Same seed, data and steps in Node on cpu: the losses agree to fp32 rounding (measured ≤ 1e-6).
     const reference = await cpuHistory(dataset, 3);
