@@ -4,6 +4,7 @@
  *   then d big-endian uint32 sizes; then the elements, big-endian, row-major.
  * Type codes: 0x08 uint8, 0x09 int8, 0x0B int16, 0x0C int32, 0x0D float32, 0x0E float64.
  */
+import { readElements } from './elements.js';
 import { DataError } from './errors.js';
 
 export type IdxArray = {
@@ -42,36 +43,7 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
   if (bytes.length > expected) {
     throw new DataError(`${name}: ${bytes.length - expected} trailing bytes after IDX data of shape [${shape.join(', ')}]`);
   }
-  return { dtype: type.dtype, shape, data: readBigEndian(view, headerBytes, count, type.dtype) };
-}
-
-function readBigEndian(view: DataView, offset: number, count: number, dtype: IdxArray['dtype']): IdxArray['data'] {
-  switch (dtype) {
-    case 'uint8':
-      return new Uint8Array(view.buffer.slice(view.byteOffset + offset, view.byteOffset + offset + count));
-    case 'int8':
-      return new Int8Array(view.buffer.slice(view.byteOffset + offset, view.byteOffset + offset + count));
-    case 'int16': {
-      const out = new Int16Array(count);
-      for (let i = 0; i < count; i++) out[i] = view.getInt16(offset + 2 * i, false);
-      return out;
-    }
-    case 'int32': {
-      const out = new Int32Array(count);
-      for (let i = 0; i < count; i++) out[i] = view.getInt32(offset + 4 * i, false);
-      return out;
-    }
-    case 'float32': {
-      const out = new Float32Array(count);
-      for (let i = 0; i < count; i++) out[i] = view.getFloat32(offset + 4 * i, false);
-      return out;
-    }
-    case 'float64': {
-      const out = new Float64Array(count);
-      for (let i = 0; i < count; i++) out[i] = view.getFloat64(offset + 8 * i, false);
-      return out;
-    }
-  }
+  return { dtype: type.dtype, shape, data: readElements(view, headerBytes, count, type.dtype, false, name) };
 }
 
 /** Encodes an IDX buffer (used by tests to write fixtures). */

@@ -5,14 +5,15 @@
  *   the header is a Python dict literal (ASCII; UTF-8 in v3) with keys 'descr', 'fortran_order',
  *   'shape', padded with spaces and ending in '\n'; then the raw C-order (or Fortran-order) data.
  */
+import { readElements, type ElementDtype, type Elements } from './elements.js';
 import { DataError } from './errors.js';
 
-export type NpyDtype = 'uint8' | 'int8' | 'bool' | 'int16' | 'int32' | 'int64' | 'float32' | 'float64';
+export type NpyDtype = ElementDtype;
 export type NpyArray = {
   dtype: NpyDtype;
   shape: number[];
   /** int64 is returned as Float64Array (exact for |v| < 2^53; larger values are rejected). */
-  data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+  data: Elements;
 };
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
@@ -83,49 +84,7 @@ export function parseNpy(bytes: Uint8Array, name: string): NpyArray {
   if (bytes.length < expected) {
     throw new DataError(`${name}: truncated NPY data (${bytes.length} bytes, shape (${header.shape.join(', ')}) of '${header.descr}' needs ${expected})`);
   }
-  return { dtype: kind.dtype, shape: header.shape, data: readValues(view, dataStart, count, kind.dtype, littleEndian, name) };
-}
-
-function readValues(view: DataView, offset: number, count: number, dtype: NpyDtype, le: boolean, name: string): NpyArray['data'] {
-  const start = view.byteOffset + offset;
-  switch (dtype) {
-    case 'uint8':
-    case 'bool':
-      return new Uint8Array(view.buffer.slice(start, start + count));
-    case 'int8':
-      return new Int8Array(view.buffer.slice(start, start + count));
-    case 'int16': {
-      const out = new Int16Array(count);
-      for (let i = 0; i < count; i++) out[i] = view.getInt16(offset + 2 * i, le);
-      return out;
-    }
-    case 'int32': {
-      const out = new Int32Array(count);
-      for (let i = 0; i < count; i++) out[i] = view.getInt32(offset + 4 * i, le);
-      return out;
-    }
-    case 'int64': {
-      const out = new Float64Array(count);
-      for (let i = 0; i < count; i++) {
-        const v = view.getBigInt64(offset + 8 * i, le);
-        if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
-          throw new DataError(`${name}: int64 value ${v} at index ${i} is too large to represent`);
-        }
-        out[i] = Number(v);
-      }
-      return out;
-    }
-    case 'float32': {
-      const out = new Float32Array(count);
-      for (let i = 0; i < count; i++) out[i] = view.getFloat32(offset + 4 * i, le);
-      return out;
-    }
-    case 'float64': {
-      const out = new Float64Array(count);
-      for (let i = 0; i < count; i++) out[i] = view.getFloat64(offset + 8 * i, le);
-      return out;
-    }
-  }
+  return { dtype: kind.dtype, shape: header.shape, data: readElements(view, dataStart, count, kind.dtype, littleEndian, name) };
 }
 
 /** Encodes a v1.0 .npy buffer (used by tests to write fixtures and by nothing else). */
