@@ -3,7 +3,7 @@
  * src/browser/train_in_browser.ts) against the same run on cpu in Node, resume, Ctrl-C, the compare
  * CLI end to end, and the one-line exit 2 when Chromium is missing.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FP32_VS_FP32 } from '../../compare/tolerances.js';
 import { registerCustomOps } from '../../custom-ops/index.js';
 import { ensureWebBuild, REPO_ROOT } from '../../src/browser/build.js';
-import { chromiumPath } from '../../src/browser/chromium.js';
 import { trainEpochsInBrowser } from '../../src/browser/train_in_browser.js';
 import { trainMain } from '../../src/cli/train.js';
 import type { Dataset } from '../../src/data/dataset.js';
@@ -21,16 +20,10 @@ import { latestCheckpointDir, loadCheckpoint } from '../../src/train/checkpoint.
 import type { TrainConfig } from '../../src/train/config.js';
 import { disposeTensorData, disposeTrainState, initTrainState, toTensorData, trainEpochs, type EpochMetrics } from '../../src/train/loop.js';
 import { readRunFile } from '../../src/train/run_files.js';
+import { trainUntilInterrupted } from '../cli/train_interrupt.js';
+import { chromiumMissingReason } from './chromium_skip.js';
 
-const chromiumMissing = ((): string | null => {
-  try {
-    chromiumPath();
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  }
-})();
-if (chromiumMissing !== null) console.warn(`test/browser/cli.test.ts (webgl runs) skipped: ${chromiumMissing}`);
+const chromiumMissing = chromiumMissingReason('test/browser/cli.test.ts (webgl runs)');
 
 const DATA = { spec: 'mnist', trainSize: 300, validSize: 100, testSize: 100 };
 const CONFIG: TrainConfig = {
@@ -111,17 +104,7 @@ describe.skipIf(chromiumMissing !== null)('--backend webgl through headless Chro
   it('Ctrl-C during `train --backend webgl` checkpoints the last epoch, reports it interrupted and exits 130', async () => {
     const out = join(outDir, 'interrupted');
     const args = ['--data', 'mnist', '--train-size', '300', '--valid-size', '100', '--test-size', '100', '--hidden', '16', '--batch-size', '100', '--epochs', '1000'];
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/train.ts', ...args, '--backend', 'webgl', '--out', out], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((resolve) => {
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        if (/^epoch 1\/1000 /m.test(stdout) && !child.killed) child.kill('SIGINT');
-      });
-      child.on('exit', (c) => resolve(c));
-    });
+    const { code, stderr } = await trainUntilInterrupted([...args, '--backend', 'webgl', '--out', out], (stdout) => /^epoch 1\/1000 /m.test(stdout), REPO_ROOT);
     expect(stderr).toMatch(/interrupted; run folder: .*interrupted \(continue with --resume /);
     expect(code).toBe(130);
     const epochs = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n').length - 1;

@@ -8,19 +8,11 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FP32_VS_FP32 } from '../../compare/tolerances.js';
-import { chromiumPath } from '../../src/browser/chromium.js';
 import { REPO_ROOT } from '../../src/browser/build.js';
 import { openPageSession, type PageSession } from '../../src/browser/session.js';
+import { chromiumMissingReason } from './chromium_skip.js';
 
-const chromiumMissing = ((): string | null => {
-  try {
-    chromiumPath();
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  }
-})();
-if (chromiumMissing !== null) console.warn(`test/browser/page.test.ts skipped: ${chromiumMissing}`);
+const chromiumMissing = chromiumMissingReason('test/browser/page.test.ts');
 
 const RESULTS = join(REPO_ROOT, 'test-results');
 

@@ -109,14 +109,6 @@ describe('train CLI: bad input → one-line error, exit 2, nothing written', () 
     expect(readdirSync(prev)).toEqual(['config.json']);
   });
 
-  it.skipIf(existsSync('src/browser/train_in_browser.ts'))('--backend webgl without the browser runner in this checkout: one line, exit 2 (skipped once the runner exists)', async () => {
-    const out = join(dir, 'webgl-out');
-    const result = await run(['--data', good, '--backend', 'webgl', '--out', out]);
-    expect(result.code).toBe(EXIT_USAGE);
-    expect(result.line).toMatch(/^--backend webgl: webgl training needs the browser runner \(/);
-    expect(existsSync(out)).toBe(false);
-  });
-
   it('the real process exits 2 with exactly one stderr line (spawned CLI)', () => {
     const out = join(dir, 'spawned');
     const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/train.ts', '--data', good, '--backend', 'nope', '--out', out], { encoding: 'utf8' });

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { predictProbs } from '../../src/model/mlp.js';
 import { fileModelHandler, latestCheckpointDir, loadCheckpoint } from '../../src/train/checkpoint.js';
 import { disposeTrainState } from '../../src/train/loop.js';
 import { readRunFile } from '../../src/train/run_files.js';
+import { trainUntilInterrupted } from './train_interrupt.js';
 
 let root: string;
 const SMALL = ['--train-size', '600', '--valid-size', '200', '--test-size', '200', '--hidden', '32', '--batch-size', '64', '--backend', 'cpu', '--json'];
@@ -96,17 +96,7 @@ describe('train CLI end to end (MNIST subset, cpu)', () => {
 
   it('Ctrl-C (SIGINT) stops cleanly: exit 130, last completed epoch checkpointed, and --resume continues', async () => {
     const out = join(root, 'interrupted');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/train.ts', ...SMALL, '--epochs', '1000', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((resolve) => {
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        if (stdout.split('\n').length > 3 && !child.killed) child.kill('SIGINT');
-      });
-      child.on('exit', (c) => resolve(c));
-    });
+    const { code, stderr } = await trainUntilInterrupted([...SMALL, '--epochs', '1000', '--out', out], (stdout) => stdout.split('\n').length > 3);
     expect(code).toBe(130);
     expect(stderr).toContain('interrupted; run folder');
     const rows = metricsWithoutTimes(out).length - 1;
