@@ -1,7 +1,7 @@
 /** The training page: controls → the project's trainer on the chosen backend, live curves, gradient check. */
 import { DEFAULT_CHECK_OPTIONS, validateCheckOptions, type CheckOptions } from '../compare/checks.js';
 import type { Dataset } from '../src/data/dataset.js';
-import { GRAD_MODES, OPTIMIZERS, type GradMode, type OptimizerKind, type TrainConfig } from '../src/train/config.js';
+import { ADAM_DEFAULTS, GRAD_MODES, OPTIMIZERS, type GradMode, type OptimizerKind, type TrainConfig } from '../src/train/config.js';
 import { disposeTrainState, initTrainState, type EpochMetrics } from '../src/train/loop.js';
 import { PAGE_BACKENDS, type PageBackend } from '../src/browser/protocol.js';
 import { installPageApi } from './api.js';
@@ -53,9 +53,7 @@ function readConfig(data: Dataset): TrainConfig {
       kind: pick<OptimizerKind>($<HTMLSelectElement>('optimizer').value, OPTIMIZERS, 'optimizer'),
       lr,
       momentum: 0.9,
-      beta1: 0.9,
-      beta2: 0.999,
-      epsilon: 1e-8,
+      ...ADAM_DEFAULTS,
     },
     batchSize: intField('batch', 'batch size', 0),
     epochs: intField('epochs', 'epochs', 1),

@@ -13,7 +13,7 @@ import { parseBackendChoice, useBackend } from '../backends.js';
 import type { Dataset, SubsetSizes } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
 import { saveCheckpoint, loadCheckpoint } from '../train/checkpoint.js';
-import { GRAD_MODES, OPTIMIZERS, type OptimizerKind, type TrainConfig } from '../train/config.js';
+import { ADAM_DEFAULTS, GRAD_MODES, OPTIMIZERS, type OptimizerKind, type TrainConfig } from '../train/config.js';
 import { disposeTensorData, disposeTrainState, initTrainState, toTensorData, trainEpochs, type EpochMetrics } from '../train/loop.js';
 import { outDirStatus, readRunFile, RUN_MARKER, summarize, writeMetrics, writePlot, writeRunFile, writeSummary, type RunFile, type Summary } from '../train/run_files.js';
 import { attachNegativeNumbers, EXIT_INTERRUPTED, EXIT_OK, firstLine, parseChoice, parseInteger, parseLayers, parseNumber, runCli, UsageError } from './common.js';
@@ -134,9 +134,7 @@ function planFromFlags(flags: Flags): Plan {
       kind,
       lr: flags.lr === undefined ? DEFAULT_LR[kind] : parseNumber('lr', flags.lr, { minExclusive: 0 }),
       momentum: flags.momentum === undefined ? DEFAULTS.momentum : parseNumber('momentum', flags.momentum, { min: 0, maxExclusive: 1 }),
-      beta1: 0.9,
-      beta2: 0.999,
-      epsilon: 1e-7,
+      ...ADAM_DEFAULTS,
     },
     batchSize: flags['batch-size'] === undefined ? DEFAULTS.batchSize : parseInteger('batch-size', flags['batch-size'], 0),
     epochs: flags.epochs === undefined ? DEFAULTS.epochs : parseInteger('epochs', flags.epochs, 1),

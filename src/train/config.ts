@@ -16,6 +16,9 @@ export type OptimizerConfig = {
   epsilon: number;
 };
 
+/** Adam's β1, β2, ε when not given (tfjs's tf.train.adam defaults). */
+export const ADAM_DEFAULTS = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
+
 export type TrainConfig = {
   layers: number[];
   seed: number;
