@@ -137,7 +137,7 @@ async function timeBackend(backend: BackendName, rows: number, options: BenchOpt
   const note = slow ? `first ${rows} of ${WORKLOAD_W.rows} rows (full W takes too long here)` : undefined;
   const timings: TimingRow[] = [];
   if (numpyMedian !== null) {
-    timings.push({ backend: 'numpy', grads: 'homework code', rows, epochs: numpyMs.length, medianMs: numpyMedian, gflops: flops / (numpyMedian * 1e6), vsNumpy: 1, tensorsPerEpoch: null, finalLoss: numpyLoss, note: `baseline of the ${backend} block` });
+    timings.push({ backend: 'numpy', grads: 'homework code', rows, epochs: numpyMs.length, medianMs: numpyMedian, minMs: Math.min(...numpyMs), gflops: flops / (numpyMedian * 1e6), vsNumpy: 1, tensorsPerEpoch: null, finalLoss: numpyLoss, note: `baseline of the ${backend} block` });
   }
   for (const grads of ['manual', 'autodiff'] as const) {
     const ms = median(samples[grads].map((s) => s.ms));
@@ -147,6 +147,7 @@ async function timeBackend(backend: BackendName, rows: number, options: BenchOpt
       rows,
       epochs: samples[grads].length,
       medianMs: ms,
+      minMs: Math.min(...samples[grads].map((s) => s.ms)),
       gflops: flops / (ms * 1e6),
       vsNumpy: numpyMedian === null ? null : ms / numpyMedian,
       tensorsPerEpoch: Math.max(...samples[grads].map((s) => s.tensorGrowth)),

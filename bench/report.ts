@@ -8,6 +8,8 @@ export interface TimingRow {
   rows: number;
   epochs: number;
   medianMs: number;
+  /** Fastest timed epoch: on a shared machine the least disturbed one. */
+  minMs: number;
   gflops: number;
   /** medianMs / numpy's median over the same rows in the same block; null without numpy. */
   vsNumpy: number | null;
@@ -58,8 +60,8 @@ export function formatTable(report: BenchReport): string {
   if (Object.keys(machine.env).length > 0) lines.push(`Environment: ${Object.entries(machine.env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   lines.push(`Baseline: ${report.numpy ?? 'none'}${report.native ? `; native: ${report.native}` : ''}`);
   lines.push('');
-  const header = ['backend', 'grads', 'rows', 'epochs', 'median ms', 'GFLOP/s', '× numpy', 'tensors/epoch', 'loss'];
-  const widths = [10, 13, 6, 6, 10, 8, 8, 13, 7];
+  const header = ['backend', 'grads', 'rows', 'epochs', 'median ms', 'best ms', 'GFLOP/s', '× numpy', 'tensors/epoch', 'loss'];
+  const widths = [10, 13, 6, 6, 10, 8, 8, 8, 13, 7];
   lines.push(header.map((h, i) => pad(h, widths[i], i >= 2)).join('  '));
   lines.push(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of report.timings) {
@@ -69,6 +71,7 @@ export function formatTable(report: BenchReport): string {
       String(row.rows),
       String(row.epochs),
       fixed(row.medianMs, 1),
+      fixed(row.minMs, 1),
       fixed(row.gflops, 1),
       row.vsNumpy === null ? '—' : `${row.vsNumpy.toFixed(2)}×`,
       row.tensorsPerEpoch === null ? '—' : String(row.tensorsPerEpoch),
@@ -77,6 +80,7 @@ export function formatTable(report: BenchReport): string {
     lines.push(cells.map((c, i) => pad(c, widths[i], i >= 2)).join('  ') + (row.note ? `  ${row.note}` : ''));
   }
   for (const skip of report.skipped) lines.push(`${pad(skip.backend, widths[0])}  skipped: ${skip.reason}`);
+  lines.push('GFLOP/s and × numpy use the medians; × numpy divides by the numpy median of the same block (same rows, interleaved epochs).');
   lines.push('');
   if (report.best) lines.push(`Best handgrad backend: ${report.best.backend} (${report.best.grads}) at ${report.best.vsNumpy.toFixed(2)}× numpy's epoch time (target ≤ 1.20×)`);
   for (const c of report.compare) {
