@@ -345,7 +345,7 @@ export async function trainMain(argv: string[]): Promise<number> {
   disposeTrainState(result.state);
   writeMetrics(plan.outDir, history);
   await writePlot(plan.outDir, history, plotTitle(run, backend));
-  finish(plan.outDir, summarize(history, backend, result.stopped), flags);
+  finish(plan.outDir, summarize(history, backend, result.stopped, state0.epoch), flags);
   if (tf.memory().numTensors > 0 && process.env.HANDGRAD_DEBUG) log(`debug: ${tf.memory().numTensors} tensors left`);
   return result.stopped ? EXIT_INTERRUPTED : EXIT_OK;
 }

@@ -79,7 +79,8 @@ export type Summary = {
   interrupted: boolean;
 };
 
-export function summarize(history: readonly EpochMetrics[], backend: string, interrupted: boolean): Summary | null {
+/** `resumedAt`: epochs before it ran in an earlier session (maybe on another backend), so they are left out of the time per epoch. */
+export function summarize(history: readonly EpochMetrics[], backend: string, interrupted: boolean, resumedAt = 0): Summary | null {
   if (history.length === 0) return null;
   let best = history[0];
   for (const m of history) if (m.validAcc > best.validAcc) best = m;
@@ -90,11 +91,13 @@ export function summarize(history: readonly EpochMetrics[], backend: string, int
     bestValidEpoch: best.epoch,
     testAccAtBestValid: best.testAcc,
     finalTestAcc: last.testAcc,
-    meanEpochSeconds: history.reduce((s, m) => s + m.seconds, 0) / history.length,
+    meanEpochSeconds: mean((history.some((m) => m.epoch > resumedAt) ? history.filter((m) => m.epoch > resumedAt) : history).map((m) => m.seconds)),
     backend,
     interrupted,
   };
 }
+
+const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
 
 export function writeSummary(dir: string, summary: Summary): void {
   atomicWriteFile(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
