@@ -24,7 +24,11 @@ export function firstLine(error: unknown): string {
 export function describeError(error: unknown): { code: number; line: string } {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-    const text = (error as Error).message.split('\n').join(' ').replace(/\s*To specify a positional.*$/, '');
+    const message = (error as Error).message;
+    // `--hidden --out x`: parseArgs calls the value "ambiguous"; the problem is that it is missing.
+    const ambiguous = /^Option '(-[^' ]+)' argument is ambiguous/.exec(message);
+    if (ambiguous !== null) return { code: EXIT_USAGE, line: `${ambiguous[1]}: missing value (the next argument is another flag; see --help)` };
+    const text = message.split('\n').join(' ').replace(/\s*To specify a positional.*$/, '');
     return { code: EXIT_USAGE, line: `${text} (see --help)` };
   }
   if (error instanceof UsageError || error instanceof DataError || error instanceof BackendError) {

@@ -78,6 +78,7 @@ describe('train CLI: bad input → one-line error, exit 2, nothing written', () 
     ['unknown optimizer', () => ['--optimizer', 'rmsprop'], /^--optimizer: unknown value "rmsprop" \(expected momentum, sgd, adam\)$/],
     ['unknown flag', () => ['--learning-rate', '3'], /^Unknown option '--learning-rate' \(see --help\)$/],
     ['flag without its value', () => ['--epochs'], /^Option '--epochs <value>' argument missing \(see --help\)$/],
+    ['flag followed by another flag instead of its value', () => ['--hidden', '--epochs', '2'], /^--hidden: missing value \(the next argument is another flag; see --help\)$/],
     ['--layers and --hidden together', () => ['--layers', '4,8,10', '--hidden', '8'], /^--layers and --hidden: give one of them, not both$/],
     ['--train-size larger than the split', () => ['--data', good, '--train-size', '20000'], /^--train-size 20000: the .*good\.npz split has only 10000 samples$/],
     ['--resume of a folder that is not a run', () => ['--resume', dir], /^--resume .*: not a handgrad training run \(no readable config\.json\)$/],
