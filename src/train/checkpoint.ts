@@ -160,7 +160,7 @@ function fileBuffer(path: string): ArrayBuffer {
 /** Rebuilds the training state from the latest checkpoint of `outDir`, checked against `config`. */
 export function loadCheckpoint(outDir: string, config: TrainConfig): TrainState {
   const dir = latestCheckpointDir(outDir);
-  if (dir === null) throw new DataError(`--resume ${outDir}: the run has no checkpoint yet`);
+  if (dir === null) throw new DataError(`--resume ${outDir}: the run has no checkpoint yet (it stopped before its first epoch); start it again with --out ${outDir} --overwrite`);
   const model = readJson<tf.io.ModelJSON>(join(dir, 'model.json'));
   const specs = (model.weightsManifest ?? []).flatMap((g) => g.weights);
   const weights = tf.io.decodeWeights(fileBuffer(join(dir, 'weights.bin')), specs);
