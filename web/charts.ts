@@ -1,9 +1,8 @@
 /** Live loss and accuracy curves: vega-lite specs compiled to vega views, fed one row per epoch. */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { curveRows, type CurveRow } from '../src/plot/curves.js';
 import type { EpochMetrics } from '../src/train/loop.js';
-
-type Point = { epoch: number; split: string; value: number };
 
 function spec(title: string, yTitle: string): TopLevelSpec {
   return {
@@ -15,7 +14,7 @@ function spec(title: string, yTitle: string): TopLevelSpec {
     mark: { type: 'line', point: true },
     encoding: {
       x: { field: 'epoch', type: 'ordinal', title: 'epoch', axis: { labelAngle: 0, labelOverlap: 'parity' } },
-      y: { field: 'value', type: 'quantitative', title: yTitle, scale: { zero: false } },
+      y: { field: 'value', type: 'quantitative', title: yTitle, scale: { zero: false }, axis: yTitle === 'accuracy' ? { format: '.1%' } : {} },
       color: { field: 'split', type: 'nominal', title: 'split', sort: ['train', 'valid', 'test'] },
     },
   };
@@ -34,19 +33,12 @@ export async function makeCharts(lossEl: HTMLElement, accEl: HTMLElement): Promi
   const acc = await chart(accEl, 'Accuracy', 'accuracy');
   // resize(): re-layout once rows exist, since the legend is empty (so narrow) until the first epoch;
   // vega cannot lay out the empty legend itself (its bounds come out infinite).
-  const insert = (view: vega.View, points: Point[]): Promise<vega.View> => view.change('points', vega.changeset().insert(points)).resize().runAsync();
+  const insert = (view: vega.View, points: CurveRow[]): Promise<vega.View> => view.change('points', vega.changeset().insert(points)).resize().runAsync();
   return {
     add: async (m) => {
-      await insert(loss, [
-        { epoch: m.epoch, split: 'train', value: m.trainLoss },
-        { epoch: m.epoch, split: 'valid', value: m.validLoss },
-        { epoch: m.epoch, split: 'test', value: m.testLoss },
-      ]);
-      await insert(acc, [
-        { epoch: m.epoch, split: 'train', value: m.trainAcc },
-        { epoch: m.epoch, split: 'valid', value: m.validAcc },
-        { epoch: m.epoch, split: 'test', value: m.testAcc },
-      ]);
+      const rows = curveRows([m]);
+      await insert(loss, rows.filter((r) => r.metric === 'loss'));
+      await insert(acc, rows.filter((r) => r.metric === 'accuracy'));
     },
     clear: async () => {
       for (const view of [loss, acc]) await view.change('points', vega.changeset().remove(() => true)).runAsync();

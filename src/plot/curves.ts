@@ -3,9 +3,9 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { UnitSpec } from 'vega-lite/build/src/spec/unit.js';
 import type { EpochMetrics } from '../train/loop.js';
 
-type Row = { epoch: number; split: 'train' | 'valid' | 'test'; metric: 'loss' | 'accuracy'; value: number };
+export type CurveRow = { epoch: number; split: 'train' | 'valid' | 'test'; metric: 'loss' | 'accuracy'; value: number };
 
-export function curveRows(history: readonly EpochMetrics[]): Row[] {
+export function curveRows(history: readonly EpochMetrics[]): CurveRow[] {
   return history.flatMap((m) => [
     { epoch: m.epoch, split: 'train', metric: 'loss', value: m.trainLoss },
     { epoch: m.epoch, split: 'valid', metric: 'loss', value: m.validLoss },
@@ -16,7 +16,7 @@ export function curveRows(history: readonly EpochMetrics[]): Row[] {
   ]);
 }
 
-function panel(metric: Row['metric'], title: string, points: boolean): UnitSpec<string> & { width: number; height: number; title: string } {
+function panel(metric: CurveRow['metric'], title: string, points: boolean): UnitSpec<string> & { width: number; height: number; title: string } {
   return {
     width: 360,
     height: 240,
