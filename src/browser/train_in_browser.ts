@@ -20,6 +20,7 @@ import {
   type TrainJob,
 } from './protocol.js';
 import type { JobFiles } from './server.js';
+import { ensureWebBuild } from './build.js';
 import { chromiumPath } from './chromium.js';
 import { describePage, openPageSession } from './session.js';
 
@@ -105,4 +106,13 @@ export async function trainEpochsInBrowser(
 /** Throws ChromiumMissingError (a BackendError: one line, exit 2) when there is no browser to run in. */
 export function checkChromium(): void {
   chromiumPath();
+}
+
+/**
+ * What a webgl run needs before the CLI writes anything: Chromium, and the page built for the
+ * current sources (a failed build then leaves no half-made run folder).
+ */
+export async function prepareBrowser(log: (line: string) => void = stderrLog): Promise<void> {
+  checkChromium();
+  await ensureWebBuild(log);
 }

@@ -190,7 +190,7 @@ function epochLine(m: EpochMetrics, epochs: number): string {
 function summaryLines(s: Summary, outDir: string): string {
   return [
     `best valid accuracy ${pct(s.bestValidAcc)} at epoch ${s.bestValidEpoch} (test ${pct(s.testAccAtBestValid)} there)`,
-    `final test accuracy ${pct(s.finalTestAcc)} after ${s.epochs} epochs; ${s.meanEpochSeconds.toFixed(2)} s per epoch on ${s.backend}`,
+    `final test accuracy ${pct(s.finalTestAcc)} after ${s.epochs} epoch${s.epochs === 1 ? '' : 's'}; ${s.meanEpochSeconds.toFixed(2)} s per epoch on ${s.backend}`,
     `${s.interrupted ? 'interrupted; ' : ''}run folder: ${outDir}${s.interrupted ? ` (continue with --resume ${outDir})` : ''}`,
   ].join('\n');
 }
@@ -290,7 +290,7 @@ export async function trainMain(argv: string[]): Promise<number> {
   checkOutDir(plan);
   // webgl: no Chromium is a one-line exit 2 before the data is read or anything is written.
   const browserRunner = plan.run.backend === 'webgl' ? await loadBrowserRunner() : null;
-  browserRunner?.checkChromium();
+  await browserRunner?.prepareBrowser();
 
   // Everything is checked before the run folder is created: data, layer sizes, backend.
   const data = loadDataset(plan.run.data.spec, plan.run.data);
