@@ -5,8 +5,8 @@ import seedrandom from 'seedrandom';
 import { expect } from 'vitest';
 import { probeBackend, useBackend, type BackendAvailability, type BackendName } from '../../src/backends.js';
 
-/** Backends whose kernels live in custom-ops and run in Node (webgl and native are tested by their owners). */
-export const TEST_BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'tensorflow'];
+/** Backends that run in Node (webgl runs in Chromium: test/browser). */
+export const TEST_BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'native', 'tensorflow'];
 
 export const BACKEND_PROBES: BackendAvailability[] = await Promise.all(TEST_BACKENDS.map((name) => probeBackend(name)));
 
