@@ -16,7 +16,7 @@ export function curveRows(history: readonly EpochMetrics[]): CurveRow[] {
   ]);
 }
 
-function panel(metric: CurveRow['metric'], title: string, points: boolean): UnitSpec<string> & { width: number; height: number; title: string } {
+function panel(metric: CurveRow['metric'], title: string, points: boolean, epochTicks: number[]): UnitSpec<string> & { width: number; height: number; title: string } {
   return {
     width: 360,
     height: 240,
@@ -24,18 +24,29 @@ function panel(metric: CurveRow['metric'], title: string, points: boolean): Unit
     transform: [{ filter: { field: 'metric', equal: metric } }],
     mark: { type: 'line', point: points },
     encoding: {
-      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { values: epochTicks, format: 'd' } },
       y: { field: 'value', type: 'quantitative', title: metric, scale: { zero: false }, axis: metric === 'accuracy' ? { format: '.1%' } : {} },
       color: { field: 'split', type: 'nominal', sort: ['train', 'valid', 'test'], title: 'split' },
     },
   };
 }
 
+/** Whole epochs only, at most about ten of them, so the axis never shows fractional epochs. */
+function epochTicks(history: readonly EpochMetrics[]): number[] {
+  const epochs = history.map((m) => m.epoch);
+  const step = Math.max(1, Math.ceil(epochs.length / 10));
+  return epochs.filter((_, i) => i % step === 0);
+}
+
 export function learningCurveSpec(history: readonly EpochMetrics[], title: string): TopLevelSpec {
+  const ticks = epochTicks(history);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title,
     data: { values: curveRows(history) },
-    hconcat: [panel('loss', 'cross-entropy loss', history.length <= 60), panel('accuracy', 'accuracy', history.length <= 60)],
+    hconcat: [
+      panel('loss', 'cross-entropy loss', history.length <= 60, ticks),
+      panel('accuracy', 'accuracy', history.length <= 60, ticks),
+    ],
   } as TopLevelSpec;
 }
