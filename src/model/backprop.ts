@@ -17,6 +17,8 @@ export interface ParamGrads {
 export interface LossAndGrads {
   loss: tf.Scalar;
   grads: ParamGrads;
+  /** Z of the forward pass the gradients came from, only when asked for (`keepLogits`). */
+  logits?: tf.Tensor2D;
 }
 
 function checkLabels(params: MlpParams, x: tf.Tensor2D, yOneHot: tf.Tensor2D): void {
@@ -34,7 +36,7 @@ function checkLabels(params: MlpParams, x: tf.Tensor2D, yOneHot: tf.Tensor2D): v
  *   db_l = 1ᵀ·G_l                                               (gradLossb_o / gradLossb_h)
  *   G_{l−1} = (G_l·W_lᵀ) ⊙ 1(R_{l−1} > 0)                       (ManualReluGrad)
  */
-export function manualBackprop(params: MlpParams, x: tf.Tensor2D, yOneHot: tf.Tensor2D): LossAndGrads {
+export function manualBackprop(params: MlpParams, x: tf.Tensor2D, yOneHot: tf.Tensor2D, keepLogits = false): LossAndGrads {
   checkLabels(params, x, yOneHot);
   return tf.tidy(() => {
     const { inputs: H, preActivations: R, logits: Z } = forwardManual(params, x);
@@ -52,19 +54,23 @@ export function manualBackprop(params: MlpParams, x: tf.Tensor2D, yOneHot: tf.Te
         G = manualReluGrad(upstream, R[l - 1]) as tf.Tensor2D; //        ⊙ 1(R_{l−1} > 0)
       }
     }
-    return { loss, grads: { dW, db } };
+    return keepLogits ? { loss, grads: { dW, db }, logits: Z } : { loss, grads: { dW, db } };
   });
 }
 
 /** tf.grads over forwardBuiltin + tf.losses.softmaxCrossEntropy (built-in ops only). */
-export function autodiffBackprop(params: MlpParams, x: tf.Tensor2D, yOneHot: tf.Tensor2D): LossAndGrads {
+export function autodiffBackprop(params: MlpParams, x: tf.Tensor2D, yOneHot: tf.Tensor2D, keepLogits = false): LossAndGrads {
   checkLabels(params, x, yOneHot);
   const L = params.weights.length;
-  return tf.tidy(() => {
+  let logits: tf.Tensor2D | undefined;
+  const result = tf.tidy(() => {
     const lossOf = (...flat: tf.Tensor[]): tf.Scalar => {
       const weights = flat.slice(0, L) as tf.Tensor2D[];
       const biases = flat.slice(L) as tf.Tensor1D[];
-      return tf.losses.softmaxCrossEntropy(yOneHot, forwardBuiltin({ weights, biases }, x)) as tf.Scalar;
+      const z = forwardBuiltin({ weights, biases }, x);
+      // tf.grads disposes the forward pass's intermediates; keep Z past it when asked for.
+      if (keepLogits) logits = tf.keep(z);
+      return tf.losses.softmaxCrossEntropy(yOneHot, z) as tf.Scalar;
     };
     const { value, grads } = tf.valueAndGrads(lossOf)([...params.weights, ...params.biases]);
     return {
@@ -72,4 +78,5 @@ export function autodiffBackprop(params: MlpParams, x: tf.Tensor2D, yOneHot: tf.
       grads: { dW: grads.slice(0, L) as tf.Tensor2D[], db: grads.slice(L) as tf.Tensor1D[] },
     };
   });
+  return logits === undefined ? result : { ...result, logits };
 }

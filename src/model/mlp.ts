@@ -84,9 +84,17 @@ function checkInput(params: MlpParams, x: tf.Tensor2D): void {
   if (x.dtype !== 'float32') throw new Error(`x: expected dtype float32, got ${x.dtype}`);
 }
 
-/** R = H·W + b, the homework's computeLayer. */
+/**
+ * R = H·W + b, the homework's computeLayer, as one _FusedMatMul kernel: the bias is added while
+ * the product is still in cache (native and wasm fuse it; elsewhere tfjs runs matMul then add).
+ */
 function affine(h: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
-  return tf.add(tf.matMul(h, w), b);
+  return tf.fused.matMul({ a: h, b: w, bias: b }) as tf.Tensor2D;
+}
+
+/** H = relu(H_prev·W + b) in one _FusedMatMul kernel (built-in relu; inference only, no backprop kept). */
+function affineRelu(h: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
+  return tf.fused.matMul({ a: h, b: w, bias: b, activation: 'relu' }) as tf.Tensor2D;
 }
 
 /**
@@ -114,6 +122,21 @@ export function forwardBuiltin(params: MlpParams, x: tf.Tensor2D): tf.Tensor2D {
     const L = params.weights.length;
     let h = x;
     for (let l = 0; l < L - 1; l++) h = tf.relu(affine(h, params.weights[l], params.biases[l]));
+    return affine(h, params.weights[L - 1], params.biases[L - 1]);
+  });
+}
+
+/**
+ * Z alone, by the cheapest forward pass: each hidden layer is one fused kernel
+ * H_l = relu(H_{l−1}·W_l + b_l) (built-in relu, same numbers as ManualRelu), nothing kept for
+ * backprop. For evaluation.
+ */
+export function forwardLogits(params: MlpParams, x: tf.Tensor2D): tf.Tensor2D {
+  checkInput(params, x);
+  return tf.tidy(() => {
+    const L = params.weights.length;
+    let h = x;
+    for (let l = 0; l < L - 1; l++) h = affineRelu(h, params.weights[l], params.biases[l]);
     return affine(h, params.weights[L - 1], params.biases[L - 1]);
   });
 }

@@ -2,11 +2,17 @@
  * The training loop, pure tfjs (no Node imports) so the browser runner can bundle it.
  * Per epoch: shuffle (seedrandom, whose state is part of the checkpoint), mini-batch steps,
  * then loss and accuracy on train/valid/test.
+ *
+ * Which parameters the metrics refer to: valid/test (and train, with mini-batches) are measured
+ * after the epoch's updates. With a full batch the epoch is one step whose forward pass already
+ * covers the whole training set, so the train loss/accuracy are that pass's: at the parameters the
+ * epoch started from (one update behind valid/test), which saves a second forward over the
+ * training set every epoch.
  */
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import type { Dataset, Split } from '../data/dataset.js';
-import { forwardBuiltin, forwardManual, xavierInit, type MlpParams } from '../model/mlp.js';
+import { forwardLogits, xavierInit, type MlpParams } from '../model/mlp.js';
 import { EVAL_CHUNK, type TrainConfig } from './config.js';
 import { disposeOptimizerState, initOptimizerState, type OptimizerState } from './optimizers.js';
 import { paramList, trainStep } from './step.js';
@@ -17,6 +23,7 @@ export type TensorData = { train: TensorSplit; valid: TensorSplit; test: TensorS
 
 export type EpochMetrics = {
   epoch: number;
+  /** Full batch: at the parameters before the epoch's update (from the step's own forward pass); else after it. */
   trainLoss: number;
   trainAcc: number;
   validLoss: number;
@@ -92,29 +99,41 @@ export function shuffledIndices(n: number, rngState: RngState): { indices: Int32
   return { indices, rngState: rng.state() };
 }
 
-function logits(config: TrainConfig, params: MlpParams, x: tf.Tensor2D): tf.Tensor2D {
-  return config.grad === 'manual' ? forwardManual(params, x).logits : forwardBuiltin(params, x);
+/** Σ_n (logsumexp(Z_n) − Z_{n,y_n}) and the number of rows whose argmax is the label, as scalars. */
+function lossSumAndHits(z: tf.Tensor2D, labels: tf.Tensor1D, classes: number): [tf.Scalar, tf.Scalar] {
+  return tf.tidy(() => {
+    const picked = tf.sum(tf.mul(z, tf.oneHot(labels, classes).toFloat()), 1);
+    const perRow = tf.sub(tf.logSumExp(z, 1), picked);
+    return [tf.sum(perRow), tf.sum(tf.equal(tf.argMax(z, 1), labels).toFloat())];
+  });
 }
 
-/** Mean cross-entropy L = (1/N) Σ_n (logsumexp(Z_n) − Z_{n,y_n}) and accuracy, in chunks of EVAL_CHUNK rows. */
-export function evaluate(config: TrainConfig, params: MlpParams, split: TensorSplit, classes: number): { loss: number; acc: number } {
+/**
+ * Mean cross-entropy L = (1/N) Σ_n (logsumexp(Z_n) − Z_{n,y_n}) and accuracy, in chunks of EVAL_CHUNK
+ * rows, through the cheapest forward pass (forwardLogits: fused matmul + bias + relu); the same
+ * numbers for either gradient mode.
+ */
+export function evaluate(_config: TrainConfig, params: MlpParams, split: TensorSplit, classes: number): { loss: number; acc: number } {
   let lossSum = 0;
   let correct = 0;
   for (let start = 0; start < split.n; start += EVAL_CHUNK) {
     const size = Math.min(EVAL_CHUNK, split.n - start);
     const [lossChunk, correctChunk] = tf.tidy(() => {
-      const x = split.x.slice([start, 0], [size, -1]);
-      const labels = split.labels.slice([start], [size]);
-      const z = logits(config, params, x);
-      const picked = tf.sum(tf.mul(z, tf.oneHot(labels, classes).toFloat()), 1);
-      const perRow = tf.sub(tf.logSumExp(z, 1), picked);
-      const hits = tf.sum(tf.equal(tf.argMax(z, 1), labels).toFloat());
-      return [tf.sum(perRow), hits];
+      const whole = start === 0 && size === split.n;
+      const x = whole ? split.x : split.x.slice([start, 0], [size, -1]);
+      const labels = whole ? split.labels : split.labels.slice([start], [size]);
+      return lossSumAndHits(forwardLogits(params, x), labels, classes);
     });
     lossSum += readScalar(lossChunk);
     correct += readScalar(correctChunk);
   }
   return { loss: lossSum / split.n, acc: correct / split.n };
+}
+
+/** Loss and accuracy of the whole training set from the logits of a full-batch step. */
+function metricsFromLogits(z: tf.Tensor2D, split: TensorSplit, classes: number): { loss: number; acc: number } {
+  const [lossSum, hits] = lossSumAndHits(z, split.labels, classes);
+  return { loss: readScalar(lossSum) / split.n, acc: readScalar(hits) / split.n };
 }
 
 function readScalar(t: tf.Tensor): number {
@@ -138,8 +157,15 @@ function batchesOf(n: number, batchSize: number): number {
   return batchSize === 0 ? 1 : Math.ceil(n / batchSize);
 }
 
+type EpochOutcome = {
+  state: TrainState;
+  stopped: boolean;
+  /** Full batch only: the whole training set's logits from the step's forward pass (parameters before the update); the caller disposes them. */
+  trainLogits?: tf.Tensor2D;
+};
+
 /** One epoch of steps; returns the new state pieces, or `stopped` with the partial state to dispose. */
-async function runEpoch(config: TrainConfig, data: TensorData, state: TrainState, hooks: TrainHooks): Promise<{ state: TrainState; stopped: boolean }> {
+async function runEpoch(config: TrainConfig, data: TensorData, state: TrainState, hooks: TrainHooks): Promise<EpochOutcome> {
   const n = data.train.n;
   const batchSize = config.batchSize === 0 ? n : Math.min(config.batchSize, n);
   const batches = batchesOf(n, config.batchSize);
@@ -149,6 +175,7 @@ async function runEpoch(config: TrainConfig, data: TensorData, state: TrainState
   const yieldNow = makeYielder();
   let params = state.params;
   let optimizerState = state.optimizerState;
+  let trainLogits: tf.Tensor2D | undefined;
   for (let b = 0; b < batches; b++) {
     if (hooks.shouldStop?.()) {
       return { state: { ...state, params, optimizerState }, stopped: true };
@@ -158,7 +185,8 @@ async function runEpoch(config: TrainConfig, data: TensorData, state: TrainState
       const idx = tf.tensor1d(indices.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize)), 'int32');
       return [tf.gather(data.train.x, idx), tf.oneHot(tf.gather(data.train.labels, idx), data.classes).toFloat()] as [tf.Tensor2D, tf.Tensor2D];
     });
-    const result = trainStep(params, optimizerState, x, y, config);
+    const result = trainStep(params, optimizerState, x, y, config, fullBatch);
+    trainLogits = result.logits;
     tf.dispose([x, y, result.loss]);
     params = result.params;
     optimizerState = result.optimizerState;
@@ -168,7 +196,7 @@ async function runEpoch(config: TrainConfig, data: TensorData, state: TrainState
   // webgl only queues GPU programs; reading the last-updated tensors waits for the epoch's work, so
   // the epoch time is the compute time on every backend (a few hundred floats, free on cpu/wasm).
   await Promise.all(params.biases.map((bias) => bias.data()));
-  return { state: { ...state, params, optimizerState, rngState }, stopped: false };
+  return { state: { ...state, params, optimizerState, rngState }, stopped: false, trainLogits };
 }
 
 /** Trains from `state.epoch` up to `config.epochs`, calling the hooks; consumes `state`. */
@@ -180,7 +208,9 @@ export async function trainEpochs(config: TrainConfig, data: TensorData, state: 
     if (epochResult.stopped) return { state: epochResult.state, stopped: true };
     const t1 = performance.now();
     const params = epochResult.state.params;
-    const train = evaluate(config, params, data.train, data.classes);
+    const { trainLogits } = epochResult;
+    const train = trainLogits === undefined ? evaluate(config, params, data.train, data.classes) : metricsFromLogits(trainLogits, data.train, data.classes);
+    trainLogits?.dispose();
     const valid = evaluate(config, params, data.valid, data.classes);
     const test = evaluate(config, params, data.test, data.classes);
     const metrics: EpochMetrics = {

@@ -20,20 +20,36 @@ export function paramsFromList(list: readonly tf.Tensor[]): MlpParams {
   return { weights, biases };
 }
 
-export type StepResult = { params: MlpParams; optimizerState: OptimizerState; loss: tf.Scalar };
+export type StepResult = {
+  params: MlpParams;
+  optimizerState: OptimizerState;
+  /** The batch loss at the parameters the step started from. */
+  loss: tf.Scalar;
+  /** Z = f(x) at the parameters the step started from, when `keepLogits` asked for it. */
+  logits?: tf.Tensor2D;
+};
 
 /**
  * Computes the gradients of the mean cross-entropy on (x, yOneHot) and applies one optimizer update.
  * Consumes `params` and `optimizerState` (their tensors are disposed) and returns new ones, plus the
- * batch loss, which the caller owns.
+ * batch loss (and, with `keepLogits`, the batch's logits from the same forward pass), which the
+ * caller owns.
  */
-export function trainStep(params: MlpParams, optimizerState: OptimizerState, x: tf.Tensor2D, yOneHot: tf.Tensor2D, config: TrainConfig): StepResult {
+export function trainStep(
+  params: MlpParams,
+  optimizerState: OptimizerState,
+  x: tf.Tensor2D,
+  yOneHot: tf.Tensor2D,
+  config: TrainConfig,
+  keepLogits = false,
+): StepResult {
   const backprop = config.grad === 'manual' ? manualBackprop : autodiffBackprop;
-  const { loss, grads } = backprop(params, x, yOneHot);
+  const { loss, grads, logits } = backprop(params, x, yOneHot, keepLogits);
   const gradList = grads.dW.flatMap((dw, i) => [dw, grads.db[i]]);
   const update = optimizerUpdate(config.optimizer, paramList(params), gradList, optimizerState);
   tf.dispose(gradList);
   tf.dispose(paramList(params));
   for (const list of Object.values(optimizerState.slots)) tf.dispose(list);
-  return { params: paramsFromList(update.params), optimizerState: update.state, loss };
+  const next = { params: paramsFromList(update.params), optimizerState: update.state, loss };
+  return logits === undefined ? next : { ...next, logits };
 }

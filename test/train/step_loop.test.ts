@@ -4,7 +4,7 @@ import { registerCustomOps } from '../../custom-ops/index.js';
 import { useBackend, type BackendName } from '../../src/backends.js';
 import { xavierInit, type MlpParams } from '../../src/model/mlp.js';
 import type { TrainConfig } from '../../src/train/config.js';
-import { disposeTensorData, disposeTrainState, initTrainState, shuffledIndices, toTensorData, trainEpochs } from '../../src/train/loop.js';
+import { disposeTensorData, disposeTrainState, evaluate, initTrainState, shuffledIndices, toTensorData, trainEpochs } from '../../src/train/loop.js';
 import { disposeOptimizerState, initOptimizerState } from '../../src/train/optimizers.js';
 import { paramList, trainStep } from '../../src/train/step.js';
 import { blobDataset, blobs } from './synthetic.js';
@@ -101,6 +101,28 @@ describe.each(BACKENDS)('trainer on %s', (backendName) => {
       expect(tf.memory().numTensors).toBe(before - 6);
     }
   });
+
+  it.each(['manual', 'autodiff'] as const)(
+    'full batch, %s: train loss/accuracy come from the step\'s forward pass, i.e. at the parameters the epoch started from',
+    async (grad) => {
+      const c = config({ grad, batchSize: 0, epochs: 1 });
+      const data = toTensorData(blobDataset(200));
+      let state = initTrainState(c);
+      const before = tf.memory().numTensors;
+      for (let epoch = 1; epoch <= 3; epoch++) {
+        const atStart = evaluate(c, state.params, data.train, data.classes);
+        state = (await trainEpochs({ ...c, epochs: epoch }, data, state)).state;
+        const m = state.history[epoch - 1];
+        expect(Math.abs(m.trainLoss - atStart.loss) / atStart.loss).toBeLessThanOrEqual(1e-5);
+        expect(m.trainAcc).toBe(atStart.acc);
+        expect(tf.memory().numTensors).toBe(before);
+      }
+      // The step moved the parameters: the train loss after the last update is lower than at its start.
+      expect(evaluate(c, state.params, data.train, data.classes).loss).toBeLessThan(state.history[2].trainLoss);
+      disposeTrainState(state);
+      disposeTensorData(data);
+    },
+  );
 
   it('same seed → identical curves; manual and autodiff curves agree to fp32 rounding', async () => {
     const histories = [];
