@@ -248,7 +248,6 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   handgrad::init_blas_threads();
-  handgrad::keep_large_buffers_in_heap();
   exports.Set("matmul", Napi::Function::New(env, MatMul, "matmul"));
   exports.Set("relu", Napi::Function::New(env, Relu, "relu"));
   exports.Set("reluGrad", Napi::Function::New(env, ReluGrad, "reluGrad"));

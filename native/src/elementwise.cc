@@ -1,8 +1,5 @@
 // Elementwise kernels, split across threads for large tensors.
 #include <sys/mman.h>
-#if __has_include(<malloc.h>)
-#include <malloc.h>
-#endif
 
 #include <cmath>
 #include <cstdint>
@@ -38,20 +35,6 @@ void prefer_huge_pages(void* data, std::size_t bytes) {
 #else
   (void)data;
   (void)bytes;
-#endif
-}
-
-void keep_large_buffers_in_heap() {
-#if defined(M_MMAP_THRESHOLD) && defined(M_TRIM_THRESHOLD)
-  // Every kernel output is a fresh Float32Array, which Node allocates with calloc. glibc serves
-  // blocks over 32 MB (a 10000×1000 float tensor is 40 MB) with mmap and gives them back with
-  // munmap, so each such output pays ~10k page faults (or huge-page compaction) on first write:
-  // 5–20 ms of a 5 ms relu. Keeping blocks up to 512 MB in the heap, and not trimming it below
-  // 1 GB, lets the next output of the same size reuse the freed, already-mapped pages.
-  // HANDGRAD_NATIVE_SYSTEM_MALLOC=1 leaves glibc's defaults alone.
-  if (std::getenv("HANDGRAD_NATIVE_SYSTEM_MALLOC") != nullptr) return;
-  mallopt(M_MMAP_THRESHOLD, 512 << 20);
-  mallopt(M_TRIM_THRESHOLD, 1024 << 20);
 #endif
 }
 

@@ -61,7 +61,4 @@ constexpr std::size_t kElementwiseGrain = 1 << 16;
 // which cuts the page faults of writing a fresh 40 MB array from ~10k to ~20.
 void prefer_huge_pages(void* data, std::size_t bytes);
 
-// Process-wide glibc malloc tuning done once when the addon loads (see elementwise.cc).
-void keep_large_buffers_in_heap();
-
 }  // namespace handgrad
