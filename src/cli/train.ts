@@ -64,7 +64,9 @@ training
   --optimizer adam|momentum|sgd   (default ${DEFAULTS.optimizer}); momentum is v ← γv + α∇, W ← W − v
   --lr α                      learning rate (default adam ${DEFAULT_LR.adam}, momentum ${DEFAULT_LR.momentum}, sgd ${DEFAULT_LR.sgd})
   --momentum γ                momentum γ in [0, 1) (default ${DEFAULTS.momentum})
-  --batch-size N              mini-batch size; 0 = full batch (default ${DEFAULTS.batchSize})
+  --batch-size N              mini-batch size; 0 = full batch (default ${DEFAULTS.batchSize}); with 0, an
+                              epoch's train loss/accuracy come from its own forward pass (parameters before
+                              its update), valid/test are measured after it
   --epochs N                  epochs to train to (default ${DEFAULTS.epochs}); with --resume, the new total
   --backend auto|cpu|wasm|tensorflow|native|webgl   (default auto: the fastest that loads)
 output

@@ -40,6 +40,8 @@ export function toSequential(params: MlpParams): tf.Sequential {
         units,
         activation: l === L - 1 ? 'softmax' : 'relu',
         useBias: true,
+        // setWeights overwrites the kernel at once: a random initializer would only cost time every epoch.
+        kernelInitializer: 'zeros',
         name: layerName(l),
         ...(l === 0 ? { inputShape: [inputs] } : {}),
       }),

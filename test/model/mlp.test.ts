@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { BACKEND_ROWS, activate } from '../custom-ops/helpers.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareRow } from '../../compare/rows.js';
 import { FP32_VS_FP32 } from '../../compare/tolerances.js';
@@ -68,11 +69,11 @@ describe('model/mlp', () => {
     disposeParams(p);
   });
 
-  for (const backend of ['cpu', 'wasm'] as const) {
-    describe(`on ${backend}`, () => {
+  for (const [title, probe] of BACKEND_ROWS) {
+    const backend = probe.name;
+    describe.skipIf(!probe.available)(`on ${title}`, () => {
       beforeAll(async () => {
-        expect(await tf.setBackend(backend)).toBe(true);
-        await tf.ready();
+        await activate(backend);
       });
       afterAll(async () => {
         await tf.setBackend('cpu');

@@ -7,6 +7,8 @@ import { loadDataset } from '../../src/data/load.js';
 import type { TrainConfig } from '../../src/train/config.js';
 import { disposeTensorData, disposeTrainState, initTrainState, toTensorData, trainEpochs } from '../../src/train/loop.js';
 
+import { BACKEND_PROBES } from '../custom-ops/helpers.js';
+
 let data: Dataset;
 
 beforeAll(() => {
@@ -17,6 +19,7 @@ const RUNS: [BackendName, TrainConfig['grad']][] = [
   ['cpu', 'manual'],
   ['wasm', 'manual'],
   ['wasm', 'autodiff'],
+  ...(BACKEND_PROBES.some((p) => p.name === 'native' && p.available) ? [['native', 'manual'] as [BackendName, TrainConfig['grad']]] : []),
 ];
 
 describe('short MNIST runs', () => {

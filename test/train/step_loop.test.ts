@@ -8,6 +8,7 @@ import { disposeTensorData, disposeTrainState, evaluate, initTrainState, shuffle
 import { disposeOptimizerState, initOptimizerState } from '../../src/train/optimizers.js';
 import { paramList, trainStep } from '../../src/train/step.js';
 import { blobDataset, blobs } from './synthetic.js';
+import { BACKEND_ROWS } from '../custom-ops/helpers.js';
 
 const config = (over: Partial<TrainConfig> = {}, kind: TrainConfig['optimizer']['kind'] = 'adam'): TrainConfig => ({
   layers: [12, 16, 8, 4],
@@ -52,9 +53,12 @@ function oneStep(grad: TrainConfig['grad'], kind: TrainConfig['optimizer']['kind
   return values;
 }
 
-const BACKENDS: BackendName[] = ['cpu', 'wasm'];
-
-describe.each(BACKENDS)('trainer on %s', (backendName) => {
+describe.each(BACKEND_ROWS)('trainer on %s', (_title, probe) => {
+  if (!probe.available) {
+    it.skip(`${probe.name}: ${probe.reason}`, () => {});
+    return;
+  }
+  const backendName: BackendName = probe.name;
   it(`loads the ${backendName} backend with the custom ops`, async () => {
     expect(await useBackend(backendName)).toBe(backendName);
     registerCustomOps();
