@@ -5,6 +5,7 @@
 #include <napi.h>
 
 #include <cmath>
+#include <initializer_list>
 #include <string>
 
 #include "kernels.h"
@@ -56,6 +57,20 @@ void require(const Napi::CallbackInfo& info, bool ok, const std::string& what) {
   if (!ok) throw Napi::RangeError::New(info.Env(), "handgrad_native: " + what);
 }
 
+// Π factors, or a RangeError when it does not fit in size_t: sizes come from JS (up to 2^53 each),
+// and a wrapped product could equal an array's real length and pass the length checks.
+std::size_t product(const Napi::CallbackInfo& info, std::initializer_list<std::size_t> factors, const char* what) {
+  std::size_t result = 1;
+  for (const std::size_t f : factors) require(info, !__builtin_mul_overflow(result, f, &result), std::string(what) + ": the sizes overflow");
+  return result;
+}
+
+std::size_t checked_sum(const Napi::CallbackInfo& info, std::size_t x, std::size_t y, const char* what) {
+  std::size_t result = 0;
+  require(info, !__builtin_add_overflow(x, y, &result), std::string(what) + ": the sizes overflow");
+  return result;
+}
+
 // matmul(a, b, out, batch, m, n, k, transposeA, transposeB, strideA, strideB, bias | null, relu)
 Napi::Value MatMul(const Napi::CallbackInfo& info) {
   handgrad::MatMulArgs p{};
@@ -73,9 +88,11 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   p.relu = bool_arg(info, 12, "relu");
   require(info, p.batch >= 1 && p.m >= 1 && p.n >= 1 && p.k >= 1, "matmul: every dimension must be at least 1");
   require(info, p.m <= 0x7fffffff && p.n <= 0x7fffffff && p.k <= 0x7fffffff, "matmul: a dimension exceeds the BLAS int range");
-  require(info, a.length >= (p.batch - 1) * p.stride_a + p.m * p.k, "matmul: 'a' is shorter than batch, m, k and strideA imply");
-  require(info, b.length >= (p.batch - 1) * p.stride_b + p.k * p.n, "matmul: 'b' is shorter than batch, k, n and strideB imply");
-  require(info, c.length == p.batch * p.m * p.n, "matmul: 'out' must hold batch·m·n values");
+  const std::size_t a_needed = checked_sum(info, product(info, {p.batch - 1, p.stride_a}, "matmul"), p.m * p.k, "matmul");
+  const std::size_t b_needed = checked_sum(info, product(info, {p.batch - 1, p.stride_b}, "matmul"), p.k * p.n, "matmul");
+  require(info, a.length >= a_needed, "matmul: 'a' is shorter than batch, m, k and strideA imply");
+  require(info, b.length >= b_needed, "matmul: 'b' is shorter than batch, k, n and strideB imply");
+  require(info, c.length == product(info, {p.batch, p.m, p.n}, "matmul"), "matmul: 'out' must hold batch·m·n values");
   if (info.Length() > 11 && !info[11].IsNull() && !info[11].IsUndefined()) {
     const Floats bias = floats_arg(info, 11, "bias");
     require(info, bias.length == 1 || bias.length == p.n || bias.length == p.m * p.n, "matmul: 'bias' must hold 1, n or m·n values");
@@ -142,7 +159,8 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   require(info, a_mode <= 3 && b_mode <= 3, "binary: unknown broadcast mode");
   const auto am = static_cast<handgrad::BroadcastMode>(a_mode);
   const auto bm = static_cast<handgrad::BroadcastMode>(b_mode);
-  require(info, out.length == outer * inner && outer * inner > 0, "binary: 'out' must hold outer·inner > 0 values");
+  const std::size_t size = product(info, {outer, inner}, "binary");
+  require(info, out.length == size && size > 0, "binary: 'out' must hold outer·inner > 0 values");
   require(info, a.length == mode_length(am, outer, inner), "binary: 'a' does not match its broadcast mode");
   require(info, b.length == mode_length(bm, outer, inner), "binary: 'b' does not match its broadcast mode");
   handgrad::binary(static_cast<BinaryOp>(op), a.data, am, b.data, bm, out.data, outer, inner);
@@ -206,7 +224,7 @@ Napi::Value Sum(const Napi::CallbackInfo& info, bool leading) {
   const Floats out = floats_arg(info, 1, "out");
   const std::size_t outer = size_arg(info, 2, "outer");
   const std::size_t inner = size_arg(info, 3, "inner");
-  require(info, x.length == outer * inner, "sum: 'x' must hold outer·inner values");
+  require(info, x.length == product(info, {outer, inner}, "sum"), "sum: 'x' must hold outer·inner values");
   require(info, out.length == (leading ? inner : outer), "sum: 'out' has the wrong length");
   if (leading) handgrad::sum_leading(x.data, out.data, outer, inner);
   else handgrad::sum_trailing(x.data, out.data, outer, inner);
@@ -222,7 +240,7 @@ Napi::Value Transpose(const Napi::CallbackInfo& info) {
   const std::size_t batch = size_arg(info, 2, "batch");
   const std::size_t rows = size_arg(info, 3, "rows");
   const std::size_t cols = size_arg(info, 4, "cols");
-  require(info, x.length == batch * rows * cols && out.length == x.length, "transpose: 'x' and 'out' must hold batch·rows·cols values");
+  require(info, x.length == product(info, {batch, rows, cols}, "transpose") && out.length == x.length, "transpose: 'x' and 'out' must hold batch·rows·cols values");
   handgrad::transpose(x.data, out.data, batch, rows, cols);
   return info.Env().Undefined();
 }
@@ -241,6 +259,8 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   const std::size_t blas = size_arg(info, 0, "blasThreads");
   const std::size_t workers = size_arg(info, 1, "workers");
+  // One OS thread per worker is started per kernel call; the same cap as HANDGRAD_NATIVE_THREADS.
+  require(info, blas <= 256 && workers <= 256, "setThreads: counts must be at most 256");
   if (blas > 0) openblas_set_num_threads(static_cast<int>(blas));
   if (workers > 0) handgrad::set_worker_count(static_cast<unsigned>(workers));
   return info.Env().Undefined();

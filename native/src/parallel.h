@@ -24,10 +24,22 @@ std::size_t parallel_chunks(std::size_t n, std::size_t min_chunk, Body body) {
   const std::size_t chunk = (n + workers - 1) / workers;
   std::vector<std::thread> threads;
   threads.reserve(workers - 1);
-  for (std::size_t w = 1; w < workers; ++w) {
-    const std::size_t begin = std::min(n, w * chunk);
-    const std::size_t end = std::min(n, begin + chunk);
-    threads.emplace_back([=] { body(w, begin, end); });
+  const auto begin_of = [&](std::size_t w) { return std::min(n, w * chunk); };
+  const auto end_of = [&](std::size_t w) { return std::min(n, w * chunk + chunk); };
+  std::size_t w = 1;
+  try {
+    for (; w < workers; ++w) {
+      const std::size_t begin = begin_of(w);
+      const std::size_t end = end_of(w);
+      threads.emplace_back([=] { body(w, begin, end); });
+    }
+  } catch (...) {
+    // No thread could be started (std::system_error, e.g. a process thread limit): the calling
+    // thread runs the remaining chunks itself, and the started threads are still joined below
+    // (a joinable std::thread destroyed by the unwinding would call std::terminate).
+    for (; w < workers; ++w) {
+      body(w, begin_of(w), end_of(w));
+    }
   }
   body(0, 0, std::min(n, chunk));
   for (auto& t : threads) t.join();

@@ -60,6 +60,21 @@ describe.skipIf(NATIVE_MISSING)(`native backend registration${SKIP_REASON}`, () 
     expect(() => addon.sumLeading(small, small, -1, 4)).toThrow(/non-negative integer/);
   });
 
+  it('the addon rejects sizes whose product overflows 64 bits instead of letting a wrapped size pass the length checks', () => {
+    const addon = loadNativeAddon();
+    // (2^52 + 1)·4096 = 2^64 + 4096 wraps to 4096, the arrays' real length.
+    const huge = 2 ** 52 + 1;
+    const block = new Float32Array(4096);
+    expect(() => addon.binary(0, block, 1, block, 1, new Float32Array(4096), huge, 4096)).toThrow(/binary: the sizes overflow/);
+    expect(() => addon.sumLeading(block, new Float32Array(4096), huge, 4096)).toThrow(/sum: the sizes overflow/);
+    expect(() => addon.transpose(block, new Float32Array(4096), huge, 64, 64)).toThrow(/transpose: the sizes overflow/);
+    expect(() => addon.matmul(block, block, new Float32Array(4096), huge, 64, 64, 64, false, false, 0, 0, null, false)).toThrow(/matmul: the sizes overflow/);
+    // (4097 − 1)·2^52 = 2^64 wraps to 0: strideA would pass as if 'a' held one matrix.
+    expect(() => addon.matmul(block, block, new Float32Array(4096), 4097, 64, 64, 64, false, false, 2 ** 52, 0, null, false)).toThrow(/matmul: the sizes overflow/);
+    expect(() => addon.setThreads(0, 1e6)).toThrow(/at most 256/);
+    expect(block.every((v) => v === 0)).toBe(true);
+  });
+
   it('reports its BLAS and thread counts', () => {
     const info = loadNativeAddon().info();
     expect(info.blasConfig).toMatch(/OpenBLAS/);
