@@ -5,6 +5,7 @@
 #include <napi.h>
 
 #include <cmath>
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 
@@ -71,6 +72,18 @@ std::size_t checked_sum(const Napi::CallbackInfo& info, std::size_t x, std::size
   return result;
 }
 
+// The kernels read their inputs while writing 'out' (sgemm and transpose from other positions than
+// they write), so 'out' must be memory of its own, as the TS kernels' fresh arrays are.
+void require_disjoint(const Napi::CallbackInfo& info, const Floats& out, std::initializer_list<Floats> inputs, const char* kernel) {
+  const auto out_begin = reinterpret_cast<std::uintptr_t>(out.data);
+  const auto out_end = out_begin + out.length * sizeof(float);
+  for (const Floats& in : inputs) {
+    const auto in_begin = reinterpret_cast<std::uintptr_t>(in.data);
+    const auto in_end = in_begin + in.length * sizeof(float);
+    require(info, in.length == 0 || out.length == 0 || out_end <= in_begin || in_end <= out_begin, std::string(kernel) + ": 'out' must not overlap an input");
+  }
+}
+
 // matmul(a, b, out, batch, m, n, k, transposeA, transposeB, strideA, strideB, bias | null, relu)
 Napi::Value MatMul(const Napi::CallbackInfo& info) {
   handgrad::MatMulArgs p{};
@@ -93,12 +106,14 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   require(info, a.length >= a_needed, "matmul: 'a' is shorter than batch, m, k and strideA imply");
   require(info, b.length >= b_needed, "matmul: 'b' is shorter than batch, k, n and strideB imply");
   require(info, c.length == product(info, {p.batch, p.m, p.n}, "matmul"), "matmul: 'out' must hold batch·m·n values");
+  Floats bias{nullptr, 0};
   if (info.Length() > 11 && !info[11].IsNull() && !info[11].IsUndefined()) {
-    const Floats bias = floats_arg(info, 11, "bias");
+    bias = floats_arg(info, 11, "bias");
     require(info, bias.length == 1 || bias.length == p.n || bias.length == p.m * p.n, "matmul: 'bias' must hold 1, n or m·n values");
     p.bias = bias.data;
     p.bias_len = bias.length;
   }
+  require_disjoint(info, c, {a, b, bias}, "matmul");
   p.a = a.data;
   p.b = b.data;
   p.c = c.data;
@@ -111,6 +126,7 @@ Napi::Value Relu(const Napi::CallbackInfo& info) {
   const Floats x = floats_arg(info, 0, "x");
   const Floats out = floats_arg(info, 1, "out");
   require(info, out.length == x.length, "relu: 'out' must have the length of 'x'");
+  require_disjoint(info, out, {x}, "relu");
   handgrad::relu(x.data, out.data, x.length);
   return info.Env().Undefined();
 }
@@ -121,6 +137,7 @@ Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
   const Floats x = floats_arg(info, 1, "x");
   const Floats out = floats_arg(info, 2, "out");
   require(info, dy.length == x.length && out.length == x.length, "reluGrad: 'dy', 'x' and 'out' must have one length");
+  require_disjoint(info, out, {dy, x}, "reluGrad");
   handgrad::relu_grad(dy.data, x.data, out.data, x.length);
   return info.Env().Undefined();
 }
@@ -131,6 +148,7 @@ Napi::Value Step(const Napi::CallbackInfo& info) {
   const Floats out = floats_arg(info, 1, "out");
   const double alpha = number_arg(info, 2, "alpha");
   require(info, out.length == x.length, "step: 'out' must have the length of 'x'");
+  require_disjoint(info, out, {x}, "step");
   handgrad::step(x.data, out.data, x.length, static_cast<float>(alpha));
   return info.Env().Undefined();
 }
@@ -163,6 +181,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   require(info, out.length == size && size > 0, "binary: 'out' must hold outer·inner > 0 values");
   require(info, a.length == mode_length(am, outer, inner), "binary: 'a' does not match its broadcast mode");
   require(info, b.length == mode_length(bm, outer, inner), "binary: 'b' does not match its broadcast mode");
+  require_disjoint(info, out, {a, b}, "binary");
   handgrad::binary(static_cast<BinaryOp>(op), a.data, am, b.data, bm, out.data, outer, inner);
   return info.Env().Undefined();
 }
@@ -174,6 +193,7 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   const Floats out = floats_arg(info, 2, "out");
   require(info, op <= static_cast<std::size_t>(handgrad::UnaryOp::Log), "unary: unknown op");
   require(info, out.length == x.length, "unary: 'out' must have the length of 'x'");
+  require_disjoint(info, out, {x}, "unary");
   handgrad::unary(static_cast<handgrad::UnaryOp>(op), x.data, out.data, x.length);
   return info.Env().Undefined();
 }
@@ -189,6 +209,7 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
   const Floats out = floats_arg(info, 1, "out");
   const std::size_t cols = size_arg(info, 2, "cols");
   require(info, out.length == z.length, "softmax: 'out' must have the length of 'z'");
+  require_disjoint(info, out, {z}, "softmax");
   handgrad::softmax_rows(z.data, out.data, rows_of(info, z.length, cols, "softmax"), cols);
   return info.Env().Undefined();
 }
@@ -214,6 +235,7 @@ Napi::Value SoftmaxCrossEntropyGrad(const Napi::CallbackInfo& info) {
   require(info, y.length == z.length && out.length == z.length, "softmaxCrossEntropyGrad: 'labels', 'logits' and 'out' must have one length");
   const std::size_t rows = rows_of(info, z.length, cols, "softmaxCrossEntropyGrad");
   require(info, rows >= 1, "softmaxCrossEntropyGrad: need at least one row");
+  require_disjoint(info, out, {y, z}, "softmaxCrossEntropyGrad");
   handgrad::softmax_cross_entropy_grad(static_cast<float>(dy), y.data, z.data, out.data, rows, cols);
   return info.Env().Undefined();
 }
@@ -226,6 +248,7 @@ Napi::Value Sum(const Napi::CallbackInfo& info, bool leading) {
   const std::size_t inner = size_arg(info, 3, "inner");
   require(info, x.length == product(info, {outer, inner}, "sum"), "sum: 'x' must hold outer·inner values");
   require(info, out.length == (leading ? inner : outer), "sum: 'out' has the wrong length");
+  require_disjoint(info, out, {x}, "sum");
   if (leading) handgrad::sum_leading(x.data, out.data, outer, inner);
   else handgrad::sum_trailing(x.data, out.data, outer, inner);
   return info.Env().Undefined();
@@ -241,6 +264,7 @@ Napi::Value Transpose(const Napi::CallbackInfo& info) {
   const std::size_t rows = size_arg(info, 3, "rows");
   const std::size_t cols = size_arg(info, 4, "cols");
   require(info, x.length == product(info, {batch, rows, cols}, "transpose") && out.length == x.length, "transpose: 'x' and 'out' must hold batch·rows·cols values");
+  require_disjoint(info, out, {x}, "transpose");
   handgrad::transpose(x.data, out.data, batch, rows, cols);
   return info.Env().Undefined();
 }

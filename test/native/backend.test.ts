@@ -75,6 +75,21 @@ describe.skipIf(NATIVE_MISSING)(`native backend registration${SKIP_REASON}`, () 
     expect(block.every((v) => v === 0)).toBe(true);
   });
 
+  it('the addon refuses an output that shares memory with an input (its kernels read while they write)', () => {
+    const addon = loadNativeAddon();
+    const buffer = new Float32Array(12);
+    const x = buffer.subarray(0, 9);
+    expect(() => addon.transpose(x, x, 1, 3, 3)).toThrow(/transpose: 'out' must not overlap an input/);
+    expect(() => addon.matmul(x, new Float32Array(9), buffer.subarray(3, 12), 1, 3, 3, 3, false, false, 0, 0, null, false)).toThrow(/matmul: 'out' must not overlap/);
+    expect(() => addon.matmul(new Float32Array(9), new Float32Array(9), x, 1, 3, 3, 3, false, false, 0, 0, x.subarray(0, 3), false)).toThrow(/matmul: 'out' must not overlap/);
+    expect(() => addon.relu(x, x)).toThrow(/relu: 'out' must not overlap/);
+    // Adjacent but disjoint views of one buffer are fine.
+    const out = buffer.subarray(4, 8);
+    addon.relu(Float32Array.of(-1, 2, -3, 4).slice(), out);
+    addon.reluGrad(buffer.subarray(0, 4).fill(1), buffer.subarray(4, 8), buffer.subarray(8, 12));
+    expect(Array.from(buffer)).toEqual([1, 1, 1, 1, 0, 2, 0, 4, 0, 1, 0, 1]);
+  });
+
   it('reports its BLAS and thread counts', () => {
     const info = loadNativeAddon().info();
     expect(info.blasConfig).toMatch(/OpenBLAS/);
