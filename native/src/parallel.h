@@ -12,11 +12,16 @@ namespace handgrad {
 unsigned worker_count();
 void set_worker_count(unsigned n);
 
-// Calls body(worker, begin, end) over disjoint chunks of [0, n), one per worker; a chunk holds
-// at least min_chunk items. Returns the number of workers used.
+// How many workers parallel_chunks uses for n items of at least min_chunk each (≥ 1).
+inline std::size_t chunk_workers(std::size_t n, std::size_t min_chunk) {
+  return std::max<std::size_t>(1, std::min<std::size_t>(worker_count(), min_chunk == 0 ? n : n / min_chunk));
+}
+
+// Calls body(worker, begin, end) over disjoint chunks of [0, n), one per worker, worker <
+// chunk_workers(n, min_chunk); a chunk holds at least min_chunk items. Returns the number of workers used.
 template <class Body>
 std::size_t parallel_chunks(std::size_t n, std::size_t min_chunk, Body body) {
-  const std::size_t workers = std::max<std::size_t>(1, std::min<std::size_t>(worker_count(), min_chunk == 0 ? n : n / min_chunk));
+  const std::size_t workers = chunk_workers(n, min_chunk);
   if (workers == 1) {
     if (n > 0) body(std::size_t{0}, std::size_t{0}, n);
     return 1;
@@ -57,7 +62,7 @@ void parallel_for(std::size_t n, std::size_t min_chunk, Body body) {
 // Σ of body(begin, end) over the chunks of [0, n), each chunk's partial sum added in worker order.
 template <class Body>
 double parallel_sum(std::size_t n, std::size_t min_chunk, Body body) {
-  std::vector<double> partial(std::max(1u, worker_count()), 0.0);
+  std::vector<double> partial(chunk_workers(n, min_chunk), 0.0);
   parallel_chunks(n, min_chunk, [&](std::size_t worker, std::size_t begin, std::size_t end) {
     if (begin < end) partial[worker] = body(begin, end);
   });

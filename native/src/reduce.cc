@@ -8,10 +8,11 @@
 namespace handgrad {
 
 void sum_leading(const float* x, float* out, std::size_t outer, std::size_t inner) {
-  const unsigned workers = std::max(1u, worker_count());
-  // One row of double accumulators per worker, added in worker order at the end.
-  std::vector<double> acc(static_cast<std::size_t>(workers) * inner, 0.0);
   const std::size_t grain = std::max<std::size_t>(1, kElementwiseGrain / std::max<std::size_t>(1, inner));
+  // One row of double accumulators per worker that will run (not per configured worker: a wide
+  // x of few rows would otherwise allocate worker_count()·inner doubles), added in worker order.
+  const std::size_t workers = chunk_workers(outer, grain);
+  std::vector<double> acc(workers * inner, 0.0);
   parallel_chunks(outer, grain, [&](std::size_t worker, std::size_t begin, std::size_t end) {
     double* a = acc.data() + worker * inner;
     for (std::size_t r = begin; r < end; ++r) {
@@ -21,7 +22,7 @@ void sum_leading(const float* x, float* out, std::size_t outer, std::size_t inne
   });
   for (std::size_t j = 0; j < inner; ++j) {
     double total = 0.0;
-    for (unsigned w = 0; w < workers; ++w) total += acc[w * inner + j];
+    for (std::size_t w = 0; w < workers; ++w) total += acc[w * inner + j];
     out[j] = static_cast<float>(total);
   }
 }
