@@ -55,7 +55,7 @@ function fixed(value: number | null, digits: number): string {
 export function formatTable(report: BenchReport): string {
   const lines: string[] = [];
   const { machine, workload } = report;
-  lines.push(`Workload W: ${workload.rows}×${workload.layers[0]} → ${workload.layers.slice(1).join(' → ')}, full batch, ${workload.optimizer}; ${(workload.gflopPerEpoch / 1e9).toFixed(2)} GFLOP per epoch (2·N·(2·Σ in·out + Σ in·out of the layers after the first): forward, dW, and G·Wᵀ but no dX)`);
+  lines.push(`Workload W: ${workload.rows}×${workload.layers[0]} → ${workload.layers.slice(1).join(' → ')}, full batch, ${workload.optimizer}; ${(workload.gflopPerEpoch / 1e9).toFixed(2)} GFLOP per epoch (6·N·Σ in·out)`);
   lines.push(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; load average ${machine.loadBefore.map((l) => l.toFixed(1)).join(' ')} before, ${machine.loadAfter.map((l) => l.toFixed(1)).join(' ')} after`);
   if (Object.keys(machine.env).length > 0) lines.push(`Environment: ${Object.entries(machine.env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   lines.push(`Baseline: ${report.numpy ?? 'none'}${report.native ? `; native: ${report.native}` : ''}`);

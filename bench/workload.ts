@@ -17,16 +17,11 @@ export interface Workload {
 
 export const WORKLOAD_W: Workload = { rows: 10000, layers: [784, 1000, 10], lr: 0.1, momentum: 0.9 };
 
-/**
- * The products an epoch needs, 2 flops per multiply-add: per layer the forward H_{l−1}·W_l and
- * dW_l = H_{l−1}ᵀ·G_l, and G_l·W_lᵀ for every layer but the first (dX is not needed; the homework
- * code and the manual backprop skip it): 2·N·(2·Σ_l in_l·out_l + Σ_{l≥2} in_l·out_l). One count
- * for every row, so GFLOP/s is the rate of this work (autodiff also computes dX, and shows slower).
- */
+/** 6·N·Σ_l in_l·out_l: 2 flops per multiply-add, forward + two backward products per layer. */
 export function flopsPerEpoch(rows: number, layers: readonly number[]): number {
   let macs = 0;
-  for (let l = 1; l < layers.length; l++) macs += (l === 1 ? 2 : 3) * layers[l - 1] * layers[l];
-  return 2 * rows * macs;
+  for (let l = 1; l < layers.length; l++) macs += layers[l - 1] * layers[l];
+  return 6 * rows * macs;
 }
 
 /** The synthetic data set: pixels uniform in [0, 1) like MNIST's, labels uniform over the classes. */

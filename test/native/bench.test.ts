@@ -10,10 +10,9 @@ const numpyProbe = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf
 const NUMPY_MISSING = numpyProbe.status !== 0;
 
 describe('bench workload and flags', () => {
-  it('W is 31.96 GFLOP per epoch: 2 · 10000 · (2·784·1000 + 3·1000·10), no product for dX', () => {
-    expect(flopsPerEpoch(WORKLOAD_W.rows, WORKLOAD_W.layers)).toBe(31_960_000_000);
-    // 3→4: forward and dW; 4→5: forward, dW and G·Wᵀ.
-    expect(flopsPerEpoch(2, [3, 4, 5])).toBe(2 * 2 * (2 * 12 + 3 * 20));
+  it('W is 47.64 GFLOP per epoch: 6 · 10000 · (784·1000 + 1000·10)', () => {
+    expect(flopsPerEpoch(WORKLOAD_W.rows, WORKLOAD_W.layers)).toBe(47_640_000_000);
+    expect(flopsPerEpoch(2, [3, 4, 5])).toBe(6 * 2 * (12 + 20));
   });
 
   it('median of odd and even counts', () => {
