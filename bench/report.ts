@@ -80,7 +80,7 @@ export function formatTable(report: BenchReport): string {
     lines.push(cells.map((c, i) => pad(c, widths[i], i >= 2)).join('  ') + (row.note ? `  ${row.note}` : ''));
   }
   for (const skip of report.skipped) lines.push(`${pad(skip.backend, widths[0])}  skipped: ${skip.reason}`);
-  lines.push('GFLOP/s and × numpy use the medians; × numpy divides by the numpy median of the same block (same rows, interleaved epochs).');
+  lines.push('GFLOP/s and × numpy use the medians; × numpy divides by the numpy median of the same block (same shapes, interleaved epochs; numpy draws its own data and weights).');
   lines.push('');
   if (report.best) lines.push(`Best handgrad backend: ${report.best.backend} (${report.best.grads}) at ${report.best.vsNumpy.toFixed(2)}× numpy's epoch time (target ≤ 1.20×)`);
   for (const c of report.compare) {

@@ -17,7 +17,12 @@ export interface Workload {
 
 export const WORKLOAD_W: Workload = { rows: 10000, layers: [784, 1000, 10], lr: 0.1, momentum: 0.9 };
 
-/** 6·N·Σ_l in_l·out_l: 2 flops per multiply-add, forward + two backward products per layer. */
+/**
+ * 6·N·Σ_l in_l·out_l, the project's stated convention (2 flops per multiply-add, forward + two backward
+ * products per layer). Neither numpy nor the manual backprop computes the first layer's input gradient, so
+ * the work actually done is 4·N·784·1000 + 6·N·1000·10 on W (≈ 0.67 of this): GFLOP/s are comparable
+ * between rows, not absolute.
+ */
 export function flopsPerEpoch(rows: number, layers: readonly number[]): number {
   let macs = 0;
   for (let l = 1; l < layers.length; l++) macs += layers[l - 1] * layers[l];
