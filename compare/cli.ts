@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { probeBackend, useBackend } from '../src/backends.js';
+import { BackendError, probeBackend, useBackend } from '../src/backends.js';
 import { type CheckOptions, type CheckReport, runChecks } from './checks.js';
 import { COMPARE_USAGE, parseCli, UsageError } from './cli_args.js';
 import { formatJson, formatTable } from './table.js';
@@ -87,7 +87,7 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
     console.error(`compare: ${message}${error instanceof UsageError ? ' (see --help)' : ''}`);
-    // Bad flags, bad options and backends that cannot be used are exit 2; anything else is a crash.
-    process.exitCode = error instanceof UsageError ? 2 : 1;
+    // Bad flags, bad options and backends that cannot be used (a missing Chromium included) are exit 2; anything else is a crash.
+    process.exitCode = error instanceof UsageError || error instanceof BackendError ? 2 : 1;
   },
 );
