@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { autodiffBackprop, manualBackprop } from '../model/backprop.js';
 import type { MlpParams } from '../model/mlp.js';
 import type { TrainConfig } from './config.js';
-import { optimizerUpdate, type OptimizerState } from './optimizers.js';
+import { disposeOptimizerState, optimizerUpdate, type OptimizerState } from './optimizers.js';
 
 /** Parameters as one list in layer order: W_1, b_1, W_2, b_2, … */
 export function paramList(params: MlpParams): tf.Tensor[] {
@@ -45,11 +45,11 @@ export function trainStep(
 ): StepResult {
   const backprop = config.grad === 'manual' ? manualBackprop : autodiffBackprop;
   const { loss, grads, logits } = backprop(params, x, yOneHot, keepLogits);
-  const gradList = grads.dW.flatMap((dw, i) => [dw, grads.db[i]]);
-  const update = optimizerUpdate(config.optimizer, paramList(params), gradList, optimizerState);
-  tf.dispose(gradList);
-  tf.dispose(paramList(params));
-  for (const list of Object.values(optimizerState.slots)) tf.dispose(list);
+  const gradList = paramList({ weights: grads.dW, biases: grads.db });
+  const current = paramList(params);
+  const update = optimizerUpdate(config.optimizer, current, gradList, optimizerState);
+  tf.dispose([...gradList, ...current]);
+  disposeOptimizerState(optimizerState);
   const next = { params: paramsFromList(update.params), optimizerState: update.state, loss };
   return logits === undefined ? next : { ...next, logits };
 }
