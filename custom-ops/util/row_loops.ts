@@ -45,12 +45,8 @@ export function softmaxRowsInto(z: FloatArray, cols: number, out: FloatArray): v
   for (let start = 0; start < z.length; start += cols) {
     const m = rowMax(z, start, cols);
     let sum = 0;
-    for (let k = start; k < start + cols; k++) {
-      const e = Math.exp(z[k] - m);
-      out[k] = e;
-      sum += e;
-    }
-    // Divide the float64 exponentials again rather than the stored float32 ones.
+    for (let k = start; k < start + cols; k++) sum += Math.exp(z[k] - m);
+    // Recompute the float64 exponentials rather than storing float32 ones to divide.
     for (let k = start; k < start + cols; k++) out[k] = Math.exp(z[k] - m) / sum;
   }
 }
