@@ -15,11 +15,10 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { runChecks, DEFAULT_CHECK_OPTIONS } from '../compare/index.js';
 import { BACKEND_NAMES, type BackendName, probeBackend } from '../src/backends.js';
+import { firstLine, UsageError } from '../src/cli/common.js';
 import { startNumpy, type NumpyBaseline } from './numpy.js';
 import { formatTable, type BenchReport, type CompareTiming, type SkipRow, type TimingRow } from './report.js';
 import { WORKLOAD_W, disposeData, epochRunner, flopsPerEpoch, makeData, median, type EpochSample } from './workload.js';
-
-export class UsageError extends Error {}
 
 interface BenchOptions {
   json: boolean;
@@ -62,7 +61,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       },
     }));
   } catch (error) {
-    throw new UsageError((error instanceof Error ? error.message : String(error)).split('\n')[0]);
+    throw new UsageError(firstLine(error));
   }
   const backends = values.backends.split(',').map((name) => name.trim());
   for (const name of backends) {
