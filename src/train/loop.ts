@@ -99,12 +99,15 @@ export function shuffledIndices(n: number, rngState: RngState): { indices: Int32
   return { indices, rngState: rng.state() };
 }
 
-/** Σ_n (logsumexp(Z_n) − Z_{n,y_n}) and the number of rows whose argmax is the label, as scalars. */
-function lossSumAndHits(z: tf.Tensor2D, labels: tf.Tensor1D, classes: number): [tf.Scalar, tf.Scalar] {
+/**
+ * [Σ_n (logsumexp(Z_n) − Z_{n,y_n}), number of rows whose argmax is the label], stacked so one
+ * device read (readPair) fetches both.
+ */
+function lossSumAndHits(z: tf.Tensor2D, labels: tf.Tensor1D, classes: number): tf.Tensor1D {
   return tf.tidy(() => {
     const picked = tf.sum(tf.mul(z, tf.oneHot(labels, classes).toFloat()), 1);
     const perRow = tf.sub(tf.logSumExp(z, 1), picked);
-    return [tf.sum(perRow), tf.sum(tf.equal(tf.argMax(z, 1), labels).toFloat())];
+    return tf.stack([tf.sum(perRow), tf.sum(tf.equal(tf.argMax(z, 1), labels).toFloat())]) as tf.Tensor1D;
   });
 }
 
@@ -118,28 +121,29 @@ export function evaluate(_config: TrainConfig, params: MlpParams, split: TensorS
   let correct = 0;
   for (let start = 0; start < split.n; start += EVAL_CHUNK) {
     const size = Math.min(EVAL_CHUNK, split.n - start);
-    const [lossChunk, correctChunk] = tf.tidy(() => {
+    const [lossChunk, correctChunk] = readPair(tf.tidy(() => {
       const whole = start === 0 && size === split.n;
       const x = whole ? split.x : split.x.slice([start, 0], [size, -1]);
       const labels = whole ? split.labels : split.labels.slice([start], [size]);
       return lossSumAndHits(forwardLogits(params, x), labels, classes);
-    });
-    lossSum += readScalar(lossChunk);
-    correct += readScalar(correctChunk);
+    }));
+    lossSum += lossChunk;
+    correct += correctChunk;
   }
   return { loss: lossSum / split.n, acc: correct / split.n };
 }
 
 /** Loss and accuracy of the whole training set from the logits of a full-batch step. */
 function metricsFromLogits(z: tf.Tensor2D, split: TensorSplit, classes: number): { loss: number; acc: number } {
-  const [lossSum, hits] = lossSumAndHits(z, split.labels, classes);
-  return { loss: readScalar(lossSum) / split.n, acc: readScalar(hits) / split.n };
+  const [lossSum, hits] = readPair(lossSumAndHits(z, split.labels, classes));
+  return { loss: lossSum / split.n, acc: hits / split.n };
 }
 
-function readScalar(t: tf.Tensor): number {
-  const v = t.dataSync()[0];
+/** The two values of a [2] tensor, which is then disposed. */
+function readPair(t: tf.Tensor1D): [number, number] {
+  const [a, b] = t.dataSync();
   t.dispose();
-  return v;
+  return [a, b];
 }
 
 /** Lets timers and signal handlers run (at most every 100 ms) without slowing the loop. */
