@@ -7,20 +7,20 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BackendError, probeBackend, useBackend } from '../src/backends.js';
 import { type CheckOptions, type CheckReport, runChecks } from './checks.js';
+import { firstLine } from '../src/cli/common.js';
 import { COMPARE_USAGE, parseCli, UsageError } from './cli_args.js';
 import { formatJson, formatTable } from './table.js';
 
 interface BrowserRunner {
-  runCompareInBrowser: (options: CheckOptions) => Promise<CheckReport | CheckReport[]>;
+  runCompareInBrowser: (options: CheckOptions) => Promise<CheckReport>;
 }
 
-async function runWebgl(checks: CheckOptions): Promise<CheckReport[]> {
+async function runWebgl(checks: CheckOptions): Promise<CheckReport> {
   const runnerPath = new URL('../src/browser/run_compare.ts', import.meta.url);
   if (!existsSync(fileURLToPath(runnerPath))) throw new UsageError('--backend webgl: webgl compare needs the browser runner (src/browser/run_compare.ts), which is not in this checkout');
   const specifier = '../src/browser/run_compare.js';
   const runner = (await import(specifier)) as BrowserRunner;
-  const result = await runner.runCompareInBrowser(checks);
-  return Array.isArray(result) ? result : [result];
+  return runner.runCompareInBrowser(checks);
 }
 
 function emit(report: CheckReport, json: boolean, seconds: number): void {
@@ -36,11 +36,9 @@ export async function main(argv: string[]): Promise<number> {
   let failed = false;
   if (options.backends[0] === 'webgl') {
     const started = performance.now();
-    for (const report of await runWebgl(options.checks)) {
-      emit(report, options.json, (performance.now() - started) / 1000);
-      failed ||= report.checks.some((r) => !r.pass);
-    }
-    return failed ? 1 : 0;
+    const report = await runWebgl(options.checks);
+    emit(report, options.json, (performance.now() - started) / 1000);
+    return report.checks.some((r) => !r.pass) ? 1 : 0;
   }
   let ran = 0;
   for (const name of options.backends) {
@@ -55,10 +53,10 @@ export async function main(argv: string[]): Promise<number> {
       await useBackend(name);
     } catch (error) {
       if (options.all) {
-        (options.json ? console.error : console.log)(`${name}: skipped — ${(error as Error).message.split('\n')[0]}`);
+        (options.json ? console.error : console.log)(`${name}: skipped — ${firstLine(error)}`);
         continue;
       }
-      throw new UsageError((error as Error).message.split('\n')[0]);
+      throw new UsageError(firstLine(error));
     }
     const started = performance.now();
     let report: CheckReport;
@@ -67,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
     } catch (error) {
       // A backend that loads but cannot run a check (a kernel missing, say) fails the run
       // without hiding the backends after it.
-      console.error(`${name}: error — ${(error as Error).message.split('\n')[0]}`);
+      console.error(`${name}: error — ${firstLine(error)}`);
       failed = true;
       ran++;
       continue;
@@ -85,8 +83,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    console.error(`compare: ${message}${error instanceof UsageError ? ' (see --help)' : ''}`);
+    console.error(`compare: ${firstLine(error)}${error instanceof UsageError ? ' (see --help)' : ''}`);
     // Bad flags, bad options and backends that cannot be used (a missing Chromium included) are exit 2; anything else is a crash.
     process.exitCode = error instanceof UsageError || error instanceof BackendError ? 2 : 1;
   },
