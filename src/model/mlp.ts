@@ -87,14 +87,10 @@ function checkInput(params: MlpParams, x: tf.Tensor2D): void {
 /**
  * R = H·W + b, the homework's computeLayer, as one _FusedMatMul kernel: the bias is added while
  * the product is still in cache (native and wasm fuse it; elsewhere tfjs runs matMul then add).
+ * With 'relu', H = relu(H_prev·W + b) in the same kernel (built-in relu; inference only).
  */
-function affine(h: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
-  return tf.fused.matMul({ a: h, b: w, bias: b }) as tf.Tensor2D;
-}
-
-/** H = relu(H_prev·W + b) in one _FusedMatMul kernel (built-in relu; inference only, no backprop kept). */
-function affineRelu(h: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
-  return tf.fused.matMul({ a: h, b: w, bias: b, activation: 'relu' }) as tf.Tensor2D;
+function affine(h: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: 'linear' | 'relu' = 'linear'): tf.Tensor2D {
+  return tf.fused.matMul({ a: h, b: w, bias: b, activation }) as tf.Tensor2D;
 }
 
 /**
@@ -136,7 +132,7 @@ export function forwardLogits(params: MlpParams, x: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
     const L = params.weights.length;
     let h = x;
-    for (let l = 0; l < L - 1; l++) h = affineRelu(h, params.weights[l], params.biases[l]);
+    for (let l = 0; l < L - 1; l++) h = affine(h, params.weights[l], params.biases[l], 'relu');
     return affine(h, params.weights[L - 1], params.biases[L - 1]);
   });
 }
