@@ -62,6 +62,7 @@ void matmul(const MatMulArgs& p) {
   const std::size_t plane = p.m * p.n;
   prefer_huge_pages(p.c, p.batch * plane * sizeof(float));
   const std::size_t macs = p.m * p.n * p.k;
+  const bool has_epilogue = p.bias_len != 0 || p.relu;
   if (p.batch >= worker_count() && p.batch * macs >= kSplitMacs) {
     parallel_for(p.batch, 1, [&](std::size_t begin, std::size_t end) {
       for (std::size_t b = begin; b < end; ++b) gemm_block(p, b, 0, p.m, 0, p.n);
@@ -72,12 +73,18 @@ void matmul(const MatMulArgs& p) {
     const std::size_t grain = macs < kSplitMacs ? extent : kMinBlock;
     for (std::size_t b = 0; b < p.batch; ++b) {
       parallel_for(extent, grain, [&](std::size_t begin, std::size_t end) {
-        if (by_rows) gemm_block(p, b, begin, end, 0, p.n);
-        else gemm_block(p, b, 0, p.m, begin, end);
+        if (by_rows) {
+          gemm_block(p, b, begin, end, 0, p.n);
+          // Bias and relu on the rows this worker just wrote, in the same fork-join as the product.
+          if (has_epilogue) bias_relu_rows(p, b * p.m + begin, b * p.m + end);
+        } else {
+          gemm_block(p, b, 0, p.m, begin, end);
+        }
       });
     }
+    if (by_rows) return;
   }
-  if (p.bias_len == 0 && !p.relu) return;
+  if (!has_epilogue) return;
   const std::size_t rows = p.batch * p.m;
   const std::size_t rows_per_chunk = std::max<std::size_t>(1, kElementwiseGrain / std::max<std::size_t>(1, p.n));
   parallel_for(rows, rows_per_chunk, [&](std::size_t begin, std::size_t end) { bias_relu_rows(p, begin, end); });

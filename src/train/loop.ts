@@ -19,7 +19,14 @@ import { paramList, trainStep } from './step.js';
 
 export type RngState = seedrandom.State.Arc4;
 export type TensorSplit = { x: tf.Tensor2D; labels: tf.Tensor1D; n: number };
-export type TensorData = { train: TensorSplit; valid: TensorSplit; test: TensorSplit; classes: number };
+export type TensorData = {
+  train: TensorSplit;
+  valid: TensorSplit;
+  test: TensorSplit;
+  classes: number;
+  /** The valid rows then the test rows in one tensor (valid.x and test.x are its row slices), so one forward pass evaluates both. */
+  heldOut: TensorSplit;
+};
 
 export type EpochMetrics = {
   epoch: number;
@@ -60,17 +67,37 @@ function splitToTensors(split: Split, features: number): TensorSplit {
   return { x: tf.tensor2d(split.x, [split.n, features], 'float32'), labels: tf.tensor1d(split.labels, 'int32'), n: split.n };
 }
 
+function concatArrays<T extends Float32Array | Int32Array>(out: T, first: T, second: T): T {
+  out.set(first);
+  out.set(second, first.length);
+  return out;
+}
+
+function rowsOf(split: TensorSplit, start: number, n: number): TensorSplit {
+  return { x: split.x.slice([start, 0], [n, -1]), labels: split.labels.slice([start], [n]), n };
+}
+
 export function toTensorData(data: Dataset): TensorData {
+  const { valid, test, features } = data;
+  const heldOut = splitToTensors(
+    {
+      x: concatArrays(new Float32Array(valid.x.length + test.x.length), valid.x, test.x),
+      labels: concatArrays(new Int32Array(valid.labels.length + test.labels.length), valid.labels, test.labels),
+      n: valid.n + test.n,
+    },
+    features,
+  );
   return {
-    train: splitToTensors(data.train, data.features),
-    valid: splitToTensors(data.valid, data.features),
-    test: splitToTensors(data.test, data.features),
+    train: splitToTensors(data.train, features),
+    valid: rowsOf(heldOut, 0, valid.n),
+    test: rowsOf(heldOut, valid.n, test.n),
     classes: data.classes,
+    heldOut,
   };
 }
 
 export function disposeTensorData(data: TensorData): void {
-  for (const s of [data.train, data.valid, data.test]) tf.dispose([s.x, s.labels]);
+  for (const s of [data.train, data.valid, data.test, data.heldOut]) tf.dispose([s.x, s.labels]);
 }
 
 /** Seeded parameters (Xavier), zero optimizer slots, and the shuffle RNG seeded from `seed`. */
@@ -99,43 +126,67 @@ export function shuffledIndices(n: number, rngState: RngState): { indices: Int32
   return { indices, rngState: rng.state() };
 }
 
+/** Per row n: the cross-entropy logsumexp(Z_n) − Z_{n,y_n}, and 1 when argmax Z_n = y_n else 0. */
+function rowLossAndHit(z: tf.Tensor2D, labels: tf.Tensor1D, classes: number): { loss: tf.Tensor1D; hit: tf.Tensor1D } {
+  const picked = tf.sum(tf.mul(z, tf.oneHot(labels, classes).toFloat()), 1);
+  return { loss: tf.sub(tf.logSumExp(z, 1), picked), hit: tf.equal(tf.argMax(z, 1), labels).toFloat() as tf.Tensor1D };
+}
+
+export type SplitMetrics = { loss: number; acc: number };
+
 /**
- * [Σ_n (logsumexp(Z_n) − Z_{n,y_n}), number of rows whose argmax is the label], stacked so one
- * device read (readPair) fetches both.
+ * Mean cross-entropy L = (1/N) Σ_n (logsumexp(Z_n) − Z_{n,y_n}) and accuracy of each consecutive row
+ * range of `split` (range i ends at row ends[i]), through the cheapest forward pass (forwardLogits:
+ * fused matmul + bias + relu) in chunks of EVAL_CHUNK rows, one device read per chunk. The same
+ * numbers for either gradient mode.
  */
-function lossSumAndHits(z: tf.Tensor2D, labels: tf.Tensor1D, classes: number): tf.Tensor1D {
-  return tf.tidy(() => {
-    const picked = tf.sum(tf.mul(z, tf.oneHot(labels, classes).toFloat()), 1);
-    const perRow = tf.sub(tf.logSumExp(z, 1), picked);
-    return tf.stack([tf.sum(perRow), tf.sum(tf.equal(tf.argMax(z, 1), labels).toFloat())]) as tf.Tensor1D;
+export function evaluateRanges(params: MlpParams, split: TensorSplit, classes: number, ends: readonly number[]): SplitMetrics[] {
+  const totals = ends.map(() => ({ loss: 0, hits: 0 }));
+  for (let start = 0; start < split.n; start += EVAL_CHUNK) {
+    const end = Math.min(split.n, start + EVAL_CHUNK);
+    // The ranges this chunk overlaps, in chunk-relative rows.
+    const parts = ends
+      .map((rangeEnd, i) => ({ i, from: Math.max(start, i === 0 ? 0 : ends[i - 1]) - start, to: Math.min(end, rangeEnd) - start }))
+      .filter((p) => p.from < p.to);
+    const sums = tf.tidy(() => {
+      const whole = start === 0 && end === split.n;
+      const x = whole ? split.x : split.x.slice([start, 0], [end - start, -1]);
+      const labels = whole ? split.labels : split.labels.slice([start], [end - start]);
+      const { loss, hit } = rowLossAndHit(forwardLogits(params, x), labels, classes);
+      return tf.stack(parts.flatMap((p) => [tf.sum(loss.slice([p.from], [p.to - p.from])), tf.sum(hit.slice([p.from], [p.to - p.from]))]));
+    });
+    const values = sums.dataSync();
+    sums.dispose();
+    parts.forEach((p, k) => {
+      totals[p.i].loss += values[2 * k];
+      totals[p.i].hits += values[2 * k + 1];
+    });
+  }
+  return totals.map((t, i) => {
+    const rows = ends[i] - (i === 0 ? 0 : ends[i - 1]);
+    return { loss: t.loss / rows, acc: t.hits / rows };
   });
 }
 
-/**
- * Mean cross-entropy L = (1/N) Σ_n (logsumexp(Z_n) − Z_{n,y_n}) and accuracy, in chunks of EVAL_CHUNK
- * rows, through the cheapest forward pass (forwardLogits: fused matmul + bias + relu); the same
- * numbers for either gradient mode.
- */
-export function evaluate(_config: TrainConfig, params: MlpParams, split: TensorSplit, classes: number): { loss: number; acc: number } {
-  let lossSum = 0;
-  let correct = 0;
-  for (let start = 0; start < split.n; start += EVAL_CHUNK) {
-    const size = Math.min(EVAL_CHUNK, split.n - start);
-    const [lossChunk, correctChunk] = readPair(tf.tidy(() => {
-      const whole = start === 0 && size === split.n;
-      const x = whole ? split.x : split.x.slice([start, 0], [size, -1]);
-      const labels = whole ? split.labels : split.labels.slice([start], [size]);
-      return lossSumAndHits(forwardLogits(params, x), labels, classes);
-    }));
-    lossSum += lossChunk;
-    correct += correctChunk;
-  }
-  return { loss: lossSum / split.n, acc: correct / split.n };
+/** Loss and accuracy of one split (see evaluateRanges). */
+export function evaluate(params: MlpParams, split: TensorSplit, classes: number): SplitMetrics {
+  return evaluateRanges(params, split, classes, [split.n])[0];
+}
+
+/** Valid and test metrics from one forward pass over data.heldOut. */
+function evaluateHeldOut(params: MlpParams, data: TensorData): { valid: SplitMetrics; test: SplitMetrics } {
+  const [valid, test] = evaluateRanges(params, data.heldOut, data.classes, [data.valid.n, data.valid.n + data.test.n]);
+  return { valid, test };
 }
 
 /** Loss and accuracy of the whole training set from the logits of a full-batch step. */
-function metricsFromLogits(z: tf.Tensor2D, split: TensorSplit, classes: number): { loss: number; acc: number } {
-  const [lossSum, hits] = readPair(lossSumAndHits(z, split.labels, classes));
+function metricsFromLogits(z: tf.Tensor2D, split: TensorSplit, classes: number): SplitMetrics {
+  const [lossSum, hits] = readPair(
+    tf.tidy(() => {
+      const { loss, hit } = rowLossAndHit(z, split.labels, classes);
+      return tf.stack([tf.sum(loss), tf.sum(hit)]) as tf.Tensor1D;
+    }),
+  );
   return { loss: lossSum / split.n, acc: hits / split.n };
 }
 
@@ -213,10 +264,9 @@ export async function trainEpochs(config: TrainConfig, data: TensorData, state: 
     const t1 = performance.now();
     const params = epochResult.state.params;
     const { trainLogits } = epochResult;
-    const train = trainLogits === undefined ? evaluate(config, params, data.train, data.classes) : metricsFromLogits(trainLogits, data.train, data.classes);
+    const train = trainLogits === undefined ? evaluate(params, data.train, data.classes) : metricsFromLogits(trainLogits, data.train, data.classes);
     trainLogits?.dispose();
-    const valid = evaluate(config, params, data.valid, data.classes);
-    const test = evaluate(config, params, data.test, data.classes);
+    const { valid, test } = evaluateHeldOut(params, data);
     const metrics: EpochMetrics = {
       epoch: current.epoch + 1,
       trainLoss: train.loss,

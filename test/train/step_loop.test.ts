@@ -4,7 +4,7 @@ import { registerCustomOps } from '../../custom-ops/index.js';
 import { useBackend, type BackendName } from '../../src/backends.js';
 import { xavierInit, type MlpParams } from '../../src/model/mlp.js';
 import type { TrainConfig } from '../../src/train/config.js';
-import { disposeTensorData, disposeTrainState, evaluate, initTrainState, shuffledIndices, toTensorData, trainEpochs } from '../../src/train/loop.js';
+import { disposeTensorData, disposeTrainState, evaluate, evaluateRanges, initTrainState, shuffledIndices, toTensorData, trainEpochs } from '../../src/train/loop.js';
 import { disposeOptimizerState, initOptimizerState } from '../../src/train/optimizers.js';
 import { paramList, trainStep } from '../../src/train/step.js';
 import { blobDataset, blobs } from './synthetic.js';
@@ -75,6 +75,45 @@ describe.each(BACKEND_ROWS)('trainer on %s', (_title, probe) => {
     tf.dispose(paramList(init));
   });
 
+  it('evaluateRanges: per-range loss/accuracy across chunk boundaries equal a float64 forward pass (and valid/test share one held-out tensor)', () => {
+    // 23 000 rows in chunks of EVAL_CHUNK = 10 000: the ranges [0, 7000), [7000, 12500), [12500, 23000) straddle both chunk edges.
+    const layers = [6, 5, 3];
+    const split = blobs(23000, 6, 3, 7);
+    const params = xavierInit(layers, 11);
+    const ends = [7000, 12500, 23000];
+    const x = tf.tensor2d(split.x, [split.n, 6]);
+    const labels = tf.tensor1d(split.labels, 'int32');
+    const before = tf.memory().numTensors;
+    const got = evaluateRanges(params, { x, labels, n: split.n }, 3, ends);
+    expect(tf.memory().numTensors).toBe(before);
+    const [w1, w2] = params.weights.map((w) => Float64Array.from(w.dataSync()));
+    const [b1, b2] = params.biases.map((b) => Float64Array.from(b.dataSync()));
+    const want = ends.map(() => ({ loss: 0, hits: 0 }));
+    for (let n = 0; n < split.n; n++) {
+      const h = Array.from({ length: 5 }, (_, j) => Math.max(0, b1[j] + Array.from({ length: 6 }, (_, f) => split.x[n * 6 + f] * w1[f * 5 + j]).reduce((a, v) => a + v, 0)));
+      const z = Array.from({ length: 3 }, (_, k) => b2[k] + h.reduce((a, v, j) => a + v * w2[j * 3 + k], 0));
+      const max = Math.max(...z);
+      const lse = max + Math.log(z.reduce((a, v) => a + Math.exp(v - max), 0));
+      const range = ends.findIndex((e) => n < e);
+      want[range].loss += lse - z[split.labels[n]];
+      want[range].hits += z.indexOf(max) === split.labels[n] ? 1 : 0;
+    }
+    ends.forEach((end, i) => {
+      const rows = end - (i === 0 ? 0 : ends[i - 1]);
+      expect(Math.abs(got[i].loss - want[i].loss / rows) / (want[i].loss / rows)).toBeLessThan(1e-5);
+      // A row whose top two logits tie to fp32 rounding may flip; the ranges have thousands of rows.
+      expect(Math.abs(got[i].acc - want[i].hits / rows)).toBeLessThanOrEqual(2 / rows);
+    });
+    expect(evaluate(params, { x, labels, n: split.n }, 3).loss).toBeCloseTo((want[0].loss + want[1].loss + want[2].loss) / split.n, 5);
+    tf.dispose([x, labels, ...paramList(params)]);
+
+    const data = toTensorData(blobDataset(40));
+    expect(data.heldOut.n).toBe(data.valid.n + data.test.n);
+    expect(Array.from(data.valid.x.dataSync())).toEqual(Array.from(data.heldOut.x.dataSync().subarray(0, data.valid.n * 12)));
+    expect(Array.from(data.test.labels.dataSync())).toEqual(Array.from(data.heldOut.labels.dataSync().subarray(data.valid.n)));
+    disposeTensorData(data);
+  });
+
   it('trainStep consumes its inputs: old params and slots are disposed, new ones returned', () => {
     const c = config();
     const params = xavierInit(c.layers, c.seed);
@@ -102,7 +141,8 @@ describe.each(BACKEND_ROWS)('trainer on %s', (_title, probe) => {
       expect(h[19].trainLoss).toBeLessThan(0.5 * h[0].trainLoss);
       disposeTrainState(result.state);
       disposeTensorData(data);
-      expect(tf.memory().numTensors).toBe(before - 6);
+      // train, valid, test and the held-out tensor they are sliced from: x and labels each.
+      expect(tf.memory().numTensors).toBe(before - 8);
     }
   });
 
@@ -114,7 +154,7 @@ describe.each(BACKEND_ROWS)('trainer on %s', (_title, probe) => {
       let state = initTrainState(c);
       const before = tf.memory().numTensors;
       for (let epoch = 1; epoch <= 3; epoch++) {
-        const atStart = evaluate(c, state.params, data.train, data.classes);
+        const atStart = evaluate(state.params, data.train, data.classes);
         state = (await trainEpochs({ ...c, epochs: epoch }, data, state)).state;
         const m = state.history[epoch - 1];
         expect(Math.abs(m.trainLoss - atStart.loss) / atStart.loss).toBeLessThanOrEqual(1e-5);
@@ -122,7 +162,7 @@ describe.each(BACKEND_ROWS)('trainer on %s', (_title, probe) => {
         expect(tf.memory().numTensors).toBe(before);
       }
       // The step moved the parameters: the train loss after the last update is lower than at its start.
-      expect(evaluate(c, state.params, data.train, data.classes).loss).toBeLessThan(state.history[2].trainLoss);
+      expect(evaluate(state.params, data.train, data.classes).loss).toBeLessThan(state.history[2].trainLoss);
       disposeTrainState(state);
       disposeTensorData(data);
     },
