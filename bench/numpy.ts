@@ -5,7 +5,8 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { Workload } from './workload.js';
+import type { HomeworkMetrics } from './report.js';
+import type { HomeworkShape, Workload } from './workload.js';
 
 const SCRIPT = fileURLToPath(new URL('./numpy_reference.py', import.meta.url));
 
@@ -14,8 +15,41 @@ export interface NumpyBaseline {
   description: string;
   /** One epoch on the first `rows` rows: wall milliseconds measured inside Python, and the loss. */
   epoch(rows: number): Promise<{ ms: number; loss: number }>;
+  /** Starts a fresh homework run (bench/numpy_reference.py's HomeworkRun) on its own synthetic data of these shapes. */
+  homework(shape: HomeworkShape, seed: number): Promise<void>;
+  /** The next `count` epochs of the homework run: per epoch, step and evaluation milliseconds measured inside Python, and its metrics. */
+  homeworkEpochs(count: number): Promise<NumpyHomeworkChunk>;
   peakRssBytes(): Promise<number>;
   close(): void;
+}
+
+export interface NumpyHomeworkChunk {
+  stepMs: number[];
+  evalMs: number[];
+  metrics: HomeworkMetrics[];
+}
+
+function numbers(reply: Record<string, unknown>, key: string, count: number): number[] {
+  const value = reply[key];
+  if (!Array.isArray(value) || value.length !== count) throw new Error(`numpy reference: expected ${count} values of "${key}"`);
+  return value.map(Number);
+}
+
+function homeworkChunk(reply: Record<string, unknown>, count: number): NumpyHomeworkChunk {
+  const metrics = reply.metrics;
+  if (!Array.isArray(metrics) || metrics.length !== count) throw new Error(`numpy reference: expected ${count} epochs of metrics`);
+  return {
+    stepMs: numbers(reply, 'stepMs', count),
+    evalMs: numbers(reply, 'evalMs', count),
+    metrics: metrics.map((m: Record<string, unknown>) => ({
+      trainLoss: Number(m.trainLoss),
+      trainAcc: Number(m.trainAcc),
+      validLoss: Number(m.validLoss),
+      validAcc: Number(m.validAcc),
+      testLoss: Number(m.testLoss),
+      testAcc: Number(m.testAcc),
+    })),
+  };
 }
 
 export type NumpyStart = { ok: true; baseline: NumpyBaseline } | { ok: false; reason: string };
@@ -60,6 +94,11 @@ export async function startNumpy(workload: Workload, seed: number): Promise<Nump
         const reply = await ask(`epoch ${epochRows}`);
         return { ms: Number(reply.ms), loss: Number(reply.loss) };
       },
+      homework: async (shape, homeworkSeed) => {
+        const [f, h, k] = shape.layers;
+        await ask(`homework ${shape.train} ${shape.valid} ${shape.test} ${f} ${h} ${k} ${homeworkSeed} ${shape.momentum} ${shape.lr}`);
+      },
+      homeworkEpochs: async (count) => homeworkChunk(await ask(`homework_epochs ${count}`), count),
       peakRssBytes: async () => Number((await ask('rss')).peakRssBytes),
       close: () => {
         child.stdin.end('quit\n');

@@ -9,6 +9,9 @@ divides by the batch's own N (not a global N).
 Run by bench/bench.ts as a server, one command per line on stdin, one JSON reply per line:
   setup N F H K SEED GAMMA ALPHA -> {"ok": true, "numpy": version, "blas": description}
   epoch ROWS                     -> {"ms": wall time of one epoch on the first ROWS rows, "loss": L}
+  homework NTRAIN NVALID NTEST F H K SEED GAMMA ALPHA
+                                 -> {"ok": true}: a fresh homework run (HomeworkRun) on synthetic data
+  homework_epochs COUNT          -> {"stepMs": [...], "evalMs": [...], "metrics": [...]}, one entry per epoch
   rss                            -> {"peakRssBytes": peak resident set size of this process}
   quit
 """
@@ -68,11 +71,10 @@ def gradLossb_h(delta_h):
 
 
 class Network:
-    def __init__(self, n, f, h, k, seed, gamma, alpha):
-        rng = np.random.default_rng(seed)
-        self.x = rng.random((n, f), dtype=np.float32)
-        self.y = np.eye(k, dtype=np.float32)[rng.integers(0, k, n)]
-        # Xavier normal, std = sqrt(2 / (fan_in + fan_out)); biases 0
+    """784 -> H -> K with Xavier-normal weights (std = sqrt(2 / (fan_in + fan_out))), zero biases,
+    and the homework's momentum (1.3): v <- gamma v + alpha dL/dW, W <- W - v."""
+
+    def __init__(self, f, h, k, rng, gamma, alpha):
         self.w_h = (rng.standard_normal((f, h)) * np.sqrt(2.0 / (f + h))).astype(np.float32)
         self.b_h = np.zeros(h, dtype=np.float32)
         self.w_o = (rng.standard_normal((h, k)) * np.sqrt(2.0 / (h + k))).astype(np.float32)
@@ -81,19 +83,75 @@ class Network:
         self.gamma = np.float32(gamma)
         self.alpha = np.float32(alpha)
 
-    def epoch(self, rows):
-        x, y = self.x[:rows], self.y[:rows]
+    def logits(self, x):
+        return computeLayer(relu(computeLayer(x, self.w_h, self.b_h)), self.w_o, self.b_o)
+
+    def step(self, x, y):
+        """One momentum step on (x, y); returns the logits of its forward pass (before the update)."""
         r = computeLayer(x, self.w_h, self.b_h)
         hidden = relu(r)
         z = computeLayer(hidden, self.w_o, self.b_o)
-        loss = CE(y, z)
         delta_o = gradCE(y, softmax(z))
         delta_h = hiddenDelta(delta_o, r, self.w_o)
         grads = (gradLossW_h(delta_h, x), gradLossb_h(delta_h), gradLossW_o(delta_o, hidden), gradLossb_o(delta_o))
-        # Momentum (homework 1.3): v <- gamma v + alpha dL/dW, W <- W - v
         self.v = [self.gamma * v + self.alpha * g for v, g in zip(self.v, grads)]
         self.w_h, self.b_h, self.w_o, self.b_o = (p - v for p, v in zip((self.w_h, self.b_h, self.w_o, self.b_o), self.v))
-        return loss
+        return z
+
+
+class WorkloadRun:
+    """Workload W: random pixels in [0, 1) and random labels; one full-batch step per epoch, no evaluation."""
+
+    def __init__(self, n, f, h, k, seed, gamma, alpha):
+        rng = np.random.default_rng(seed)
+        self.x = rng.random((n, f), dtype=np.float32)
+        self.y = np.eye(k, dtype=np.float32)[rng.integers(0, k, n)]
+        self.net = Network(f, h, k, rng, gamma, alpha)
+
+    def epoch(self, rows):
+        y = self.y[:rows]
+        return CE(y, self.net.step(self.x[:rows], y))
+
+
+def accuracy(labels, logits):
+    return float(np.mean(np.argmax(logits, axis=1) == labels))
+
+
+def teacher_data(rng, n, f, k):
+    """Pixels uniform in [0, 1); labels argmax((x - 0.5) . T) of a random normal teacher T, so that the
+    valid/test curves mean something (bench/workload.ts's makeHomeworkDataset draws the same way)."""
+    x = rng.random((n, f), dtype=np.float32)
+    teacher = rng.standard_normal((f, k)).astype(np.float32)
+    return x, np.argmax((x - np.float32(0.5)) @ teacher, axis=1)
+
+
+class HomeworkRun:
+    """The homework's training loop: per epoch one full-batch momentum step on the training rows, then
+    CE loss and accuracy on train, valid and test (one-hot targets, as the homework's convertOneHot).
+    Train metrics come from the step's own forward pass (parameters before the update), valid/test
+    from a forward pass after it, as in handgrad's src/train/loop.ts."""
+
+    def __init__(self, n_train, n_valid, n_test, f, h, k, seed, gamma, alpha):
+        rng = np.random.default_rng(seed)
+        x, labels = teacher_data(rng, n_train + n_valid + n_test, f, k)
+        one_hot = np.eye(k, dtype=np.float32)[labels]
+        bounds = (0, n_train, n_train + n_valid, len(labels))
+        self.splits = [(x[a:b], labels[a:b], one_hot[a:b]) for a, b in zip(bounds, bounds[1:])]
+        self.net = Network(f, h, k, rng, gamma, alpha)
+
+    def epoch(self):
+        """Returns (step ms, evaluation ms, metrics)."""
+        x, labels, y = self.splits[0]
+        start = time.perf_counter()
+        z = self.net.step(x, y)
+        metrics = {"trainLoss": CE(y, z), "trainAcc": accuracy(labels, z)}
+        stepped = time.perf_counter()
+        for name, (xs, ls, ys) in zip(("valid", "test"), self.splits[1:]):
+            z = self.net.logits(xs)
+            metrics[name + "Loss"] = CE(ys, z)
+            metrics[name + "Acc"] = accuracy(ls, z)
+        done = time.perf_counter()
+        return (stepped - start) * 1e3, (done - stepped) * 1e3, metrics
 
 
 def blas_description():
@@ -112,6 +170,7 @@ def reply(obj):
 
 def main():
     net = None
+    run = None
     for line in sys.stdin:
         words = line.split()
         if not words:
@@ -120,13 +179,26 @@ def main():
         if command == "setup":
             n, f, h, k, seed = (int(w) for w in words[1:6])
             gamma, alpha = float(words[6]), float(words[7])
-            net = Network(n, f, h, k, seed, gamma, alpha)
+            net = WorkloadRun(n, f, h, k, seed, gamma, alpha)
             reply({"ok": True, "numpy": np.__version__, "blas": blas_description()})
         elif command == "epoch":
             rows = int(words[1])
             start = time.perf_counter()
             loss = net.epoch(rows)
             reply({"ms": (time.perf_counter() - start) * 1e3, "loss": loss})
+        elif command == "homework":
+            n_train, n_valid, n_test, f, h, k, seed = (int(w) for w in words[1:8])
+            run = None  # free the previous run's data before drawing the next
+            run = HomeworkRun(n_train, n_valid, n_test, f, h, k, seed, float(words[8]), float(words[9]))
+            reply({"ok": True})
+        elif command == "homework_epochs":
+            out = {"stepMs": [], "evalMs": [], "metrics": []}
+            for _ in range(int(words[1])):
+                step_ms, eval_ms, metrics = run.epoch()
+                out["stepMs"].append(step_ms)
+                out["evalMs"].append(eval_ms)
+                out["metrics"].append(metrics)
+            reply(out)
         elif command == "rss":
             reply({"peakRssBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024})
         elif command == "quit":

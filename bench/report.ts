@@ -31,6 +31,57 @@ export interface CompareTiming {
   failed: number;
 }
 
+/** Loss (mean CE) and accuracy of one epoch on the three splits. */
+export interface HomeworkMetrics {
+  trainLoss: number;
+  trainAcc: number;
+  validLoss: number;
+  validAcc: number;
+  testLoss: number;
+  testAcc: number;
+}
+
+/** One side (handgrad or numpy) of the homework run. */
+export interface HomeworkSide {
+  epochs: number;
+  /** Σ over chunks: handgrad, wall time around trainEpochs; numpy, step + evaluation time measured inside Python. */
+  seconds: number;
+  /** Σ of the epochs' training-step time (handgrad: EpochMetrics.seconds). */
+  trainSeconds: number;
+  /** Σ of the epochs' evaluation time on train/valid/test (handgrad: EpochMetrics.evalSeconds). */
+  evalSeconds: number;
+  chunkSeconds: number[];
+  /** Train loss per epoch (full batch: at the parameters before that epoch's update). */
+  trainLosses: number[];
+  first: HomeworkMetrics;
+  last: HomeworkMetrics;
+}
+
+export interface HomeworkRun {
+  backend: string;
+  data: string;
+  sizes: { train: number; valid: number; test: number };
+  layers: number[];
+  optimizer: string;
+  epochs: number;
+  /** Epochs per interleaved chunk (handgrad chunk, then numpy chunk, …). */
+  chunkEpochs: number;
+  handgrad: HomeworkSide;
+  numpy: HomeworkSide | null;
+  /** handgrad.seconds / numpy.seconds; null without numpy. */
+  ratio: number | null;
+  trainRatio: number | null;
+  evalRatio: number | null;
+  /** handgrad / numpy seconds of each chunk pair: how much the ratio moves with the machine's load. */
+  chunkRatios: { median: number; min: number; max: number } | null;
+  /** toTensorData on the three splits, once per run. */
+  uploadSeconds: number;
+  /** uploadSeconds + handgrad.seconds scaled to the homework's 200 epochs: what `npm run train` spends, less start-up, reading the file and checkpoints. */
+  projectedTrainSeconds: number;
+  /** tf.memory().numTensors before the first chunk and after the last, and the largest growth after any chunk. */
+  tensors: { before: number; after: number; maxChunkGrowth: number };
+}
+
 export interface BenchReport {
   machine: { cpu: string; cores: number; memoryGiB: number; node: string; loadBefore: number[]; loadAfter: number[]; env: Record<string, string> };
   workload: { rows: number; layers: number[]; optimizer: string; gflopPerEpoch: number };
@@ -39,7 +90,7 @@ export interface BenchReport {
   timings: TimingRow[];
   skipped: SkipRow[];
   compare: CompareTiming[];
-  homework: { backend: string; epochs: number; seconds: number; finalLoss: number } | { skipped: string } | null;
+  homework: HomeworkRun | { skipped: string } | null;
   peakRssMiB: { node: number; numpy: number | null };
   best: { backend: string; grads: string; vsNumpy: number } | null;
 }
@@ -87,12 +138,56 @@ export function formatTable(report: BenchReport): string {
     lines.push(`compare (runChecks, 784→1000→10, batch 64) on ${c.backend}: ${c.seconds.toFixed(1)} s, ${c.checks} checks, ${c.failed === 0 ? 'all pass' : `${c.failed} FAILED`}`);
   }
   if (report.homework) {
-    lines.push(
-      'skipped' in report.homework
-        ? `Homework setting: skipped (${report.homework.skipped})`
-        : `Homework setting (${report.homework.epochs} full-batch momentum epochs of W, manual grads) on ${report.homework.backend}: ${report.homework.seconds.toFixed(1)} s, final loss ${report.homework.finalLoss.toFixed(4)}`,
-    );
+    if ('skipped' in report.homework) lines.push(`Homework setting: skipped (${report.homework.skipped})`);
+    else lines.push('', ...formatHomework(report.homework), '');
   }
   lines.push(`Peak RSS: node ${report.peakRssMiB.node.toFixed(0)} MiB (all backends in one process)${report.peakRssMiB.numpy === null ? '' : `, numpy ${report.peakRssMiB.numpy.toFixed(0)} MiB`}`);
   return lines.join('\n');
+}
+
+const ratioText = (ratio: number | null): string => (ratio === null ? '—' : `${ratio.toFixed(2)}×`);
+
+export function formatHomework(run: HomeworkRun): string[] {
+  const { sizes } = run;
+  const lines = [
+    `Homework setting on ${run.backend}: ${run.epochs} epochs of ${run.layers.join(' → ')}, full batch, ${run.optimizer}, manual grads; ${run.data} data`,
+    `  per epoch one step on ${sizes.train} train rows, then loss + accuracy on train (the step's own forward pass), ${sizes.valid} valid and ${sizes.test} test rows;`,
+    `  handgrad's trainEpochs and numpy's homework loop interleaved in chunks of ${run.chunkEpochs} epochs`,
+  ];
+  const header = ['side', 'epochs', 'total s', 'train s', 'eval s', '× numpy', 'train loss first → last', 'valid acc', 'test acc'];
+  const widths = [8, 6, 8, 8, 7, 8, 23, 9, 8];
+  lines.push(header.map((h, i) => pad(h, widths[i], i >= 1)).join('  '));
+  lines.push(widths.map((w) => '-'.repeat(w)).join('  '));
+  const sides: [string, HomeworkSide | null, number | null][] = [['handgrad', run.handgrad, run.ratio], ['numpy', run.numpy, run.numpy ? 1 : null]];
+  for (const [name, side, ratio] of sides) {
+    if (!side) {
+      lines.push(`${pad(name, widths[0])}  skipped (numpy not available)`);
+      continue;
+    }
+    const cells = [
+      name,
+      String(side.epochs),
+      fixed(side.seconds, 1),
+      fixed(side.trainSeconds, 1),
+      fixed(side.evalSeconds, 1),
+      ratioText(ratio),
+      `${fixed(side.first.trainLoss, 3)} → ${fixed(side.last.trainLoss, 3)}`,
+      `${fixed(side.last.validAcc * 100, 1)} %`,
+      `${fixed(side.last.testAcc * 100, 1)} %`,
+    ];
+    lines.push(cells.map((c, i) => pad(c, widths[i], i >= 1)).join('  '));
+  }
+  if (run.chunkRatios) {
+    lines.push(
+      `handgrad / numpy: total ${ratioText(run.ratio)} (training ${ratioText(run.trainRatio)}, evaluation ${ratioText(run.evalRatio)}); ` +
+        `per chunk median ${ratioText(run.chunkRatios.median)}, range ${ratioText(run.chunkRatios.min)}–${ratioText(run.chunkRatios.max)}`,
+    );
+  }
+  lines.push(
+    `Tensors: ${run.tensors.before} before the first chunk, ${run.tensors.after} after the last (largest growth after a chunk: ${run.tensors.maxChunkGrowth})`,
+    `Projected \`npm run train\` with the homework's flags on ${run.backend}: ${run.projectedTrainSeconds.toFixed(1)} s ` +
+      `(tensor upload ${run.uploadSeconds.toFixed(2)} s + ${run.epochs === 200 ? 'the 200 epochs as measured' : `${run.epochs} measured epochs scaled to 200`}; ` +
+      'excludes process start-up, reading the .npz and checkpoints)',
+  );
+  return lines;
 }

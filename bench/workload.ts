@@ -1,8 +1,10 @@
 /**
  * Workload W of issue 6: one full-batch epoch (forward, backward, momentum update) of a
- * 10000×784 → 1000 → 10 MLP in float32, run through handgrad's own trainer (trainStep).
+ * 10000×784 → 1000 → 10 MLP in float32, run through handgrad's own trainer (trainStep);
+ * and the homework setting: W's network trained epoch by epoch with evaluation on the homework's split.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { Dataset, Split } from '../src/data/dataset.js';
 import type { GradMode, TrainConfig } from '../src/train/config.js';
 import { disposeTrainState, initTrainState, type TrainState } from '../src/train/loop.js';
 import { trainStep } from '../src/train/step.js';
@@ -16,6 +18,18 @@ export interface Workload {
 }
 
 export const WORKLOAD_W: Workload = { rows: 10000, layers: [784, 1000, 10], lr: 0.1, momentum: 0.9 };
+
+/** The homework setting's run: notMNIST's split sizes (10000 / 6000 / 2724 of 18724), W's network and momentum. */
+export interface HomeworkShape {
+  train: number;
+  valid: number;
+  test: number;
+  layers: [number, number, number];
+  lr: number;
+  momentum: number;
+}
+
+export const HOMEWORK_SHAPE: HomeworkShape = { train: 10000, valid: 6000, test: 2724, layers: [784, 1000, 10], lr: 0.1, momentum: 0.9 };
 
 /**
  * 6·N·Σ_l in_l·out_l, the project's stated convention (2 flops per multiply-add, forward + two backward
@@ -43,6 +57,37 @@ export function makeData(rows: number, layers: readonly number[], seed: number):
   });
 }
 
+/**
+ * The homework setting's synthetic data set: pixels uniform in [0, 1) and labels argmax((x − 0.5)·T) of a random
+ * normal teacher T (F×K), so that the classes are balanced and learnable and valid/test accuracy climbs as on
+ * notMNIST. bench/numpy_reference.py's teacher_data draws the same way (its own generator, so other numbers).
+ */
+export function makeHomeworkDataset(shape: HomeworkShape, seed: number): Dataset {
+  const [features, , classes] = shape.layers;
+  const rows = shape.train + shape.valid + shape.test;
+  const [x, labels] = tf.tidy(() => {
+    const pixels = tf.randomUniform([rows, features], 0, 1, 'float32', seed);
+    const teacher = tf.randomNormal([features, classes], 0, 1, 'float32', seed + 1);
+    return [pixels, tf.argMax(tf.matMul(tf.sub(pixels, 0.5), teacher), 1)];
+  });
+  const pixels = x.dataSync() as Float32Array;
+  const classOf = Int32Array.from(labels.dataSync());
+  tf.dispose([x, labels]);
+  const split = (start: number, n: number): Split => ({
+    x: pixels.slice(start * features, (start + n) * features),
+    labels: classOf.slice(start, start + n),
+    n,
+  });
+  return {
+    name: 'synthetic (teacher-labelled)',
+    features,
+    classes,
+    train: split(0, shape.train),
+    valid: split(shape.train, shape.valid),
+    test: split(shape.train + shape.valid, shape.test),
+  };
+}
+
 export function disposeData(data: BenchData): void {
   tf.dispose([data.x, data.yOneHot]);
 }
@@ -60,7 +105,7 @@ export interface EpochRunner {
   dispose(): void;
 }
 
-export function trainConfigFor(workload: Workload, grad: GradMode, seed: number): TrainConfig {
+export function trainConfigFor(workload: Pick<Workload, 'layers' | 'lr' | 'momentum'>, grad: GradMode, seed: number): TrainConfig {
   return {
     layers: [...workload.layers],
     seed,
