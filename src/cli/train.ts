@@ -12,15 +12,15 @@ import { registerCustomOps } from '../../custom-ops/index.js';
 import { parseBackendChoice, useBackend } from '../backends.js';
 import type { Dataset, SubsetSizes } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
-import { saveCheckpoint, loadCheckpoint } from '../train/checkpoint.js';
+import { loadCheckpoint, snapshotCheckpoint, writeCheckpoint, type CheckpointSnapshot } from '../train/checkpoint.js';
 import { ADAM_DEFAULTS, GRAD_MODES, OPTIMIZERS, type OptimizerKind, type TrainConfig } from '../train/config.js';
-import { disposeTensorData, disposeTrainState, initTrainState, toTensorData, trainEpochs, type EpochMetrics } from '../train/loop.js';
+import { disposeTensorData, disposeTrainState, initTrainState, toTensorData, trainEpochs, type EpochMetrics, type TrainState } from '../train/loop.js';
 import { outDirStatus, readRunFile, RUN_MARKER, summarize, writeMetrics, writePlot, writeRunFile, writeSummary, type RunFile, type Summary } from '../train/run_files.js';
 import { attachNegativeNumbers, EXIT_INTERRUPTED, EXIT_OK, firstLine, parseChoice, parseInteger, parseLayers, parseNumber, runCli, UsageError } from './common.js';
 
 /** Learning rate when --lr is not given. */
 export const DEFAULT_LR: Record<OptimizerKind, number> = { adam: 1e-3, momentum: 0.1, sgd: 0.1 };
-export const DEFAULTS = { data: 'mnist', hidden: 256, seed: 1, grad: 'manual', optimizer: 'adam', momentum: 0.9, batchSize: 128, epochs: 8, backend: 'auto' } as const;
+export const DEFAULTS = { data: 'mnist', hidden: 256, seed: 1, grad: 'manual', optimizer: 'adam', momentum: 0.9, batchSize: 128, epochs: 8, backend: 'auto', checkpointEvery: 30 } as const;
 
 const OPTIONS = {
   data: { type: 'string' },
@@ -39,6 +39,7 @@ const OPTIONS = {
   backend: { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'string' },
+  'checkpoint-every': { type: 'string' },
   overwrite: { type: 'boolean' },
   json: { type: 'boolean' },
   'no-progress': { type: 'boolean' },
@@ -73,6 +74,9 @@ output
   --out DIR                   run folder (default runs/<timestamp>): config.json, metrics.csv,
                               learning-curve.svg/.vl.json, summary.json, checkpoints/ (tfjs Layers model)
   --resume DIR                continue a run from its last checkpoint (same numbers as an uninterrupted run)
+  --checkpoint-every S        write the checkpoint (and metrics.csv) at most every S seconds (default
+                              ${DEFAULTS.checkpointEvery}; 0 = every epoch); the last completed epoch is always written at
+                              the end of the run and on Ctrl-C
   --overwrite                 replace --out when it holds a previous run
   --json                      one JSON line per epoch on stdout
   --no-progress               plain lines even on a terminal
@@ -100,6 +104,8 @@ type Plan = {
   outDir: string;
   resume: boolean;
   overwrite: boolean;
+  /** Least seconds between two checkpoint writes (0: every epoch). */
+  checkpointEvery: number;
 };
 
 function timestamp(): string {
@@ -108,9 +114,10 @@ function timestamp(): string {
 
 function planFromFlags(flags: Flags): Plan {
   const backend = parseBackendChoice(flags.backend ?? DEFAULTS.backend);
+  const checkpointEvery = flags['checkpoint-every'] === undefined ? DEFAULTS.checkpointEvery : parseNumber('checkpoint-every', flags['checkpoint-every'], { min: 0 });
   if (flags.resume !== undefined) {
     const given = TRAINING_FLAGS.filter((f) => flags[f] !== undefined);
-    if (given.length > 0) throw new UsageError(`--${given[0]} cannot be combined with --resume (the run's config.json fixes it; only --epochs, --backend, --json may change)`);
+    if (given.length > 0) throw new UsageError(`--${given[0]} cannot be combined with --resume (the run's config.json fixes it; only --epochs, --backend, --checkpoint-every and the output flags may change)`);
     const run = readRunFile(flags.resume);
     const epochs = flags.epochs === undefined ? run.config.epochs : parseInteger('epochs', flags.epochs, 1);
     return {
@@ -120,6 +127,7 @@ function planFromFlags(flags: Flags): Plan {
       outDir: flags.resume,
       resume: true,
       overwrite: false,
+      checkpointEvery,
     };
   }
   if (flags.layers !== undefined && flags.hidden !== undefined) throw new UsageError('--layers and --hidden: give one of them, not both');
@@ -148,6 +156,7 @@ function planFromFlags(flags: Flags): Plan {
     outDir: flags.out ?? join('runs', timestamp()),
     resume: false,
     overwrite: flags.overwrite === true,
+    checkpointEvery,
   };
 }
 
@@ -262,6 +271,36 @@ async function useNodeSideOfBrowser(): Promise<'webgl'> {
   return 'webgl';
 }
 
+type CheckpointWriter = {
+  /** After each completed epoch: snapshot it (cheap); write it when `everySeconds` have passed since the last write. */
+  epochDone: (state: TrainState) => Promise<void>;
+  /** Writes the last completed epoch if it is not on disk yet. */
+  flush: () => Promise<void>;
+};
+
+/**
+ * The checkpoint and metrics.csv are written together (the csv then matches the checkpoint that
+ * --resume continues from); between writes the last completed epoch waits in memory.
+ */
+function checkpointWriter(outDir: string, everySeconds: number): CheckpointWriter {
+  let pending: CheckpointSnapshot | null = null;
+  let lastWrite = performance.now();
+  const flush = async (): Promise<void> => {
+    if (pending === null) return;
+    await writeCheckpoint(outDir, pending);
+    writeMetrics(outDir, pending.history);
+    pending = null;
+    lastWrite = performance.now();
+  };
+  return {
+    epochDone: async (state) => {
+      pending = snapshotCheckpoint(state);
+      if (performance.now() - lastWrite >= everySeconds * 1000) await flush();
+    },
+    flush,
+  };
+}
+
 function finish(outDir: string, summary: Summary | null, flags: Flags): void {
   if (summary === null) return;
   writeSummary(outDir, summary);
@@ -319,30 +358,36 @@ export async function trainMain(argv: string[]): Promise<number> {
   const tensors = toTensorData(data);
   let stopRequested = false;
   const onSigint = (): void => {
-    if (stopRequested) process.exit(EXIT_INTERRUPTED); // second Ctrl-C: checkpoints on disk are always complete
+    if (stopRequested) process.exit(EXIT_INTERRUPTED); // second Ctrl-C: the checkpoint on disk (the last periodic one) is complete
     stopRequested = true;
     log('\ninterrupt: stopping; the last completed epoch is checkpointed (Ctrl-C again to quit at once)');
   };
   process.on('SIGINT', onSigint);
   const batches = config.batchSize === 0 ? 1 : Math.ceil(data.train.n / config.batchSize);
   const reporter = makeReporter(flags, config, state0.epoch, batches);
+  const checkpoints = checkpointWriter(plan.outDir, plan.checkpointEvery);
   let result;
   try {
     result = await train(config, tensors, state0, {
       onBatch: (epoch, b, n) => reporter.batch(epoch, b, n),
       onEpoch: async (m, state) => {
-        await saveCheckpoint(plan.outDir, state);
-        writeMetrics(plan.outDir, state.history);
+        await checkpoints.epochDone(state);
         reporter.epoch(m);
       },
       shouldStop: () => stopRequested,
     });
+    // End of the run or Ctrl-C (even mid-epoch): the last completed epoch goes to disk.
+    await checkpoints.flush();
+  } catch (error) {
+    // A failed run still keeps its last completed epoch; the training error is the one reported.
+    await checkpoints.flush().catch(() => {});
+    throw error;
   } finally {
     reporter.stop();
     process.off('SIGINT', onSigint);
     disposeTensorData(tensors);
   }
-  // After a stop mid-epoch the state holds unfinished-epoch params; the run folder keeps the last checkpoint.
+  // After a stop mid-epoch the state holds unfinished-epoch params; the run folder keeps the last completed epoch's checkpoint.
   const history = result.state.history;
   disposeTrainState(result.state);
   writeMetrics(plan.outDir, history);

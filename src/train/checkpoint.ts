@@ -6,6 +6,8 @@
  *   state.json                 epoch, optimizer step, shuffle-RNG state, metrics history.
  * A checkpoint folder is written under a temp name and renamed; then `checkpoints/latest.json` is
  * replaced atomically, then older folders are removed. A kill at any moment leaves a complete checkpoint.
+ * snapshotCheckpoint copies a state to host memory (cheap, every epoch); writeCheckpoint puts a snapshot
+ * on disk (the costly part: layers-model export and four fsyncs), as often as the caller chooses.
  */
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -99,40 +101,94 @@ function epochDirName(epoch: number): string {
   return `epoch-${String(epoch).padStart(4, '0')}`;
 }
 
-/** Writes the checkpoint for `state` atomically and makes it the latest. */
-export async function saveCheckpoint(outDir: string, state: TrainState): Promise<string> {
+/** A tensor's values copied to the host: owned by the snapshot, untouched by later training steps. */
+export type HostTensor = { values: Float32Array; shape: number[] };
+
+/**
+ * Everything a checkpoint holds, copied off the tensors of a TrainState: cheap to take every epoch
+ * (a memcpy of the parameters and slots), written to disk later by writeCheckpoint.
+ */
+export type CheckpointSnapshot = {
+  epoch: number;
+  weights: HostTensor[];
+  biases: HostTensor[];
+  optimizer: { step: number; slots: Record<string, HostTensor[]> };
+  rngState: RngState;
+  history: EpochMetrics[];
+};
+
+/** A copy: dataSync() on cpu-based backends returns the tensor's own storage. */
+function toHost(t: tf.Tensor): HostTensor {
+  return { values: new Float32Array(t.dataSync()), shape: [...t.shape] };
+}
+
+function toTensor(h: HostTensor): tf.Tensor {
+  return tf.tensor(h.values, h.shape, 'float32');
+}
+
+/** Copies `state` (which the training loop goes on to dispose or replace) into host memory. */
+export function snapshotCheckpoint(state: TrainState): CheckpointSnapshot {
+  const slots: Record<string, HostTensor[]> = {};
+  for (const [slot, list] of Object.entries(state.optimizerState.slots)) slots[slot] = list.map(toHost);
+  return {
+    epoch: state.epoch,
+    weights: state.params.weights.map(toHost),
+    biases: state.params.biases.map(toHost),
+    optimizer: { step: state.optimizerState.step, slots },
+    rngState: structuredClone(state.rngState),
+    history: state.history.map((m) => ({ ...m })),
+  };
+}
+
+/** The model.json, weights.bin and optimizer.bin bytes of a snapshot (the tensors live only for the encoding). */
+async function encodeSnapshot(snapshot: CheckpointSnapshot): Promise<{ modelJson: string; weights: Uint8Array; optimizer: Awaited<ReturnType<typeof tf.io.encodeWeights>> }> {
+  const params: MlpParams = { weights: snapshot.weights.map((h) => toTensor(h) as tf.Tensor2D), biases: snapshot.biases.map((h) => toTensor(h) as tf.Tensor1D) };
+  const named: tf.NamedTensorMap = {};
+  for (const [slot, list] of Object.entries(snapshot.optimizer.slots)) list.forEach((h, i) => (named[`${slot}/${i}`] = toTensor(h)));
+  try {
+    const { modelJson, weights } = await exportLayersModel(params);
+    return { modelJson, weights, optimizer: await tf.io.encodeWeights(named) };
+  } finally {
+    tf.dispose([...params.weights, ...params.biases, ...Object.values(named)]);
+  }
+}
+
+/** Writes `snapshot` as `<outDir>/checkpoints/epoch-NNNN/` atomically and makes it the latest. */
+export async function writeCheckpoint(outDir: string, snapshot: CheckpointSnapshot): Promise<string> {
   const root = join(outDir, CHECKPOINTS);
   mkdirSync(root, { recursive: true });
-  const name = epochDirName(state.epoch);
+  const name = epochDirName(snapshot.epoch);
   const tmp = join(root, `.tmp-${name}-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp);
 
-  const { modelJson, weights } = await exportLayersModel(state.params);
-  const named: tf.NamedTensorMap = {};
-  for (const [slot, list] of Object.entries(state.optimizerState.slots)) list.forEach((t, i) => (named[`${slot}/${i}`] = t));
-  const encoded = await tf.io.encodeWeights(named);
+  const { modelJson, weights, optimizer } = await encodeSnapshot(snapshot);
   const stateFile: StateFile = {
-    epoch: state.epoch,
-    optimizer: { step: state.optimizerState.step, specs: encoded.specs },
-    rngState: state.rngState,
-    history: state.history,
+    epoch: snapshot.epoch,
+    optimizer: { step: snapshot.optimizer.step, specs: optimizer.specs },
+    rngState: snapshot.rngState,
+    history: snapshot.history,
   };
   atomicWriteFile(join(tmp, 'model.json'), modelJson);
   atomicWriteFile(join(tmp, 'weights.bin'), weights);
-  atomicWriteFile(join(tmp, 'optimizer.bin'), weightBytes(encoded.data));
+  atomicWriteFile(join(tmp, 'optimizer.bin'), weightBytes(optimizer.data));
   atomicWriteFile(join(tmp, 'state.json'), JSON.stringify(stateFile));
 
   const target = join(root, name);
   rmSync(target, { recursive: true, force: true });
   renameSync(tmp, target);
-  atomicWriteFile(join(root, LATEST), JSON.stringify({ dir: name, epoch: state.epoch }));
+  atomicWriteFile(join(root, LATEST), JSON.stringify({ dir: name, epoch: snapshot.epoch }));
   for (const entry of readdirSync(root)) {
     if (entry !== name && entry !== LATEST && (entry.startsWith('epoch-') || entry.startsWith('.tmp-'))) {
       rmSync(join(root, entry), { recursive: true, force: true });
     }
   }
   return target;
+}
+
+/** Writes the checkpoint for `state` atomically and makes it the latest (snapshot + write). */
+export async function saveCheckpoint(outDir: string, state: TrainState): Promise<string> {
+  return writeCheckpoint(outDir, snapshotCheckpoint(state));
 }
 
 /** The folder of the latest complete checkpoint of a run, or null when it has none. */

@@ -81,6 +81,11 @@ describe('train CLI: bad input → one-line error, exit 2, nothing written', () 
     ['flag followed by another flag instead of its value', () => ['--hidden', '--epochs', '2'], /^--hidden: missing value \(the next argument is another flag; see --help\)$/],
     ['--layers and --hidden together', () => ['--layers', '4,8,10', '--hidden', '8'], /^--layers and --hidden: give one of them, not both$/],
     ['--train-size larger than the split', () => ['--data', good, '--train-size', '20000'], /^--train-size 20000: the .*good\.npz split has only 10000 samples$/],
+    ['negative --checkpoint-every', () => ['--checkpoint-every', '-1'], /^--checkpoint-every: -1 must be ≥ 0$/],
+    ['non-numeric --checkpoint-every', () => ['--checkpoint-every', 'abc'], /^--checkpoint-every: "abc" is not a number$/],
+    ['NaN --checkpoint-every', () => ['--checkpoint-every=NaN'], /^--checkpoint-every: "NaN" is not a number$/],
+    ['infinite --checkpoint-every', () => ['--checkpoint-every', 'Infinity'], /^--checkpoint-every: "Infinity" is not a number$/],
+    ['bad --checkpoint-every with --resume', () => ['--resume', dir, '--checkpoint-every', 'NaN'], /^--checkpoint-every: "NaN" is not a number$/],
     ['--resume of a folder that is not a run', () => ['--resume', dir], /^--resume .*: not a handgrad training run \(no readable config\.json\)$/],
   ];
 
@@ -119,5 +124,6 @@ describe('train CLI: bad input → one-line error, exit 2, nothing written', () 
     const help = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/train.ts', '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('--batch-size N');
+    expect(help.stdout).toContain('--checkpoint-every S');
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -22,6 +22,36 @@ function metricsWithoutTimes(dir: string): string[] {
     .map((line) => line.split(',').slice(0, 7).join(','));
 }
 
+/** Epoch of checkpoints/latest.json (null: none yet) and metrics.csv data rows (null: no file), read as each --json epoch line is printed. */
+type DiskAtEpoch = { epoch: number; checkpoint: number | null; csvRows: number | null };
+
+/** Runs trainMain(argv) in-process; returns its exit code, stdout, and what was in the run folder `out` when each epoch was reported. */
+async function trainWatchingDisk(argv: string[], out: string): Promise<{ code: number; stdout: string; disk: DiskAtEpoch[] }> {
+  const written: string[] = [];
+  const disk: DiskAtEpoch[] = [];
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    const text = String(chunk);
+    written.push(text);
+    if (text.startsWith('{"epoch"')) {
+      const { epoch } = JSON.parse(text) as { epoch: number };
+      const latest = latestCheckpointDir(out);
+      const csv = join(out, 'metrics.csv');
+      disk.push({
+        epoch,
+        checkpoint: latest === null ? null : Number(/epoch-(\d+)$/.exec(latest)?.[1]),
+        csvRows: existsSync(csv) ? readFileSync(csv, 'utf8').trim().split('\n').length - 1 : null,
+      });
+    }
+    return true;
+  });
+  try {
+    const code = await trainMain(argv);
+    return { code, stdout: written.join(''), disk };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'handgrad-resume-'));
 });
@@ -31,23 +61,24 @@ describe('train CLI end to end (MNIST subset, cpu)', () => {
     for (const optimizer of ['momentum', 'adam']) {
       const whole = join(root, `whole-${optimizer}`);
       const split = join(root, `split-${optimizer}`);
-      const written: string[] = [];
-      const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-        written.push(String(chunk));
-        return true;
-      });
-      try {
-        expect(await trainMain([...SMALL, '--optimizer', optimizer, '--epochs', '4', '--out', whole])).toBe(0);
-      } finally {
-        spy.mockRestore();
-      }
+      // --checkpoint-every 0: the checkpoint and metrics.csv of each epoch are on disk when it is reported.
+      const wholeRun = await trainWatchingDisk([...SMALL, '--optimizer', optimizer, '--epochs', '4', '--checkpoint-every', '0', '--out', whole], whole);
+      expect(wholeRun.code).toBe(0);
+      expect(wholeRun.disk).toEqual([1, 2, 3, 4].map((epoch) => ({ epoch, checkpoint: epoch, csvRows: epoch })));
       // --json: one JSON object per epoch on stdout, then the summary.
-      const lines = written.join('').trim().split('\n').map((l) => JSON.parse(l) as { epoch?: number; validAcc?: number; summary?: { epochs: number } });
+      const lines = wholeRun.stdout.trim().split('\n').map((l) => JSON.parse(l) as { epoch?: number; validAcc?: number; summary?: { epochs: number } });
       expect(lines.map((l) => l.epoch ?? 'summary')).toEqual([1, 2, 3, 4, 'summary']);
       expect(lines[4].summary?.epochs).toBe(4);
-      expect(await trainMain([...SMALL, '--optimizer', optimizer, '--epochs', '2', '--out', split])).toBe(0);
+      // A budget longer than the run: nothing is written during it, only the last epoch at its end.
+      const splitRun = await trainWatchingDisk([...SMALL, '--optimizer', optimizer, '--epochs', '2', '--checkpoint-every', '3600', '--out', split], split);
+      expect(splitRun.code).toBe(0);
+      expect(splitRun.disk).toEqual([1, 2].map((epoch) => ({ epoch, checkpoint: null, csvRows: null })));
+      expect(readdirSync(join(split, 'checkpoints')).sort()).toEqual(['epoch-0002', 'latest.json']);
       expect(metricsWithoutTimes(split)).toHaveLength(3);
-      expect(await trainMain(['--resume', split, '--epochs', '4', '--json'])).toBe(0);
+      const resumed = await trainWatchingDisk(['--resume', split, '--epochs', '4', '--json', '--checkpoint-every', '3600'], split);
+      expect(resumed.code).toBe(0);
+      expect(resumed.disk).toEqual([3, 4].map((epoch) => ({ epoch, checkpoint: 2, csvRows: 2 })));
+      expect(latestCheckpointDir(split)).toBe(join(split, 'checkpoints', 'epoch-0004'));
       const a = metricsWithoutTimes(whole);
       expect(a).toHaveLength(5);
       expect(metricsWithoutTimes(split)).toEqual(a);
@@ -94,15 +125,23 @@ describe('train CLI end to end (MNIST subset, cpu)', () => {
     disposeTrainState(state);
   });
 
-  it('Ctrl-C (SIGINT) stops cleanly: exit 130, last completed epoch checkpointed, and --resume continues', async () => {
+  it('Ctrl-C (SIGINT) stops cleanly: exit 130, last completed epoch checkpointed although no periodic write was due, and --resume continues exactly', async () => {
     const out = join(root, 'interrupted');
-    const { code, stderr } = await trainUntilInterrupted([...SMALL, '--epochs', '1000', '--out', out], (stdout) => stdout.split('\n').length > 3);
+    const { code, stdout, stderr } = await trainUntilInterrupted([...SMALL, '--epochs', '1000', '--checkpoint-every', '3600', '--out', out], (text) => text.split('\n').length > 3);
     expect(code).toBe(130);
     expect(stderr).toContain('interrupted; run folder');
+    const reported = stdout.split('\n').filter((l) => l.startsWith('{"epoch"')).length;
     const rows = metricsWithoutTimes(out).length - 1;
     expect(rows).toBeGreaterThanOrEqual(3);
+    expect(rows).toBe(reported);
     expect(latestCheckpointDir(out)).toBe(join(out, 'checkpoints', `epoch-${String(rows).padStart(4, '0')}`));
     expect(await trainMain(['--resume', out, '--epochs', String(rows + 1), '--json'])).toBe(0);
-    expect(metricsWithoutTimes(out)).toHaveLength(rows + 2);
+    const after = metricsWithoutTimes(out);
+    expect(after).toHaveLength(rows + 2);
+    // Same numbers as the uninterrupted adam run of the first test, as far as both go (≥ 3 epochs).
+    const reference = metricsWithoutTimes(join(root, 'whole-adam'));
+    const n = Math.min(after.length, reference.length);
+    expect(n).toBeGreaterThanOrEqual(4);
+    expect(after.slice(0, n)).toEqual(reference.slice(0, n));
   });
 });

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerCustomOps } from '../../custom-ops/index.js';
 import { useBackend } from '../../src/backends.js';
-import { CHECKPOINTS, latestCheckpointDir, loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
+import { CHECKPOINTS, latestCheckpointDir, loadCheckpoint, saveCheckpoint, snapshotCheckpoint, writeCheckpoint } from '../../src/train/checkpoint.js';
 import type { TrainConfig } from '../../src/train/config.js';
 import { disposeTensorData, disposeTrainState, initTrainState, toTensorData, trainEpochs, type TrainState } from '../../src/train/loop.js';
 import { paramList } from '../../src/train/step.js';
@@ -45,6 +45,32 @@ describe('checkpoints', () => {
     disposeTrainState(state);
     disposeTrainState(loaded);
     disposeTensorData(data);
+  });
+
+  it('a snapshot is a copy: changing or disposing the state afterwards does not change what is written', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'handgrad-ckpt-'));
+    const data = toTensorData(blobDataset(64));
+    const { state } = await trainEpochs({ ...config, epochs: 1 }, data, initTrainState(config));
+    disposeTensorData(data);
+    const expected = { tensors: tensorsOf(state), rngState: structuredClone(state.rngState), history: structuredClone(state.history) };
+    const snapshot = snapshotCheckpoint(state);
+    // cpu backend quirk: dataSync() returns the tensor's own storage, so this overwrites the live weights.
+    state.params.weights[0].dataSync().fill(Number.NaN);
+    state.optimizerState.slots.m[0].dataSync().fill(Number.NaN);
+    expect(state.params.weights[0].dataSync()[0]).toBeNaN();
+    state.rngState.S[0] = (state.rngState.S[0] + 1) % 256;
+    state.history[0].validAcc = -1;
+    state.history.push({ ...state.history[0], epoch: 2 });
+    disposeTrainState(state);
+    await writeCheckpoint(out, snapshot);
+    const loaded = loadCheckpoint(out, config);
+    expect(loaded.epoch).toBe(1);
+    expect(loaded.optimizerState.step).toBe(4);
+    expect(tensorsOf(loaded)).toEqual(expected.tensors);
+    expect(loaded.rngState).toEqual(expected.rngState);
+    expect(loaded.history).toEqual(expected.history);
+    expect(loaded.history.map((m) => m.epoch)).toEqual([1]);
+    disposeTrainState(loaded);
   });
 
   it('a write killed half-way leaves the previous checkpoint as the latest; the next save clears the debris', async () => {
