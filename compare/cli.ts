@@ -3,6 +3,7 @@
  *                    [--batch 64] [--seed 0] [--coordinates 64] [--json]
  * Exit 0: every row passed; 1: some row failed; 2: bad flags or an unusable backend.
  */
+import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BackendError, probeBackend, useBackend } from '../src/backends.js';
@@ -28,6 +29,7 @@ function emit(report: CheckReport, json: boolean, seconds: number): void {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  tf.enableProdMode(); // no "install tfjs-node" banner from the cpu backend (the README says how to get tfjs-node)
   const options = parseCli(argv);
   if (options.help) {
     console.log(COMPARE_USAGE);

@@ -3,6 +3,7 @@
  * Prints hw4's worked examples (T1..T4) with inputs, manual / autodiff results and the
  * homework's expected values. Exit 0: every row matches; 1: a mismatch; 2: bad flags or backend.
  */
+import * as tf from '@tensorflow/tfjs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { registerCustomOps } from '../../custom-ops/index.js';
@@ -57,6 +58,7 @@ export function parseExamplesArgs(argv: string[]): ExamplesOptions {
 
 /** Runs the CLI; returns the exit status. */
 export async function main(argv: string[]): Promise<number> {
+  tf.enableProdMode(); // no "install tfjs-node" banner from the cpu backend (the README says how to get tfjs-node)
   let options: ExamplesOptions;
   try {
     options = parseExamplesArgs(argv);
