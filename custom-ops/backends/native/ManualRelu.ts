@@ -1,13 +1,12 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeAddon } from '../../../src/native/addon.js';
-import { ManualRelu, kernelInputs, type ManualReluInputs } from '../../kernel_names.js';
-import { assertFloat32Inputs } from '../../util/kernel_checks.js';
+import { ManualRelu } from '../../kernel_names.js';
+import { checkedReluInputs } from '../../util/kernel_checks.js';
 
 /** y = max(0, x), NaN kept (as the cpu kernel and tf.relu), threaded in the addon. */
 export const manualRelu: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { x } = kernelInputs<ManualReluInputs>(inputs);
-  assertFloat32Inputs(ManualRelu, { x });
+  const { x } = checkedReluInputs(inputs);
   const cpu = backend as MathBackendCPU;
   const xVals = cpu.data.get(x.dataId).values as Float32Array;
   const out = new Float32Array(xVals.length);

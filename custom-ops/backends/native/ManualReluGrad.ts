@@ -1,14 +1,12 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeAddon } from '../../../src/native/addon.js';
-import { ManualReluGrad, kernelInputs, type ManualReluGradInputs } from '../../kernel_names.js';
-import { assertFloat32Inputs, assertSameShape } from '../../util/kernel_checks.js';
+import { ManualReluGrad } from '../../kernel_names.js';
+import { checkedReluGradInputs } from '../../util/kernel_checks.js';
 
 /** dx = dy ⊙ 1(x > 0), relu'(0) = 0, NaN in x gives NaN (as the cpu kernel), threaded in the addon. */
 export const manualReluGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { dy, x } = kernelInputs<ManualReluGradInputs>(inputs);
-  assertFloat32Inputs(ManualReluGrad, { dy, x });
-  assertSameShape(ManualReluGrad, 'dy', dy, 'x', x);
+  const { dy, x } = checkedReluGradInputs(inputs);
   const cpu = backend as MathBackendCPU;
   const dyVals = cpu.data.get(dy.dataId).values as Float32Array;
   const xVals = cpu.data.get(x.dataId).values as Float32Array;

@@ -1,15 +1,13 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeAddon } from '../../../src/native/addon.js';
-import { ManualSoftmax, kernelInputs, type ManualSoftmaxInputs } from '../../kernel_names.js';
-import { assertFloat32Inputs, assertRankAtLeast1 } from '../../util/kernel_checks.js';
+import { ManualSoftmax } from '../../kernel_names.js';
+import { checkedSoftmaxInputs } from '../../util/kernel_checks.js';
 import { rowLayout } from '../../util/row_layout.js';
 
 /** p_nk = exp(z_nk − m_n) / Σ_j exp(z_nj − m_n), m_n the max of row n; rows split across threads. */
 export const manualSoftmax: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { logits } = kernelInputs<ManualSoftmaxInputs>(inputs);
-  assertFloat32Inputs(ManualSoftmax, { logits });
-  assertRankAtLeast1(ManualSoftmax, 'logits', logits);
+  const { logits } = checkedSoftmaxInputs(inputs);
   const cpu = backend as MathBackendCPU;
   const zVals = cpu.data.get(logits.dataId).values as Float32Array;
   const out = new Float32Array(zVals.length);

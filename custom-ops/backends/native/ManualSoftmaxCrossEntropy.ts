@@ -1,16 +1,13 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeAddon } from '../../../src/native/addon.js';
-import { ManualSoftmaxCrossEntropy, kernelInputs, type ManualSoftmaxCrossEntropyInputs } from '../../kernel_names.js';
-import { assertFloat32Inputs, assertRankAtLeast1, assertSameShape } from '../../util/kernel_checks.js';
+import { ManualSoftmaxCrossEntropy } from '../../kernel_names.js';
+import { checkedSoftmaxCrossEntropyInputs } from '../../util/kernel_checks.js';
 import { rowLayout } from '../../util/row_layout.js';
 
 /** L = (1/N) Σ_n ((Σ_k y_nk)·logsumexp(z_n) − Σ_k y_nk z_nk), in double, rows split across threads. */
 export const manualSoftmaxCrossEntropy: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { labels, logits } = kernelInputs<ManualSoftmaxCrossEntropyInputs>(inputs);
-  assertFloat32Inputs(ManualSoftmaxCrossEntropy, { labels, logits });
-  assertRankAtLeast1(ManualSoftmaxCrossEntropy, 'logits', logits);
-  assertSameShape(ManualSoftmaxCrossEntropy, 'labels', labels, 'logits', logits);
+  const { labels, logits } = checkedSoftmaxCrossEntropyInputs(inputs);
   const cpu = backend as MathBackendCPU;
   const yVals = cpu.data.get(labels.dataId).values as Float32Array;
   const zVals = cpu.data.get(logits.dataId).values as Float32Array;

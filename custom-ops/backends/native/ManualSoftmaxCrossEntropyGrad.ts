@@ -1,17 +1,13 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeAddon } from '../../../src/native/addon.js';
-import { ManualSoftmaxCrossEntropyGrad, kernelInputs, type ManualSoftmaxCrossEntropyGradInputs } from '../../kernel_names.js';
-import { assertFloat32Inputs, assertRankAtLeast1, assertSameShape, assertScalarLike } from '../../util/kernel_checks.js';
+import { ManualSoftmaxCrossEntropyGrad } from '../../kernel_names.js';
+import { checkedSoftmaxCrossEntropyGradInputs } from '../../util/kernel_checks.js';
 import { rowLayout } from '../../util/row_layout.js';
 
 /** dz = dy · ((Σ_k y_nk)·softmax(z_n) − y_n) / N (gradCE for one-hot rows), rows split across threads. */
 export const manualSoftmaxCrossEntropyGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { dy, labels, logits } = kernelInputs<ManualSoftmaxCrossEntropyGradInputs>(inputs);
-  assertFloat32Inputs(ManualSoftmaxCrossEntropyGrad, { dy, labels, logits });
-  assertScalarLike(ManualSoftmaxCrossEntropyGrad, 'dy', dy);
-  assertRankAtLeast1(ManualSoftmaxCrossEntropyGrad, 'logits', logits);
-  assertSameShape(ManualSoftmaxCrossEntropyGrad, 'labels', labels, 'logits', logits);
+  const { dy, labels, logits } = checkedSoftmaxCrossEntropyGradInputs(inputs);
   const cpu = backend as MathBackendCPU;
   const dyValue = (cpu.data.get(dy.dataId).values as Float32Array)[0];
   const yVals = cpu.data.get(labels.dataId).values as Float32Array;
