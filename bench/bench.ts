@@ -218,6 +218,7 @@ function side(chunkSeconds: number[], trainSeconds: number, evalSeconds: number,
 /**
  * The homework setting as `npm run train` runs it: trainEpochs (one full-batch momentum step, then loss and
  * accuracy on train/valid/test, every epoch) on synthetic data of the homework's split sizes, without checkpoints.
+ * numpy starts from the same data and parameters, so both sides' metrics agree to fp32 rounding (the report shows both).
  * With numpy, chunks of `chunkEpochs` alternate: handgrad epochs 1…c, numpy epochs 1…c, handgrad c+1…2c
  * (trainEpochs continuing from the returned state), … so both sides see the same machine load.
  */
@@ -230,7 +231,11 @@ export async function runHomework(options: HomeworkOptions, numpy: NumpyBaseline
   const data = toTensorData(dataset);
   const uploadSeconds = (performance.now() - uploadStart) / 1000;
   let state = initTrainState(config);
-  if (numpy) await numpy.homework(shape, options.seed);
+  if (numpy) {
+    const [wHidden, wOut] = state.params.weights.map((w) => w.dataSync() as Float32Array);
+    const [bHidden, bOut] = state.params.biases.map((b) => b.dataSync() as Float32Array);
+    await numpy.homework(dataset, [wHidden, bHidden, wOut, bOut], shape.momentum, shape.lr);
+  }
   const tensorsBefore = tf.memory().numTensors;
   let maxChunkGrowth = 0;
   let tensorsAfter = tensorsBefore;
@@ -275,7 +280,7 @@ export async function runHomework(options: HomeworkOptions, numpy: NumpyBaseline
   const chunkRatios = reference ? handgrad.chunkSeconds.map((s, i) => s / reference.chunkSeconds[i]) : null;
   return {
     backend: options.backend,
-    data: `${dataset.name}, seed ${options.seed}; numpy draws its own`,
+    data: `${dataset.name}, seed ${options.seed}${numpy ? '; numpy gets the same data and initial parameters' : ''}`,
     sizes: { train: shape.train, valid: shape.valid, test: shape.test },
     layers: [...shape.layers],
     optimizer: `momentum (γ ${shape.momentum}, α ${shape.lr})`,
@@ -286,6 +291,7 @@ export async function runHomework(options: HomeworkOptions, numpy: NumpyBaseline
     ratio: reference ? handgrad.seconds / reference.seconds : null,
     trainRatio: reference ? handgrad.trainSeconds / reference.trainSeconds : null,
     evalRatio: reference ? handgrad.evalSeconds / reference.evalSeconds : null,
+    maxTrainLossDiff: reference ? Math.max(...reference.trainLosses.map((loss, e) => Math.abs(loss - handgrad.trainLosses[e]))) : null,
     chunkRatios: chunkRatios ? { median: median(chunkRatios), min: Math.min(...chunkRatios), max: Math.max(...chunkRatios) } : null,
     uploadSeconds,
     projectedTrainSeconds: uploadSeconds + (handgrad.seconds * HOMEWORK_TRAIN_EPOCHS) / epochs,

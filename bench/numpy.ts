@@ -5,8 +5,9 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { Dataset } from '../src/data/dataset.js';
 import type { HomeworkMetrics } from './report.js';
-import type { HomeworkShape, Workload } from './workload.js';
+import type { Workload } from './workload.js';
 
 const SCRIPT = fileURLToPath(new URL('./numpy_reference.py', import.meta.url));
 
@@ -15,13 +16,18 @@ export interface NumpyBaseline {
   description: string;
   /** One epoch on the first `rows` rows: wall milliseconds measured inside Python, and the loss. */
   epoch(rows: number): Promise<{ ms: number; loss: number }>;
-  /** Starts a fresh homework run (bench/numpy_reference.py's HomeworkRun) on its own synthetic data of these shapes. */
-  homework(shape: HomeworkShape, seed: number): Promise<void>;
+  /**
+   * Starts a fresh homework run (bench/numpy_reference.py's HomeworkRun) on exactly this data set and these
+   * initial parameters (W_h, b_h, W_o, b_o, row-major float32), sent over the pipe as raw bytes.
+   */
+  homework(data: Dataset, params: HomeworkParams, momentum: number, lr: number): Promise<void>;
   /** The next `count` epochs of the homework run: per epoch, step and evaluation milliseconds measured inside Python, and its metrics. */
   homeworkEpochs(count: number): Promise<NumpyHomeworkChunk>;
   peakRssBytes(): Promise<number>;
   close(): void;
 }
+
+export type HomeworkParams = [wHidden: Float32Array, bHidden: Float32Array, wOut: Float32Array, bOut: Float32Array];
 
 export interface NumpyHomeworkChunk {
   stepMs: number[];
@@ -76,8 +82,11 @@ export async function startNumpy(workload: Workload, seed: number): Promise<Nump
   const lines: Interface = createInterface({ input: child.stdout });
   const iterator = lines[Symbol.asyncIterator]();
 
-  async function ask(command: string): Promise<Record<string, unknown>> {
+  /** Sends a command line (and the raw bytes of `payload`, in order) and reads its one-line JSON reply. */
+  async function ask(command: string, payload: ArrayBufferView[] = []): Promise<Record<string, unknown>> {
     child.stdin.write(`${command}\n`);
+    // Typed arrays are in the host's byte order; numpy_reference.py reads little-endian (x86-64, arm64).
+    for (const view of payload) child.stdin.write(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
     const next = await iterator.next();
     if (next.done) throw new Error(`numpy reference exited (${stderr.trim().split('\n').at(-1) ?? 'no output'})`);
     const reply = JSON.parse(next.value) as Record<string, unknown>;
@@ -94,9 +103,13 @@ export async function startNumpy(workload: Workload, seed: number): Promise<Nump
         const reply = await ask(`epoch ${epochRows}`);
         return { ms: Number(reply.ms), loss: Number(reply.loss) };
       },
-      homework: async (shape, homeworkSeed) => {
-        const [f, h, k] = shape.layers;
-        await ask(`homework ${shape.train} ${shape.valid} ${shape.test} ${f} ${h} ${k} ${homeworkSeed} ${shape.momentum} ${shape.lr}`);
+      homework: async (data, params, momentum, lr) => {
+        const splits = [data.train, data.valid, data.test];
+        const hidden = params[1].length;
+        await ask(
+          `homework ${splits.map((s) => s.n).join(' ')} ${data.features} ${hidden} ${data.classes} ${momentum} ${lr}`,
+          [...splits.flatMap((s) => [s.x, s.labels]), ...params],
+        );
       },
       homeworkEpochs: async (count) => homeworkChunk(await ask(`homework_epochs ${count}`), count),
       peakRssBytes: async () => Number((await ask('rss')).peakRssBytes),

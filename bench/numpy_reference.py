@@ -9,8 +9,10 @@ divides by the batch's own N (not a global N).
 Run by bench/bench.ts as a server, one command per line on stdin, one JSON reply per line:
   setup N F H K SEED GAMMA ALPHA -> {"ok": true, "numpy": version, "blas": description}
   epoch ROWS                     -> {"ms": wall time of one epoch on the first ROWS rows, "loss": L}
-  homework NTRAIN NVALID NTEST F H K SEED GAMMA ALPHA
-                                 -> {"ok": true}: a fresh homework run (HomeworkRun) on synthetic data
+  homework NTRAIN NVALID NTEST F H K GAMMA ALPHA, then raw little-endian bytes: for train, valid
+      and test x (float32 N x F) and labels (int32 N), then W_h, b_h, W_o, b_o (float32)
+                                 -> {"ok": true}: a fresh homework run (HomeworkRun) on exactly
+                                    handgrad's data and initial parameters
   homework_epochs COUNT          -> {"stepMs": [...], "evalMs": [...], "metrics": [...]}, one entry per epoch
   rss                            -> {"peakRssBytes": peak resident set size of this process}
   quit
@@ -70,16 +72,20 @@ def gradLossb_h(delta_h):
     return delta_h.sum(axis=0)
 
 
-class Network:
-    """784 -> H -> K with Xavier-normal weights (std = sqrt(2 / (fan_in + fan_out))), zero biases,
-    and the homework's momentum (1.3): v <- gamma v + alpha dL/dW, W <- W - v."""
+def xavier(f, h, k, rng):
+    """Xavier normal, std = sqrt(2 / (fan_in + fan_out)); biases 0. Returns (W_h, b_h, W_o, b_o)."""
+    w_h = (rng.standard_normal((f, h)) * np.sqrt(2.0 / (f + h))).astype(np.float32)
+    w_o = (rng.standard_normal((h, k)) * np.sqrt(2.0 / (h + k))).astype(np.float32)
+    return w_h, np.zeros(h, dtype=np.float32), w_o, np.zeros(k, dtype=np.float32)
 
-    def __init__(self, f, h, k, rng, gamma, alpha):
-        self.w_h = (rng.standard_normal((f, h)) * np.sqrt(2.0 / (f + h))).astype(np.float32)
-        self.b_h = np.zeros(h, dtype=np.float32)
-        self.w_o = (rng.standard_normal((h, k)) * np.sqrt(2.0 / (h + k))).astype(np.float32)
-        self.b_o = np.zeros(k, dtype=np.float32)
-        self.v = [np.zeros_like(p) for p in (self.w_h, self.b_h, self.w_o, self.b_o)]
+
+class Network:
+    """F -> H -> K from the given parameters, trained with the homework's momentum (1.3):
+    v <- gamma v + alpha dL/dW, W <- W - v, v starting at 0."""
+
+    def __init__(self, params, gamma, alpha):
+        self.w_h, self.b_h, self.w_o, self.b_o = params
+        self.v = [np.zeros_like(p) for p in params]
         self.gamma = np.float32(gamma)
         self.alpha = np.float32(alpha)
 
@@ -106,7 +112,7 @@ class WorkloadRun:
         rng = np.random.default_rng(seed)
         self.x = rng.random((n, f), dtype=np.float32)
         self.y = np.eye(k, dtype=np.float32)[rng.integers(0, k, n)]
-        self.net = Network(f, h, k, rng, gamma, alpha)
+        self.net = Network(xavier(f, h, k, rng), gamma, alpha)
 
     def epoch(self, rows):
         y = self.y[:rows]
@@ -117,27 +123,17 @@ def accuracy(labels, logits):
     return float(np.mean(np.argmax(logits, axis=1) == labels))
 
 
-def teacher_data(rng, n, f, k):
-    """Pixels uniform in [0, 1); labels argmax((x - 0.5) . T) of a random normal teacher T, so that the
-    valid/test curves mean something (bench/workload.ts's makeHomeworkDataset draws the same way)."""
-    x = rng.random((n, f), dtype=np.float32)
-    teacher = rng.standard_normal((f, k)).astype(np.float32)
-    return x, np.argmax((x - np.float32(0.5)) @ teacher, axis=1)
-
-
 class HomeworkRun:
     """The homework's training loop: per epoch one full-batch momentum step on the training rows, then
     CE loss and accuracy on train, valid and test (one-hot targets, as the homework's convertOneHot).
     Train metrics come from the step's own forward pass (parameters before the update), valid/test
     from a forward pass after it, as in handgrad's src/train/loop.ts."""
 
-    def __init__(self, n_train, n_valid, n_test, f, h, k, seed, gamma, alpha):
-        rng = np.random.default_rng(seed)
-        x, labels = teacher_data(rng, n_train + n_valid + n_test, f, k)
-        one_hot = np.eye(k, dtype=np.float32)[labels]
-        bounds = (0, n_train, n_train + n_valid, len(labels))
-        self.splits = [(x[a:b], labels[a:b], one_hot[a:b]) for a, b in zip(bounds, bounds[1:])]
-        self.net = Network(f, h, k, rng, gamma, alpha)
+    def __init__(self, splits, params, gamma, alpha):
+        """splits: [(x, labels)] for train, valid, test; params: (W_h, b_h, W_o, b_o)."""
+        k = params[3].shape[0]
+        self.splits = [(x, labels, np.eye(k, dtype=np.float32)[labels]) for x, labels in splits]
+        self.net = Network(params, gamma, alpha)
 
     def epoch(self):
         """Returns (step ms, evaluation ms, metrics)."""
@@ -168,10 +164,22 @@ def reply(obj):
     sys.stdout.flush()
 
 
+def read_array(dtype, shape):
+    """The next count(shape) little-endian values of dtype from stdin's binary stream."""
+    size = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    raw = sys.stdin.buffer.read(size)
+    if len(raw) != size:
+        raise EOFError(f"expected {size} bytes of array data, got {len(raw)}")
+    return np.frombuffer(raw, dtype=np.dtype(dtype).newbyteorder("<")).astype(dtype).reshape(shape)
+
+
 def main():
     net = None
     run = None
-    for line in sys.stdin:
+    while True:
+        line = sys.stdin.buffer.readline().decode()
+        if not line:
+            return
         words = line.split()
         if not words:
             continue
@@ -187,9 +195,11 @@ def main():
             loss = net.epoch(rows)
             reply({"ms": (time.perf_counter() - start) * 1e3, "loss": loss})
         elif command == "homework":
-            n_train, n_valid, n_test, f, h, k, seed = (int(w) for w in words[1:8])
-            run = None  # free the previous run's data before drawing the next
-            run = HomeworkRun(n_train, n_valid, n_test, f, h, k, seed, float(words[8]), float(words[9]))
+            n_train, n_valid, n_test, f, h, k = (int(w) for w in words[1:7])
+            run = None  # free the previous run's data before reading the next
+            splits = [(read_array(np.float32, (n, f)), read_array(np.int32, (n,))) for n in (n_train, n_valid, n_test)]
+            params = tuple(read_array(np.float32, shape) for shape in ((f, h), (h,), (h, k), (k,)))
+            run = HomeworkRun(splits, params, float(words[7]), float(words[8]))
             reply({"ok": True})
         elif command == "homework_epochs":
             out = {"stepMs": [], "evalMs": [], "metrics": []}

@@ -72,6 +72,8 @@ export interface HomeworkRun {
   ratio: number | null;
   trainRatio: number | null;
   evalRatio: number | null;
+  /** max over epochs of |handgrad − numpy| train loss (same data and initial parameters: fp32 rounding, amplified over the epochs); null without numpy. */
+  maxTrainLossDiff: number | null;
   /** handgrad / numpy seconds of each chunk pair: how much the ratio moves with the machine's load. */
   chunkRatios: { median: number; min: number; max: number } | null;
   /** toTensorData on the three splits, once per run. */
@@ -182,6 +184,9 @@ export function formatHomework(run: HomeworkRun): string[] {
       `handgrad / numpy: total ${ratioText(run.ratio)} (training ${ratioText(run.trainRatio)}, evaluation ${ratioText(run.evalRatio)}); ` +
         `per chunk median ${ratioText(run.chunkRatios.median)}, range ${ratioText(run.chunkRatios.min)}–${ratioText(run.chunkRatios.max)}`,
     );
+  }
+  if (run.maxTrainLossDiff !== null) {
+    lines.push(`Same data and initial parameters on both sides: the train losses differ by at most ${run.maxTrainLossDiff.toExponential(1)} over the ${run.epochs} epochs`);
   }
   lines.push(
     `Tensors: ${run.tensors.before} before the first chunk, ${run.tensors.after} after the last (largest growth after a chunk: ${run.tensors.maxChunkGrowth})`,

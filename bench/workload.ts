@@ -60,7 +60,7 @@ export function makeData(rows: number, layers: readonly number[], seed: number):
 /**
  * The homework setting's synthetic data set: pixels uniform in [0, 1) and labels argmax((x − 0.5)·T) of a random
  * normal teacher T (F×K), so that the classes are balanced and learnable and valid/test accuracy climbs as on
- * notMNIST. bench/numpy_reference.py's teacher_data draws the same way (its own generator, so other numbers).
+ * notMNIST. The bench sends these very arrays to bench/numpy_reference.py.
  */
 export function makeHomeworkDataset(shape: HomeworkShape, seed: number): Dataset {
   const [features, , classes] = shape.layers;
