@@ -74,9 +74,9 @@ output
   --out DIR                   run folder (default runs/<timestamp>): config.json, metrics.csv,
                               learning-curve.svg/.vl.json, summary.json, checkpoints/ (tfjs Layers model)
   --resume DIR                continue a run from its last checkpoint (same numbers as an uninterrupted run)
-  --checkpoint-every S        write the checkpoint (and metrics.csv) at most every S seconds (default
-                              ${DEFAULTS.checkpointEvery}; 0 = every epoch); the last completed epoch is always written at
-                              the end of the run and on Ctrl-C
+  --checkpoint-every S        write the checkpoint and metrics.csv after an epoch once S seconds have passed
+                              since the last write (default ${DEFAULTS.checkpointEvery}; 0 = every epoch); the last completed
+                              epoch is always written at the end of the run and on Ctrl-C
   --overwrite                 replace --out when it holds a previous run
   --json                      one JSON line per epoch on stdout
   --no-progress               plain lines even on a terminal
