@@ -236,8 +236,9 @@ function side(chunkSeconds: number[], trainSeconds: number, evalSeconds: number,
 
 /**
  * The homework setting as `npm run train` runs it: trainEpochs (one full-batch momentum step, then loss and
- * accuracy on train/valid/test, every epoch) on synthetic data of the homework's split sizes, without checkpoints.
- * numpy starts from the same data and parameters, so both sides' metrics agree to fp32 rounding (the report shows both).
+ * accuracy on train/valid/test, every epoch) on `dataset` (the bench: MNIST rows of the homework's split sizes),
+ * without checkpoints. numpy starts from the same rows and initial parameters, so both sides' metrics agree to
+ * fp32 rounding (the report shows both, and the largest train-loss difference).
  * With numpy, chunks of `chunkEpochs` alternate: handgrad epochs 1…c, numpy epochs 1…c, handgrad c+1…2c
  * (trainEpochs continuing from the returned state), … so both sides see the same machine load.
  */
