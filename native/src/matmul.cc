@@ -56,8 +56,8 @@ constexpr std::size_t kMinBlock = 64;
 }  // namespace
 
 // OpenBLAS runs single-threaded (see init_blas_threads) and handgrad splits each product across its
-// own workers: by batch when there are enough matrices, else each matrix by rows (or by columns when
-// it has more columns than rows) into one block per worker.
+// own workers: by batch when there are enough matrices, else each matrix by rows (by columns only when
+// it has too few rows for every worker and more columns than rows) into one block per worker.
 void matmul(const MatMulArgs& p) {
   const std::size_t plane = p.m * p.n;
   prefer_huge_pages(p.c, p.batch * plane * sizeof(float));
@@ -68,7 +68,9 @@ void matmul(const MatMulArgs& p) {
       for (std::size_t b = begin; b < end; ++b) gemm_block(p, b, 0, p.m, 0, p.n);
     });
   } else {
-    const bool by_rows = p.m >= p.n;
+    // Rows whenever each worker gets a block of kMinBlock rows: measured on 2 cores, Xᵀ·G (784×1000,
+    // k = 10000) split by rows takes 72 ms against 110 ms split by columns (same sgemm, same threads).
+    const bool by_rows = p.m >= p.n || p.m >= kMinBlock * worker_count();
     const std::size_t extent = by_rows ? p.m : p.n;
     const std::size_t grain = macs < kSplitMacs ? extent : kMinBlock;
     for (std::size_t b = 0; b < p.batch; ++b) {
