@@ -1,4 +1,5 @@
 /** The benchmark's results as plain data, and their text table. */
+import type { SplitsMetrics } from '../src/train/loop.js';
 
 export interface TimingRow {
   /** "numpy" or a tfjs backend name. */
@@ -31,15 +32,8 @@ export interface CompareTiming {
   failed: number;
 }
 
-/** Loss (mean CE) and accuracy of one epoch on the three splits. */
-export interface HomeworkMetrics {
-  trainLoss: number;
-  trainAcc: number;
-  validLoss: number;
-  validAcc: number;
-  testLoss: number;
-  testAcc: number;
-}
+/** Loss (mean CE) and accuracy of one epoch on the three splits (numpy's are measured as handgrad's). */
+export type HomeworkMetrics = SplitsMetrics;
 
 /** One side (handgrad or numpy) of the homework run. */
 export interface HomeworkSide {

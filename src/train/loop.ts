@@ -28,8 +28,8 @@ export type TensorData = {
   heldOut: TensorSplit;
 };
 
-export type EpochMetrics = {
-  epoch: number;
+/** Loss (mean cross-entropy) and accuracy on the three splits after one epoch. */
+export type SplitsMetrics = {
   /** Full batch: at the parameters before the epoch's update (from the step's own forward pass); else after it. */
   trainLoss: number;
   trainAcc: number;
@@ -37,6 +37,10 @@ export type EpochMetrics = {
   validAcc: number;
   testLoss: number;
   testAcc: number;
+};
+
+export type EpochMetrics = SplitsMetrics & {
+  epoch: number;
   /** Wall seconds of the epoch's training steps, GPU work included (evaluation excluded). */
   seconds: number;
   /** Wall seconds of the evaluation on the three splits. */
