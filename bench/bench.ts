@@ -15,7 +15,7 @@ import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { runChecks, DEFAULT_CHECK_OPTIONS } from '../compare/index.js';
+import { runChecks, DEFAULT_CHECK_OPTIONS } from '../src/compare/checks.js';
 import { BACKEND_NAMES, type BackendName, probeBackend, useBackend } from '../src/backends.js';
 import { firstLine, UsageError } from '../src/cli/common.js';
 import type { Dataset } from '../src/data/dataset.js';
@@ -362,7 +362,7 @@ async function main(): Promise<void> {
     }
     await tf.ready();
     if (backend === 'native') {
-      const { nativeInfo } = await import('../src/native/backend.js');
+      const { nativeInfo } = await import('../native/backend.js');
       const info = nativeInfo();
       nativeDescription = `OpenBLAS core ${info.blasCore}, ${info.blasThreads} BLAS threads, ${info.workers} kernel threads`;
     }

@@ -10,7 +10,7 @@ const packageRoot = fileURLToPath(new URL('../', import.meta.url));
 /** command → [entry relative to the package root, one-line description]; mirrors package.json scripts. */
 const COMMANDS = {
   train: ['src/cli/train.ts', 'train the MLP with hand-written backprop (or autodiff) on a data set'],
-  compare: ['compare/cli.ts', 'gradcheck: hand-written gradients vs tf.grad vs float64 finite differences'],
+  compare: ['src/cli/compare.ts', 'gradcheck: hand-written gradients vs tf.grad vs float64 finite differences'],
   examples: ['src/cli/examples.ts', "reproduce hw4's worked examples T1..T4 through the custom ops"],
   bench: ['bench/bench.ts', 'benchmark the kernels and training epochs across backends'],
 };

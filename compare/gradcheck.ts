@@ -9,7 +9,7 @@
  * explicitly "weak" tolerance. Large inputs are checked on a seeded sample of coordinates.
  */
 import * as tf from '@tensorflow/tfjs';
-import { centralDifferenceAt, fdStep } from '../src/reference/finite_diff.js';
+import { centralDifferenceAt, fdStep } from './reference/finite_diff.js';
 import { makeRng, normals, sampleIndices } from './random.js';
 import { type CheckRow, compareRow } from './rows.js';
 import { FD32_REL_EPS, FD64_REL_EPS, FP32_UNIT_ROUNDOFF, FP32_VS_FD32, FP64_UNIT_ROUNDOFF, fdNoise, fp32VsF64For, type Tolerance } from './tolerances.js';

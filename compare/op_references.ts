@@ -1,5 +1,5 @@
 /** float64 references of the plugin's ops, in gradcheck's Float64Reference form. */
-import { crossEntropy, crossEntropyGrad, mat64, relu, reluGrad, softmaxRows } from '../src/reference/matrix.js';
+import { crossEntropy, crossEntropyGrad, mat64, relu, reluGrad, softmaxRows } from './reference/matrix.js';
 import type { Float64Reference } from './gradcheck.js';
 
 function rowsAndCols(shape: number[]): [number, number] {

@@ -2,12 +2,11 @@
  * The single entry point that registers every handgrad kernel on every backend list and every
  * gradient, like tfjs's register_all_kernels.ts. Registering a kernel only records it in tfjs's
  * global registry, so backends that are not loaded (webgl in Node, tensorflow without tfjs-node)
- * cost nothing.
+ * cost nothing. The native backend (handgrad/native) registers its own kernels.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { GradConfig, KernelConfig } from '@tensorflow/tfjs-core';
 import { cpuKernelConfigs } from './backends/cpu/index.js';
-import { nativeKernelConfigs } from './backends/native/index.js';
 import { tensorflowKernelConfigs } from './backends/tensorflow/index.js';
 import { wasmKernelConfigs } from './backends/wasm/index.js';
 import { webglKernelConfigs } from './backends/webgl/index.js';
@@ -15,7 +14,7 @@ import { gradConfigs } from './gradients/index.js';
 
 /** Read at call time so that lists filled in later are picked up. */
 function allKernelConfigs(): KernelConfig[] {
-  return [...cpuKernelConfigs, ...wasmKernelConfigs, ...tensorflowKernelConfigs, ...webglKernelConfigs, ...nativeKernelConfigs];
+  return [...cpuKernelConfigs, ...wasmKernelConfigs, ...tensorflowKernelConfigs, ...webglKernelConfigs];
 }
 
 /** The configs this module put into tfjs's registries (and so may take out again). */

@@ -45,7 +45,7 @@ async function loadWasm(): Promise<void> {
 async function loadNative(): Promise<void> {
   let mod: { registerNativeBackend: () => void };
   try {
-    mod = (await import('./native/backend.js')) as { registerNativeBackend: () => void };
+    mod = (await import('../native/backend.js')) as { registerNativeBackend: () => void };
   } catch (error) {
     throw new BackendError(`the native backend is not built in this checkout (${errorText(error)})`);
   }

@@ -1,8 +1,8 @@
 /** The "compare gradients" button: compare/checks.ts's runChecks on the page's backend, as a table. */
-import { DEFAULT_CHECK_OPTIONS, runChecks, type CheckOptions, type CheckReport } from '../compare/checks.js';
+import { DEFAULT_CHECK_OPTIONS, runChecks, type CheckOptions, type CheckReport } from '../src/compare/checks.js';
 import type { PageBackend } from '../src/browser/protocol.js';
 import { useBackend } from './backend.js';
-import { formatTable } from '../compare/table.js';
+import { formatTable } from '../src/compare/table.js';
 
 export type PageCompareReport = { report: CheckReport; table: string; allPass: boolean; summary: string };
 

@@ -1,5 +1,5 @@
 /** The training page: controls → the project's trainer on the chosen backend, live curves, gradient check. */
-import { DEFAULT_CHECK_OPTIONS, validateCheckOptions, type CheckOptions } from '../compare/checks.js';
+import { DEFAULT_CHECK_OPTIONS, validateCheckOptions, type CheckOptions } from '../src/compare/checks.js';
 import type { Dataset } from '../src/data/dataset.js';
 import { ADAM_DEFAULTS, GRAD_MODES, OPTIMIZERS, type GradMode, type OptimizerKind, type TrainConfig } from '../src/train/config.js';
 import { disposeTrainState, initTrainState, type EpochMetrics } from '../src/train/loop.js';

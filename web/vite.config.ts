@@ -66,25 +66,11 @@ function mnistSubset(): Plugin {
   };
 }
 
-/** Swaps the native backend's kernel list (a Node-API addon) for an empty one in the browser. */
-function withoutNativeBackend(): Plugin {
-  const nativeList = resolve(here, '../custom-ops/backends/native/index.ts');
-  return {
-    name: 'handgrad-without-native-backend',
-    enforce: 'pre',
-    async resolveId(source, importer) {
-      if (!source.includes('backends/native/index') || importer === undefined) return null;
-      if (resolve(dirname(importer), source.replace(/\.js$/, '.ts')) !== nativeList) return null;
-      return resolve(here, 'browser_shims/native_kernels.ts');
-    },
-  };
-}
-
 export default defineConfig({
   root: here,
   base: './',
   logLevel: 'warn',
-  plugins: [withoutNativeBackend(), mnistSubset()],
+  plugins: [mnistSubset()],
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },
   build: {

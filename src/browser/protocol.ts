@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EpochMetrics, TrainState } from '../train/loop.js';
 import type { TrainConfig } from '../train/config.js';
-import type { CheckOptions, CheckReport } from '../../compare/checks.js';
+import type { CheckOptions, CheckReport } from '../compare/checks.js';
 
 export type EncodedTensor = { shape: number[]; dtype: 'float32' | 'int32'; base64: string };
 

@@ -1,5 +1,5 @@
 /** `npm run compare -- --backend webgl`: compare/checks.ts's runChecks inside headless Chromium. */
-import type { CheckOptions, CheckReport } from '../../compare/checks.js';
+import type { CheckOptions, CheckReport } from '../compare/checks.js';
 import { describePage, openPageSession } from './session.js';
 
 const stderrLog = (line: string): void => void process.stderr.write(`${line}\n`);

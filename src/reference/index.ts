@@ -1,3 +1,3 @@
-export * from './matrix.js';
+export * from '../../compare/reference/matrix.js';
 export * from './mlp64.js';
-export * from './finite_diff.js';
+export * from '../../compare/reference/finite_diff.js';

@@ -4,7 +4,7 @@
  *   R_l = H_{l−1}·W_l + b_l, H_l = relu(R_l), Z = R_L, L = CE(Y, Z),
  *   G_L = (P − Y)/N, dW_l = H_{l−1}ᵀ·G_l, db_l = 1ᵀ·G_l, G_{l−1} = (G_l·W_lᵀ) ⊙ 1(R_{l−1} > 0).
  */
-import { addBias, crossEntropy, crossEntropyGrad, type Mat64, mat64, matmul, relu, reluGrad } from './matrix.js';
+import { addBias, crossEntropy, crossEntropyGrad, type Mat64, mat64, matmul, relu, reluGrad } from '../../compare/reference/matrix.js';
 
 export interface Mlp64 {
   /** W_l: in×out. */

@@ -115,7 +115,7 @@ describe.skipIf(chromiumMissing !== null)('--backend webgl through headless Chro
   });
 
   it('npm run compare -- --backend webgl prints the renderer and an all-pass table', () => {
-    const res = spawnSync(process.execPath, ['--import', 'tsx', 'compare/cli.ts', '--backend', 'webgl', '--layers', '784,32,10', '--batch', '8'], {
+    const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/compare.ts', '--backend', 'webgl', '--layers', '784,32,10', '--batch', '8'], {
       cwd: REPO_ROOT,
       encoding: 'utf8',
       timeout: 120_000,
@@ -132,7 +132,7 @@ describe('--backend webgl without Chromium', () => {
   const env = { ...process.env, HANDGRAD_CHROMIUM: '/nonexistent/chromium' };
   const out = join(tmpdir(), `handgrad-no-chromium-${process.pid}`);
   it.each([
-    ['compare', ['compare/cli.ts', '--backend', 'webgl']],
+    ['compare', ['src/cli/compare.ts', '--backend', 'webgl']],
     ['train', ['src/cli/train.ts', '--backend', 'webgl', '--out', out]],
   ])('%s exits 2 with one line naming apt-get install chromium, writing nothing', (tool, args) => {
     const res = spawnSync(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT, encoding: 'utf8', env, timeout: 60_000 });

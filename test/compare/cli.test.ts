@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { parseCli, UsageError } from '../../compare/cli_args.js';
+import { parseCli, UsageError } from '../../src/cli/compare_args.js';
 
 interface Run {
   status: number | null;
@@ -11,7 +11,7 @@ interface Run {
 /** Runs the CLI as `npm run compare` does (tsx), without npx's start-up cost. */
 function compare(...args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'compare/cli.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/compare.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gradcheck } from '../../compare/gradcheck.js';
-import { runChecks } from '../../compare/checks.js';
+import { runChecks } from '../../src/compare/checks.js';
 import { ManualReluGrad, ManualSoftmaxCrossEntropyGrad } from '../../custom-ops/index.js';
 import { withBrokenCpuKernel } from '../custom-ops/broken_kernel.js';
 

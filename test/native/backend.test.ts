@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { CUSTOM_KERNEL_NAMES } from '../../custom-ops/kernel_names.js';
 import { useBackend } from '../../src/backends.js';
-import { NATIVE_INSTALL_HINT, loadAddonFrom, loadNativeAddon } from '../../src/native/addon.js';
+import { NATIVE_INSTALL_HINT, loadAddonFrom, loadNativeAddon } from '../../native/addon.js';
 import { NATIVE_MISSING, SKIP_REASON } from './helpers.js';
 
 const BUILD_SCRIPT = fileURLToPath(new URL('../../native/build.mjs', import.meta.url));
@@ -34,7 +34,7 @@ describe.skipIf(NATIVE_MISSING)(`native backend registration${SKIP_REASON}`, () 
   it('useBackend("native") activates it, and registering again is harmless', async () => {
     expect(await useBackend('native')).toBe('native');
     expect(tf.getBackend()).toBe('native');
-    const { registerNativeBackend } = await import('../../src/native/backend.js');
+    const { registerNativeBackend } = await import('../../native/backend.js');
     expect(() => registerNativeBackend()).not.toThrow();
     expect(tf.getBackend()).toBe('native');
   });

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { expect } from 'vitest';
 import { probeBackend } from '../../src/backends.js';
-import { loadNativeAddon, type NativeAddon } from '../../src/native/addon.js';
+import { loadNativeAddon, type NativeAddon } from '../../native/addon.js';
 
 export const NATIVE_PROBE = await probeBackend('native');
 export const NATIVE_MISSING = !NATIVE_PROBE.available;

@@ -1,8 +1,8 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { loadNativeAddon } from '../../../src/native/addon.js';
-import { ManualReluGrad } from '../../kernel_names.js';
-import { checkedReluGradInputs } from '../../util/kernel_checks.js';
+import { loadNativeAddon } from '../addon.js';
+import { ManualReluGrad } from '../../custom-ops/kernel_names.js';
+import { checkedReluGradInputs } from '../../custom-ops/util/kernel_checks.js';
 
 /** dx = dy ⊙ 1(x > 0), relu'(0) = 0, NaN in x gives NaN (as the cpu kernel), threaded in the addon. */
 export const manualReluGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {

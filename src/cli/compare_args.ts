@@ -1,8 +1,8 @@
 /** The compare CLI's flags (node:util parseArgs, strict); kept apart from cli.ts so tests can import it. */
 import { parseArgs } from 'node:util';
-import { BACKEND_NAMES, type BackendName } from '../src/backends.js';
-import { firstLine, parseChoice, parseInteger, parseLayers, UsageError } from '../src/cli/common.js';
-import { type CheckOptions, DEFAULT_CHECK_OPTIONS, validateCheckOptions } from './checks.js';
+import { BACKEND_NAMES, type BackendName } from '../backends.js';
+import { firstLine, parseChoice, parseInteger, parseLayers, UsageError } from './common.js';
+import { type CheckOptions, DEFAULT_CHECK_OPTIONS, validateCheckOptions } from '../compare/checks.js';
 
 /** Bad flags or an unusable backend: exit 2. */
 export { UsageError };

@@ -1,9 +1,9 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { loadNativeAddon } from '../../../src/native/addon.js';
-import { ManualSoftmaxCrossEntropyGrad } from '../../kernel_names.js';
-import { checkedSoftmaxCrossEntropyGradInputs } from '../../util/kernel_checks.js';
-import { rowLayout } from '../../util/row_layout.js';
+import { loadNativeAddon } from '../addon.js';
+import { ManualSoftmaxCrossEntropyGrad } from '../../custom-ops/kernel_names.js';
+import { checkedSoftmaxCrossEntropyGradInputs } from '../../custom-ops/util/kernel_checks.js';
+import { rowLayout } from '../../custom-ops/util/row_layout.js';
 
 /** dz = dy · ((Σ_k y_nk)·softmax(z_n) − y_n) / N (gradCE for one-hot rows), rows split across threads. */
 export const manualSoftmaxCrossEntropyGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 export const NATIVE_INSTALL_HINT =
   'install a C++ compiler and OpenBLAS (apt-get install g++ make python3 pkg-config libopenblas-dev), then run `npm run build:native`';
 
-export const ADDON_PATH = fileURLToPath(new URL('../../native/build/Release/handgrad_native.node', import.meta.url));
+export const ADDON_PATH = fileURLToPath(new URL('./build/Release/handgrad_native.node', import.meta.url));
 
 /** Codes of the addon's `binary` op (native/src/kernels.h BinaryOp). */
 export const BinaryOpCode = { Add: 0, Sub: 1, Mul: 2, Div: 3, Max: 4, Min: 5 } as const;
@@ -50,7 +50,7 @@ export interface NativeAddon {
   /** dy ⊙ 1(x > 0); NaN in x gives NaN. */
   reluGrad(dy: Float32Array, x: Float32Array, out: Float32Array): void;
   step(x: Float32Array, out: Float32Array, alpha: number): void;
-  /** out = a op b over the output seen as outer×inner; each mode says how its operand repeats (src/native/binary.ts). */
+  /** out = a op b over the output seen as outer×inner; each mode says how its operand repeats (native/binary.ts). */
   binary(op: BinaryOpCode, a: Float32Array, aMode: number, b: Float32Array, bMode: number, out: Float32Array, outer: number, inner: number): void;
   unary(op: UnaryOpCode, x: Float32Array, out: Float32Array): void;
   softmax(logits: Float32Array, out: Float32Array, cols: number): void;

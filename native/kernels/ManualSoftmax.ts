@@ -1,9 +1,9 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { loadNativeAddon } from '../../../src/native/addon.js';
-import { ManualSoftmax } from '../../kernel_names.js';
-import { checkedSoftmaxInputs } from '../../util/kernel_checks.js';
-import { rowLayout } from '../../util/row_layout.js';
+import { loadNativeAddon } from '../addon.js';
+import { ManualSoftmax } from '../../custom-ops/kernel_names.js';
+import { checkedSoftmaxInputs } from '../../custom-ops/util/kernel_checks.js';
+import { rowLayout } from '../../custom-ops/util/row_layout.js';
 
 /** p_nk = exp(z_nk − m_n) / Σ_j exp(z_nj − m_n), m_n the max of row n; rows split across threads. */
 export const manualSoftmax: KernelFunc = ({ inputs, backend }): TensorInfo => {

@@ -14,6 +14,11 @@ import { stepConfig } from './Step.js';
 import { subConfig } from './Sub.js';
 import { sumConfig } from './Sum.js';
 import { transposeConfig } from './Transpose.js';
+import { manualReluConfig } from './ManualRelu.js';
+import { manualReluGradConfig } from './ManualReluGrad.js';
+import { manualSoftmaxConfig } from './ManualSoftmax.js';
+import { manualSoftmaxCrossEntropyConfig } from './ManualSoftmaxCrossEntropy.js';
+import { manualSoftmaxCrossEntropyGradConfig } from './ManualSoftmaxCrossEntropyGrad.js';
 
 /** tfjs built-in kernels the native backend runs in native code (the rest are the cpu backend's). */
 export const nativeBuiltinKernelConfigs: KernelConfig[] = [
@@ -32,4 +37,13 @@ export const nativeBuiltinKernelConfigs: KernelConfig[] = [
   stepConfig,
   sumConfig,
   transposeConfig,
+];
+
+/** handgrad's own kernels on the native backend (their gradients are backend-independent, in custom-ops). */
+export const nativeCustomKernelConfigs: KernelConfig[] = [
+  manualReluConfig,
+  manualReluGradConfig,
+  manualSoftmaxConfig,
+  manualSoftmaxCrossEntropyConfig,
+  manualSoftmaxCrossEntropyGradConfig,
 ];

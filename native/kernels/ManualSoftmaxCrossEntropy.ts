@@ -1,9 +1,9 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { loadNativeAddon } from '../../../src/native/addon.js';
-import { ManualSoftmaxCrossEntropy } from '../../kernel_names.js';
-import { checkedSoftmaxCrossEntropyInputs } from '../../util/kernel_checks.js';
-import { rowLayout } from '../../util/row_layout.js';
+import { loadNativeAddon } from '../addon.js';
+import { ManualSoftmaxCrossEntropy } from '../../custom-ops/kernel_names.js';
+import { checkedSoftmaxCrossEntropyInputs } from '../../custom-ops/util/kernel_checks.js';
+import { rowLayout } from '../../custom-ops/util/row_layout.js';
 
 /** L = (1/N) Σ_n ((Σ_k y_nk)·logsumexp(z_n) − Σ_k y_nk z_nk), in double, rows split across threads. */
 export const manualSoftmaxCrossEntropy: KernelFunc = ({ inputs, backend }): TensorInfo => {

@@ -4,24 +4,15 @@
  * Exit 0: every row passed; 1: some row failed; 2: bad flags or an unusable backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { BackendError, probeBackend, useBackend } from '../src/backends.js';
-import { type CheckOptions, type CheckReport, runChecks } from './checks.js';
-import { firstLine } from '../src/cli/common.js';
-import { COMPARE_USAGE, parseCli, UsageError } from './cli_args.js';
-import { formatJson, formatTable } from './table.js';
-
-interface BrowserRunner {
-  runCompareInBrowser: (options: CheckOptions) => Promise<CheckReport>;
-}
+import { BackendError, probeBackend, useBackend } from '../backends.js';
+import { type CheckOptions, type CheckReport, runChecks } from '../compare/checks.js';
+import { firstLine } from './common.js';
+import { COMPARE_USAGE, parseCli, UsageError } from './compare_args.js';
+import { formatJson, formatTable } from '../compare/table.js';
 
 async function runWebgl(checks: CheckOptions): Promise<CheckReport> {
-  const runnerPath = new URL('../src/browser/run_compare.ts', import.meta.url);
-  if (!existsSync(fileURLToPath(runnerPath))) throw new UsageError('--backend webgl: webgl compare needs the browser runner (src/browser/run_compare.ts), which is not in this checkout');
-  const specifier = '../src/browser/run_compare.js';
-  const runner = (await import(specifier)) as BrowserRunner;
-  return runner.runCompareInBrowser(checks);
+  const { runCompareInBrowser } = await import('../browser/run_compare.js');
+  return runCompareInBrowser(checks);
 }
 
 function emit(report: CheckReport, json: boolean, seconds: number): void {

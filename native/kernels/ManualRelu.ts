@@ -1,8 +1,8 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { loadNativeAddon } from '../../../src/native/addon.js';
-import { ManualRelu } from '../../kernel_names.js';
-import { checkedReluInputs } from '../../util/kernel_checks.js';
+import { loadNativeAddon } from '../addon.js';
+import { ManualRelu } from '../../custom-ops/kernel_names.js';
+import { checkedReluInputs } from '../../custom-ops/util/kernel_checks.js';
 
 /** y = max(0, x), NaN kept (as the cpu kernel and tf.relu), threaded in the addon. */
 export const manualRelu: KernelFunc = ({ inputs, backend }): TensorInfo => {

@@ -2,20 +2,20 @@
  * The `native` tfjs backend: the cpu backend's storage and kernels (MathBackendCPU, every cpu
  * KernelConfig re-registered under 'native'), with the kernels the MLP spends its time in
  * replaced by native code from handgrad's addon (sgemm through OpenBLAS, threaded elementwise,
- * row and reduction loops). handgrad's custom kernels for 'native' live in
- * custom-ops/backends/native and are registered by registerCustomOps().
+ * row and reduction loops), and handgrad's own kernels on it. The plugin's gradients are
+ * backend-independent; registerNativeBackend() registers them with registerCustomOps().
  */
 import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { CUSTOM_KERNEL_NAMES } from '../../custom-ops/kernel_names.js';
-import { registerCustomOps } from '../../custom-ops/register.js';
+import { CUSTOM_KERNEL_NAMES } from '../custom-ops/kernel_names.js';
+import { registerCustomOps } from '../custom-ops/register.js';
 import { loadNativeAddon, type NativeInfo } from './addon.js';
 import { NATIVE_BACKEND_NAME } from './kernel_utils.js';
-import { nativeBuiltinKernelConfigs } from './kernels/index.js';
+import { nativeBuiltinKernelConfigs, nativeCustomKernelConfigs } from './kernels/index.js';
 
 export { NATIVE_BACKEND_NAME };
 
-/** Below cpu (1), so tfjs never makes it the default by itself; src/backends.ts chooses. */
+/** Below cpu (1), so tfjs never makes it the default by itself; the application chooses. */
 const NATIVE_BACKEND_PRIORITY = 0;
 
 function makeBackend(): MathBackendCPU {
@@ -28,7 +28,7 @@ function makeBackend(): MathBackendCPU {
 function registerKernels(): void {
   const custom = new Set<string>(CUSTOM_KERNEL_NAMES);
   const overridden = new Set(nativeBuiltinKernelConfigs.map((config) => config.kernelName));
-  for (const config of nativeBuiltinKernelConfigs) {
+  for (const config of [...nativeBuiltinKernelConfigs, ...nativeCustomKernelConfigs]) {
     if (tf.getKernel(config.kernelName, NATIVE_BACKEND_NAME) === undefined) tf.registerKernel(config);
   }
   for (const config of tf.getKernelsForBackend('cpu')) {
