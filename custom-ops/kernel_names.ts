@@ -24,13 +24,44 @@ export type ManualSoftmaxCrossEntropyInputs = { labels: TensorInfo; logits: Tens
 export const ManualSoftmaxCrossEntropyGrad = 'ManualSoftmaxCrossEntropyGrad';
 export type ManualSoftmaxCrossEntropyGradInputs = { dy: TensorInfo; labels: TensorInfo; logits: TensorInfo };
 
-export const CUSTOM_KERNEL_NAMES = [
+/**
+ * The fused optimizer updates: each reads a parameter, its gradient and its slots once and writes
+ * the new ones in the same pass (what tfjs would do in a dozen elementwise kernels). They are steps
+ * of a training loop, never inside tf.grad, so they have no gradient. Attrs are plain numbers.
+ */
+
+/** W' = W − α·∇ (plain gradient descent). Output: W'. */
+export const ManualSgdUpdate = 'ManualSgdUpdate';
+export type ManualSgdUpdateInputs = { param: TensorInfo; grad: TensorInfo };
+export type ManualSgdUpdateAttrs = { lr: number };
+
+/** The homework's momentum: v' = γ·v + α·∇, W' = W − v'. Outputs: [W', v']. */
+export const ManualMomentumUpdate = 'ManualMomentumUpdate';
+export type ManualMomentumUpdateInputs = { param: TensorInfo; grad: TensorInfo; velocity: TensorInfo };
+export type ManualMomentumUpdateAttrs = { lr: number; momentum: number };
+
+/**
+ * Adam (Kingma & Ba 2015, Algorithm 1) at step t ≥ 1: m' = β1·m + (1−β1)·∇, v' = β2·v + (1−β2)·∇²,
+ * W' = W − α·m̂/(√v̂ + ε) with m̂ = m'/(1−β1^t), v̂ = v'/(1−β2^t). Outputs: [W', m', v'].
+ */
+export const ManualAdamUpdate = 'ManualAdamUpdate';
+export type ManualAdamUpdateInputs = { param: TensorInfo; grad: TensorInfo; m: TensorInfo; v: TensorInfo };
+export type ManualAdamUpdateAttrs = { lr: number; beta1: number; beta2: number; epsilon: number; step: number };
+
+/** The optimizer updates (no gradients; on tensorflow and other backends without them the ops compose tfjs ops). */
+export const UPDATE_KERNEL_NAMES = [ManualSgdUpdate, ManualMomentumUpdate, ManualAdamUpdate] as const;
+
+/** The differentiable kernels: registered on every backend, each with a gradient. */
+export const DIFFERENTIABLE_KERNEL_NAMES = [
   ManualRelu,
   ManualReluGrad,
   ManualSoftmax,
   ManualSoftmaxCrossEntropy,
   ManualSoftmaxCrossEntropyGrad,
 ] as const;
+
+/** Every handgrad kernel. */
+export const CUSTOM_KERNEL_NAMES = [...DIFFERENTIABLE_KERNEL_NAMES, ...UPDATE_KERNEL_NAMES] as const;
 export type CustomKernelName = (typeof CUSTOM_KERNEL_NAMES)[number];
 
 /** Narrows tfjs's untyped input map to one kernel's inputs (names were checked by the op). */

@@ -8,7 +8,8 @@
         "src/elementwise.cc",
         "src/rows.cc",
         "src/reduce.cc",
-        "src/transpose.cc"
+        "src/transpose.cc",
+        "src/updates.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

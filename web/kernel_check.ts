@@ -10,6 +10,9 @@ import {
   manualSoftmax,
   manualSoftmaxCrossEntropy,
   manualSoftmaxCrossEntropyGrad,
+  manualSgdUpdate,
+  manualMomentumUpdate,
+  manualAdamUpdate,
 } from '../custom-ops/index.js';
 import { absFloor, FP32_VS_FP32 } from '../compare/tolerances.js';
 import type { KernelCheckRow, PageBackend } from '../src/browser/protocol.js';
@@ -61,6 +64,36 @@ function cases(): Case[] {
       shape,
       inputs: [Float32Array.of(0.75), oneHotRows(rng, rows, cols), uniform(rng, size(shape), -8, 8)],
       run: ([dy, y, z]) => manualSoftmaxCrossEntropyGrad(tf.scalar(dy[0]), tf.tensor(y, shape), tf.tensor(z, shape)),
+    });
+  }
+  // The optimizer updates: every output flattened into one tensor (W' then the new slots).
+  const flat = (...ts: tf.Tensor[]): tf.Tensor => tf.concat(ts.map((t) => t.flatten()));
+  for (const shape of [[7], [33, 17], [2, 3, 5]]) {
+    const params = (): Float32Array[] => [uniform(rng, size(shape), -1, 1), uniform(rng, size(shape), -1e-2, 1e-2)];
+    list.push({ kernel: 'ManualSgdUpdate', shape, inputs: params(), run: ([w, g]) => manualSgdUpdate(tf.tensor(w, shape), tf.tensor(g, shape), { lr: 0.1 }) });
+    list.push({
+      kernel: 'ManualMomentumUpdate',
+      shape,
+      inputs: [...params(), uniform(rng, size(shape), -1e-2, 1e-2)],
+      run: ([w, g, v]) => {
+        const u = manualMomentumUpdate(tf.tensor(w, shape), tf.tensor(g, shape), tf.tensor(v, shape), { lr: 0.1, momentum: 0.9 });
+        return flat(u.param, u.velocity);
+      },
+    });
+    list.push({
+      kernel: 'ManualAdamUpdate',
+      shape,
+      inputs: [...params(), uniform(rng, size(shape), -1e-3, 1e-3), uniform(rng, size(shape), 1e-6, 1e-4)],
+      run: ([w, g, m, v]) => {
+        const u = manualAdamUpdate(tf.tensor(w, shape), tf.tensor(g, shape), tf.tensor(m, shape), tf.tensor(v, shape), {
+          lr: 1e-3,
+          beta1: 0.9,
+          beta2: 0.999,
+          epsilon: 1e-7,
+          step: 3,
+        });
+        return flat(u.param, u.m, u.v);
+      },
     });
   }
   return list;

@@ -3,18 +3,28 @@
  * tf.engine().runKernel without the op's friendlier argument checks.
  */
 import type { NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import {
+  ManualAdamUpdate,
+  ManualMomentumUpdate,
   ManualRelu,
   ManualReluGrad,
   ManualSoftmax,
   ManualSoftmaxCrossEntropy,
   ManualSoftmaxCrossEntropyGrad,
+  ManualSgdUpdate,
   kernelInputs,
+  type ManualAdamUpdateAttrs,
+  type ManualAdamUpdateInputs,
+  type ManualMomentumUpdateAttrs,
+  type ManualMomentumUpdateInputs,
   type ManualReluGradInputs,
   type ManualReluInputs,
   type ManualSoftmaxCrossEntropyGradInputs,
   type ManualSoftmaxCrossEntropyInputs,
   type ManualSoftmaxInputs,
+  type ManualSgdUpdateAttrs,
+  type ManualSgdUpdateInputs,
 } from '../kernel_names.js';
 
 export function assertFloat32Inputs(kernelName: string, inputs: Record<string, TensorInfo>): void {
@@ -83,4 +93,40 @@ export function checkedSoftmaxCrossEntropyGradInputs(inputs: NamedTensorInfoMap)
   assertScalarLike(ManualSoftmaxCrossEntropyGrad, 'dy', checked.dy);
   assertLabelsAndLogits(ManualSoftmaxCrossEntropyGrad, checked);
   return checked;
+}
+
+/** Every input float32 and of the parameter's shape (a gradient or slot of another parameter is a bug). */
+function assertLikeParam(kernelName: string, inputs: Record<string, TensorInfo> & { param: TensorInfo }): void {
+  assertFloat32Inputs(kernelName, inputs);
+  for (const [name, info] of Object.entries(inputs)) if (name !== 'param') assertSameShape(kernelName, name, info, 'param', inputs.param);
+}
+
+/** The named attrs as finite numbers (`step`: an integer ≥ 1). */
+export function checkedNumberAttrs<T extends Record<string, number>>(kernelName: string, attrs: NamedAttrMap | undefined, names: readonly (keyof T & string)[]): T {
+  const out: Record<string, number> = {};
+  for (const name of names) {
+    const value = attrs?.[name];
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${kernelName}: attr '${name}' must be a finite number, got ${String(value)}`);
+    if (name === 'step' && !(Number.isInteger(value) && value >= 1)) throw new Error(`${kernelName}: attr 'step' must be an integer >= 1, got ${value}`);
+    out[name] = value;
+  }
+  return out as T;
+}
+
+export function checkedSgdUpdateArgs(inputs: NamedTensorInfoMap, attrs: NamedAttrMap | undefined): ManualSgdUpdateInputs & ManualSgdUpdateAttrs {
+  const checked = kernelInputs<ManualSgdUpdateInputs>(inputs);
+  assertLikeParam(ManualSgdUpdate, checked);
+  return { ...checked, ...checkedNumberAttrs<ManualSgdUpdateAttrs>(ManualSgdUpdate, attrs, ['lr']) };
+}
+
+export function checkedMomentumUpdateArgs(inputs: NamedTensorInfoMap, attrs: NamedAttrMap | undefined): ManualMomentumUpdateInputs & ManualMomentumUpdateAttrs {
+  const checked = kernelInputs<ManualMomentumUpdateInputs>(inputs);
+  assertLikeParam(ManualMomentumUpdate, checked);
+  return { ...checked, ...checkedNumberAttrs<ManualMomentumUpdateAttrs>(ManualMomentumUpdate, attrs, ['lr', 'momentum']) };
+}
+
+export function checkedAdamUpdateArgs(inputs: NamedTensorInfoMap, attrs: NamedAttrMap | undefined): ManualAdamUpdateInputs & ManualAdamUpdateAttrs {
+  const checked = kernelInputs<ManualAdamUpdateInputs>(inputs);
+  assertLikeParam(ManualAdamUpdate, checked);
+  return { ...checked, ...checkedNumberAttrs<ManualAdamUpdateAttrs>(ManualAdamUpdate, attrs, ['lr', 'beta1', 'beta2', 'epsilon', 'step']) };
 }

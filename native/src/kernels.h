@@ -55,4 +55,15 @@ void sum_trailing(const float* x, float* out, std::size_t outer, std::size_t inn
 // out[b] = x[b]ᵀ for each rows×cols matrix b < batch.
 void transpose(const float* x, float* out, std::size_t batch, std::size_t rows, std::size_t cols);
 
+// Optimizer updates over n values (native/src/updates.cc): W' = W − α·∇; the homework's momentum
+// v' = γ·v + α·∇, W' = W − v'; Adam m' = β1·m + (1−β1)·∇, v' = β2·v + (1−β2)·∇²,
+// W' = W − α·(m'·c1)/(√(v'·c2) + ε) with the bias corrections c1 = 1/(1−β1^t), c2 = 1/(1−β2^t).
+void sgd_update(const float* w, const float* g, float lr, float* w_out, std::size_t n);
+void momentum_update(const float* w, const float* g, const float* v, float lr, float momentum, float* w_out, float* v_out, std::size_t n);
+struct AdamArgs {
+  float lr, beta1, beta2, one_minus_beta1, one_minus_beta2, epsilon, c1, c2;
+};
+void adam_update(const AdamArgs& args, const float* w, const float* g, const float* m, const float* v, float* w_out, float* m_out, float* v_out,
+                 std::size_t n);
+
 }  // namespace handgrad

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CUSTOM_KERNEL_NAMES } from '../../custom-ops/kernel_names.js';
 import { FP32_VS_FP32 } from '../../compare/tolerances.js';
 import { REPO_ROOT } from '../../src/browser/build.js';
 import { openPageSession, type PageSession } from '../../src/browser/session.js';
@@ -63,7 +64,7 @@ describe.skipIf(chromiumMissing !== null)('training page in headless Chromium (W
   it('runs every kernel on webgl and wasm within fp32 tolerance of the cpu kernel', async () => {
     const rows = await session.page.evaluate(() => window.handgrad!.checkKernels(['webgl', 'wasm']));
     const kernels = new Set(rows.filter((r) => r.backend === 'webgl').map((r) => r.kernel));
-    expect([...kernels].sort()).toEqual(['ManualRelu', 'ManualReluGrad', 'ManualSoftmax', 'ManualSoftmaxCrossEntropy', 'ManualSoftmaxCrossEntropyGrad']);
+    expect([...kernels].sort()).toEqual([...CUSTOM_KERNEL_NAMES].sort());
     const failures = rows.filter((r) => !r.pass).map((r) => `${r.backend} ${r.kernel} ${JSON.stringify(r.shape)}: ${r.maxRelError}`);
     expect(failures).toEqual([]);
     for (const r of rows) expect(r.maxRelError).toBeLessThanOrEqual(1e-5);

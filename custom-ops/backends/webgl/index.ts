@@ -4,6 +4,9 @@ import { manualReluGradConfig } from './ManualReluGrad.js';
 import { manualSoftmaxConfig } from './ManualSoftmax.js';
 import { manualSoftmaxCrossEntropyConfig } from './ManualSoftmaxCrossEntropy.js';
 import { manualSoftmaxCrossEntropyGradConfig } from './ManualSoftmaxCrossEntropyGrad.js';
+import { manualSgdUpdateConfig } from './ManualSgdUpdate.js';
+import { manualMomentumUpdateConfig } from './ManualMomentumUpdate.js';
+import { manualAdamUpdateConfig } from './ManualAdamUpdate.js';
 
 /** Every handgrad kernel on the webgl backend, one file each beside this list. */
 export const webglKernelConfigs: KernelConfig[] = [
@@ -12,4 +15,7 @@ export const webglKernelConfigs: KernelConfig[] = [
   manualSoftmaxConfig,
   manualSoftmaxCrossEntropyConfig,
   manualSoftmaxCrossEntropyGradConfig,
+  manualSgdUpdateConfig,
+  manualMomentumUpdateConfig,
+  manualAdamUpdateConfig,
 ];
