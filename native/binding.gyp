@@ -9,7 +9,8 @@
         "src/rows.cc",
         "src/reduce.cc",
         "src/transpose.cc",
-        "src/updates.cc"
+        "src/updates.cc",
+        "src/parallel.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

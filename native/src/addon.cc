@@ -343,7 +343,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   const std::size_t blas = size_arg(info, 0, "blasThreads");
   const std::size_t workers = size_arg(info, 1, "workers");
-  // One OS thread per worker is started per kernel call; the same cap as HANDGRAD_NATIVE_THREADS.
+  // The same cap as HANDGRAD_NATIVE_THREADS (each worker is a persistent thread).
   require(info, blas <= 256 && workers <= 256, "setThreads: counts must be at most 256");
   if (blas > 0) openblas_set_num_threads(static_cast<int>(blas));
   if (workers > 0) handgrad::set_worker_count(static_cast<unsigned>(workers));
