@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { loadNativeAddon } from './addon.js';
-import { float32Output, float32Values, sizeOf, stripLeadingOnes } from './kernel_utils.js';
+import { float32Output, float32Values, outputArray, sizeOf, stripLeadingOnes } from './kernel_utils.js';
 
 export interface MatMulRequest {
   a: TensorInfo;
@@ -55,7 +55,7 @@ export function nativeMatMul(backend: MathBackendCPU, request: MatMulRequest): T
   if (sizeOf(outerShape) !== batch) return null;
   if (bias !== undefined && !biasFits(bias, m, n)) return null;
 
-  const out = new Float32Array(batch * m * n);
+  const out = outputArray(backend, batch * m * n);
   const strideA = batchA === 1 ? 0 : m * k;
   const strideB = batchB === 1 ? 0 : k * n;
   loadNativeAddon().matmul(aValues, bValues, out, batch, m, n, k, transposeA, transposeB, strideA, strideB, biasValues, relu);

@@ -1,6 +1,7 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeAddon } from '../addon.js';
+import { outputArray } from '../kernel_utils.js';
 import { ManualAdamUpdate } from '../../custom-ops/kernel_names.js';
 import { checkedAdamUpdateArgs } from '../../custom-ops/util/kernel_checks.js';
 import { adamBiasCorrections } from '../../custom-ops/util/update_loops.js';
@@ -11,7 +12,7 @@ export const manualAdamUpdate: KernelFunc = ({ inputs, backend, attrs }): Tensor
   const cpu = backend as MathBackendCPU;
   const values = (info: TensorInfo): Float32Array => cpu.data.get(info.dataId).values as Float32Array;
   const size = values(param).length;
-  const outs = [new Float32Array(size), new Float32Array(size), new Float32Array(size)];
+  const outs = [outputArray(cpu, size), outputArray(cpu, size), outputArray(cpu, size)];
   const { c1, c2 } = adamBiasCorrections(beta1, beta2, step);
   loadNativeAddon().adamUpdate(values(param), values(grad), values(m), values(v), outs[0], outs[1], outs[2], lr, beta1, beta2, epsilon, c1, c2);
   return outs.map((out) => cpu.makeTensorInfo(param.shape, 'float32', out));

@@ -1,6 +1,7 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeAddon } from '../addon.js';
+import { outputArray } from '../kernel_utils.js';
 import { ManualMomentumUpdate } from '../../custom-ops/kernel_names.js';
 import { checkedMomentumUpdateArgs } from '../../custom-ops/util/kernel_checks.js';
 
@@ -10,7 +11,7 @@ export const manualMomentumUpdate: KernelFunc = ({ inputs, backend, attrs }): Te
   const cpu = backend as MathBackendCPU;
   const values = (info: TensorInfo): Float32Array => cpu.data.get(info.dataId).values as Float32Array;
   const size = values(param).length;
-  const [outParam, outVelocity] = [new Float32Array(size), new Float32Array(size)];
+  const [outParam, outVelocity] = [outputArray(cpu, size), outputArray(cpu, size)];
   loadNativeAddon().momentumUpdate(values(param), values(grad), values(velocity), outParam, outVelocity, lr, momentum);
   return [cpu.makeTensorInfo(param.shape, 'float32', outParam), cpu.makeTensorInfo(param.shape, 'float32', outVelocity)];
 };
