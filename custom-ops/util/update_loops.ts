@@ -55,7 +55,7 @@ export function adamUpdateInto(
   for (let i = 0; i < param.length; i++) {
     const g = grad[i];
     const mi = Math.fround(beta1 * m[i] + (1 - beta1) * g);
-    const vi = Math.fround(beta2 * v[i] + (1 - beta2) * g * g);
+    const vi = Math.fround(beta2 * v[i] + (1 - beta2) * (g * g));
     outM[i] = mi;
     outV[i] = vi;
     outParam[i] = param[i] - (lr * (mi * c1)) / (Math.sqrt(vi * c2) + epsilon);

@@ -32,7 +32,7 @@ void adam_span(const AdamArgs& p, const float* __restrict w, const float* __rest
   for (std::size_t i = 0; i < n; ++i) {
     const float gi = g[i];
     const float mi = beta1 * m[i] + one_minus_beta1 * gi;       // m' = β1·m + (1−β1)·∇
-    const float vi = beta2 * v[i] + one_minus_beta2 * gi * gi;  // v' = β2·v + (1−β2)·∇²
+    const float vi = beta2 * v[i] + one_minus_beta2 * (gi * gi);  // v' = β2·v + (1−β2)·∇²
     m_out[i] = mi;
     v_out[i] = vi;
     w_out[i] = w[i] - lr * (mi * c1) / (std::sqrt(vi * c2) + epsilon);  // W' = W − α·m̂/(√v̂ + ε)

@@ -56,7 +56,7 @@ export function adamMomentProgram(shape: number[], squared: boolean): GPGPUProgr
     userCode: `
       void main() {
         float g = getGAtOutCoords();
-        setOutput(uBeta * getSAtOutCoords() + uOneMinusBeta * ${squared ? 'g * g' : 'g'});
+        setOutput(uBeta * getSAtOutCoords() + uOneMinusBeta * ${squared ? '(g * g)' : 'g'});
       }`,
   };
 }
