@@ -9,3 +9,5 @@ export { manualSoftmaxCrossEntropyGrad } from './ops/manual_softmax_cross_entrop
 export { manualSgdUpdate } from './ops/manual_sgd_update.js';
 export { manualMomentumUpdate } from './ops/manual_momentum_update.js';
 export { manualAdamUpdate } from './ops/manual_adam_update.js';
+export { manualDenseParamGrads } from './ops/manual_dense_param_grads.js';
+export { manualHiddenDelta } from './ops/manual_hidden_delta.js';

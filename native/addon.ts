@@ -29,7 +29,10 @@ export interface NativeInfo {
 }
 
 export interface NativeAddon {
-  /** out[b] = op(a[b])·op(b[b]) (+ bias) (then relu), b < batch; stride 0 repeats one matrix. */
+  /**
+   * out[b] = op(a[b])·op(b[b]) (+ bias) (then relu) (then ⊙ 1(reluMask > 0)), b < batch; stride 0
+   * repeats one matrix. reluMask (batch·m·n values) gives the hidden delta (G·Wᵀ) ⊙ 1(R > 0).
+   */
   matmul(
     a: Float32Array,
     b: Float32Array,
@@ -44,6 +47,7 @@ export interface NativeAddon {
     strideB: number,
     bias: Float32Array | null,
     relu: boolean,
+    reluMask?: Float32Array | null,
   ): void;
   /** max(0, x), NaN kept. */
   relu(x: Float32Array, out: Float32Array): void;

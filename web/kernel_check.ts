@@ -10,6 +10,8 @@ import {
   manualSoftmax,
   manualSoftmaxCrossEntropy,
   manualSoftmaxCrossEntropyGrad,
+  manualDenseParamGrads,
+  manualHiddenDelta,
   manualSgdUpdate,
   manualMomentumUpdate,
   manualAdamUpdate,
@@ -66,8 +68,26 @@ function cases(): Case[] {
       run: ([dy, y, z]) => manualSoftmaxCrossEntropyGrad(tf.scalar(dy[0]), tf.tensor(y, shape), tf.tensor(z, shape)),
     });
   }
-  // The optimizer updates: every output flattened into one tensor (W' then the new slots).
+  // Kernels with several outputs: every output flattened into one tensor.
   const flat = (...ts: tf.Tensor[]): tf.Tensor => tf.concat(ts.map((t) => t.flatten()));
+  // The fused backprop kernels, [N, in, out] = a small case and the default job's 128×256→10.
+  for (const [n, inputs, outputs] of [[5, 7, 3], [128, 256, 10]]) {
+    list.push({
+      kernel: 'ManualDenseParamGrads',
+      shape: [n, inputs, outputs],
+      inputs: [uniform(rng, n * inputs, 0, 1), uniform(rng, n * outputs, -0.1, 0.1)],
+      run: ([x, g]) => {
+        const { dW, db } = manualDenseParamGrads(tf.tensor2d(x, [n, inputs]), tf.tensor2d(g, [n, outputs]));
+        return flat(dW, db);
+      },
+    });
+    list.push({
+      kernel: 'ManualHiddenDelta',
+      shape: [n, inputs, outputs],
+      inputs: [uniform(rng, n * outputs, -0.1, 0.1), uniform(rng, inputs * outputs, -0.2, 0.2), uniform(rng, n * inputs, -1, 1)],
+      run: ([g, w, r]) => manualHiddenDelta(tf.tensor2d(g, [n, outputs]), tf.tensor2d(w, [inputs, outputs]), tf.tensor2d(r, [n, inputs])),
+    });
+  }
   for (const shape of [[7], [33, 17], [2, 3, 5]]) {
     const params = (): Float32Array[] => [uniform(rng, size(shape), -1, 1), uniform(rng, size(shape), -1e-2, 1e-2)];
     list.push({ kernel: 'ManualSgdUpdate', shape, inputs: params(), run: ([w, g]) => manualSgdUpdate(tf.tensor(w, shape), tf.tensor(g, shape), { lr: 0.1 }) });

@@ -6,6 +6,8 @@ import type { NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import {
   ManualAdamUpdate,
+  ManualDenseParamGrads,
+  ManualHiddenDelta,
   ManualMomentumUpdate,
   ManualRelu,
   ManualReluGrad,
@@ -14,6 +16,8 @@ import {
   ManualSoftmaxCrossEntropyGrad,
   ManualSgdUpdate,
   kernelInputs,
+  type ManualDenseParamGradsInputs,
+  type ManualHiddenDeltaInputs,
   type ManualAdamUpdateAttrs,
   type ManualAdamUpdateInputs,
   type ManualMomentumUpdateAttrs,
@@ -129,4 +133,34 @@ export function checkedAdamUpdateArgs(inputs: NamedTensorInfoMap, attrs: NamedAt
   const checked = kernelInputs<ManualAdamUpdateInputs>(inputs);
   assertLikeParam(ManualAdamUpdate, checked);
   return { ...checked, ...checkedNumberAttrs<ManualAdamUpdateAttrs>(ManualAdamUpdate, attrs, ['lr', 'beta1', 'beta2', 'epsilon', 'step']) };
+}
+
+function assertMatrix(kernelName: string, name: string, info: TensorInfo): void {
+  if (info.shape.length !== 2) throw new Error(`${kernelName}: input '${name}' must be a matrix (rank 2) but has shape ${JSON.stringify(info.shape)}`);
+}
+
+function assertDim(kernelName: string, what: string, got: number, want: number, wantWhat: string): void {
+  if (got !== want) throw new Error(`${kernelName}: ${what} is ${got} but ${wantWhat} is ${want}`);
+}
+
+/** x: N×in and dy: N×out, float32. */
+export function checkedDenseParamGradsInputs(inputs: NamedTensorInfoMap): ManualDenseParamGradsInputs {
+  const checked = kernelInputs<ManualDenseParamGradsInputs>(inputs);
+  assertFloat32Inputs(ManualDenseParamGrads, checked);
+  assertMatrix(ManualDenseParamGrads, 'x', checked.x);
+  assertMatrix(ManualDenseParamGrads, 'dy', checked.dy);
+  assertDim(ManualDenseParamGrads, "the rows of 'dy'", checked.dy.shape[0], checked.x.shape[0], "the rows of 'x'");
+  return checked;
+}
+
+/** dy: N×out, w: in×out, preActivation: N×in, float32. */
+export function checkedHiddenDeltaInputs(inputs: NamedTensorInfoMap): ManualHiddenDeltaInputs {
+  const checked = kernelInputs<ManualHiddenDeltaInputs>(inputs);
+  assertFloat32Inputs(ManualHiddenDelta, checked);
+  for (const name of ['dy', 'w', 'preActivation'] as const) assertMatrix(ManualHiddenDelta, name, checked[name]);
+  const { dy, w, preActivation } = checked;
+  assertDim(ManualHiddenDelta, "the columns of 'w'", w.shape[1], dy.shape[1], "the columns of 'dy'");
+  assertDim(ManualHiddenDelta, "the rows of 'preActivation'", preActivation.shape[0], dy.shape[0], "the rows of 'dy'");
+  assertDim(ManualHiddenDelta, "the columns of 'preActivation'", preActivation.shape[1], w.shape[0], "the rows of 'w'");
+  return checked;
 }

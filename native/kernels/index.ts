@@ -19,6 +19,8 @@ import { manualReluGradConfig } from './ManualReluGrad.js';
 import { manualSoftmaxConfig } from './ManualSoftmax.js';
 import { manualSoftmaxCrossEntropyConfig } from './ManualSoftmaxCrossEntropy.js';
 import { manualSoftmaxCrossEntropyGradConfig } from './ManualSoftmaxCrossEntropyGrad.js';
+import { manualDenseParamGradsConfig } from './ManualDenseParamGrads.js';
+import { manualHiddenDeltaConfig } from './ManualHiddenDelta.js';
 import { manualSgdUpdateConfig } from './ManualSgdUpdate.js';
 import { manualMomentumUpdateConfig } from './ManualMomentumUpdate.js';
 import { manualAdamUpdateConfig } from './ManualAdamUpdate.js';
@@ -49,6 +51,8 @@ export const nativeCustomKernelConfigs: KernelConfig[] = [
   manualSoftmaxConfig,
   manualSoftmaxCrossEntropyConfig,
   manualSoftmaxCrossEntropyGradConfig,
+  manualDenseParamGradsConfig,
+  manualHiddenDeltaConfig,
   manualSgdUpdateConfig,
   manualMomentumUpdateConfig,
   manualAdamUpdateConfig,

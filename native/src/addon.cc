@@ -84,7 +84,7 @@ void require_disjoint(const Napi::CallbackInfo& info, const Floats& out, std::in
   }
 }
 
-// matmul(a, b, out, batch, m, n, k, transposeA, transposeB, strideA, strideB, bias | null, relu)
+// matmul(a, b, out, batch, m, n, k, transposeA, transposeB, strideA, strideB, bias | null, relu[, reluMask | null])
 Napi::Value MatMul(const Napi::CallbackInfo& info) {
   handgrad::MatMulArgs p{};
   const Floats a = floats_arg(info, 0, "a");
@@ -113,7 +113,13 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
     p.bias = bias.data;
     p.bias_len = bias.length;
   }
-  require_disjoint(info, c, {a, b, bias}, "matmul");
+  Floats mask{nullptr, 0};
+  if (info.Length() > 13 && !info[13].IsNull() && !info[13].IsUndefined()) {
+    mask = floats_arg(info, 13, "reluMask");
+    require(info, mask.length == c.length, "matmul: 'reluMask' must hold batch·m·n values");
+    p.relu_mask = mask.data;
+  }
+  require_disjoint(info, c, {a, b, bias, mask}, "matmul");
   p.a = a.data;
   p.b = b.data;
   p.c = c.data;

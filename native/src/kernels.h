@@ -5,9 +5,11 @@
 
 namespace handgrad {
 
-// C[b] = op(A[b])·op(B[b]) (+ bias) (then relu) for b < batch; op transposes when asked.
-// A[b] starts at a + b·stride_a (stride 0 broadcasts one matrix over the batch), likewise B.
+// C[b] = op(A[b])·op(B[b]) (+ bias) (then relu) (then ⊙ 1(mask > 0)) for b < batch; op transposes
+// when asked. A[b] starts at a + b·stride_a (stride 0 broadcasts one matrix over the batch), likewise B.
 // bias has bias_len ∈ {0, 1, n, m·n} values: none, a scalar, one per column, or a full m×n matrix.
+// relu_mask (batch·m·n values, or null) zeroes C where the mask is ≤ 0 and gives NaN where it is NaN:
+// the relu gradient of the hidden delta (G·Wᵀ) ⊙ 1(R > 0), applied to the rows just computed.
 struct MatMulArgs {
   const float* a;
   const float* b;
@@ -18,6 +20,7 @@ struct MatMulArgs {
   const float* bias;
   std::size_t bias_len;
   bool relu;
+  const float* relu_mask;
 };
 void matmul(const MatMulArgs& args);
 // OpenBLAS's own threads off: matmul splits products across handgrad's workers instead (OpenBLAS

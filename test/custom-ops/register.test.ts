@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   CUSTOM_KERNEL_NAMES,
   DIFFERENTIABLE_KERNEL_NAMES,
+  FUSED_KERNEL_NAMES,
   UPDATE_KERNEL_NAMES,
   ManualRelu,
   customOpsRegistered,
@@ -25,8 +26,8 @@ function registeredCount(): number {
   return count;
 }
 
-/** cpu and wasm hold all 8 kernels, tensorflow the 5 differentiable ones (its updates compose tfjs ops); 5 gradients. */
-const ALL_REGISTERED = 2 * 8 + 5 + 5;
+/** cpu and wasm hold all 10 kernels, tensorflow the 5 that are not fused (the fused ops compose tfjs ops there); 7 gradients. */
+const ALL_REGISTERED = 2 * 10 + 5 + 7;
 
 describe('registerCustomOps / unregisterCustomOps', () => {
   beforeAll(async () => {
@@ -36,12 +37,13 @@ describe('registerCustomOps / unregisterCustomOps', () => {
     registerCustomOps();
   });
 
-  it('cpu and wasm have one config per kernel name, tensorflow one per differentiable kernel, and each differentiable kernel one gradient', () => {
+  it('cpu and wasm have one config per kernel name, tensorflow one per kernel that is not fused, and each differentiable kernel one gradient', () => {
     for (const list of [cpuKernelConfigs, wasmKernelConfigs]) {
       expect(list.map((c) => c.kernelName).sort()).toEqual([...CUSTOM_KERNEL_NAMES].sort());
       expect(new Set(list.map((c) => c.backendName)).size).toBe(1);
     }
-    expect(tensorflowKernelConfigs.map((c) => c.kernelName).sort()).toEqual([...DIFFERENTIABLE_KERNEL_NAMES].sort());
+    const fused = new Set<string>(FUSED_KERNEL_NAMES);
+    expect(tensorflowKernelConfigs.map((c) => c.kernelName).sort()).toEqual(CUSTOM_KERNEL_NAMES.filter((name) => !fused.has(name)).sort());
     expect(gradConfigs.map((c) => c.kernelName).sort()).toEqual([...DIFFERENTIABLE_KERNEL_NAMES].sort());
     expect(CUSTOM_KERNEL_NAMES.length).toBe(DIFFERENTIABLE_KERNEL_NAMES.length + UPDATE_KERNEL_NAMES.length);
   });

@@ -4,6 +4,8 @@ import { manualReluGradConfig } from './ManualReluGrad.js';
 import { manualSoftmaxConfig } from './ManualSoftmax.js';
 import { manualSoftmaxCrossEntropyConfig } from './ManualSoftmaxCrossEntropy.js';
 import { manualSoftmaxCrossEntropyGradConfig } from './ManualSoftmaxCrossEntropyGrad.js';
+import { manualDenseParamGradsConfig } from './ManualDenseParamGrads.js';
+import { manualHiddenDeltaConfig } from './ManualHiddenDelta.js';
 import { manualSgdUpdateConfig } from './ManualSgdUpdate.js';
 import { manualMomentumUpdateConfig } from './ManualMomentumUpdate.js';
 import { manualAdamUpdateConfig } from './ManualAdamUpdate.js';
@@ -15,6 +17,8 @@ export const cpuKernelConfigs: KernelConfig[] = [
   manualSoftmaxConfig,
   manualSoftmaxCrossEntropyConfig,
   manualSoftmaxCrossEntropyGradConfig,
+  manualDenseParamGradsConfig,
+  manualHiddenDeltaConfig,
   manualSgdUpdateConfig,
   manualMomentumUpdateConfig,
   manualAdamUpdateConfig,
