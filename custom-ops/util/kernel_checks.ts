@@ -32,7 +32,8 @@ import {
 } from '../kernel_names.js';
 
 export function assertFloat32Inputs(kernelName: string, inputs: Record<string, TensorInfo>): void {
-  for (const [name, info] of Object.entries(inputs)) {
+  for (const name in inputs) {
+    const info = inputs[name];
     if (info.dtype !== 'float32') {
       throw new Error(`${kernelName}: input '${name}' must be float32 but is ${info.dtype}`);
     }
@@ -102,7 +103,7 @@ export function checkedSoftmaxCrossEntropyGradInputs(inputs: NamedTensorInfoMap)
 /** Every input float32 and of the parameter's shape (a gradient or slot of another parameter is a bug). */
 function assertLikeParam(kernelName: string, inputs: Record<string, TensorInfo> & { param: TensorInfo }): void {
   assertFloat32Inputs(kernelName, inputs);
-  for (const [name, info] of Object.entries(inputs)) if (name !== 'param') assertSameShape(kernelName, name, info, 'param', inputs.param);
+  for (const name in inputs) if (name !== 'param') assertSameShape(kernelName, name, inputs[name], 'param', inputs.param);
 }
 
 /** The named attrs as finite numbers (`step`: an integer ≥ 1). */
