@@ -85,13 +85,17 @@ export type Batch = { x: Float32Array; yOneHot: Float32Array; rows: number };
 /**
  * The mini-batch of rows `idx` (in that order): X_r = row idx[r] of the split, Y_rk = 1 if its label is
  * k, else 0. Row copies and one store per row, so assembling a batch costs about a memcpy of it.
+ * With `into` (room for at least idx.length rows) the batch is written there and its arrays are
+ * views on `into`'s, so a training loop can reuse one pair of arrays for every batch.
  */
-export function batchOf(split: Split, idx: ArrayLike<number>, features: number, classes: number): Batch {
-  const x = new Float32Array(idx.length * features);
-  const yOneHot = new Float32Array(idx.length * classes);
+export function batchOf(split: Split, idx: ArrayLike<number>, features: number, classes: number, into?: Batch): Batch {
+  const rows = idx.length;
+  const x = into === undefined ? new Float32Array(rows * features) : into.x.subarray(0, rows * features);
+  const yOneHot = into === undefined ? new Float32Array(rows * classes) : into.yOneHot.subarray(0, rows * classes);
   gatherRowsInto(split.x, idx, features, x);
-  for (let r = 0; r < idx.length; r++) yOneHot[r * classes + split.labels[idx[r]]] = 1;
-  return { x, yOneHot, rows: idx.length };
+  if (into !== undefined) yOneHot.fill(0);
+  for (let r = 0; r < rows; r++) yOneHot[r * classes + split.labels[idx[r]]] = 1;
+  return { x, yOneHot, rows };
 }
 
 export function sliceRows(split: Split, start: number, end: number, features: number): Split {

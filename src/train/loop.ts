@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
-import { batchOf, type Dataset, type Split } from '../data/dataset.js';
+import { batchOf, type Batch, type Dataset, type Split } from '../data/dataset.js';
 import { forwardLogits, xavierInit, type MlpParams } from '../model/mlp.js';
 import { EVAL_CHUNK, type TrainConfig } from './config.js';
 import { disposeOptimizerState, initOptimizerState, type OptimizerState } from './optimizers.js';
@@ -224,10 +224,14 @@ function wholeTrainingSet(data: TensorData): [tf.Tensor2D, tf.Tensor2D] {
   return tf.tidy(() => [data.train.x.clone(), tf.oneHot(data.train.labels, data.classes).toFloat() as tf.Tensor2D]);
 }
 
-/** The rows `idx` of the training set as X and one-hot Y, copied on the host (no gather kernel) and uploaded once. */
-function miniBatch(data: TensorData, idx: Int32Array): [tf.Tensor2D, tf.Tensor2D] {
+/**
+ * The rows `idx` of the training set as X and one-hot Y, copied on the host into `staging` (no gather
+ * kernel) and made tensors. cpu and native adopt the arrays rather than copy them, so `staging` may be
+ * refilled only after the step has consumed these tensors and they are disposed (the loop does so).
+ */
+function miniBatch(data: TensorData, idx: Int32Array, staging: Batch): [tf.Tensor2D, tf.Tensor2D] {
   const features = data.train.x.shape[1];
-  const batch = batchOf(data.trainRows, idx, features, data.classes);
+  const batch = batchOf(data.trainRows, idx, features, data.classes, staging);
   return [tf.tensor2d(batch.x, [batch.rows, features], 'float32'), tf.tensor2d(batch.yOneHot, [batch.rows, data.classes], 'float32')];
 }
 
@@ -247,6 +251,7 @@ async function runEpoch(config: TrainConfig, data: TensorData, state: TrainState
   // Full batch: the mean gradient does not depend on order, so the data is used as is.
   const { indices, rngState } = fullBatch ? { indices: null, rngState: state.rngState } : shuffledIndices(n, state.rngState);
   const yieldNow = makeYielder();
+  const staging: Batch = { x: new Float32Array(fullBatch ? 0 : batchSize * data.train.x.shape[1]), yOneHot: new Float32Array(fullBatch ? 0 : batchSize * data.classes), rows: 0 };
   let params = state.params;
   let optimizerState = state.optimizerState;
   let trainLogits: tf.Tensor2D | undefined;
@@ -254,7 +259,7 @@ async function runEpoch(config: TrainConfig, data: TensorData, state: TrainState
     if (hooks.shouldStop?.()) {
       return { state: { ...state, params, optimizerState }, stopped: true };
     }
-    const [x, y] = indices === null ? wholeTrainingSet(data) : miniBatch(data, indices.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize)));
+    const [x, y] = indices === null ? wholeTrainingSet(data) : miniBatch(data, indices.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize)), staging);
     const result = trainStep(params, optimizerState, x, y, config, fullBatch);
     trainLogits = result.logits;
     tf.dispose([x, y, result.loss]);
