@@ -460,7 +460,7 @@ export async function trainMain(argv: string[]): Promise<number> {
   const note = featureNote(plan, data);
   if (note !== null) log(note);
   checkTrainingFits(config, { train: data.train.n, heldOut: data.valid.n + data.test.n }, {
-    layers: `${layersLabel(plan)} ${layers.join(',')}`,
+    layers: plan.layersFromFlags === null && !plan.resume ? `--hidden ${layers[1]}` : `${layersLabel(plan)} ${layers.join(',')}`,
     batch: config.batchSize === 0 ? `--batch-size 0 (a full batch of ${data.train.n} rows)` : `--batch-size ${config.batchSize}`,
     data: `--train-size ${data.train.n}`,
   });
@@ -539,8 +539,11 @@ export async function trainMain(argv: string[]): Promise<number> {
     disposeTrainState(result.state);
     const requested = stop.requested();
     try {
-      writeMetrics(plan.outDir, history);
-      await writePlot(plan.outDir, history, plotTitle(run, backend));
+      // Stopped before any epoch: the folder keeps only config.json (nothing trained, nothing to plot).
+      if (history.length > 0) {
+        writeMetrics(plan.outDir, history);
+        await writePlot(plan.outDir, history, plotTitle(run, backend));
+      }
       finish(plan.outDir, summarize(history, backend, requested !== null, state0.epoch), flags);
     } catch (error) {
       if (!(error instanceof FileSystemError)) throw error;
@@ -555,7 +558,7 @@ export async function trainMain(argv: string[]): Promise<number> {
       return EXIT_DIVERGED;
     }
     if (requested !== null) {
-      if (kept === 0) log(`stopped before the first epoch completed: nothing was checkpointed; start again with --out ${plan.outDir} --overwrite`);
+      if (kept === 0) log(`stopped before the first epoch completed: nothing was checkpointed (${plan.outDir} holds config.json only); start again with --out ${plan.outDir} --overwrite`);
       return SIGNAL_EXIT_CODES[requested.signal];
     }
     return EXIT_OK;

@@ -204,10 +204,14 @@ function readPair(t: tf.Tensor1D): [number, number] {
 /** Every this many ms of steps, the loop gives the event loop a turn (see makeYielder). */
 export const YIELD_EVERY_MS = 50;
 
-/** One macrotask turn: setImmediate where it exists (Node: runs right after I/O and signal polling), else a 0 ms timer. */
+/**
+ * One event-loop turn that includes an I/O poll, where Node reads pending signals: two chained
+ * setImmediate calls (one would run in the same iteration's check phase, without a poll, when the
+ * caller was resumed from an I/O callback). A 0 ms timer where setImmediate does not exist (browsers).
+ */
 const nextTurn = (): Promise<void> =>
   new Promise<void>((resolve) => {
-    if (typeof setImmediate === 'function') setImmediate(resolve);
+    if (typeof setImmediate === 'function') setImmediate(() => setImmediate(resolve));
     else setTimeout(resolve, 0);
   });
 
