@@ -226,10 +226,10 @@ const USUAL_FEATURES = 784;
 /** A note when the network's input size was taken from data that is not 28×28 images (a flattened or cut file). */
 function featureNote(plan: Plan, data: Dataset): string | null {
   if (plan.layersFromFlags !== null || data.features === USUAL_FEATURES) return null;
-  const shape = data.sampleShape === undefined ? `${data.features}` : data.sampleShape.join('×');
+  const shape = data.sampleShape === undefined ? '' : ` (${data.sampleShape.join('×')})`;
   return (
-    `note: ${data.name}: images of ${shape} give ${data.features} input features, not the 28×28 = ${USUAL_FEATURES} of MNIST and notMNIST; ` +
-    `the network's input follows the data (pass --layers ${data.features},…,${data.classes} to state it and drop this note)`
+    `note: ${data.name}: each image has ${data.features} values${shape}, so the network takes ${data.features} input features, not the 28×28 = ${USUAL_FEATURES} of MNIST and notMNIST; ` +
+    `pass --layers ${data.features},…,${data.classes} to state it and drop this note`
   );
 }
 
