@@ -430,9 +430,10 @@ function onDisk(written: number, outDir: string): string {
 }
 
 /** What the first Ctrl-C/SIGTERM/SIGHUP promises, from what has completed so far. */
-function stopLine(signal: StopSignal, completed: number, written: number): string {
+function stopLine(signal: StopSignal, completed: number, written: number, inBrowser: boolean): string {
   const what = signal === 'SIGINT' ? 'interrupt' : signal;
   const again = signal === 'SIGINT' ? 'Ctrl-C again' : 'a second signal';
+  if (inBrowser) return `\n${what}: stopping at the end of this epoch (the page finishes it) and saving it (${again} to quit at once, keeping the checkpoint on disk)`;
   if (completed === 0) return `\n${what}: stopping; no epoch has completed yet, so nothing will be checkpointed (${again} to quit at once)`;
   const saving = completed === written ? `epoch ${completed} is already checkpointed` : `saving epoch ${completed}, the last completed`;
   return `\n${what}: stopping after this batch; ${saving} (${again} to quit at once, keeping the checkpoint on disk)`;
@@ -492,7 +493,7 @@ export async function trainMain(argv: string[]): Promise<number> {
   process.stderr.on('error', ignoreStreamError);
   const checkpoints = checkpointWriter(plan.outDir, plan.checkpointEvery, state0.epoch);
   const stop = listenForStop({
-    onStop: (signal) => log(stopLine(signal, checkpoints.lastCompleted(), checkpoints.lastWritten())),
+    onStop: (signal) => log(stopLine(signal, checkpoints.lastCompleted(), checkpoints.lastWritten(), browserRunner !== null)),
     onForce: (signal) => {
       // The exit hook removes any temp file of a write in progress; the checkpoint on disk is complete.
       log(`\n${signal}: quitting now; ${onDisk(checkpoints.lastWritten(), plan.outDir)}`);
