@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { Presets, SingleBar } from 'cli-progress';
 import { registerCustomOps } from '../../custom-ops/index.js';
-import { parseBackendChoice, useBackend } from '../backends.js';
+import { type BrowserBackend, isBrowserBackend, parseBackendChoice, useBackend } from '../backends.js';
 import type { Dataset, SubsetSizes } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
 import { loadCheckpoint, snapshotCheckpoint, writeCheckpoint, type CheckpointSnapshot } from '../train/checkpoint.js';
@@ -69,7 +69,7 @@ training
                               epoch's train loss/accuracy come from its own forward pass (parameters before
                               its update), valid/test are measured after it
   --epochs N                  epochs to train to (default ${DEFAULTS.epochs}); with --resume, the new total
-  --backend auto|cpu|wasm|tensorflow|native|webgl   (default auto: the fastest that loads)
+  --backend auto|cpu|wasm|tensorflow|native|webgl|webgpu   (default auto: the fastest that loads)
 output
   --out DIR                   run folder (default runs/<timestamp>): config.json, metrics.csv,
                               learning-curve.svg/.vl.json, summary.json, checkpoints/ (tfjs Layers model)
@@ -251,24 +251,24 @@ function formatDuration(seconds: number): string {
 }
 
 /**
- * --backend webgl: src/browser/train_in_browser.ts runs `trainEpochs` (src/train/loop.ts, pure tfjs)
- * in headless Chromium on the data loaded and checked here. It is imported only for webgl, so the
- * other backends never load playwright-core.
+ * --backend webgl|webgpu: src/browser/train_in_browser.ts runs `trainEpochs` (src/train/loop.ts, pure
+ * tfjs) in headless Chromium on the data loaded and checked here. It is imported only for those, so
+ * the other backends never load playwright-core.
  */
 type BrowserRunner = typeof import('../browser/train_in_browser.js');
 
-async function loadBrowserRunner(): Promise<BrowserRunner> {
+async function loadBrowserRunner(backend: BrowserBackend): Promise<BrowserRunner> {
   try {
     return await import('../browser/train_in_browser.js');
   } catch (error) {
-    throw new UsageError(`--backend webgl: webgl training needs the browser runner (${firstLine(error)})`);
+    throw new UsageError(`--backend ${backend}: ${backend} training needs the browser runner (${firstLine(error)})`);
   }
 }
 
-/** Node's side of a webgl run holds the data and state copies; the math runs in the page. */
-async function useNodeSideOfBrowser(): Promise<'webgl'> {
+/** Node's side of a browser run holds the data and state copies; the math runs in the page. */
+async function useNodeSideOfBrowser(backend: BrowserBackend): Promise<BrowserBackend> {
   await tf.setBackend('cpu');
-  return 'webgl';
+  return backend;
 }
 
 type CheckpointWriter = {
@@ -329,19 +329,19 @@ export async function trainMain(argv: string[]): Promise<number> {
   }
   const plan = planFromFlags(flags);
   checkOutDir(plan);
-  // webgl: no Chromium is a one-line exit 2 before the data is read or anything is written.
-  const browserRunner = plan.run.backend === 'webgl' ? await loadBrowserRunner() : null;
-  await browserRunner?.prepareBrowser();
+  // webgl/webgpu: no Chromium (or WebGPU adapter) is a one-line exit 2 before the data is read or anything is written.
+  const browser = isBrowserBackend(plan.run.backend) ? { backend: plan.run.backend, runner: await loadBrowserRunner(plan.run.backend) } : null;
+  await browser?.runner.prepareBrowser(browser.backend);
 
   // Everything is checked before the run folder is created: data, layer sizes, backend.
   const data = loadDataset(plan.run.data.spec, plan.run.data);
   const layers = resolveLayers(plan, data);
   const run: RunFile = { ...plan.run, config: { ...plan.run.config, layers } };
   const config = run.config;
-  // webgl: the same loop runs in headless Chromium (trainEpochsInBrowser, trainEpochs' contract);
+  // webgl/webgpu: the same loop runs in headless Chromium (trainEpochsInBrowser, trainEpochs' contract);
   // Node keeps the data and the state on cpu and writes the run folder exactly as for any backend.
-  const backend = browserRunner === null ? await useBackend(run.backend) : await useNodeSideOfBrowser();
-  const train = browserRunner === null ? trainEpochs : browserRunner.trainEpochsInBrowser;
+  const backend = browser === null ? await useBackend(run.backend) : await useNodeSideOfBrowser(browser.backend);
+  const train = browser === null ? trainEpochs : browser.runner.browserTrainer(browser.backend);
   registerCustomOps();
   const state0 = plan.resume ? loadCheckpoint(plan.outDir, config) : initTrainState(config);
   if (!plan.resume) {
