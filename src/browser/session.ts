@@ -9,10 +9,13 @@ import { chromiumPath, launchChromium } from './chromium.js';
 import type { PageBackend, PageInfo } from './protocol.js';
 import { servePage, type PageServer } from './server.js';
 
+/** Chromium's console warnings for WebGPU validation errors: a WGSL compile error, or an object invalid because of one. */
+const WEBGPU_ERROR = /^(Error while parsing WGSL|\[Invalid \w+)/;
+
 export type PageSession = {
   page: Page;
   server: PageServer;
-  /** console.error messages and uncaught page errors, in order. */
+  /** console.error messages, WebGPU validation errors and uncaught page errors (first lines), in order. */
   consoleErrors: string[];
   close: () => Promise<void>;
 };
@@ -42,7 +45,8 @@ export async function openPageSession(options: SessionOptions = {}): Promise<Pag
     const page = await browser.newPage();
     const consoleErrors: string[] = [];
     page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
+      // WebGPU reports a shader that fails to compile, and every use of it after, as warnings.
+      if (message.type() === 'error' || (message.type() === 'warning' && WEBGPU_ERROR.test(message.text()))) consoleErrors.push(message.text().split('\n')[0]);
     });
     page.on('pageerror', (error) => consoleErrors.push(error.message));
     await page.goto(server.url);

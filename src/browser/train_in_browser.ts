@@ -91,6 +91,7 @@ export async function trainEpochsInBrowser(
     const outcome = await page.evaluate(() => window.handgrad!.runJob()).catch((error: unknown) => {
       throw new Error(`training in the browser failed: ${pageErrorLine(error)}`);
     });
+    if (session.consoleErrors.length > 0) log(`page console errors: ${session.consoleErrors.join(' | ')}`);
     return { state: decodeTrainState(outcome.state), stopped: outcome.stopped, memory: outcome.memory };
   } finally {
     await session.close();

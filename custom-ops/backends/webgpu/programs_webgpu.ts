@@ -6,6 +6,10 @@
  * input's shape (`zShape` for input `Z`), the output shape and `size`. It calls our
  * `main(index)` once per invocation with the invocation's global index.
  *
+ * An input's array has the element type of its GPU buffer, which is not always its tensor's
+ * dtype: tfjs's webgpu Cast from int32 to float32 (the trainer's one-hot labels) keeps the int32
+ * buffer. Every read is therefore wrapped in f32(...), a no-op on f32 and a conversion on i32.
+ *
  * The backend caches a compiled pipeline under `shaderKey` plus the inputs' ranks and dtypes
  * and the workgroup size, never the shapes: every size a shader needs is therefore read from
  * `uniforms`, and the one constant baked into the code (the workgroup width) is part of the key.
@@ -27,14 +31,10 @@ const ELEMENTWISE_WORKGROUP = 64;
 const MEAN_WORKGROUP = 256;
 /** WebGPU guarantees 256 invocations per workgroup on every adapter. */
 const MAX_ROW_WORKGROUP = 256;
-const MIN_ROW_WORKGROUP = 32;
 
-/**
- * Threads per row: the power of two ≥ cols, between 32 and 256, so a 10-class row does not
- * idle 246 invocations and a 784-pixel row is split 256 ways.
- */
+/** Threads per wide row: the power of two ≥ cols, at most 256 (a 784-pixel row is split 256 ways). */
 export function rowWorkgroupSize(cols: number): number {
-  let width = MIN_ROW_WORKGROUP;
+  let width = 64;
   while (width < cols && width < MAX_ROW_WORKGROUP) width *= 2;
   return width;
 }
@@ -64,7 +64,7 @@ export function reluProgram(size: number): WebGPUProgram {
     'handgrad_relu',
     ['X'],
     size,
-    `let x = X[index];
+    `let x = f32(X[index]);
           if (isnan(x)) {
             setOutputAtIndex(index, uniforms.NAN);
           } else {
@@ -79,34 +79,37 @@ export function reluGradProgram(size: number): WebGPUProgram {
     'handgrad_relu_grad',
     ['Dy', 'X'],
     size,
-    `let x = X[index];
+    `let x = f32(X[index]);
           if (isnan(x)) {
             setOutputAtIndex(index, uniforms.NAN);
           } else {
-            setOutputAtIndex(index, select(0.0, Dy[index], x > 0.0));
+            setOutputAtIndex(index, select(0.0, f32(Dy[index]), x > 0.0));
           }`,
   );
 }
 
+/** max that propagates NaN, like the cpu kernel's row max. */
+const NAN_MAX = `
+    fn nanMax(a : f32, b : f32) -> f32 {
+      if (isnan(a)) { return a; }
+      if (isnan(b)) { return b; }
+      return max(a, b);
+    }`;
+
 /**
- * Workgroup-wide reductions for a workgroup of `width` invocations. Each is called by every
- * invocation of the workgroup in uniform control flow (the barriers require it) and returns
- * the combined value to all of them.
+ * combineMax and combineSums combine the partial results of a workgroup of `width` invocations
+ * that share a row (or, in meanProgram, a vector): a tree in workgroup memory. Every invocation
+ * of the workgroup calls them in uniform control flow (the barriers require it) and gets the
+ * combined value.
  */
 function workgroupReductions(width: number): string {
   return `
     const THREADS : i32 = ${width};
     var<workgroup> partialMax : array<f32, ${width}>;
     var<workgroup> partialSums : array<vec3<f32>, ${width}>;
+    ${NAN_MAX}
 
-    // max that propagates NaN, like the cpu kernel's row max.
-    fn nanMax(a : f32, b : f32) -> f32 {
-      if (isnan(a)) { return a; }
-      if (isnan(b)) { return b; }
-      return max(a, b);
-    }
-
-    fn workgroupMax(tid : i32, value : f32) -> f32 {
+    fn combineMax(tid : i32, value : f32) -> f32 {
       partialMax[tid] = value;
       workgroupBarrier();
       for (var stride = THREADS / 2; stride > 0; stride = stride / 2) {
@@ -120,8 +123,8 @@ function workgroupReductions(width: number): string {
       return combined;
     }
 
-    // Three sums at once (unused lanes carry 0): a tree over the invocations' partial sums.
-    fn workgroupSums(tid : i32, value : vec3<f32>) -> vec3<f32> {
+    // Three sums at once (unused lanes carry 0).
+    fn combineSums(tid : i32, value : vec3<f32>) -> vec3<f32> {
       partialSums[tid] = value;
       workgroupBarrier();
       for (var stride = THREADS / 2; stride > 0; stride = stride / 2) {
@@ -136,41 +139,75 @@ function workgroupReductions(width: number): string {
     }`;
 }
 
+/** A row owned by one invocation has nothing to combine. */
+const INVOCATION_REDUCTIONS = `
+    ${NAN_MAX}
+    fn combineMax(tid : i32, value : f32) -> f32 { return value; }
+    fn combineSums(tid : i32, value : vec3<f32>) -> vec3<f32> { return value; }`;
+
+/** Rows of at most this many columns get one invocation each. */
+export const MAX_COLS_PER_INVOCATION = 64;
+/** Invocations per workgroup when each owns a row. */
+const ROWS_PER_WORKGROUP = 64;
+
 /**
- * The prologue every row program shares, over Z viewed as [rows, cols]: which row this
- * workgroup owns (`live` is false in the spare workgroups of a dispatch the backend had to
- * fold into two dimensions), this invocation's first column, and m_n = max_k z_nk.
+ * How a row program spreads a [rows, cols] problem over invocations. Narrow rows (the output
+ * layer's 10 classes) get one invocation each, which loops over the columns: no barriers and no
+ * idle invocations. Wide rows get a workgroup each (see rowWorkgroupSize), whose invocations
+ * stride over the columns and then combine their partial results with combineMax / combineSums.
  */
-const ROW_PROLOGUE = `
-        let tid = i32(localId.x);
+type RowSplit = { perRow: 'invocation' | 'workgroup'; workgroupSize: number; dispatch: number };
+
+export function rowSplit(rows: number, cols: number): RowSplit {
+  if (cols <= MAX_COLS_PER_INVOCATION) return { perRow: 'invocation', workgroupSize: ROWS_PER_WORKGROUP, dispatch: Math.ceil(rows / ROWS_PER_WORKGROUP) };
+  return { perRow: 'workgroup', workgroupSize: rowWorkgroupSize(cols), dispatch: rows };
+}
+
+/**
+ * The prologue every row program shares, over Z viewed as [rows, cols]: the row this invocation
+ * works on (`live` is false past the last row: in the last workgroup, and in the spare ones of a
+ * dispatch the backend had to fold into two dimensions), its first column `tid` and column step
+ * `colStep`, and m_n = max_k z_nk.
+ */
+function rowPrologue(split: RowSplit): string {
+  const byWorkgroup = split.perRow === 'workgroup';
+  return `
+        let tid = ${byWorkgroup ? 'i32(localId.x)' : '0'};
+        let colStep = ${byWorkgroup ? 'THREADS' : '1'};
+        let row = ${byWorkgroup ? 'index / THREADS' : 'index'};
         let rows = uniforms.zShape.x;
         let cols = uniforms.zShape.y;
-        let row = index / THREADS;
         let live = row < rows;
         let base = row * cols;
         var threadMax = -uniforms.INFINITY;
         if (live) {
-          for (var k = tid; k < cols; k = k + THREADS) {
-            threadMax = nanMax(threadMax, Z[base + k]);
+          for (var k = tid; k < cols; k = k + colStep) {
+            threadMax = nanMax(threadMax, f32(Z[base + k]));
           }
         }
-        let m = workgroupMax(tid, threadMax);`;
+        let m = combineMax(tid, threadMax);`;
+}
 
-/** One workgroup per row of a [rows, cols] problem; the output has `outputShape`. */
+/**
+ * A row program over a [rows, cols] problem whose output has `outputShape`. `main` runs after
+ * the prologue; it loops over its columns with `for (var k = tid; k < cols; k = k + colStep)` and
+ * combines with combineMax / combineSums, and so reads the same whichever way rows are split.
+ */
 function rowProgram(shaderKey: string, variableNames: string[], rows: number, cols: number, outputShape: number[], main: string): WebGPUProgram {
-  const width = rowWorkgroupSize(cols);
+  const split = rowSplit(rows, cols);
   return {
-    shaderKey,
+    // The split changes the code but not always the workgroup size, so it is part of the key.
+    shaderKey: `${shaderKey}_per_${split.perRow}`,
     variableNames,
     outputShape,
     dispatchLayout: { x: [0] },
-    dispatch: [rows, 1, 1] as Dispatch,
-    workgroupSize: [width, 1, 1],
+    dispatch: [split.dispatch, 1, 1] as Dispatch,
+    workgroupSize: [split.workgroupSize, 1, 1],
     getUserCode: () => `
-      ${workgroupReductions(width)}
+      ${split.perRow === 'workgroup' ? workgroupReductions(split.workgroupSize) : INVOCATION_REDUCTIONS}
 
       fn main(index : i32) {
-        ${ROW_PROLOGUE}
+        ${rowPrologue(split)}
         ${main}
       }`,
   };
@@ -187,14 +224,14 @@ export function softmaxProgram(rows: number, cols: number): WebGPUProgram {
     `
         var threadSum = 0.0;
         if (live) {
-          for (var k = tid; k < cols; k = k + THREADS) {
-            threadSum = threadSum + exp(Z[base + k] - m);
+          for (var k = tid; k < cols; k = k + colStep) {
+            threadSum = threadSum + exp(f32(Z[base + k]) - m);
           }
         }
-        let s = workgroupSums(tid, vec3<f32>(threadSum, 0.0, 0.0)).x;
+        let s = combineSums(tid, vec3<f32>(threadSum, 0.0, 0.0)).x;
         if (live) {
-          for (var k = tid; k < cols; k = k + THREADS) {
-            setOutputAtIndex(base + k, exp(Z[base + k] - m) / s);
+          for (var k = tid; k < cols; k = k + colStep) {
+            setOutputAtIndex(base + k, exp(f32(Z[base + k]) - m) / s);
           }
         }`,
   );
@@ -214,13 +251,13 @@ export function rowCrossEntropyProgram(rows: number, cols: number): WebGPUProgra
     `
         var threadSums = vec3<f32>(0.0, 0.0, 0.0);
         if (live) {
-          for (var k = tid; k < cols; k = k + THREADS) {
-            let z = Z[base + k];
-            let y = Y[base + k];
+          for (var k = tid; k < cols; k = k + colStep) {
+            let z = f32(Z[base + k]);
+            let y = f32(Y[base + k]);
             threadSums = threadSums + vec3<f32>(exp(z - m), y * z, y);
           }
         }
-        let sums = workgroupSums(tid, threadSums);
+        let sums = combineSums(tid, threadSums);
         if (live && tid == 0) {
           setOutputAtIndex(row, sums.z * (m + log(sums.x)) - sums.y);
         }`,
@@ -249,12 +286,12 @@ export function meanProgram(): WebGPUProgram {
         var sum = 0.0;
         var compensation = 0.0;
         for (var i = tid; i < n; i = i + THREADS) {
-          let term = V[i] - compensation;
+          let term = f32(V[i]) - compensation;
           let next = sum + term;
           compensation = (next - sum) - term;
           sum = next;
         }
-        let total = workgroupSums(tid, vec3<f32>(sum, 0.0, 0.0)).x;
+        let total = combineSums(tid, vec3<f32>(sum, 0.0, 0.0)).x;
         if (tid == 0) {
           setOutputAtIndex(0, total / f32(n));
         }
@@ -276,16 +313,16 @@ export function crossEntropyGradProgram(rows: number, cols: number): WebGPUProgr
     `
         var threadSums = vec3<f32>(0.0, 0.0, 0.0);
         if (live) {
-          for (var k = tid; k < cols; k = k + THREADS) {
-            threadSums = threadSums + vec3<f32>(exp(Z[base + k] - m), Y[base + k], 0.0);
+          for (var k = tid; k < cols; k = k + colStep) {
+            threadSums = threadSums + vec3<f32>(exp(f32(Z[base + k]) - m), f32(Y[base + k]), 0.0);
           }
         }
-        let sums = workgroupSums(tid, threadSums);
-        let scale = Dy[0] / f32(rows);
+        let sums = combineSums(tid, threadSums);
+        let scale = f32(Dy[0]) / f32(rows);
         if (live) {
-          for (var k = tid; k < cols; k = k + THREADS) {
-            let p = exp(Z[base + k] - m) / sums.x;
-            setOutputAtIndex(base + k, scale * (sums.y * p - Y[base + k]));
+          for (var k = tid; k < cols; k = k + colStep) {
+            let p = exp(f32(Z[base + k]) - m) / sums.x;
+            setOutputAtIndex(base + k, scale * (sums.y * p - f32(Y[base + k])));
           }
         }`,
   );
