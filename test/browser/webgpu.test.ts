@@ -100,7 +100,7 @@ describe.skipIf(chromiumMissing !== null)('--backend webgpu in headless Chromium
     expect(summary).toMatchObject({ backend: 'webgpu', epochs: 3 });
     const columns = csv[0].split(',');
     const rows = csv.slice(1).map((line) => Object.fromEntries(line.split(',').map((v, i) => [columns[i], Number(v)])));
-    // 1000 digits, three epochs of Adam: measured 87 % valid on every backend.
+    // 1000 digits, three epochs of Adam: measured 85.5 % valid (the same on cpu, checked below).
     expect(rows[2].valid_acc).toBeGreaterThan(0.8);
     expect(rows[2].train_loss).toBeLessThan(rows[0].train_loss);
 
