@@ -112,7 +112,7 @@ describe('compare CLI flags (parsed in-process)', () => {
     [['--layers', '784'], /^--layers: "784" needs at least an input and an output size/],
     [['--layers', '784,0,10'], /^--layers: "0" in "784,0,10" is not a positive integer$/],
     [['--layers', '784,1'], /^--layers: the last size is the number of classes and must be ≥ 2/],
-    [['--backend', 'tpu'], /^--backend: unknown value "tpu" \(expected cpu, wasm, tensorflow, native, webgl, all\)$/],
+    [['--backend', 'tpu'], /^--backend: unknown value "tpu" \(expected cpu, wasm, tensorflow, native, webgl, webgpu, all\)$/],
     [['--backend', '-x'], /^--backend: unknown value "-x"/],
     [['--backend', '--json'], /^Option '--backend' argument is ambiguous\. Did you forget to specify the option argument/],
     [['--json=1'], /Option '--json' does not take an argument/],
