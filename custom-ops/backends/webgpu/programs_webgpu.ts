@@ -39,8 +39,12 @@ export function rowWorkgroupSize(cols: number): number {
   return width;
 }
 
-/** A program over `outputShape` with one invocation per element (x-only layout, so main gets a flat index). */
-function elementwise(shaderKey: string, variableNames: string[], size: number, body: string): WebGPUProgram {
+/**
+ * A program with one invocation per element of a flat [size] output (x-only layout, so main gets
+ * the element's index). `uniforms` declares extra f32 fields of the uniforms struct, in the order
+ * the kernel passes their values to runWebGPUProgram.
+ */
+export function elementwiseProgram(shaderKey: string, variableNames: string[], size: number, body: string, uniforms: string[] = []): WebGPUProgram {
   return {
     shaderKey,
     variableNames,
@@ -49,6 +53,7 @@ function elementwise(shaderKey: string, variableNames: string[], size: number, b
     dispatch: [Math.ceil(size / ELEMENTWISE_WORKGROUP), 1, 1],
     workgroupSize: [ELEMENTWISE_WORKGROUP, 1, 1],
     size: true,
+    ...(uniforms.length > 0 ? { uniforms: uniforms.map((name) => `${name} : f32,`).join(' ') } : {}),
     getUserCode: () => `
       fn main(index : i32) {
         if (index < uniforms.size) {
@@ -60,7 +65,7 @@ function elementwise(shaderKey: string, variableNames: string[], size: number, b
 
 /** y = max(0, x) over a flat [size] view; NaN stays NaN, as tf.relu and the cpu kernel do. */
 export function reluProgram(size: number): WebGPUProgram {
-  return elementwise(
+  return elementwiseProgram(
     'handgrad_relu',
     ['X'],
     size,
@@ -75,7 +80,7 @@ export function reluProgram(size: number): WebGPUProgram {
 
 /** dx = dy ⊙ 1(x > 0) over flat [size] views; relu'(0) = 0, and NaN in x gives NaN (tf.step). */
 export function reluGradProgram(size: number): WebGPUProgram {
-  return elementwise(
+  return elementwiseProgram(
     'handgrad_relu_grad',
     ['Dy', 'X'],
     size,
