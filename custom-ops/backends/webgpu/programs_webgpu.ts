@@ -14,9 +14,9 @@
  * and the workgroup size, never the shapes: every size a shader needs is therefore read from
  * `uniforms`, and the one constant baked into the code (the workgroup width) is part of the key.
  *
- * Row reductions run one workgroup per row: its invocations stride over the row's columns, then
- * combine their partial results in workgroup memory with a tree of barriers, so nothing is read
- * back to the CPU. WGSL lets a compiler assume floats are never NaN, so NaN is tested on the bit
+ * Row reductions (softmax, cross-entropy and its gradient) stay on the GPU, with nothing read back
+ * to the CPU: a narrow row is one invocation's loop; a wide row is a workgroup's, whose
+ * invocations stride over its columns and combine their partial results in workgroup memory. WGSL lets a compiler assume floats are never NaN, so NaN is tested on the bit
  * pattern (the backend's isnan()) and produced from `uniforms.NAN`.
  *
  * Only types come from tfjs-backend-webgpu: importing this file loads nothing at run time.
