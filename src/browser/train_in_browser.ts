@@ -1,8 +1,8 @@
 /**
- * `--backend webgl` and `--backend webgpu` for the trainer: the same trainEpochs() runs in headless Chromium. Node ships
- * the config, the data and the starting state to the page; each epoch the page sends back its
- * metrics and state, which Node rebuilds as tensors and hands to the trainer's own hooks
- * (checkpoints, metrics.csv), so src/cli/train.ts writes the run folder as on any backend.
+ * `--backend webgl` and `--backend webgpu` for the trainer: the same trainEpochs() runs in headless
+ * Chromium. Node ships the config, the data and the starting state to the page; each epoch the page
+ * sends back its metrics and state, which Node rebuilds as tensors and hands to the trainer's own
+ * hooks (checkpoints, metrics.csv), so src/cli/train.ts writes the run folder as on any backend.
  */
 import * as tf from '@tensorflow/tfjs';
 import { disposeTrainState, type TensorData, type TensorSplit, type TrainHooks, type TrainResult, type TrainState } from '../train/loop.js';
