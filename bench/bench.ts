@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { runChecks, DEFAULT_CHECK_OPTIONS } from '../src/compare/checks.js';
-import { BACKEND_NAMES, type BackendName, probeBackend, useBackend } from '../src/backends.js';
+import { BACKEND_NAMES, type BackendName, isBrowserBackend, probeBackend, useBackend } from '../src/backends.js';
 import { firstLine, UsageError } from '../src/cli/common.js';
 import type { Dataset } from '../src/data/dataset.js';
 import { loadDataset } from '../src/data/load.js';
@@ -94,7 +94,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   }
   const backends = values.backends.split(',').map((name) => name.trim());
   for (const name of backends) {
-    if (!(BACKEND_NAMES as readonly string[]).includes(name) || name === 'webgl') {
+    if (!(BACKEND_NAMES as readonly string[]).includes(name) || isBrowserBackend(name)) {
       throw new UsageError(`--backends: unknown or unsupported backend "${name}" (expected a list of native, tensorflow, wasm, cpu)`);
     }
   }

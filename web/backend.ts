@@ -1,5 +1,9 @@
-/** Backend selection inside the page: webgl (float32 textures), wasm (Vite-served .wasm files), cpu. */
+/**
+ * Backend selection inside the page: webgl (float32 textures), webgpu (registered by tfjs where
+ * navigator.gpu exists), wasm (Vite-served .wasm files), cpu.
+ */
 import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
