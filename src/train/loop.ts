@@ -56,9 +56,19 @@ export type TrainState = {
   history: EpochMetrics[];
 };
 
+/** What a step leaves for the onStep hook: tensors owned by the loop, valid until the hook's promise settles. */
+export type BatchStep = {
+  /** The batch's mean cross-entropy at the parameters the step started from. */
+  loss: tf.Scalar;
+  /** The parameters after the step. */
+  params: MlpParams;
+};
+
 export type TrainHooks = {
   /** After each mini-batch step of the current epoch. */
   onBatch?: (epoch: number, batch: number, batches: number) => void;
+  /** After onBatch, awaited: a hook may read the step's tensors, or yield so that a stop request arrives. */
+  onStep?: (step: BatchStep) => void | Promise<void>;
   /** After each completed epoch, with the new state (still owned by the loop). */
   onEpoch?: (metrics: EpochMetrics, state: TrainState) => void | Promise<void>;
   /** Polled between batches; true stops the run, discarding the unfinished epoch. */
@@ -246,10 +256,15 @@ async function runEpoch(config: TrainConfig, data: TensorData, state: TrainState
     });
     const result = trainStep(params, optimizerState, x, y, config, fullBatch);
     trainLogits = result.logits;
-    tf.dispose([x, y, result.loss]);
+    tf.dispose([x, y]);
     params = result.params;
     optimizerState = result.optimizerState;
     hooks.onBatch?.(state.epoch + 1, b + 1, batches);
+    try {
+      await hooks.onStep?.({ loss: result.loss, params });
+    } finally {
+      result.loss.dispose();
+    }
     await yieldNow();
   }
   // webgl only queues GPU programs; reading the last-updated tensors waits for the epoch's work, so
