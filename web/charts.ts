@@ -14,7 +14,8 @@ type LineChart = {
   title: string;
   /** Ordinal for epochs (whole numbers only, one band each), quantitative for steps. */
   x: { field: string; title: string; ordinal?: boolean };
-  y: { field: string; title: string; format?: string; log?: boolean };
+  /** `percent`: fractions shown as "81.0 %", as in the page's tables. */
+  y: { field: string; title: string; percent?: boolean; log?: boolean };
   color?: { field: string; title: string; sort?: string[] };
   points?: boolean;
 };
@@ -38,7 +39,7 @@ function lineSpec(c: LineChart): TopLevelSpec {
         type: 'quantitative',
         title: c.y.title,
         scale: c.y.log === true ? { type: 'log' } : { zero: false },
-        axis: c.y.format === undefined ? {} : { format: c.y.format },
+        axis: c.y.percent === true ? { labelExpr: "format(datum.value * 100, '.1f') + ' %'" } : {},
       },
       ...(c.color === undefined
         ? {}
@@ -86,7 +87,7 @@ export async function makeCharts(el: ChartElements): Promise<Charts> {
   const accuracy = await makeView(el.accuracy, {
     title: 'Accuracy per epoch',
     x: { field: 'epoch', title: 'epoch', ordinal: true },
-    y: { field: 'value', title: 'accuracy (%)', format: '.1%' },
+    y: { field: 'value', title: 'accuracy (%)', percent: true },
     color: split,
     points: true,
   });

@@ -10,7 +10,7 @@ import { installPageApi } from './api.js';
 import { makeCharts, type Charts } from './charts.js';
 import { FieldError, parseLayers, readCheckOptions, readTrainConfig, type CheckFields, type TrainFields } from './form.js';
 import { assessRun, formatDuration, percent, remainingSeconds, speedNote } from './run_status.js';
-import { epochRow, renderCheckTable, renderConfusion, renderDigits, renderNorms, updateDigits } from './views.js';
+import { epochRow, renderCheckTable, renderConfusion, renderDigits, renderNorms, updateDigits, zeroGradientNote } from './views.js';
 import { WEB_BACKENDS, type BackendStatus, type DataSummary, type FromWorker, type ToWorker, type WebBackend } from './worker_protocol.js';
 
 function $<T extends HTMLElement = HTMLElement>(id: string): T {
@@ -53,6 +53,15 @@ function markField(error: unknown): void {
 
 function clearMarks(ids: string[]): void {
   for (const id of ids) $(id).removeAttribute('aria-invalid');
+}
+
+/** How often the elapsed and remaining times are redrawn. */
+const TICK_MS = 500;
+
+/** Sets a text only when it changed, so an unchanged line costs no re-render. */
+function setText(id: string, text: string): void {
+  const node = $(id);
+  if (node.textContent !== text) node.textContent = text;
 }
 
 function newWorker(): Worker {
@@ -106,16 +115,17 @@ async function main(): Promise<void> {
     $<HTMLButtonElement>('cancel-compare').disabled = kind !== 'check';
     $('compare-progress').hidden = kind !== 'check';
     if (ticker !== undefined) clearInterval(ticker);
-    ticker = idle ? undefined : setInterval(tick, 250);
+    ticker = idle ? undefined : setInterval(tick, TICK_MS);
   };
 
-  /** Elapsed and remaining time, four times a second while something runs. */
+  /** Elapsed and remaining time, twice a second while something runs (each redraw is a frame to render). */
   const tick = (): void => {
     if (busy === 'train' && run !== undefined) {
+      $<HTMLProgressElement>('progress').value = run.stepsTotal === 0 ? 0 : run.stepsDone / run.stepsTotal;
       const elapsed = (performance.now() - run.startedAt) / 1000;
       const left = remainingSeconds(elapsed, run.stepsDone, run.stepsTotal);
       const where = run.epoch === 0 ? 'starting' : `epoch ${run.epoch} of ${run.config.epochs}, batch ${run.batch} of ${run.batches}`;
-      $('timing').textContent = `${where} · elapsed ${formatDuration(elapsed)} · ${Number.isNaN(left) ? 'estimating time left…' : `about ${formatDuration(left)} left`}`;
+      setText('timing', `${where} · elapsed ${formatDuration(elapsed)} · ${Number.isNaN(left) ? 'estimating time left…' : `about ${formatDuration(left)} left`}`);
     }
     if (busy === 'check' && check !== undefined) {
       const elapsed = (performance.now() - check.startedAt) / 1000;
@@ -200,13 +210,14 @@ async function main(): Promise<void> {
         return;
       case 'batch':
         if (run === undefined) return;
+        // The progress bar is redrawn by tick(); the step count is here at once (for scripts and tests).
         Object.assign(run, { stepsDone: message.step, epoch: message.epoch, batch: message.batch, batches: message.batches });
-        $<HTMLProgressElement>('progress').value = run.stepsTotal === 0 ? 0 : message.step / run.stepsTotal;
         $('progress').dataset.step = String(message.step);
         charts.addBatch(message.step, message.loss);
         return;
       case 'probe':
         renderNorms($('norms-table').querySelector('tbody')!, message.probe);
+        $('norms-warning').textContent = zeroGradientNote(message.probe);
         $('norms-table').dataset.step = String(message.probe.step);
         $('norms-note').dataset.rows = String(message.probe.rows);
         charts.addProbe(message.probe);
@@ -232,6 +243,7 @@ async function main(): Promise<void> {
         const verdict = assessRun(run.history, data?.classes ?? 10, message.nonFinite);
         $('warning').textContent = verdict.warning ?? '';
         $('timing').textContent = `${message.steps} steps in ${formatDuration(elapsed)} (training and evaluation).`;
+        $<HTMLProgressElement>('progress').value = run.stepsTotal === 0 ? 0 : message.steps / run.stepsTotal;
         if (message.stopped) {
           const pressed = run.stopPressedAt;
           const status = $('status');
@@ -293,9 +305,11 @@ async function main(): Promise<void> {
     run = { backend, config, startedAt: performance.now(), stepsTotal: 0, stepsDone: 0, epoch: 0, batch: 0, batches: 0, history: [], stopPressedAt: null };
     $('epoch-table').querySelector('tbody')!.replaceChildren();
     $('norms-table').querySelector('tbody')!.replaceChildren();
+    $('norms-warning').textContent = '';
     $('warning').textContent = '';
     $('timing').textContent = '';
     $<HTMLProgressElement>('progress').value = 0;
+    $('progress').dataset.step = '0';
     const status = $('status');
     for (const key of ['stopLatencyMs', 'stepsAfterStop']) delete status.dataset[key];
     setBusy('train');

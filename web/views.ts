@@ -31,6 +31,13 @@ export function epochRow(m: EpochMetrics, numTensors: number, trainSeconds: numb
   return row;
 }
 
+/** What a probe's zero gradients mean, or '' when every layer gets one. */
+export function zeroGradientNote(probe: GradientProbe): string {
+  const dead = probe.layers.filter((l) => (l.manual ?? l.autodiff) === 0).map((l) => `W${l.layer}`);
+  if (dead.length === 0) return '';
+  return `${dead.join(', ')} ${dead.length === 1 ? 'gets' : 'get'} no gradient at all on the probe batch: every ReLU feeding ${dead.length === 1 ? 'it' : 'them'} is off (relu′ = 0 for R ≤ 0), so ${dead.length === 1 ? 'it' : 'they'} can no longer learn ("dead ReLUs", typically after a too-large step).`;
+}
+
 /** The gradient table: per layer, ‖W‖ and ‖∂L/∂W‖ two ways, and how far apart they are. */
 export function renderNorms(tbody: HTMLElement, probe: GradientProbe): void {
   tbody.replaceChildren(

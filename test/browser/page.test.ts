@@ -132,6 +132,9 @@ describe.skipIf(chromiumMissing !== null)('the training page on webgl, webgpu, w
     await page.waitForFunction(() => Number(document.getElementById('progress')?.dataset.step ?? 0) >= 3, undefined, { timeout: 120_000 });
     expect(await page.isDisabled('#train')).toBe(true);
     expect(await page.$eval('#layers', (e) => e.matches(':disabled'))).toBe(true);
+    // Elapsed and remaining time while it runs.
+    await page.waitForFunction(() => / · about .* left$/.test(document.getElementById('timing')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    expect(await page.textContent('#timing')).toMatch(/^epoch \d+ of 50, batch \d+ of 40 · elapsed [\d.]+ s · about [\d.]+ (s|min \d+ s) left$/);
     await page.click('#stop');
     expect(await waitForRunEnd(page)).toBe('stopped');
     const status = await page.$eval('#status', (e) => ({ ...(e as HTMLElement).dataset, text: e.textContent ?? '' }) as Record<string, string>);

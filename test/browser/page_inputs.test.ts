@@ -95,6 +95,11 @@ describe.skipIf(chromiumMissing !== null)('the page with bad input, in a narrow 
     expect(warning).toMatch(/^Diverged: (train loss \d+\.\d+ is far above ln 10 = 2\.30|the (batch|training) loss became (NaN|Infinity|-Infinity))/);
     expect(warning).toMatch(/learning rate is too large/);
     expect(await page.getAttribute('#warning', 'role')).toBe('alert');
+    // This run's steps switch every hidden ReLU off (measured; the run is seeded), so no gradient
+    // reaches either layer, and the gradient table says why.
+    const manualNorms = await page.$$eval('#norms-table tbody tr', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.manual));
+    expect(manualNorms).toEqual(['0', '0']);
+    expect(await page.textContent('#norms-warning')).toMatch(/^W1, W2 get no gradient at all on the probe batch: every ReLU feeding them is off/);
     await screenshot(page, 'page-diverged.png');
   });
 
