@@ -114,6 +114,7 @@ async function main(): Promise<void> {
     $<HTMLButtonElement>('stop').disabled = kind !== 'train';
     $<HTMLButtonElement>('cancel-compare').disabled = kind !== 'check';
     $('compare-progress').hidden = kind !== 'check';
+    $('compare-timing').hidden = kind !== 'check';
     if (ticker !== undefined) clearInterval(ticker);
     ticker = idle ? undefined : setInterval(tick, TICK_MS);
   };
@@ -127,11 +128,14 @@ async function main(): Promise<void> {
       const where = run.epoch === 0 ? 'starting' : `epoch ${run.epoch} of ${run.config.epochs}, batch ${run.batch} of ${run.batches}`;
       setText('timing', `${where} · elapsed ${formatDuration(elapsed)} · ${Number.isNaN(left) ? 'estimating time left…' : `about ${formatDuration(left)} left`}`);
     }
-    if (busy === 'check' && check !== undefined) {
-      const elapsed = (performance.now() - check.startedAt) / 1000;
-      const stage = check.stage === 0 ? 'starting the worker' : `stage ${check.stage} of ${check.stages}: ${check.label}`;
-      setCheckSummary('running', `Checking gradients on ${check.backend}… ${stage}; ${check.rowsDone} rows done; ${formatDuration(elapsed)} elapsed.`);
-    }
+    if (busy === 'check' && check !== undefined) setText('compare-timing', `${formatDuration((performance.now() - check.startedAt) / 1000)} elapsed`);
+  };
+
+  /** The check's stage in its aria-live summary: said once per stage, not at every tick. */
+  const showCheckStage = (): void => {
+    if (check === undefined) return;
+    const stage = check.stage === 0 ? 'starting the worker' : `stage ${check.stage} of ${check.stages}: ${check.label}`;
+    setCheckSummary('running', `Checking gradients on ${check.backend}… ${stage}; ${check.rowsDone} rows done.`);
   };
 
   const showBackend = (): void => {
@@ -217,7 +221,7 @@ async function main(): Promise<void> {
         return;
       case 'probe':
         renderNorms($('norms-table').querySelector('tbody')!, message.probe);
-        $('norms-warning').textContent = zeroGradientNote(message.probe);
+        setText('norms-warning', zeroGradientNote(message.probe));
         $('norms-table').dataset.step = String(message.probe.step);
         $('norms-note').dataset.rows = String(message.probe.rows);
         charts.addProbe(message.probe);
@@ -230,7 +234,7 @@ async function main(): Promise<void> {
         renderConfusion($<HTMLTableElement>('confusion'), message.insight.confusion);
         updateDigits($('digits'), message.insight.predictions);
         const verdict = assessRun(run.history, data?.classes ?? 10, null);
-        $('warning').textContent = verdict.warning ?? '';
+        setText('warning', verdict.warning ?? '');
         setStatus('training', `Training on ${run.backend}: epoch ${m.epoch} of ${run.config.epochs} done, train loss ${m.trainLoss.toFixed(4)}, test accuracy ${percent(m.testAcc)}`);
         await charts.addEpoch(m);
         return;
@@ -241,7 +245,7 @@ async function main(): Promise<void> {
         const last = run.history.at(-1);
         const summary = last === undefined ? 'no epoch finished' : `train loss ${last.trainLoss.toFixed(4)}, test accuracy ${percent(last.testAcc)}`;
         const verdict = assessRun(run.history, data?.classes ?? 10, message.nonFinite);
-        $('warning').textContent = verdict.warning ?? '';
+        setText('warning', verdict.warning ?? '');
         $('timing').textContent = `${message.steps} steps in ${formatDuration(elapsed)} (training and evaluation).`;
         $<HTMLProgressElement>('progress').value = run.stepsTotal === 0 ? 0 : message.steps / run.stepsTotal;
         if (message.stopped) {
@@ -338,7 +342,7 @@ async function main(): Promise<void> {
       case 'check-stage':
         Object.assign(check, { stage: message.stage, stages: message.stages, label: message.label, rowsDone: message.rowsDone });
         $<HTMLProgressElement>('compare-progress').value = (message.stage - 1) / message.stages;
-        tick();
+        showCheckStage();
         return;
       case 'checked': {
         report = message.report;
@@ -389,6 +393,7 @@ async function main(): Promise<void> {
     check = { backend, startedAt: performance.now(), stage: 0, stages: 2, label: '', rowsDone: 0 };
     $<HTMLProgressElement>('compare-progress').value = 0;
     setBusy('check');
+    showCheckStage();
     tick();
     checker.postMessage({ type: 'check', backend, options } satisfies ToWorker);
   });
