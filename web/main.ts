@@ -11,7 +11,7 @@ import { makeCharts, type Charts } from './charts.js';
 import { FieldError, parseLayers, readCheckOptions, readTrainConfig, type CheckFields, type TrainFields } from './form.js';
 import { assessRun, formatDuration, percent, remainingSeconds, speedNote } from './run_status.js';
 import { epochRow, renderCheckTable, renderConfusion, renderDigits, renderNorms, updateDigits, zeroGradientNote } from './views.js';
-import { WEB_BACKENDS, type BackendStatus, type DataSummary, type FromWorker, type ToWorker, type WebBackend } from './worker_protocol.js';
+import { WEB_BACKENDS, type BackendStatus, type DataSummary, type DigitImage, type FromWorker, type ToWorker, type WebBackend } from './worker_protocol.js';
 
 function $<T extends HTMLElement = HTMLElement>(id: string): T {
   const node = document.getElementById(id);
@@ -98,6 +98,7 @@ async function main(): Promise<void> {
   let run: Run | undefined;
   let check: { backend: WebBackend; startedAt: number; stage: number; stages: number; label: string; rowsDone: number } | undefined;
   let report: CheckReport | undefined;
+  let digits: DigitImage[] = [];
   let ticker: ReturnType<typeof setInterval> | undefined;
 
   const selectedBackend = (): WebBackend => $<HTMLSelectElement>('backend').value as WebBackend;
@@ -202,7 +203,8 @@ async function main(): Promise<void> {
         const first = WEB_BACKENDS.find((b) => backends.get(b)?.available === true) ?? 'cpu';
         if (backends.get(selectedBackend())?.available !== true) select.value = first;
         showBackend();
-        renderDigits($('digits'), message.digits);
+        digits = message.digits;
+        renderDigits($('digits'), digits);
         setBusy(null);
         setStatus('ready', 'Ready.');
         return;
@@ -310,6 +312,9 @@ async function main(): Promise<void> {
     $('epoch-table').querySelector('tbody')!.replaceChildren();
     $('norms-table').querySelector('tbody')!.replaceChildren();
     $('norms-warning').textContent = '';
+    renderDigits($('digits'), digits);
+    $('confusion').querySelector('thead')?.remove();
+    $('confusion').querySelector('tbody')?.remove();
     $('warning').textContent = '';
     $('timing').textContent = '';
     $<HTMLProgressElement>('progress').value = 0;

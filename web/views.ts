@@ -106,7 +106,8 @@ export function renderConfusion(table: HTMLTableElement, confusion: number[][]):
       }),
     );
   });
-  table.replaceChildren(el('thead', {}, head), el('tbody', {}, ...body));
+  const caption = table.querySelector('caption');
+  table.replaceChildren(...(caption === null ? [] : [caption]), el('thead', {}, head), el('tbody', {}, ...body));
   table.dataset.classes = String(classes);
 }
 

@@ -180,12 +180,16 @@ describe.skipIf(chromiumMissing !== null)('the training page on webgl, webgpu, w
     expect(session.consoleErrors).toEqual([]);
   });
 
-  it('a fresh run clears the last one: epoch table, norms and warning start empty', async () => {
+  it('a fresh run clears the last one: epoch table, digits and confusion matrix start empty', async () => {
     const { page } = session;
     await fillTraining(page, { backend: 'cpu', layers: '784,8,10', epochs: 1, batch: 500 });
     await page.click('#train');
     expect(await epochRows(page)).toHaveLength(0);
+    expect(await page.locator('#confusion tbody tr').count()).toBe(0);
+    expect(await page.locator('#digits figure[data-predicted]').count()).toBe(0);
     expect(await waitForRunEnd(page)).toBe('done');
+    expect(await page.locator('#confusion tbody tr').count()).toBe(10);
+    expect(await page.locator('#digits figure[data-predicted]').count()).toBe(12);
     expect(await epochRows(page)).toHaveLength(1);
   });
 });
