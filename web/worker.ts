@@ -76,14 +76,14 @@ async function train(backend: WebBackend, config: TrainConfig): Promise<void> {
   if (config.grad === 'manual' && !manual) {
     throw new Error(`gradients: manual backprop needs handgrad's kernels, which this build does not register on ${backend}; choose autodiff`);
   }
-  const info = await useBackend(backend);
+  await useBackend(backend);
   stopRequested = false;
   stopSentAt = null;
   stepsAfterStop = null;
   stepsTaken = 0;
   stepEnds.length = 0;
   const batches = config.batchSize === 0 ? 1 : Math.ceil(data.train.n / Math.min(config.batchSize, data.train.n));
-  post({ type: 'started', backend, detail: backend === 'webgl' ? info.renderer : tf.getBackend(), batches });
+  post({ type: 'started', backend, batches });
   const probe = probeBatch(data);
   const testX = tf.tensor2d(data.test.x, [data.test.n, data.features]);
   const samples = Array.from({ length: Math.min(DIGIT_SAMPLES, data.test.n) }, (_, i) => i);
@@ -134,7 +134,8 @@ async function train(backend: WebBackend, config: TrainConfig): Promise<void> {
     // The last weights' gradients, unless the last probe saw them already (or Stop asked for speed).
     if (probedStep !== stepsTaken && !result.stopped) await runProbe(result.state.params);
     disposeTrainState(result.state);
-    // Steps that ended after Stop was pressed: those before the request arrived, plus any after it (none: shouldStop is polled before each step).
+    // Steps that ended after Stop was pressed: before the request arrived, plus after it (none:
+    // the request arrives while onStep yields, and shouldStop is polled before the next step).
     const answeredAfter = stepsAfterStop === null ? null : stepsAfterStop + (stepsTaken - stepsAtStopArrival);
     post({ type: 'trained', stopped: result.stopped && nonFinite === null, steps: stepsTaken, nonFinite, stepsAfterStop: answeredAfter });
   } finally {

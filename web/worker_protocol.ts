@@ -67,7 +67,7 @@ export type WorkerTask = 'hello' | 'train' | 'check';
 
 export type FromWorker =
   | { type: 'ready'; data: DataSummary; backends: BackendStatus[]; digits: DigitImage[] }
-  | { type: 'started'; backend: WebBackend; detail: string; batches: number }
+  | { type: 'started'; backend: WebBackend; batches: number }
   | { type: 'batch'; epoch: number; batch: number; batches: number; step: number; loss: number }
   | { type: 'probe'; probe: GradientProbe }
   | {
