@@ -56,9 +56,19 @@ export type TrainState = {
   history: EpochMetrics[];
 };
 
+/** What a step leaves for the onStep hook: tensors owned by the loop, valid until the hook's promise settles. */
+export type BatchStep = {
+  /** The batch's mean cross-entropy at the parameters the step started from. */
+  loss: tf.Scalar;
+  /** The parameters after the step. */
+  params: MlpParams;
+};
+
 export type TrainHooks = {
   /** After each mini-batch step of the current epoch. */
   onBatch?: (epoch: number, batch: number, batches: number) => void;
+  /** After onBatch, awaited: a hook may read the step's tensors, or yield so that a stop request arrives. */
+  onStep?: (step: BatchStep) => void | Promise<void>;
   /** After each completed epoch, with the new state (still owned by the loop). */
   onEpoch?: (metrics: EpochMetrics, state: TrainState) => void | Promise<void>;
   /** Polled between batches; true stops the run, discarding the unfinished epoch. */
@@ -138,14 +148,10 @@ function rowLossAndHit(z: tf.Tensor2D, labels: tf.Tensor1D, classes: number): { 
 
 export type SplitMetrics = { loss: number; acc: number };
 
-/**
- * Mean cross-entropy L = (1/N) Σ_n (logsumexp(Z_n) − Z_{n,y_n}) and accuracy of each consecutive row
- * range of `split` (range i ends at row ends[i]), through the cheapest forward pass (forwardLogits:
- * fused matmul + bias + relu) in chunks of EVAL_CHUNK rows, one device read per chunk. The same
- * numbers for either gradient mode.
- */
-export function evaluateRanges(params: MlpParams, split: TensorSplit, classes: number, ends: readonly number[]): SplitMetrics[] {
-  const totals = ends.map(() => ({ loss: 0, hits: 0 }));
+type RangePart = { i: number; from: number; to: number };
+
+/** evaluateRanges' chunks: per chunk, a tensor of [loss sum, hit count] per range part it overlaps. */
+function* rangeChunks(params: MlpParams, split: TensorSplit, classes: number, ends: readonly number[]): Generator<{ sums: tf.Tensor; parts: RangePart[] }> {
   for (let start = 0; start < split.n; start += EVAL_CHUNK) {
     const end = Math.min(split.n, start + EVAL_CHUNK);
     // The ranges this chunk overlaps, in chunk-relative rows.
@@ -159,17 +165,57 @@ export function evaluateRanges(params: MlpParams, split: TensorSplit, classes: n
       const { loss, hit } = rowLossAndHit(forwardLogits(params, x), labels, classes);
       return tf.stack(parts.flatMap((p) => [tf.sum(loss.slice([p.from], [p.to - p.from])), tf.sum(hit.slice([p.from], [p.to - p.from]))]));
     });
-    const values = sums.dataSync();
-    sums.dispose();
-    parts.forEach((p, k) => {
-      totals[p.i].loss += values[2 * k];
-      totals[p.i].hits += values[2 * k + 1];
-    });
+    yield { sums, parts };
   }
+}
+
+function rangeTotals(ends: readonly number[]): { loss: number; hits: number }[] {
+  return ends.map(() => ({ loss: 0, hits: 0 }));
+}
+
+function addChunk(totals: { loss: number; hits: number }[], parts: RangePart[], values: ArrayLike<number>): void {
+  parts.forEach((p, k) => {
+    totals[p.i].loss += values[2 * k];
+    totals[p.i].hits += values[2 * k + 1];
+  });
+}
+
+function rangeMetrics(totals: { loss: number; hits: number }[], ends: readonly number[]): SplitMetrics[] {
   return totals.map((t, i) => {
     const rows = ends[i] - (i === 0 ? 0 : ends[i - 1]);
     return { loss: t.loss / rows, acc: t.hits / rows };
   });
+}
+
+/**
+ * Mean cross-entropy L = (1/N) Σ_n (logsumexp(Z_n) − Z_{n,y_n}) and accuracy of each consecutive row
+ * range of `split` (range i ends at row ends[i]), through the cheapest forward pass (forwardLogits:
+ * fused matmul + bias + relu) in chunks of EVAL_CHUNK rows, one device read per chunk. The same
+ * numbers for either gradient mode.
+ */
+export function evaluateRanges(params: MlpParams, split: TensorSplit, classes: number, ends: readonly number[]): SplitMetrics[] {
+  const totals = rangeTotals(ends);
+  for (const { sums, parts } of rangeChunks(params, split, classes, ends)) {
+    const values = sums.dataSync();
+    sums.dispose();
+    addChunk(totals, parts, values);
+  }
+  return rangeMetrics(totals, ends);
+}
+
+/**
+ * evaluateRanges with asynchronous device reads, as the trainer uses: tfjs's webgpu backend reads
+ * synchronously by drawing through a canvas, after which Chromium's WebGPU device can no longer map
+ * buffers (every later async read fails); on webgl a synchronous read blocks the page.
+ */
+export async function evaluateRangesAsync(params: MlpParams, split: TensorSplit, classes: number, ends: readonly number[]): Promise<SplitMetrics[]> {
+  const totals = rangeTotals(ends);
+  for (const { sums, parts } of rangeChunks(params, split, classes, ends)) {
+    const values = await sums.data();
+    sums.dispose();
+    addChunk(totals, parts, values);
+  }
+  return rangeMetrics(totals, ends);
 }
 
 /** Loss and accuracy of one split (see evaluateRanges). */
@@ -178,14 +224,14 @@ export function evaluate(params: MlpParams, split: TensorSplit, classes: number)
 }
 
 /** Valid and test metrics from one forward pass over data.heldOut. */
-function evaluateHeldOut(params: MlpParams, data: TensorData): { valid: SplitMetrics; test: SplitMetrics } {
-  const [valid, test] = evaluateRanges(params, data.heldOut, data.classes, [data.valid.n, data.valid.n + data.test.n]);
+async function evaluateHeldOut(params: MlpParams, data: TensorData): Promise<{ valid: SplitMetrics; test: SplitMetrics }> {
+  const [valid, test] = await evaluateRangesAsync(params, data.heldOut, data.classes, [data.valid.n, data.valid.n + data.test.n]);
   return { valid, test };
 }
 
 /** Loss and accuracy of the whole training set from the logits of a full-batch step. */
-function metricsFromLogits(z: tf.Tensor2D, split: TensorSplit, classes: number): SplitMetrics {
-  const [lossSum, hits] = readPair(
+async function metricsFromLogits(z: tf.Tensor2D, split: TensorSplit, classes: number): Promise<SplitMetrics> {
+  const [lossSum, hits] = await readPair(
     tf.tidy(() => {
       const { loss, hit } = rowLossAndHit(z, split.labels, classes);
       return tf.stack([tf.sum(loss), tf.sum(hit)]) as tf.Tensor1D;
@@ -195,8 +241,8 @@ function metricsFromLogits(z: tf.Tensor2D, split: TensorSplit, classes: number):
 }
 
 /** The two values of a [2] tensor, which is then disposed. */
-function readPair(t: tf.Tensor1D): [number, number] {
-  const [a, b] = t.dataSync();
+async function readPair(t: tf.Tensor1D): Promise<[number, number]> {
+  const [a, b] = await t.data();
   t.dispose();
   return [a, b];
 }
@@ -265,10 +311,15 @@ async function runEpoch(config: TrainConfig, data: TensorData, state: TrainState
     });
     const result = trainStep(params, optimizerState, x, y, config, fullBatch);
     trainLogits = result.logits;
-    tf.dispose([x, y, result.loss]);
+    tf.dispose([x, y]);
     params = result.params;
     optimizerState = result.optimizerState;
     hooks.onBatch?.(state.epoch + 1, b + 1, batches);
+    try {
+      await hooks.onStep?.({ loss: result.loss, params });
+    } finally {
+      result.loss.dispose();
+    }
     await yieldNow();
   }
   // webgl only queues GPU programs; reading the last-updated tensors waits for the epoch's work, so
@@ -287,9 +338,10 @@ export async function trainEpochs(config: TrainConfig, data: TensorData, state: 
     const t1 = performance.now();
     const params = epochResult.state.params;
     const { trainLogits } = epochResult;
-    const train = trainLogits === undefined ? evaluate(params, data.train, data.classes) : metricsFromLogits(trainLogits, data.train, data.classes);
+    const train =
+      trainLogits === undefined ? (await evaluateRangesAsync(params, data.train, data.classes, [data.train.n]))[0] : await metricsFromLogits(trainLogits, data.train, data.classes);
     trainLogits?.dispose();
-    const { valid, test } = evaluateHeldOut(params, data);
+    const { valid, test } = await evaluateHeldOut(params, data);
     const metrics: EpochMetrics = {
       epoch: current.epoch + 1,
       trainLoss: train.loss,
