@@ -12,22 +12,24 @@
  * from the children's environment — both sides alike — and reports which kernel OpenBLAS then picks.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { type BackendName, probeBackend, useBackend } from '../src/backends.js';
 import { DEFAULTS } from '../src/cli/train.js';
-import { EXIT_FAILURE, EXIT_OK, firstLine, parseChoice, parseInteger, runCli, UsageError } from '../src/cli/common.js';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, firstLine, parseChoice, parseInteger, runCli, UsageError } from '../src/cli/common.js';
+import { writeDatasetFile, readDatasetFile } from './dataset_file.js';
 import { HOMEWORK_BACKENDS, homeworkMnist, runHomework } from './homework.js';
 import { defaultJobConfig, loadJobDataset, optimizerText, runDefaultJob, type JobReport } from './job.js';
 import { startNumpy, type NumpyBaseline, type NumpyInfo } from './numpy.js';
 import { formatTable, type BenchReport, type CompareTiming, type HomeworkRun, type PassName, type PassReport, type RssRow, type SectionName, type SkipRow, type TimingRow } from './report.js';
 import { computeTargets } from './targets.js';
 import { timeCompare, timeW } from './w_section.js';
-import { HOMEWORK_SHAPE, WORKLOAD_W, flopsPerEpoch } from './workload.js';
+import { HOMEWORK_SHAPE, WORKLOAD_W, flopsPerEpoch, makeHomeworkDataset } from './workload.js';
 
 export const SECTIONS: readonly SectionName[] = ['job', 'w', 'homework'];
 export const PASSES: readonly PassName[] = ['pinned', 'unpinned'];
@@ -146,7 +148,7 @@ function log(message: string): void {
 export type ChildTask =
   | { section: 'job'; backend: BackendName; epochs: number; rows: number | null; subsetReason: string | null }
   | { section: 'w'; backend: BackendName; rows: number; epochs: number; compare: boolean; seed: number }
-  | { section: 'homework'; backend: BackendName; epochs: number; chunk: number; seed: number };
+  | { section: 'homework'; backend: BackendName; epochs: number; chunk: number; seed: number; datasetFile: string };
 
 export type ChildResult =
   | {
@@ -189,7 +191,7 @@ export async function runTask(task: ChildTask, numpy: NumpyBaseline | null): Pro
     const compare = task.compare ? (log(`  ${task.backend}: timing compare`), timeCompare(task.backend)) : null;
     return { ok: true, task, w: { timings, compare } };
   }
-  const dataset = homeworkMnist(log);
+  const dataset = readDatasetFile(task.datasetFile);
   const homework = await runHomework({ backend: task.backend, shape: HOMEWORK_SHAPE, dataset, epochs: task.epochs, chunkEpochs: task.chunk, seed: task.seed }, numpy, log);
   return { ok: true, task, homework };
 }
@@ -274,7 +276,20 @@ function passNote(pass: PassName, env: NodeJS.ProcessEnv): string {
   return `${set.join(' ')} unset in both sides' processes (handgrad's node and numpy's python)${left.length > 0 ? ` — but ${left.join(', ')} still set` : ''}; native only (wasm and cpu do not use OpenBLAS)`;
 }
 
-async function runPass(pass: PassName, options: BenchOptions, failures: string[]): Promise<PassReport> {
+/**
+ * The homework setting's rows (MNIST's, or synthetic ones where MNIST cannot be read) in a temporary file,
+ * written once per bench run: the homework child reads only these rows, as numpy gets only these rows.
+ */
+function homeworkDatasetFile(scratch: string, seed: number): string {
+  const path = join(scratch, 'homework-rows.bin');
+  if (!existsSync(path)) {
+    tf.enableProdMode();
+    writeDatasetFile(path, homeworkMnist(log) ?? makeHomeworkDataset(HOMEWORK_SHAPE, seed));
+  }
+  return path;
+}
+
+async function runPass(pass: PassName, options: BenchOptions, scratch: string, failures: string[]): Promise<PassReport> {
   const env = environmentFor(pass);
   const backends = pass === 'pinned' ? options.backends : options.backends.filter((b) => BLAS_BACKENDS.includes(b));
   const skipped: SkipRow[] = [];
@@ -351,7 +366,8 @@ async function runPass(pass: PassName, options: BenchOptions, failures: string[]
     }
     if (backend === undefined) homework = { skipped: `needs ${HOMEWORK_BACKENDS.join(' or ')} in --backends, loadable` };
     else {
-      const result = await run({ section: 'homework', backend, epochs: options.homeworkEpochs, chunk: options.homeworkChunk, seed: options.seed });
+      const datasetFile = homeworkDatasetFile(scratch, options.seed);
+      const result = await run({ section: 'homework', backend, epochs: options.homeworkEpochs, chunk: options.homeworkChunk, seed: options.seed, datasetFile });
       homework = result?.homework ?? { skipped: `the run on ${backend} failed` };
     }
   }
@@ -385,7 +401,20 @@ async function main(argv: string[]): Promise<number> {
   const loadBefore = os.loadavg();
   const failures: string[] = [];
   const passes: PassReport[] = [];
-  for (const pass of options.passes) passes.push(await runPass(pass, options, failures));
+  const scratch = mkdtempSync(join(os.tmpdir(), 'handgrad-bench-'));
+  const cleanUp = (): void => rmSync(scratch, { recursive: true, force: true });
+  // Ctrl-C reaches the children too (same process group); the scratch folder goes with the bench.
+  const onSigint = (): void => {
+    cleanUp();
+    process.exit(EXIT_INTERRUPTED);
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    for (const pass of options.passes) passes.push(await runPass(pass, options, scratch, failures));
+  } finally {
+    cleanUp();
+    process.off('SIGINT', onSigint);
+  }
   const report: BenchReport = {
     machine: {
       cpu: os.cpus()[0]?.model ?? 'unknown',

@@ -1,5 +1,12 @@
-/** The bench's arithmetic and flags: W's flop count, order statistics, the targets' verdicts, the unpinned environment. */
+/**
+ * The bench's pieces: W's flop count, order statistics, flags, the unpinned environment, the targets'
+ * verdicts, and the data-set file that hands the homework rows to the section's process.
+ */
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readDatasetFile, writeDatasetFile } from '../../bench/dataset_file.js';
 import { environmentFor, parseBenchArgs, reportedEnv } from '../../bench/bench.js';
 import { median, quantile, spread } from '../../bench/stats.js';
 import { computeTargets, judge, TARGETS } from '../../bench/targets.js';
@@ -118,5 +125,25 @@ describe('targets', () => {
     expect(rows.find((t) => t.name === 'W autodiff vs manual')?.status).toBe('not met');
     // RSS counts only when the homework section itself ran.
     expect(rows.find((t) => t.name === 'homework peak RSS')?.status).toBe('not measured');
+  });
+});
+
+describe('data set file', () => {
+  it('round-trips every split exactly, refuses to overwrite, and names a truncated file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'handgrad-bench-rows-'));
+    try {
+      const split = (n: number, offset: number) => ({ x: Float32Array.from({ length: n * 3 }, (_, i) => offset + i / 7), labels: Int32Array.from({ length: n }, (_, i) => (i + offset) % 4), n });
+      const data = { name: 'tiny "rows"\nset', features: 3, classes: 4, train: split(5, 0), valid: split(2, 100), test: split(1, 200) };
+      const path = join(dir, 'rows.bin');
+      writeDatasetFile(path, data);
+      expect(statSync(path).size).toBeGreaterThan((5 + 2 + 1) * (3 * 4 + 4));
+      expect(readDatasetFile(path)).toEqual(data);
+      expect(() => writeDatasetFile(path, data)).toThrow(/EEXIST/);
+      const cut = join(dir, 'cut.bin');
+      writeFileSync(cut, `${JSON.stringify({ name: 'x', features: 3, classes: 4, rows: [5, 2, 1] })}\n` + 'abc');
+      expect(() => readDatasetFile(cut)).toThrow(`${cut}: truncated data set file`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
