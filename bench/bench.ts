@@ -296,12 +296,20 @@ async function runPass(pass: PassName, options: BenchOptions, scratch: string, f
   const rss: RssRow[] = [];
   let numpyInfo: NumpyInfo | null = null;
   let native: { blasCore: string; description: string } | null = null;
+  /** Backends that could not load in this pass: skipped once, not started again for the next sections. */
+  const unavailable = new Set<BackendName>();
   const run = async (task: ChildTask): Promise<Extract<ChildResult, { ok: true }> | null> => {
+    if (unavailable.has(task.backend)) return null;
     log(`[${pass}] ${task.section} on ${task.backend}`);
     const result = await runChild(task, env);
     if (!result.ok) {
-      skipped.push({ backend: `${task.section} ${task.backend}`, reason: result.reason });
-      if (!result.unavailable) failures.push(`${pass} ${task.section} ${task.backend}: ${result.reason}`);
+      if (result.unavailable) {
+        unavailable.add(task.backend);
+        skipped.push({ backend: task.backend, reason: result.reason });
+      } else {
+        skipped.push({ backend: `${task.section} ${task.backend}`, reason: `FAILED: ${result.reason}` });
+        failures.push(`${pass} ${task.section} ${task.backend}: ${result.reason}`);
+      }
       log(`[${pass}] ${task.section} on ${task.backend}: ${result.unavailable ? 'skipped' : 'FAILED'} (${result.reason})`);
       return null;
     }
