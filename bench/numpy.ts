@@ -113,6 +113,8 @@ export async function startNumpy(): Promise<NumpyStart> {
   const child: ChildProcessWithoutNullStreams = spawn(python(), [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // A server that died mid-command closes the pipe (EPIPE): the next read reports it, with its last stderr line.
+  child.stdin.on('error', () => {});
   const lines: Interface = createInterface({ input: child.stdout });
   const iterator = lines[Symbol.asyncIterator]();
 

@@ -3,6 +3,9 @@
  * JSON report (its schema, both passes, each side's peak RSS, the targets), the text tables, bad flags.
  */
 import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatTable, type BenchReport, type HomeworkRun } from '../../bench/report.js';
 import { NATIVE_MISSING, SKIP_REASON } from '../native/helpers.js';
@@ -119,5 +122,33 @@ describe.skipIf(NUMPY_MISSING)(`bench --json, workload W on cpu${NUMPY_SKIP}`, (
     // cpu does not use OpenBLAS: the unpinned pass has nothing to repeat.
     expect(unpinned.w?.timings).toEqual([]);
     expect(unpinned.note).toMatch(/native only/);
+  });
+});
+
+describe.skipIf(NATIVE_MISSING || NUMPY_MISSING)(`bench when the numpy side dies${SKIP}`, () => {
+  it('the section is reported FAILED with numpy\'s last words, the rest of the report is printed, exit 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'handgrad-bench-python-'));
+    try {
+      // A "python" that imports numpy fine, answers hello, then dies on the first real command.
+      const fake = join(dir, 'python');
+      writeFileSync(
+        fake,
+        '#!/bin/sh\nif [ "$1" = "-c" ]; then exec python3 "$@"; fi\nread line\necho \'{"numpy": "0", "blas": "fake", "blasCore": "none", "blasThreads": 0}\'\nread line\necho "numpy server: out of memory" >&2\nexit 3\n',
+      );
+      chmodSync(fake, 0o755);
+      const run = spawnSync(process.execPath, ['--import', 'tsx', BENCH_SCRIPT, '--json', '--sections', 'job', '--backends', 'native', '--job-rows', '256', '--job-epochs', '2'], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, HANDGRAD_PYTHON: fake },
+        timeout: 120_000,
+      });
+      expect(run.status).toBe(1);
+      const report = JSON.parse(run.stdout) as BenchReport;
+      expect(report.passes[0].skipped).toEqual([{ backend: 'job native', reason: 'FAILED: numpy reference exited (numpy server: out of memory)' }]);
+      expect(report.passes[0].job?.runs).toEqual([]);
+      expect(run.stderr.trim().split('\n').at(-1)).toBe('bench: pinned job native: numpy reference exited (numpy server: out of memory)');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
