@@ -58,6 +58,9 @@ export const USAGE = `usage: npm run bench -- [flags]      (or: npx handgrad ben
   --skip-compare              W: do not time \`npm run compare\`'s checks on each backend
   --homework-epochs N         homework epochs (default 200; 0 skips the section)
   --homework-chunk N          homework epochs per interleaved chunk (default 10)
+  --numpy-threads N           OPENBLAS_NUM_THREADS for numpy's process only (default: numpy's own choice, one per
+                              core); on a busy machine multi-threaded BLAS on small products slows down far more
+                              than single-threaded code, so compare with --numpy-threads 1
   --seed N                    W's data and weights (default 0)
   --json                      the whole report as JSON on stdout (progress goes to stderr)
   -h, --help                  this text
@@ -81,6 +84,8 @@ export interface BenchOptions {
   /** Epochs per interleaved chunk of the homework run. */
   homeworkChunk: number;
   seed: number;
+  /** OPENBLAS_NUM_THREADS for the numpy processes; null = numpy's default. */
+  numpyThreads: number | null;
   help: boolean;
 }
 
@@ -110,6 +115,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       'homework-epochs': { type: 'string', default: '200' },
       'homework-chunk': { type: 'string', default: '10' },
       seed: { type: 'string', default: '0' },
+      'numpy-threads': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -133,6 +139,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     homeworkEpochs: parseInteger('homework-epochs', values['homework-epochs'], 0),
     homeworkChunk: parseInteger('homework-chunk', values['homework-chunk'], 1),
     seed: parseInteger('seed', values.seed, 0),
+    numpyThreads: values['numpy-threads'] === undefined ? null : parseInteger('numpy-threads', values['numpy-threads'], 1),
     help: values.help,
   };
 }
@@ -145,10 +152,11 @@ function log(message: string): void {
 // ---------------------------------------------------------------------------------------------------------
 // The child: one section on one backend, beside its own numpy process.
 
-export type ChildTask =
+export type ChildTask = { numpyThreads: number | null } & (
   | { section: 'job'; backend: BackendName; epochs: number; rows: number | null; subsetReason: string | null }
   | { section: 'w'; backend: BackendName; rows: number; epochs: number; compare: boolean; seed: number }
-  | { section: 'homework'; backend: BackendName; epochs: number; chunk: number; seed: number; datasetFile: string };
+  | { section: 'homework'; backend: BackendName; epochs: number; chunk: number; seed: number; datasetFile: string }
+);
 
 export type ChildResult =
   | {
@@ -201,7 +209,7 @@ async function childMain(taskJson: string): Promise<void> {
   const emit = (result: ChildResult): void => void process.stdout.write(`${RESULT_MARKER}${JSON.stringify(result)}\n`);
   const probe = await probeBackend(task.backend);
   if (!probe.available) return emit({ ok: false, task, unavailable: true, reason: probe.reason });
-  const started = await startNumpy();
+  const started = await startNumpy(task.numpyThreads === null ? {} : { threads: task.numpyThreads });
   const numpy = started.ok ? started.baseline : null;
   try {
     const result = await runTask(task, numpy);
@@ -230,6 +238,12 @@ async function childMain(taskJson: string): Promise<void> {
 // The parent: starts the children one after the other and assembles the report.
 
 const RESULT_MARKER = '@@handgrad-bench-result ';
+
+/** The 1-minute load averages seen before and after each section's child. */
+const loadSamples: number[] = [];
+function sampleLoad(): void {
+  loadSamples.push(os.loadavg()[0]);
+}
 const SCRIPT = fileURLToPath(import.meta.url);
 
 export function environmentFor(pass: PassName, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
@@ -301,7 +315,9 @@ async function runPass(pass: PassName, options: BenchOptions, scratch: string, f
   const run = async (task: ChildTask): Promise<Extract<ChildResult, { ok: true }> | null> => {
     if (unavailable.has(task.backend)) return null;
     log(`[${pass}] ${task.section} on ${task.backend}`);
+    sampleLoad();
     const result = await runChild(task, env);
+    sampleLoad();
     if (!result.ok) {
       if (result.unavailable) {
         unavailable.add(task.backend);
@@ -331,7 +347,7 @@ async function runPass(pass: PassName, options: BenchOptions, scratch: string, f
         : rows !== null
           ? `--job-rows ${rows}: the first ${rows} training rows and a fifth as many valid and test rows, on both sides`
           : null;
-      const result = await run({ section: 'job', backend, epochs: options.jobEpochs, rows, subsetReason });
+      const result = await run({ numpyThreads: options.numpyThreads, section: 'job', backend, epochs: options.jobEpochs, rows, subsetReason });
       if (result?.job) runs.push(result.job);
     }
     const full = loadJobDataset(null);
@@ -349,7 +365,7 @@ async function runPass(pass: PassName, options: BenchOptions, scratch: string, f
     for (const backend of backends) {
       const rows = options.subsetRows[backend] ?? WORKLOAD_W.rows;
       const epochs = rows < WORKLOAD_W.rows ? Math.min(options.epochs, 5) : options.epochs;
-      const result = await run({ section: 'w', backend, rows, epochs, compare: options.compare, seed: options.seed });
+      const result = await run({ numpyThreads: options.numpyThreads, section: 'w', backend, rows, epochs, compare: options.compare, seed: options.seed });
       if (result?.w) {
         timings.push(...result.w.timings);
         if (result.w.compare) compare.push(result.w.compare);
@@ -375,7 +391,7 @@ async function runPass(pass: PassName, options: BenchOptions, scratch: string, f
     if (backend === undefined) homework = { skipped: `needs ${HOMEWORK_BACKENDS.join(' or ')} in --backends, loadable` };
     else {
       const datasetFile = homeworkDatasetFile(scratch, options.seed);
-      const result = await run({ section: 'homework', backend, epochs: options.homeworkEpochs, chunk: options.homeworkChunk, seed: options.seed, datasetFile });
+      const result = await run({ numpyThreads: options.numpyThreads, section: 'homework', backend, epochs: options.homeworkEpochs, chunk: options.homeworkChunk, seed: options.seed, datasetFile });
       homework = result?.homework ?? { skipped: `the run on ${backend} failed` };
     }
   }
@@ -385,6 +401,7 @@ async function runPass(pass: PassName, options: BenchOptions, scratch: string, f
     env: reportedEnv(env),
     note: passNote(pass, env),
     blasCore: { numpy: (numpyInfo as NumpyInfo | null)?.blasCore ?? null, native: (native as { blasCore: string } | null)?.blasCore ?? null },
+    numpyThreads: (numpyInfo as NumpyInfo | null)?.blasThreads ?? null,
     numpy: (numpyInfo as NumpyInfo | null)?.description ?? null,
     native: (native as { description: string } | null)?.description ?? null,
     job,
@@ -407,6 +424,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_OK;
   }
   const loadBefore = os.loadavg();
+  sampleLoad();
   const failures: string[] = [];
   const passes: PassReport[] = [];
   const scratch = mkdtempSync(join(os.tmpdir(), 'handgrad-bench-'));
@@ -431,9 +449,11 @@ async function main(argv: string[]): Promise<number> {
       node: process.version,
       loadBefore,
       loadAfter: os.loadavg(),
+      loadRange: [Math.min(...loadSamples), Math.max(...loadSamples)],
       env: reportedEnv(process.env),
     },
     sections: options.sections,
+    numpyThreads: options.numpyThreads,
     passes,
   };
   process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatTable(report)}\n`);

@@ -103,18 +103,25 @@ function unavailableReason(): string | null {
   return null;
 }
 
+export interface NumpyStartOptions {
+  /** OPENBLAS_NUM_THREADS (and OMP_NUM_THREADS) for numpy's process only; default: as numpy chooses (one per core). */
+  threads?: number;
+}
+
 /**
  * Starts a numpy server (one per bench section, so that its peak RSS is the section's own) in this
  * process's environment, so it sees the same OPENBLAS_* variables as handgrad's side.
  */
-export async function startNumpy(): Promise<NumpyStart> {
+export async function startNumpy(options: NumpyStartOptions = {}): Promise<NumpyStart> {
   const reason = unavailableReason();
   if (reason !== null) return { ok: false, reason };
-  const child: ChildProcessWithoutNullStreams = spawn(python(), [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const env = options.threads === undefined ? process.env : { ...process.env, OPENBLAS_NUM_THREADS: String(options.threads), OMP_NUM_THREADS: String(options.threads) };
+  const child: ChildProcessWithoutNullStreams = spawn(python(), [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'], env });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   // A server that died mid-command closes the pipe (EPIPE): the next read reports it, with its last stderr line.
   child.stdin.on('error', () => {});
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   const lines: Interface = createInterface({ input: child.stdout });
   const iterator = lines[Symbol.asyncIterator]();
 
@@ -124,7 +131,10 @@ export async function startNumpy(): Promise<NumpyStart> {
     // Typed arrays are in the host's byte order; numpy_reference.py reads little-endian (x86-64, arm64).
     for (const view of payload) child.stdin.write(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
     const next = await iterator.next();
-    if (next.done) throw new Error(`numpy reference exited (${stderr.trim().split('\n').at(-1) ?? 'no output'})`);
+    if (next.done) {
+      await exited; // its stderr may still be arriving after its stdout closed
+      throw new Error(`numpy reference exited (${stderr.trim().split('\n').at(-1) || `code ${child.exitCode}, nothing on stderr`})`);
+    }
     const reply = JSON.parse(next.value) as Record<string, unknown>;
     if (typeof reply.error === 'string') throw new Error(`numpy reference: ${reply.error}`);
     return reply;

@@ -124,6 +124,8 @@ export interface PassReport {
   note: string;
   /** The kernel OpenBLAS picked on each side (openblas_get_corename). */
   blasCore: { numpy: string | null; native: string | null };
+  /** numpy's OpenBLAS threads (openblas_get_num_threads). */
+  numpyThreads: number | null;
   numpy: string | null;
   native: string | null;
   job: JobSection | null;
@@ -135,8 +137,20 @@ export interface PassReport {
 }
 
 export interface BenchReport {
-  machine: { cpu: string; cores: number; memoryGiB: number; node: string; loadBefore: number[]; loadAfter: number[]; env: Record<string, string> };
+  machine: {
+    cpu: string;
+    cores: number;
+    memoryGiB: number;
+    node: string;
+    loadBefore: number[];
+    loadAfter: number[];
+    /** Least and greatest 1-minute load average seen before and after each section's process. */
+    loadRange: [number, number];
+    env: Record<string, string>;
+  };
   sections: SectionName[];
+  /** --numpy-threads (OPENBLAS_NUM_THREADS for numpy's processes), or null for numpy's default. */
+  numpyThreads: number | null;
   passes: PassReport[];
 }
 
@@ -168,8 +182,18 @@ export function spreadText(s: Spread | null): string {
 export function formatTable(report: BenchReport): string {
   const { machine } = report;
   const lines: string[] = [];
-  lines.push(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; load average ${machine.loadBefore.map((l) => l.toFixed(1)).join(' ')} before, ${machine.loadAfter.map((l) => l.toFixed(1)).join(' ')} after`);
-  lines.push(`Environment: ${Object.keys(machine.env).length > 0 ? Object.entries(machine.env).map(([k, v]) => `${k}=${v}`).join(' ') : 'no OPENBLAS_* variables'}`);
+  lines.push(
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; load average ${machine.loadBefore.map((l) => l.toFixed(1)).join(' ')} before, ` +
+      `${machine.loadAfter.map((l) => l.toFixed(1)).join(' ')} after (1-minute: ${machine.loadRange[0].toFixed(1)}–${machine.loadRange[1].toFixed(1)} over the run)`,
+  );
+  lines.push(`Environment: ${Object.keys(machine.env).length > 0 ? Object.entries(machine.env).map(([k, v]) => `${k}=${v}`).join(' ') : 'no OPENBLAS_* variables'}${report.numpyThreads === null ? '' : `; numpy's processes with OPENBLAS_NUM_THREADS=${report.numpyThreads} (--numpy-threads)`}`);
+  const [, loadMax] = machine.loadRange;
+  if (loadMax > machine.cores) {
+    lines.push(
+      `WARNING: the machine was oversubscribed (1-minute load up to ${loadMax.toFixed(1)} on ${machine.cores} cores). Multi-threaded BLAS on small products (numpy's, ` +
+        'one thread per core) then slows down far more than single-threaded code, so the ratios flatter handgrad; rerun when the machine is quiet, or compare with --numpy-threads 1.',
+    );
+  }
   lines.push('Every section runs in its own node process beside its own numpy process (peak RSS is each side\'s own); the two sides alternate epoch by epoch (chunks for the homework setting), so both see the same machine load.');
   for (const pass of report.passes) lines.push('', ...formatPass(pass));
   return lines.join('\n');
@@ -179,7 +203,10 @@ export function formatPass(pass: PassReport): string[] {
   const lines: string[] = [];
   const target = (name: string) => pass.targets.find((t) => t.name === name);
   lines.push(`=== ${pass.pass === 'pinned' ? 'Pass 1: environment as found' : 'Pass 2: OpenBLAS unpinned'} — ${pass.note}`);
-  lines.push(`OpenBLAS kernel: numpy ${pass.blasCore.numpy ?? '—'}, handgrad native ${pass.blasCore.native ?? '—'}; ${pass.numpy ?? 'numpy not available'}${pass.native ? `; native: ${pass.native}` : ''}`);
+  lines.push(
+    `OpenBLAS kernel: numpy ${pass.blasCore.numpy ?? '—'}${pass.numpyThreads === null ? '' : ` (${pass.numpyThreads} threads)`}, handgrad native ${pass.blasCore.native ?? '—'}; ` +
+      `${pass.numpy ?? 'numpy not available'}${pass.native ? `; native: ${pass.native}` : ''}`,
+  );
   for (const skip of pass.skipped) lines.push(`${skip.backend}: skipped (${skip.reason})`);
   if (pass.job) lines.push('', ...formatJob(pass.job, target));
   if (pass.w) lines.push('', ...formatW(pass.w, target));

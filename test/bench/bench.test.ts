@@ -45,6 +45,7 @@ describe('bench flags', () => {
       homeworkEpochs: 200,
       homeworkChunk: 10,
       compare: true,
+      numpyThreads: null,
     });
   });
 
@@ -60,6 +61,7 @@ describe('bench flags', () => {
     expect(parseBenchArgs(['--json', '--epochs', '9', '--backends', 'native,cpu', '--cpu-rows', '300'])).toMatchObject({ json: true, epochs: 9, backends: ['native', 'cpu'], subsetRows: { cpu: 300, wasm: 2500 } });
     expect(parseBenchArgs(['--homework-epochs', '0', '--homework-chunk', '25'])).toMatchObject({ homeworkEpochs: 0, homeworkChunk: 25 });
     expect(parseBenchArgs(['-h']).help).toBe(true);
+    expect(parseBenchArgs(['--numpy-threads', '1']).numpyThreads).toBe(1);
   });
 
   it('rejects bad flags with one line naming the flag', () => {
@@ -67,6 +69,7 @@ describe('bench flags', () => {
     expect(() => parseBenchArgs(['--epochs', '3'])).toThrow('--epochs: 3 must be an integer ≥ 5');
     expect(() => parseBenchArgs(['--job-epochs', '1'])).toThrow('--job-epochs: 1 must be an integer ≥ 2');
     expect(() => parseBenchArgs(['--job-rows', 'many'])).toThrow('--job-rows: "many" is not an integer');
+    expect(() => parseBenchArgs(['--numpy-threads', '0'])).toThrow('--numpy-threads: 0 must be an integer ≥ 1');
     expect(() => parseBenchArgs(['--backends', 'native,webgl'])).toThrow('--backends: unknown value "webgl" (expected native, tensorflow, wasm, cpu)');
     expect(() => parseBenchArgs(['--sections', 'job,speed'])).toThrow('--sections: unknown value "speed" (expected job, w, homework)');
     expect(() => parseBenchArgs(['--passes', 'pinned', '--unpinned'])).toThrow('--passes and --unpinned: give one of them, not both');

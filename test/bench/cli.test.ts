@@ -19,7 +19,7 @@ describe('bench command line', () => {
   it('--help prints the flags; a bad flag is one line and exit 2', () => {
     const help = bench(['--help']);
     expect(help.status).toBe(0);
-    for (const flag of ['--sections', '--backends', '--unpinned', '--job-epochs', '--job-rows', '--homework-epochs', '--json']) expect(help.stdout).toContain(flag);
+    for (const flag of ['--sections', '--backends', '--unpinned', '--job-epochs', '--job-rows', '--homework-epochs', '--numpy-threads', '--json']) expect(help.stdout).toContain(flag);
     const bad = bench(['--sections', 'job,nope']);
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim()).toBe('bench: --sections: unknown value "nope" (expected job, w, homework)');
@@ -33,11 +33,13 @@ describe('bench command line', () => {
 const SKIP = NATIVE_MISSING ? SKIP_REASON : NUMPY_SKIP;
 describe.skipIf(NATIVE_MISSING || NUMPY_MISSING)(`bench --json, default job and homework setting on native, both passes${SKIP}`, () => {
   it('one report: both passes, each section\'s own RSS, the targets; the text tables from it', () => {
-    const run = bench(['--json', '--sections', 'job,homework', '--backends', 'native', '--job-rows', '256', '--job-epochs', '3', '--homework-epochs', '2', '--homework-chunk', '1', '--unpinned']);
+    const run = bench(['--json', '--sections', 'job,homework', '--backends', 'native', '--job-rows', '256', '--job-epochs', '3', '--homework-epochs', '2', '--homework-chunk', '1', '--unpinned', '--numpy-threads', '1']);
     expect(run.status, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as BenchReport;
     expect(report.machine.cores).toBeGreaterThan(0);
     expect(report.sections).toEqual(['job', 'homework']);
+    expect(report.numpyThreads).toBe(1);
+    expect(report.machine.loadRange[0]).toBeLessThanOrEqual(report.machine.loadRange[1]);
     expect(report.passes.map((p) => p.pass)).toEqual(['pinned', 'unpinned']);
     const [pinned, unpinned] = report.passes;
 
@@ -47,6 +49,7 @@ describe.skipIf(NATIVE_MISSING || NUMPY_MISSING)(`bench --json, default job and 
       expect(unpinned.env[key]).toBeUndefined();
     }
     for (const pass of report.passes) {
+      expect(pass.numpyThreads).toBe(1); // --numpy-threads reached numpy's OpenBLAS (openblas_get_num_threads)
       expect(pass.blasCore.numpy).toMatch(/\S/);
       expect(pass.blasCore.native).toMatch(/\S/);
     }
