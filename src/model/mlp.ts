@@ -85,11 +85,22 @@ function checkInput(params: MlpParams, x: tf.Tensor2D): void {
 }
 
 /**
- * R = H·W + b, the homework's computeLayer, as one _FusedMatMul kernel: the bias is added while
- * the product is still in cache (native and wasm fuse it; elsewhere tfjs runs matMul then add).
- * With 'relu', H = relu(H_prev·W + b) in the same kernel (built-in relu; inference only).
+ * R = H·W + b, the homework's computeLayer, as tf.matMul then tf.add, in both backprops' forward
+ * passes, so that manual and autodiff start from the same R. Not tf.fused.matMul: its gradient is a
+ * customGrad that computes the product's gradient for every input, so tf.grads with respect to the
+ * parameters would also pay for ∂L/∂X of the first layer (10000×784×1000 multiply-adds per
+ * full-batch step); and on wasm XNNPACK adds a fused bias before the products, which rounds
+ * differently from an add.
  */
-function affine(h: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: 'linear' | 'relu' = 'linear'): tf.Tensor2D {
+function dense(h: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
+  return tf.add(tf.matMul(h, w), b);
+}
+
+/**
+ * relu(H·W + b) or H·W + b as one _FusedMatMul kernel (native and wasm add the bias and apply the
+ * relu while the product is in cache), for evaluation, where nothing is differentiated.
+ */
+function fusedDense(h: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: 'linear' | 'relu'): tf.Tensor2D {
   return tf.fused.matMul({ a: h, b: w, bias: b, activation }) as tf.Tensor2D;
 }
 
@@ -103,28 +114,22 @@ export function forwardManual(params: MlpParams, x: tf.Tensor2D): ForwardPass {
   const inputs: tf.Tensor2D[] = [x];
   const preActivations: tf.Tensor2D[] = [];
   for (let l = 0; l < L - 1; l++) {
-    const r = affine(inputs[l], params.weights[l], params.biases[l]); // R_l = H_{l−1}·W_l + b_l
+    const r = dense(inputs[l], params.weights[l], params.biases[l]); //   R_l = H_{l−1}·W_l + b_l
     preActivations.push(r);
     inputs.push(manualRelu(r) as tf.Tensor2D); //                        H_l = relu(R_l)
   }
-  const logits = affine(inputs[L - 1], params.weights[L - 1], params.biases[L - 1]); // Z = H_{L−1}·W_L + b_L
+  const logits = dense(inputs[L - 1], params.weights[L - 1], params.biases[L - 1]); // Z = H_{L−1}·W_L + b_L
   return { inputs, preActivations, logits };
 }
 
-/**
- * The same forward pass from tfjs's built-in ops only (tf.matMul, tf.add, tf.relu), for tf.grads.
- * Not tf.fused.matMul: its gradient is a customGrad that computes the product's gradient for every
- * input, so tf.grads with respect to the parameters would also pay for ∂L/∂X of the first layer
- * (10000×784×1000 multiply-adds per full-batch step); matMul's gradient is skipped for X.
- */
+/** The same forward pass from tfjs's built-in ops only (tf.matMul, tf.add, tf.relu), for tf.grads. */
 export function forwardBuiltin(params: MlpParams, x: tf.Tensor2D): tf.Tensor2D {
   checkInput(params, x);
   return tf.tidy(() => {
     const L = params.weights.length;
-    const dense = (h: tf.Tensor2D, l: number): tf.Tensor2D => tf.add(tf.matMul(h, params.weights[l]), params.biases[l]);
     let h = x;
-    for (let l = 0; l < L - 1; l++) h = tf.relu(dense(h, l));
-    return dense(h, L - 1);
+    for (let l = 0; l < L - 1; l++) h = tf.relu(dense(h, params.weights[l], params.biases[l]));
+    return dense(h, params.weights[L - 1], params.biases[L - 1]);
   });
 }
 
@@ -138,8 +143,8 @@ export function forwardLogits(params: MlpParams, x: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
     const L = params.weights.length;
     let h = x;
-    for (let l = 0; l < L - 1; l++) h = affine(h, params.weights[l], params.biases[l], 'relu');
-    return affine(h, params.weights[L - 1], params.biases[L - 1]);
+    for (let l = 0; l < L - 1; l++) h = fusedDense(h, params.weights[l], params.biases[l], 'relu');
+    return fusedDense(h, params.weights[L - 1], params.biases[L - 1], 'linear');
   });
 }
 
