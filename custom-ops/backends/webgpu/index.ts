@@ -1,5 +1,7 @@
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { manualAdamUpdateConfig } from './ManualAdamUpdate.js';
+import { manualDenseParamGradsConfig } from './ManualDenseParamGrads.js';
+import { manualHiddenDeltaConfig } from './ManualHiddenDelta.js';
 import { manualMomentumUpdateConfig } from './ManualMomentumUpdate.js';
 import { manualReluConfig } from './ManualRelu.js';
 import { manualReluGradConfig } from './ManualReluGrad.js';
@@ -19,6 +21,8 @@ export const webgpuKernelConfigs: KernelConfig[] = [
   manualSoftmaxConfig,
   manualSoftmaxCrossEntropyConfig,
   manualSoftmaxCrossEntropyGradConfig,
+  manualDenseParamGradsConfig,
+  manualHiddenDeltaConfig,
   manualSgdUpdateConfig,
   manualMomentumUpdateConfig,
   manualAdamUpdateConfig,
