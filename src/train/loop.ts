@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
-import type { Dataset, Split } from '../data/dataset.js';
+import { batchOf, type Batch, type Dataset, type Split } from '../data/dataset.js';
 import { forwardLogits, xavierInit, type MlpParams } from '../model/mlp.js';
 import { EVAL_CHUNK, type TrainConfig } from './config.js';
 import { disposeOptimizerState, initOptimizerState, type OptimizerState } from './optimizers.js';
@@ -26,6 +26,8 @@ export type TensorData = {
   classes: number;
   /** The valid rows then the test rows in one tensor (valid.x and test.x are its row slices), so one forward pass evaluates both. */
   heldOut: TensorSplit;
+  /** The training rows as host arrays (those train.x and train.labels were made from): mini-batches are copied from here. */
+  trainRows: Split;
 };
 
 /** Loss (mean cross-entropy) and accuracy on the three splits after one epoch. */
@@ -107,6 +109,7 @@ export function toTensorData(data: Dataset): TensorData {
     test: rowsOf(heldOut, valid.n, test.n),
     classes: data.classes,
     heldOut,
+    trainRows: data.train,
   };
 }
 
@@ -247,19 +250,54 @@ async function readPair(t: tf.Tensor1D): Promise<[number, number]> {
   return [a, b];
 }
 
-/** Lets timers and signal handlers run (at most every 100 ms) without slowing the loop. */
+/** Every this many ms of steps, the loop gives the event loop a turn (see makeYielder). */
+export const YIELD_EVERY_MS = 50;
+
+/**
+ * One event-loop turn that includes an I/O poll, where Node reads pending signals: two chained
+ * setImmediate calls (one would run in the same iteration's check phase, without a poll, when the
+ * caller was resumed from an I/O callback). A 0 ms timer where setImmediate does not exist (browsers).
+ */
+const nextTurn = (): Promise<void> =>
+  new Promise<void>((resolve) => {
+    if (typeof setImmediate === 'function') setImmediate(() => setImmediate(resolve));
+    else setTimeout(resolve, 0);
+  });
+
+/**
+ * Lets signal handlers (Ctrl-C, SIGTERM), timers and the browser runner's messages run between
+ * batches: a step keeps the event loop busy, and a signal is only delivered when it gets a turn. A
+ * turn costs a few microseconds, taken at most every YIELD_EVERY_MS, so a stop request is seen
+ * within that time plus one step.
+ */
 function makeYielder(): () => Promise<void> {
   let last = performance.now();
   return async () => {
     const now = performance.now();
-    if (now - last < 100) return;
+    if (now - last < YIELD_EVERY_MS) return;
     last = now;
-    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    await nextTurn();
   };
 }
 
 function batchesOf(n: number, batchSize: number): number {
   return batchSize === 0 ? 1 : Math.ceil(n / batchSize);
+}
+
+/** The whole training set as one batch: X and its one-hot Y. */
+function wholeTrainingSet(data: TensorData): [tf.Tensor2D, tf.Tensor2D] {
+  return tf.tidy(() => [data.train.x.clone(), tf.oneHot(data.train.labels, data.classes).toFloat() as tf.Tensor2D]);
+}
+
+/**
+ * The rows `idx` of the training set as X and one-hot Y, copied on the host into `staging` (no gather
+ * kernel) and made tensors. cpu and native adopt the arrays rather than copy them, so `staging` may be
+ * refilled only after the step has consumed these tensors and they are disposed (the loop does so).
+ */
+function miniBatch(data: TensorData, idx: Int32Array, staging: Batch): [tf.Tensor2D, tf.Tensor2D] {
+  const features = data.train.x.shape[1];
+  const batch = batchOf(data.trainRows, idx, features, data.classes, staging);
+  return [tf.tensor2d(batch.x, [batch.rows, features], 'float32'), tf.tensor2d(batch.yOneHot, [batch.rows, data.classes], 'float32')];
 }
 
 type EpochOutcome = {
@@ -278,6 +316,7 @@ async function runEpoch(config: TrainConfig, data: TensorData, state: TrainState
   // Full batch: the mean gradient does not depend on order, so the data is used as is.
   const { indices, rngState } = fullBatch ? { indices: null, rngState: state.rngState } : shuffledIndices(n, state.rngState);
   const yieldNow = makeYielder();
+  const staging: Batch = { x: new Float32Array(fullBatch ? 0 : batchSize * data.train.x.shape[1]), yOneHot: new Float32Array(fullBatch ? 0 : batchSize * data.classes), rows: 0 };
   let params = state.params;
   let optimizerState = state.optimizerState;
   let trainLogits: tf.Tensor2D | undefined;
@@ -285,11 +324,7 @@ async function runEpoch(config: TrainConfig, data: TensorData, state: TrainState
     if (hooks.shouldStop?.()) {
       return { state: { ...state, params, optimizerState }, stopped: true };
     }
-    const [x, y] = tf.tidy(() => {
-      if (indices === null) return [data.train.x.clone(), tf.oneHot(data.train.labels, data.classes).toFloat()] as [tf.Tensor2D, tf.Tensor2D];
-      const idx = tf.tensor1d(indices.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize)), 'int32');
-      return [tf.gather(data.train.x, idx), tf.oneHot(tf.gather(data.train.labels, idx), data.classes).toFloat()] as [tf.Tensor2D, tf.Tensor2D];
-    });
+    const [x, y] = indices === null ? wholeTrainingSet(data) : miniBatch(data, indices.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize)), staging);
     const result = trainStep(params, optimizerState, x, y, config, fullBatch);
     trainLogits = result.logits;
     tf.dispose([x, y]);
@@ -339,4 +374,22 @@ export async function trainEpochs(config: TrainConfig, data: TensorData, state: 
     if (hooks.shouldStop?.()) return { state: current, stopped: true };
   }
   return { state: current, stopped: false };
+}
+
+/** A train loss above this many times max(ln C, the best train loss so far) counts as divergence. */
+export const DIVERGENCE_FACTOR = 100;
+
+/**
+ * Why epoch `m` diverged, or null when it did not: a non-finite loss on any split, or a train loss
+ * DIVERGENCE_FACTOR times above both ln C (the loss of a uniform guess, where training starts) and
+ * the best train loss of `history` (the epochs before `m`).
+ */
+export function divergence(m: EpochMetrics, history: readonly EpochMetrics[], classes: number): string | null {
+  for (const [name, loss] of [['train', m.trainLoss], ['valid', m.validLoss], ['test', m.testLoss]] as const) {
+    if (!Number.isFinite(loss)) return `${name} loss ${loss}`;
+  }
+  const best = history.reduce((b, h) => (h.epoch < m.epoch && h.trainLoss < b ? h.trainLoss : b), Number.POSITIVE_INFINITY);
+  const reference = Math.max(Math.log(classes), Number.isFinite(best) ? best : 0);
+  if (m.trainLoss > DIVERGENCE_FACTOR * reference) return `train loss ${m.trainLoss.toPrecision(3)}, over ${DIVERGENCE_FACTOR}× ${reference.toPrecision(3)}`;
+  return null;
 }
