@@ -30,7 +30,13 @@ function oneHotRows(rng: () => number, rows: number, cols: number): Float32Array
   return out;
 }
 
-/** Shapes cover rank 1, 2 and 3 (the reshape path), a 784-wide row, and > 32·32 rows (three partial-sum passes). */
+/**
+ * Shapes cover rank 1, 2 and 3 (the reshape path), a 784-wide row, > 32·32 rows (three partial-sum
+ * passes on webgl), > 65535 rows (more workgroups than WebGPU dispatches along one axis), and rows
+ * of ≤ 64 and > 64 columns (one invocation per row, or a workgroup per row, on webgpu).
+ * The [65, 10] labels are an int32 one-hot cast to float32, as the trainer makes them: webgl and
+ * webgpu keep the int32 storage under the float32 tensor.
+ */
 function cases(): Case[] {
   const rng = seedrandom('handgrad-webgl-kernel-check');
   const size = (s: number[]): number => s.reduce((a, b) => a * b, 1);
@@ -47,20 +53,22 @@ function cases(): Case[] {
   for (const shape of [[10], [64, 10], [8, 784], [2, 3, 5]]) {
     list.push({ kernel: 'ManualSoftmax', shape, inputs: [uniform(rng, size(shape), -8, 8)], run: ([z]) => manualSoftmax(tf.tensor(z, shape)) });
   }
-  for (const shape of [[1, 10], [64, 10], [1100, 10], [2, 3, 5]]) {
+  list.push({ kernel: 'ManualSoftmax', shape: [66000, 2], inputs: [uniform(rng, 132000, -8, 8)], run: ([z]) => manualSoftmax(tf.tensor(z, [66000, 2])) });
+  for (const shape of [[1, 10], [64, 10], [65, 10], [1100, 10], [66000, 2], [5, 300], [2, 3, 5]]) {
     const cols = shape[shape.length - 1];
     const rows = size(shape) / cols;
+    const labels = (y: Float32Array): tf.Tensor => (shape[0] === 65 ? tf.cast(tf.tensor(Int32Array.from(y), shape, 'int32'), 'float32') : tf.tensor(y, shape));
     list.push({
       kernel: 'ManualSoftmaxCrossEntropy',
       shape,
       inputs: [oneHotRows(rng, rows, cols), uniform(rng, size(shape), -8, 8)],
-      run: ([y, z]) => manualSoftmaxCrossEntropy(tf.tensor(y, shape), tf.tensor(z, shape)),
+      run: ([y, z]) => manualSoftmaxCrossEntropy(labels(y), tf.tensor(z, shape)),
     });
     list.push({
       kernel: 'ManualSoftmaxCrossEntropyGrad',
       shape,
       inputs: [Float32Array.of(0.75), oneHotRows(rng, rows, cols), uniform(rng, size(shape), -8, 8)],
-      run: ([dy, y, z]) => manualSoftmaxCrossEntropyGrad(tf.scalar(dy[0]), tf.tensor(y, shape), tf.tensor(z, shape)),
+      run: ([dy, y, z]) => manualSoftmaxCrossEntropyGrad(tf.scalar(dy[0]), labels(y), tf.tensor(z, shape)),
     });
   }
   return list;

@@ -56,9 +56,19 @@ export type TrainState = {
   history: EpochMetrics[];
 };
 
+/** What a step leaves for the onStep hook: tensors owned by the loop, valid until the hook's promise settles. */
+export type BatchStep = {
+  /** The batch's mean cross-entropy at the parameters the step started from. */
+  loss: tf.Scalar;
+  /** The parameters after the step. */
+  params: MlpParams;
+};
+
 export type TrainHooks = {
   /** After each mini-batch step of the current epoch. */
   onBatch?: (epoch: number, batch: number, batches: number) => void;
+  /** After onBatch, awaited: a hook may read the step's tensors, or yield so that a stop request arrives. */
+  onStep?: (step: BatchStep) => void | Promise<void>;
   /** After each completed epoch, with the new state (still owned by the loop). */
   onEpoch?: (metrics: EpochMetrics, state: TrainState) => void | Promise<void>;
   /** Polled between batches; true stops the run, discarding the unfinished epoch. */
@@ -138,14 +148,10 @@ function rowLossAndHit(z: tf.Tensor2D, labels: tf.Tensor1D, classes: number): { 
 
 export type SplitMetrics = { loss: number; acc: number };
 
-/**
- * Mean cross-entropy L = (1/N) Σ_n (logsumexp(Z_n) − Z_{n,y_n}) and accuracy of each consecutive row
- * range of `split` (range i ends at row ends[i]), through the cheapest forward pass (forwardLogits:
- * fused matmul + bias + relu) in chunks of EVAL_CHUNK rows, one device read per chunk. The same
- * numbers for either gradient mode.
- */
-export function evaluateRanges(params: MlpParams, split: TensorSplit, classes: number, ends: readonly number[]): SplitMetrics[] {
-  const totals = ends.map(() => ({ loss: 0, hits: 0 }));
+type RangePart = { i: number; from: number; to: number };
+
+/** evaluateRanges' chunks: per chunk, a tensor of [loss sum, hit count] per range part it overlaps. */
+function* rangeChunks(params: MlpParams, split: TensorSplit, classes: number, ends: readonly number[]): Generator<{ sums: tf.Tensor; parts: RangePart[] }> {
   for (let start = 0; start < split.n; start += EVAL_CHUNK) {
     const end = Math.min(split.n, start + EVAL_CHUNK);
     // The ranges this chunk overlaps, in chunk-relative rows.
@@ -159,17 +165,57 @@ export function evaluateRanges(params: MlpParams, split: TensorSplit, classes: n
       const { loss, hit } = rowLossAndHit(forwardLogits(params, x), labels, classes);
       return tf.stack(parts.flatMap((p) => [tf.sum(loss.slice([p.from], [p.to - p.from])), tf.sum(hit.slice([p.from], [p.to - p.from]))]));
     });
-    const values = sums.dataSync();
-    sums.dispose();
-    parts.forEach((p, k) => {
-      totals[p.i].loss += values[2 * k];
-      totals[p.i].hits += values[2 * k + 1];
-    });
+    yield { sums, parts };
   }
+}
+
+function rangeTotals(ends: readonly number[]): { loss: number; hits: number }[] {
+  return ends.map(() => ({ loss: 0, hits: 0 }));
+}
+
+function addChunk(totals: { loss: number; hits: number }[], parts: RangePart[], values: ArrayLike<number>): void {
+  parts.forEach((p, k) => {
+    totals[p.i].loss += values[2 * k];
+    totals[p.i].hits += values[2 * k + 1];
+  });
+}
+
+function rangeMetrics(totals: { loss: number; hits: number }[], ends: readonly number[]): SplitMetrics[] {
   return totals.map((t, i) => {
     const rows = ends[i] - (i === 0 ? 0 : ends[i - 1]);
     return { loss: t.loss / rows, acc: t.hits / rows };
   });
+}
+
+/**
+ * Mean cross-entropy L = (1/N) Σ_n (logsumexp(Z_n) − Z_{n,y_n}) and accuracy of each consecutive row
+ * range of `split` (range i ends at row ends[i]), through the cheapest forward pass (forwardLogits:
+ * fused matmul + bias + relu) in chunks of EVAL_CHUNK rows, one device read per chunk. The same
+ * numbers for either gradient mode.
+ */
+export function evaluateRanges(params: MlpParams, split: TensorSplit, classes: number, ends: readonly number[]): SplitMetrics[] {
+  const totals = rangeTotals(ends);
+  for (const { sums, parts } of rangeChunks(params, split, classes, ends)) {
+    const values = sums.dataSync();
+    sums.dispose();
+    addChunk(totals, parts, values);
+  }
+  return rangeMetrics(totals, ends);
+}
+
+/**
+ * evaluateRanges with asynchronous device reads, as the trainer uses: tfjs's webgpu backend reads
+ * synchronously by drawing through a canvas, after which Chromium's WebGPU device can no longer map
+ * buffers (every later async read fails); on webgl a synchronous read blocks the page.
+ */
+export async function evaluateRangesAsync(params: MlpParams, split: TensorSplit, classes: number, ends: readonly number[]): Promise<SplitMetrics[]> {
+  const totals = rangeTotals(ends);
+  for (const { sums, parts } of rangeChunks(params, split, classes, ends)) {
+    const values = await sums.data();
+    sums.dispose();
+    addChunk(totals, parts, values);
+  }
+  return rangeMetrics(totals, ends);
 }
 
 /** Loss and accuracy of one split (see evaluateRanges). */
@@ -178,14 +224,14 @@ export function evaluate(params: MlpParams, split: TensorSplit, classes: number)
 }
 
 /** Valid and test metrics from one forward pass over data.heldOut. */
-function evaluateHeldOut(params: MlpParams, data: TensorData): { valid: SplitMetrics; test: SplitMetrics } {
-  const [valid, test] = evaluateRanges(params, data.heldOut, data.classes, [data.valid.n, data.valid.n + data.test.n]);
+async function evaluateHeldOut(params: MlpParams, data: TensorData): Promise<{ valid: SplitMetrics; test: SplitMetrics }> {
+  const [valid, test] = await evaluateRangesAsync(params, data.heldOut, data.classes, [data.valid.n, data.valid.n + data.test.n]);
   return { valid, test };
 }
 
 /** Loss and accuracy of the whole training set from the logits of a full-batch step. */
-function metricsFromLogits(z: tf.Tensor2D, split: TensorSplit, classes: number): SplitMetrics {
-  const [lossSum, hits] = readPair(
+async function metricsFromLogits(z: tf.Tensor2D, split: TensorSplit, classes: number): Promise<SplitMetrics> {
+  const [lossSum, hits] = await readPair(
     tf.tidy(() => {
       const { loss, hit } = rowLossAndHit(z, split.labels, classes);
       return tf.stack([tf.sum(loss), tf.sum(hit)]) as tf.Tensor1D;
@@ -195,20 +241,39 @@ function metricsFromLogits(z: tf.Tensor2D, split: TensorSplit, classes: number):
 }
 
 /** The two values of a [2] tensor, which is then disposed. */
-function readPair(t: tf.Tensor1D): [number, number] {
-  const [a, b] = t.dataSync();
+async function readPair(t: tf.Tensor1D): Promise<[number, number]> {
+  const [a, b] = await t.data();
   t.dispose();
   return [a, b];
 }
 
-/** Lets timers and signal handlers run (at most every 100 ms) without slowing the loop. */
+/** Every this many ms of steps, the loop gives the event loop a turn (see makeYielder). */
+export const YIELD_EVERY_MS = 50;
+
+/**
+ * One event-loop turn that includes an I/O poll, where Node reads pending signals: two chained
+ * setImmediate calls (one would run in the same iteration's check phase, without a poll, when the
+ * caller was resumed from an I/O callback). A 0 ms timer where setImmediate does not exist (browsers).
+ */
+const nextTurn = (): Promise<void> =>
+  new Promise<void>((resolve) => {
+    if (typeof setImmediate === 'function') setImmediate(() => setImmediate(resolve));
+    else setTimeout(resolve, 0);
+  });
+
+/**
+ * Lets signal handlers (Ctrl-C, SIGTERM), timers and the browser runner's messages run between
+ * batches: a step keeps the event loop busy, and a signal is only delivered when it gets a turn. A
+ * turn costs a few microseconds, taken at most every YIELD_EVERY_MS, so a stop request is seen
+ * within that time plus one step.
+ */
 function makeYielder(): () => Promise<void> {
   let last = performance.now();
   return async () => {
     const now = performance.now();
-    if (now - last < 100) return;
+    if (now - last < YIELD_EVERY_MS) return;
     last = now;
-    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    await nextTurn();
   };
 }
 
@@ -246,10 +311,15 @@ async function runEpoch(config: TrainConfig, data: TensorData, state: TrainState
     });
     const result = trainStep(params, optimizerState, x, y, config, fullBatch);
     trainLogits = result.logits;
-    tf.dispose([x, y, result.loss]);
+    tf.dispose([x, y]);
     params = result.params;
     optimizerState = result.optimizerState;
     hooks.onBatch?.(state.epoch + 1, b + 1, batches);
+    try {
+      await hooks.onStep?.({ loss: result.loss, params });
+    } finally {
+      result.loss.dispose();
+    }
     await yieldNow();
   }
   // webgl only queues GPU programs; reading the last-updated tensors waits for the epoch's work, so
@@ -268,9 +338,10 @@ export async function trainEpochs(config: TrainConfig, data: TensorData, state: 
     const t1 = performance.now();
     const params = epochResult.state.params;
     const { trainLogits } = epochResult;
-    const train = trainLogits === undefined ? evaluate(params, data.train, data.classes) : metricsFromLogits(trainLogits, data.train, data.classes);
+    const train =
+      trainLogits === undefined ? (await evaluateRangesAsync(params, data.train, data.classes, [data.train.n]))[0] : await metricsFromLogits(trainLogits, data.train, data.classes);
     trainLogits?.dispose();
-    const { valid, test } = evaluateHeldOut(params, data);
+    const { valid, test } = await evaluateHeldOut(params, data);
     const metrics: EpochMetrics = {
       epoch: current.epoch + 1,
       trainLoss: train.loss,
@@ -287,4 +358,22 @@ export async function trainEpochs(config: TrainConfig, data: TensorData, state: 
     if (hooks.shouldStop?.()) return { state: current, stopped: true };
   }
   return { state: current, stopped: false };
+}
+
+/** A train loss above this many times max(ln C, the best train loss so far) counts as divergence. */
+export const DIVERGENCE_FACTOR = 100;
+
+/**
+ * Why epoch `m` diverged, or null when it did not: a non-finite loss on any split, or a train loss
+ * DIVERGENCE_FACTOR times above both ln C (the loss of a uniform guess, where training starts) and
+ * the best train loss of `history` (the epochs before `m`).
+ */
+export function divergence(m: EpochMetrics, history: readonly EpochMetrics[], classes: number): string | null {
+  for (const [name, loss] of [['train', m.trainLoss], ['valid', m.validLoss], ['test', m.testLoss]] as const) {
+    if (!Number.isFinite(loss)) return `${name} loss ${loss}`;
+  }
+  const best = history.reduce((b, h) => (h.epoch < m.epoch && h.trainLoss < b ? h.trainLoss : b), Number.POSITIVE_INFINITY);
+  const reference = Math.max(Math.log(classes), Number.isFinite(best) ? best : 0);
+  if (m.trainLoss > DIVERGENCE_FACTOR * reference) return `train loss ${m.trainLoss.toPrecision(3)}, over ${DIVERGENCE_FACTOR}× ${reference.toPrecision(3)}`;
+  return null;
 }
