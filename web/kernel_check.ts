@@ -10,6 +10,11 @@ import {
   manualSoftmax,
   manualSoftmaxCrossEntropy,
   manualSoftmaxCrossEntropyGrad,
+  manualDenseParamGrads,
+  manualHiddenDelta,
+  manualSgdUpdate,
+  manualMomentumUpdate,
+  manualAdamUpdate,
 } from '../custom-ops/index.js';
 import { absFloor, FP32_VS_FP32 } from '../compare/tolerances.js';
 import type { KernelCheckRow, PageBackend } from '../src/browser/protocol.js';
@@ -69,6 +74,54 @@ function cases(): Case[] {
       shape,
       inputs: [Float32Array.of(0.75), oneHotRows(rng, rows, cols), uniform(rng, size(shape), -8, 8)],
       run: ([dy, y, z]) => manualSoftmaxCrossEntropyGrad(tf.scalar(dy[0]), labels(y), tf.tensor(z, shape)),
+    });
+  }
+  // Kernels with several outputs: every output flattened into one tensor.
+  const flat = (...ts: tf.Tensor[]): tf.Tensor => tf.concat(ts.map((t) => t.flatten()));
+  // The fused backprop kernels, [N, in, out] = a small case and the default job's 128×256→10.
+  for (const [n, inputs, outputs] of [[5, 7, 3], [128, 256, 10]]) {
+    list.push({
+      kernel: 'ManualDenseParamGrads',
+      shape: [n, inputs, outputs],
+      inputs: [uniform(rng, n * inputs, 0, 1), uniform(rng, n * outputs, -0.1, 0.1)],
+      run: ([x, g]) => {
+        const { dW, db } = manualDenseParamGrads(tf.tensor2d(x, [n, inputs]), tf.tensor2d(g, [n, outputs]));
+        return flat(dW, db);
+      },
+    });
+    list.push({
+      kernel: 'ManualHiddenDelta',
+      shape: [n, inputs, outputs],
+      inputs: [uniform(rng, n * outputs, -0.1, 0.1), uniform(rng, inputs * outputs, -0.2, 0.2), uniform(rng, n * inputs, -1, 1)],
+      run: ([g, w, r]) => manualHiddenDelta(tf.tensor2d(g, [n, outputs]), tf.tensor2d(w, [inputs, outputs]), tf.tensor2d(r, [n, inputs])),
+    });
+  }
+  for (const shape of [[7], [33, 17], [2, 3, 5]]) {
+    const params = (): Float32Array[] => [uniform(rng, size(shape), -1, 1), uniform(rng, size(shape), -1e-2, 1e-2)];
+    list.push({ kernel: 'ManualSgdUpdate', shape, inputs: params(), run: ([w, g]) => manualSgdUpdate(tf.tensor(w, shape), tf.tensor(g, shape), { lr: 0.1 }) });
+    list.push({
+      kernel: 'ManualMomentumUpdate',
+      shape,
+      inputs: [...params(), uniform(rng, size(shape), -1e-2, 1e-2)],
+      run: ([w, g, v]) => {
+        const u = manualMomentumUpdate(tf.tensor(w, shape), tf.tensor(g, shape), tf.tensor(v, shape), { lr: 0.1, momentum: 0.9 });
+        return flat(u.param, u.velocity);
+      },
+    });
+    list.push({
+      kernel: 'ManualAdamUpdate',
+      shape,
+      inputs: [...params(), uniform(rng, size(shape), -1e-3, 1e-3), uniform(rng, size(shape), 1e-6, 1e-4)],
+      run: ([w, g, m, v]) => {
+        const u = manualAdamUpdate(tf.tensor(w, shape), tf.tensor(g, shape), tf.tensor(m, shape), tf.tensor(v, shape), {
+          lr: 1e-3,
+          beta1: 0.9,
+          beta2: 0.999,
+          epsilon: 1e-7,
+          step: 3,
+        });
+        return flat(u.param, u.m, u.v);
+      },
     });
   }
   return list;

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
-import type { Dataset, Split } from '../data/dataset.js';
+import { batchOf, type Batch, type Dataset, type Split } from '../data/dataset.js';
 import { forwardLogits, xavierInit, type MlpParams } from '../model/mlp.js';
 import { EVAL_CHUNK, type TrainConfig } from './config.js';
 import { disposeOptimizerState, initOptimizerState, type OptimizerState } from './optimizers.js';
@@ -26,6 +26,8 @@ export type TensorData = {
   classes: number;
   /** The valid rows then the test rows in one tensor (valid.x and test.x are its row slices), so one forward pass evaluates both. */
   heldOut: TensorSplit;
+  /** The training rows as host arrays (those train.x and train.labels were made from): mini-batches are copied from here. */
+  trainRows: Split;
 };
 
 /** Loss (mean cross-entropy) and accuracy on the three splits after one epoch. */
@@ -107,6 +109,7 @@ export function toTensorData(data: Dataset): TensorData {
     test: rowsOf(heldOut, valid.n, test.n),
     classes: data.classes,
     heldOut,
+    trainRows: data.train,
   };
 }
 
@@ -281,6 +284,22 @@ function batchesOf(n: number, batchSize: number): number {
   return batchSize === 0 ? 1 : Math.ceil(n / batchSize);
 }
 
+/** The whole training set as one batch: X and its one-hot Y. */
+function wholeTrainingSet(data: TensorData): [tf.Tensor2D, tf.Tensor2D] {
+  return tf.tidy(() => [data.train.x.clone(), tf.oneHot(data.train.labels, data.classes).toFloat() as tf.Tensor2D]);
+}
+
+/**
+ * The rows `idx` of the training set as X and one-hot Y, copied on the host into `staging` (no gather
+ * kernel) and made tensors. cpu and native adopt the arrays rather than copy them, so `staging` may be
+ * refilled only after the step has consumed these tensors and they are disposed (the loop does so).
+ */
+function miniBatch(data: TensorData, idx: Int32Array, staging: Batch): [tf.Tensor2D, tf.Tensor2D] {
+  const features = data.train.x.shape[1];
+  const batch = batchOf(data.trainRows, idx, features, data.classes, staging);
+  return [tf.tensor2d(batch.x, [batch.rows, features], 'float32'), tf.tensor2d(batch.yOneHot, [batch.rows, data.classes], 'float32')];
+}
+
 type EpochOutcome = {
   state: TrainState;
   stopped: boolean;
@@ -297,6 +316,7 @@ async function runEpoch(config: TrainConfig, data: TensorData, state: TrainState
   // Full batch: the mean gradient does not depend on order, so the data is used as is.
   const { indices, rngState } = fullBatch ? { indices: null, rngState: state.rngState } : shuffledIndices(n, state.rngState);
   const yieldNow = makeYielder();
+  const staging: Batch = { x: new Float32Array(fullBatch ? 0 : batchSize * data.train.x.shape[1]), yOneHot: new Float32Array(fullBatch ? 0 : batchSize * data.classes), rows: 0 };
   let params = state.params;
   let optimizerState = state.optimizerState;
   let trainLogits: tf.Tensor2D | undefined;
@@ -304,11 +324,7 @@ async function runEpoch(config: TrainConfig, data: TensorData, state: TrainState
     if (hooks.shouldStop?.()) {
       return { state: { ...state, params, optimizerState }, stopped: true };
     }
-    const [x, y] = tf.tidy(() => {
-      if (indices === null) return [data.train.x.clone(), tf.oneHot(data.train.labels, data.classes).toFloat()] as [tf.Tensor2D, tf.Tensor2D];
-      const idx = tf.tensor1d(indices.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize)), 'int32');
-      return [tf.gather(data.train.x, idx), tf.oneHot(tf.gather(data.train.labels, idx), data.classes).toFloat()] as [tf.Tensor2D, tf.Tensor2D];
-    });
+    const [x, y] = indices === null ? wholeTrainingSet(data) : miniBatch(data, indices.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize)), staging);
     const result = trainStep(params, optimizerState, x, y, config, fullBatch);
     trainLogits = result.logits;
     tf.dispose([x, y]);

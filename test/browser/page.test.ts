@@ -5,6 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CUSTOM_KERNEL_NAMES } from '../../custom-ops/kernel_names.js';
 import { FP32_VS_FP32 } from '../../compare/tolerances.js';
 import { chromiumMissingReason } from './chromium_skip.js';
 import { epochRows, fillTraining, hasKernels, openSession, runCheck, screenshot, train, waitForRunEnd, type Session } from './page_helpers.js';
@@ -54,8 +55,10 @@ describe.skipIf(chromiumMissing !== null)('the training page on webgl, webgpu, w
   it('runs every handgrad kernel on webgl and wasm within fp32 tolerance of the cpu kernel (the Node runner API)', async () => {
     const rows = await session.page.evaluate(() => window.handgrad!.checkKernels(['webgl', 'wasm']));
     const kernels = new Set(rows.filter((r) => r.backend === 'webgl').map((r) => r.kernel));
-    expect([...kernels].sort()).toEqual(['ManualRelu', 'ManualReluGrad', 'ManualSoftmax', 'ManualSoftmaxCrossEntropy', 'ManualSoftmaxCrossEntropyGrad']);
-    expect(rows.filter((r) => !r.pass).map((r) => `${r.backend} ${r.kernel} ${JSON.stringify(r.shape)}: ${r.maxRelError}`)).toEqual([]);
+    expect([...kernels].sort()).toEqual([...CUSTOM_KERNEL_NAMES].sort());
+    const failures = rows.filter((r) => !r.pass).map((r) => `${r.backend} ${r.kernel} ${JSON.stringify(r.shape)}: ${r.maxRelError}`);
+    expect(failures).toEqual([]);
+    for (const r of rows) expect(r.maxRelError).toBeLessThanOrEqual(1e-5);
   });
 
   it.each(BACKENDS)('%s: trains 784-16-10 for 2 epochs; the curves, gradient norms, digits and confusion matrix fill in; tensors stay flat', async (backend) => {
