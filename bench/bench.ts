@@ -12,12 +12,10 @@
  * Exit 2 on bad flags.
  */
 import os from 'node:os';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { runChecks, DEFAULT_CHECK_OPTIONS } from '../src/compare/checks.js';
-import { BACKEND_NAMES, type BackendName, probeBackend, useBackend } from '../src/backends.js';
-import { firstLine, UsageError } from '../src/cli/common.js';
+import { type BackendName, probeBackend, useBackend } from '../src/backends.js';
+import { command, firstLine, isMainModule, parseChoiceList, parseFlags, parseInteger, runAsMain, UsageError } from '../src/cli/common.js';
 import type { Dataset } from '../src/data/dataset.js';
 import { loadDataset } from '../src/data/load.js';
 import { disposeTensorData, disposeTrainState, initTrainState, toTensorData, trainEpochs, type EpochMetrics } from '../src/train/loop.js';
@@ -57,61 +55,60 @@ interface BenchOptions {
   homeworkChunk: number;
   compare: boolean;
   seed: number;
+  help: boolean;
 }
 
-const DEFAULT_BACKENDS: BackendName[] = ['native', 'tensorflow', 'wasm', 'cpu'];
+const DEFAULT_BACKENDS: readonly BackendName[] = ['native', 'tensorflow', 'wasm', 'cpu'];
 /** Pause between a numpy epoch and a handgrad epoch, so that the other process's idle BLAS threads stop spinning. */
 const GAP_MS = 150;
 
-function integer(name: string, value: string, min: number): number {
-  if (!/^\d+$/.test(value)) throw new UsageError(`--${name}: expected an integer ≥ ${min}, got "${value}"`);
-  const n = Number(value);
-  if (n < min) throw new UsageError(`--${name}: expected an integer ≥ ${min}, got "${value}"`);
-  return n;
-}
+const OPTIONS = {
+  json: { type: 'boolean', default: false },
+  epochs: { type: 'string', default: '7' },
+  backends: { type: 'string', default: DEFAULT_BACKENDS.join(',') },
+  'wasm-rows': { type: 'string', default: '2500' },
+  'cpu-rows': { type: 'string', default: '500' },
+  'homework-epochs': { type: 'string', default: '200' },
+  'homework-chunk': { type: 'string', default: '10' },
+  'skip-compare': { type: 'boolean', default: false },
+  seed: { type: 'string', default: '0' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
 
-export function parseBenchArgs(argv: string[]): BenchOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        json: { type: 'boolean', default: false },
-        epochs: { type: 'string', default: '7' },
-        backends: { type: 'string', default: DEFAULT_BACKENDS.join(',') },
-        'wasm-rows': { type: 'string', default: '2500' },
-        'cpu-rows': { type: 'string', default: '500' },
-        'homework-epochs': { type: 'string', default: '200' },
-        'homework-chunk': { type: 'string', default: '10' },
-        'skip-compare': { type: 'boolean', default: false },
-        seed: { type: 'string', default: '0' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(firstLine(error));
-  }
-  const backends = values.backends.split(',').map((name) => name.trim());
-  for (const name of backends) {
-    if (!(BACKEND_NAMES as readonly string[]).includes(name) || name === 'webgl') {
-      throw new UsageError(`--backends: unknown or unsupported backend "${name}" (expected a list of native, tensorflow, wasm, cpu)`);
-    }
-  }
+const BENCH_USAGE = `usage: npm run bench -- [flags]      (or: npx handgrad bench [flags])
+
+Times workload W (one full-batch momentum epoch of ${WORKLOAD_W.rows}×${WORKLOAD_W.layers.join('→')}) on every backend that
+loads, manual and autodiff gradients, interleaved with the homework's network in numpy; then the homework
+setting (handgrad's training loop against numpy's) on the fastest of native/tensorflow.
+  --backends LIST         backends to time (default ${OPTIONS.backends.default})
+  --epochs N              timed epochs per block after warm-up, ≥ 5 (default ${OPTIONS.epochs.default})
+  --wasm-rows N, --cpu-rows N   rows of W the slow backends run (default ${OPTIONS['wasm-rows'].default}, ${OPTIONS['cpu-rows'].default})
+  --homework-epochs N     epochs of the homework setting; 0 skips it (default ${OPTIONS['homework-epochs'].default})
+  --homework-chunk N      epochs per interleaved chunk of the homework setting (default ${OPTIONS['homework-chunk'].default})
+  --skip-compare          do not time the compare command on each backend
+  --seed N                data and initialisation seed (default ${OPTIONS.seed.default})
+  --json                  the whole report as JSON on stdout (progress stays on stderr)
+  -h, --help              this text
+exit status: 0 done, 2 bad flags`;
+
+export function parseBenchArgs(argv: readonly string[]): BenchOptions {
+  const values = parseFlags(argv, OPTIONS);
+  const backends = parseChoiceList('backends', values.backends, DEFAULT_BACKENDS);
   const rowsFlag = (name: 'wasm-rows' | 'cpu-rows'): number => {
-    const rows = integer(name, values[name], 1);
+    const rows = parseInteger(name, values[name], 1);
     if (rows > WORKLOAD_W.rows) throw new UsageError(`--${name}: at most ${WORKLOAD_W.rows} (the rows of W), got ${rows}`);
     return rows;
   };
   return {
     json: values.json,
-    epochs: integer('epochs', values.epochs, 5),
-    backends: backends as BackendName[],
+    epochs: parseInteger('epochs', values.epochs, 5),
+    backends,
     subsetRows: { wasm: rowsFlag('wasm-rows'), cpu: rowsFlag('cpu-rows') },
-    homeworkEpochs: integer('homework-epochs', values['homework-epochs'], 0),
-    homeworkChunk: integer('homework-chunk', values['homework-chunk'], 1),
+    homeworkEpochs: parseInteger('homework-epochs', values['homework-epochs'], 0),
+    homeworkChunk: parseInteger('homework-chunk', values['homework-chunk'], 1),
     compare: !values['skip-compare'],
-    seed: integer('seed', values.seed, 0),
+    seed: parseInteger('seed', values.seed, 0),
+    help: values.help,
   };
 }
 
@@ -329,16 +326,11 @@ function timeCompare(backend: string): CompareTiming {
   return { backend, seconds: (performance.now() - start) / 1000, checks: report.checks.length, failed: report.checks.filter((c) => !c.pass).length };
 }
 
-async function main(): Promise<void> {
-  let options: BenchOptions;
-  try {
-    options = parseBenchArgs(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`bench: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
+async function benchMain(argv: string[]): Promise<number> {
+  const options = parseBenchArgs(argv);
+  if (options.help) {
+    process.stdout.write(`${BENCH_USAGE}\n`);
+    return 0;
   }
   const loadBefore = os.loadavg();
   const numpyStart = await startNumpy(WORKLOAD_W, options.seed);
@@ -422,7 +414,10 @@ async function main(): Promise<void> {
     best,
   };
   process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatTable(report)}\n`);
+  return 0;
 }
 
-// Run only as a script (`npm run bench`), not when a test imports parseBenchArgs.
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
+/** `handgrad bench`: the bin's entry and this module's own when run as a script (not when a test imports it). */
+export const run = command('bench', benchMain);
+
+if (isMainModule(import.meta.url)) void runAsMain(run);

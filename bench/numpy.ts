@@ -3,13 +3,16 @@
  * so that its epochs can be interleaved with handgrad's under the same machine load.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Dataset } from '../src/data/dataset.js';
 import type { HomeworkMetrics } from './report.js';
 import type { Workload } from './workload.js';
 
-const SCRIPT = fileURLToPath(new URL('./numpy_reference.py', import.meta.url));
+/** The script beside this module in the sources (bench/), or beside the package's dist/ when compiled (dist/bench/). */
+const SCRIPT_CANDIDATES = ['./numpy_reference.py', '../../bench/numpy_reference.py'].map((path) => fileURLToPath(new URL(path, import.meta.url)));
+const SCRIPT = SCRIPT_CANDIDATES.find((path) => existsSync(path)) ?? SCRIPT_CANDIDATES[0];
 
 export interface NumpyBaseline {
   /** numpy's version and the BLAS it is linked with. */

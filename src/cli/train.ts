@@ -4,8 +4,6 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { Presets, SingleBar } from 'cli-progress';
 import { registerCustomOps } from '../../custom-ops/index.js';
@@ -16,7 +14,7 @@ import { loadCheckpoint, snapshotCheckpoint, writeCheckpoint, type CheckpointSna
 import { ADAM_DEFAULTS, GRAD_MODES, OPTIMIZERS, type OptimizerKind, type TrainConfig } from '../train/config.js';
 import { disposeTensorData, disposeTrainState, initTrainState, toTensorData, trainEpochs, type EpochMetrics, type TrainState } from '../train/loop.js';
 import { outDirStatus, readRunFile, RUN_MARKER, summarize, writeMetrics, writePlot, writeRunFile, writeSummary, type RunFile, type Summary } from '../train/run_files.js';
-import { attachNegativeNumbers, EXIT_INTERRUPTED, EXIT_OK, firstLine, parseChoice, parseInteger, parseLayers, parseNumber, runCli, UsageError } from './common.js';
+import { command, EXIT_INTERRUPTED, EXIT_OK, firstLine, isMainModule, parseChoice, parseFlags, parseInteger, parseLayers, parseNumber, runAsMain, UsageError, type FlagValues } from './common.js';
 
 /** Learning rate when --lr is not given. */
 export const DEFAULT_LR: Record<OptimizerKind, number> = { adam: 1e-3, momentum: 0.1, sgd: 0.1 };
@@ -46,7 +44,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-type Flags = ReturnType<typeof parseFlags>['values'];
+type Flags = FlagValues<typeof OPTIONS>;
 
 export const USAGE = `usage: npm run train -- [flags]      (or: npx handgrad train [flags])
 
@@ -85,13 +83,6 @@ output
 homework setting (ECE421 A2, full-batch momentum, 1000 hidden units, 200 epochs):
   npm run train -- --data notMNIST.npz --hidden 1000 --epochs 200 --batch-size 0 --optimizer momentum --lr 0.1 --momentum 0.9
 `;
-
-function parseFlags(argv: string[]) {
-  const stringFlags = Object.entries(OPTIONS)
-    .filter(([, o]) => o.type === 'string')
-    .map(([name]) => `--${name}`);
-  return parseArgs({ args: attachNegativeNumbers(argv, stringFlags), options: OPTIONS, strict: true, allowPositionals: false });
-}
 
 const TRAINING_FLAGS = ['data', 'train-size', 'valid-size', 'test-size', 'layers', 'hidden', 'seed', 'grad', 'optimizer', 'lr', 'momentum', 'batch-size', 'out', 'overwrite'] as const;
 
@@ -322,7 +313,7 @@ function plotTitle(run: RunFile, backend: string): string {
 
 export async function trainMain(argv: string[]): Promise<number> {
   tf.enableProdMode(); // no debug checks, and no "install tfjs-node" banner from the cpu backend
-  const { values: flags } = parseFlags(argv);
+  const flags = parseFlags(argv, OPTIONS);
   if (flags.help === true) {
     process.stdout.write(USAGE);
     return EXIT_OK;
@@ -397,7 +388,8 @@ export async function trainMain(argv: string[]): Promise<number> {
   return result.stopped ? EXIT_INTERRUPTED : EXIT_OK;
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  void runCli('train', () => trainMain(process.argv.slice(2)));
-}
+/** `handgrad train`: the bin's entry and this module's own when run as a script. */
+export const run = command('train', trainMain);
+
+if (isMainModule(import.meta.url)) void runAsMain(run);
 
