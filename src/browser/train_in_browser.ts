@@ -4,7 +4,7 @@
  * metrics and state, which Node rebuilds as tensors and hands to the trainer's own hooks
  * (checkpoints, metrics.csv), so src/cli/train.ts writes the run folder as on any backend.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { disposeTrainState, type TensorData, type TensorSplit, type TrainHooks, type TrainResult, type TrainState } from '../train/loop.js';
 import type { TrainConfig } from '../train/config.js';
 import {

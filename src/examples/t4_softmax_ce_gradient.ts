@@ -49,14 +49,14 @@ function lossAndGrad(problem: T4Problem, lossFn: LossFn): { loss: number; grad: 
     const labels = tf.tensor2d(problem.labels);
     const logits = tf.tensor2d(problem.logits);
     const { value, grad } = tf.valueAndGrad((z: tf.Tensor2D) => lossFn(labels, z))(logits);
-    return { loss: value.dataSync()[0], grad: grad.arraySync() as Matrix };
+    return { loss: value.dataSync()[0], grad: grad.arraySync() };
   });
 }
 
 export function runT4(rows = 8, classes = 5, seed = 421): ExampleTask {
   const problem = t4Problem(rows, classes, seed);
-  const registered = lossAndGrad(problem, (y, z) => manualSoftmaxCrossEntropy(y, z) as tf.Scalar);
-  const builtin = lossAndGrad(problem, (y, z) => tf.losses.softmaxCrossEntropy(y, z) as tf.Scalar);
+  const registered = lossAndGrad(problem, (y, z) => manualSoftmaxCrossEntropy(y, z));
+  const builtin = lossAndGrad(problem, (y, z) => tf.losses.softmaxCrossEntropy<tf.Tensor2D, tf.Scalar>(y, z));
   const y64 = mat64(rows, classes, problem.labels.flat());
   const z64 = mat64(rows, classes, problem.logits.flat());
   const loss64 = crossEntropy(y64, z64);

@@ -31,7 +31,7 @@ describe('npx handgrad dispatcher', () => {
   it('runs `examples --json` from another directory and returns its exit status 0', () => {
     const { status, stdout } = handgrad(['examples', '--json']);
     expect(status).toBe(0);
-    expect(JSON.parse(stdout).match).toBe(true);
+    expect((JSON.parse(stdout) as { match: boolean }).match).toBe(true);
   });
 
   it('forwards the flags and the exit status 2 of a bad flag', () => {

@@ -113,6 +113,6 @@ describe('mismatch reporting', () => {
     expect(allRowsMatch([broken])).toBe(false);
     expect(renderText([broken], 'cpu')).toContain('MISMATCH');
     expect(renderText([broken], 'cpu')).toContain('1 of 1 rows MISMATCH: T3 parameters');
-    expect(JSON.parse(renderJson([broken], 'cpu')).match).toBe(false);
+    expect((JSON.parse(renderJson([broken], 'cpu')) as { match: boolean }).match).toBe(false);
   });
 });
