@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['dist/', 'native/build/', 'node_modules/', 'coverage/', 'test-results/', 'runs/'] },
+  { ignores: ['dist/', 'native/build/', 'node_modules/', 'coverage/', 'test-results/', 'runs/', 'test/package/project/'] },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {
