@@ -184,7 +184,7 @@ async function timeBackend(backend: BackendName, rows: number, options: BenchOpt
   return { timings };
 }
 
-/** The backends fast enough for the homework setting (issue 6: "native or better"). */
+/** The backends fast enough for the homework setting (native or better). */
 const HOMEWORK_BACKENDS: BackendName[] = ['native', 'tensorflow'];
 /** Epochs `npm run train` runs in the homework setting. */
 const HOMEWORK_TRAIN_EPOCHS = 200;

@@ -1,7 +1,7 @@
 /** The training page: controls → the project's trainer on the chosen backend, live curves, gradient check. */
 import { DEFAULT_CHECK_OPTIONS, validateCheckOptions, type CheckOptions } from '../src/compare/checks.js';
 import type { Dataset } from '../src/data/dataset.js';
-import { ADAM_DEFAULTS, GRAD_MODES, OPTIMIZERS, type GradMode, type OptimizerKind, type TrainConfig } from '../src/train/config.js';
+import { ADAM_DEFAULTS, GRAD_MODES, OPTIMIZERS, PAGE_TRAIN_DEFAULTS, TRAIN_DEFAULTS, type GradMode, type OptimizerKind, type TrainConfig } from '../src/train/config.js';
 import { disposeTrainState, initTrainState, type EpochMetrics } from '../src/train/loop.js';
 import { PAGE_BACKENDS, type PageBackend } from '../src/browser/protocol.js';
 import { installPageApi } from './api.js';
@@ -34,6 +34,25 @@ function intField(id: string, name: string, min: number): number {
   return v;
 }
 
+/** The form's starting values: the page's training defaults and the checker's (src/train/config.ts, src/compare/checks.ts). */
+function fillDefaults(): void {
+  const d = PAGE_TRAIN_DEFAULTS;
+  const fields: [string, string][] = [
+    ['backend', d.backend],
+    ['layers', d.layers.join(',')],
+    ['epochs', String(d.epochs)],
+    ['grad', d.grad],
+    ['optimizer', d.optimizer],
+    ['lr', String(d.lr)],
+    ['batch', String(d.batchSize)],
+    ['seed', String(d.seed)],
+    ['compare-layers', DEFAULT_CHECK_OPTIONS.layers.join(',')],
+    ['compare-batch', String(DEFAULT_CHECK_OPTIONS.batch)],
+    ['compare-seed', String(DEFAULT_CHECK_OPTIONS.seed)],
+  ];
+  for (const [id, value] of fields) $<HTMLInputElement | HTMLSelectElement>(id).value = value;
+}
+
 /** Reads the form into a TrainConfig, with one-line errors naming the field. */
 function readConfig(data: Dataset): TrainConfig {
   const layers = $<HTMLInputElement>('layers').value.split(',').map((s) => Number(s.trim()));
@@ -52,7 +71,7 @@ function readConfig(data: Dataset): TrainConfig {
     optimizer: {
       kind: pick<OptimizerKind>($<HTMLSelectElement>('optimizer').value, OPTIMIZERS, 'optimizer'),
       lr,
-      momentum: 0.9,
+      momentum: TRAIN_DEFAULTS.momentum,
       ...ADAM_DEFAULTS,
     },
     batchSize: intField('batch', 'batch size', 0),
@@ -84,6 +103,7 @@ function addEpochRow(m: EpochMetrics, numTensors: number): void {
 }
 
 async function main(): Promise<void> {
+  fillDefaults();
   installPageApi();
   const data = await loadBundledMnist();
   $('data-sizes').textContent = `${data.train.n} train / ${data.valid.n} valid / ${data.test.n} test images`;

@@ -11,14 +11,11 @@ import { parseBackendChoice, useBackend } from '../backends.js';
 import type { Dataset, SubsetSizes } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
 import { loadCheckpoint, snapshotCheckpoint, writeCheckpoint, type CheckpointSnapshot } from '../train/checkpoint.js';
-import { ADAM_DEFAULTS, GRAD_MODES, OPTIMIZERS, type OptimizerKind, type TrainConfig } from '../train/config.js';
+import { ADAM_DEFAULTS, DEFAULT_LR, GRAD_MODES, OPTIMIZERS, TRAIN_DEFAULTS as DEFAULTS, type TrainConfig } from '../train/config.js';
 import { disposeTensorData, disposeTrainState, initTrainState, toTensorData, trainEpochs, type EpochMetrics, type TrainState } from '../train/loop.js';
 import { outDirStatus, readRunFile, RUN_MARKER, summarize, writeMetrics, writePlot, writeRunFile, writeSummary, type RunFile, type Summary } from '../train/run_files.js';
 import { command, EXIT_INTERRUPTED, EXIT_OK, firstLine, isMainModule, parseChoice, parseFlags, parseInteger, parseLayers, parseNumber, runAsMain, UsageError, type FlagValues } from './common.js';
 
-/** Learning rate when --lr is not given. */
-export const DEFAULT_LR: Record<OptimizerKind, number> = { adam: 1e-3, momentum: 0.1, sgd: 0.1 };
-export const DEFAULTS = { data: 'mnist', hidden: 256, seed: 1, grad: 'manual', optimizer: 'adam', momentum: 0.9, batchSize: 128, epochs: 8, backend: 'auto', checkpointEvery: 30 } as const;
 
 const OPTIONS = {
   data: { type: 'string' },

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
+import { standardNormal } from '../../compare/random.js';
 import { manualSoftmaxCrossEntropy } from '../../custom-ops/index.js';
 import { FP32_VS_FLOAT64, numericRow } from './compare.js';
 import { centralDifference, crossEntropy, crossEntropyGrad, type Mat64, mat64 } from '../reference/index.js';
@@ -34,8 +35,7 @@ export interface T4Problem {
 /** Logits ~ 2·N(0, 1) and uniformly drawn classes, from a seeded PRNG. */
 export function t4Problem(rows: number, classes: number, seed: number): T4Problem {
   const rng = seedrandom(`handgrad-hw4-t4-${seed}`);
-  const normal = (): number => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
-  const logits = Array.from({ length: rows }, () => Array.from({ length: classes }, () => Math.fround(2 * normal())));
+  const logits = Array.from({ length: rows }, () => Array.from({ length: classes }, () => Math.fround(2 * standardNormal(rng))));
   const picked = Array.from({ length: rows }, () => Math.floor(rng() * classes));
   const labels = picked.map((c) => Array.from({ length: classes }, (_, k) => (k === c ? 1 : 0)));
   return { logits, labels, classes: picked };

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
+import { standardNormal } from '../../compare/random.js';
 import { manualRelu, manualSoftmax } from '../../custom-ops/index.js';
 
 export interface MlpParams {
@@ -54,11 +55,6 @@ export function xavierInit(layerSizes: number[], seed: number): MlpParams {
   checkLayerSizes(layerSizes);
   if (!Number.isFinite(seed)) throw new Error(`seed: must be a finite number, got ${seed}`);
   const rng = seedrandom(`handgrad-xavier-${seed}`);
-  const standardNormal = (): number => {
-    const u1 = 1 - rng(); // (0, 1], so log(u1) is finite
-    const u2 = rng();
-    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-  };
   const weights: tf.Tensor2D[] = [];
   const biases: tf.Tensor1D[] = [];
   for (let l = 1; l < layerSizes.length; l++) {
@@ -66,7 +62,7 @@ export function xavierInit(layerSizes: number[], seed: number): MlpParams {
     const fanOut = layerSizes[l];
     const std = Math.sqrt(2 / (fanIn + fanOut));
     const values = new Float32Array(fanIn * fanOut);
-    for (let i = 0; i < values.length; i++) values[i] = std * standardNormal();
+    for (let i = 0; i < values.length; i++) values[i] = std * standardNormal(rng);
     weights.push(tf.tensor2d(values, [fanIn, fanOut], 'float32'));
     biases.push(tf.zeros([fanOut], 'float32') as tf.Tensor1D);
   }

@@ -37,7 +37,7 @@ export async function runOn(backend: 'cpu' | 'native', make: () => tf.Tensor): P
 }
 
 /**
- * fp32 vs fp32 (docs: tolerance policy): |a − b| / max(|a|, |b|, atol) ≤ 1e-5 per element,
+ * fp32 vs fp32 (compare/tolerances.ts): |a − b| / max(|a|, |b|, atol) ≤ 1e-5 per element,
  * atol = 1e-6 · max|expected|; NaN must match NaN.
  */
 export function maxRelError(actual: Float32Array, expected: Float32Array, termScale?: Float32Array): number {
