@@ -1,11 +1,14 @@
 /**
- * What the Node runner and the page exchange (pure: bundled into the page, imported by Node).
- * Tensors travel as base64 of their little-endian bytes, so float32 values cross exactly.
+ * What the Node runner and the page exchange, both halves in one module (pure: bundled into the
+ * page, imported by Node): the job (config, data files, starting state), the messages each epoch,
+ * the page's API. Tensors travel as base64 of their little-endian bytes, so float32 values cross
+ * exactly; the data as raw little-endian files under JOB_PATH.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { EpochMetrics, TrainState } from '../train/loop.js';
-import type { TrainConfig } from '../train/config.js';
 import type { CheckOptions, CheckReport } from '../compare/checks.js';
+import type { Dataset, Split } from '../data/dataset.js';
+import type { TrainConfig } from '../train/config.js';
+import type { EpochMetrics, TensorData, TensorSplit, TrainState } from '../train/loop.js';
 
 export type EncodedTensor = { shape: number[]; dtype: 'float32' | 'int32'; base64: string };
 
@@ -19,7 +22,7 @@ export type EncodedTrainState = {
   history: EpochMetrics[];
 };
 
-/** A training job: the config, the split sizes (data lives at JOB_FILES) and the state to start from. */
+/** A training job: the config, the split sizes (the data travels as files, encodeJobFiles) and the state to start from. */
 export type TrainJob = {
   backend: PageBackend;
   config: TrainConfig;
@@ -29,10 +32,33 @@ export type TrainJob = {
   initialState: EncodedTrainState;
 };
 
-/** The URL paths (relative to the page) that hold a job's description and its data. */
+/** The URL path (relative to the page) under which a job's files are served: job.json and <split>-x.bin, <split>-labels.bin. */
 export const JOB_PATH = '__job';
-export const JOB_FILES = ['train-x', 'train-labels', 'valid-x', 'valid-labels', 'test-x', 'test-labels'] as const;
-export type JobFile = (typeof JOB_FILES)[number];
+const SPLITS = ['train', 'valid', 'test'] as const;
+
+/** Node's half: a job's files, by name: job.json, then each split's rows (float32) and labels (int32). */
+export function encodeJobFiles(job: TrainJob, data: TensorData): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>([['job.json', new TextEncoder().encode(JSON.stringify(job))]]);
+  const bytes = (values: Float32Array | Int32Array): Uint8Array => new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  for (const name of SPLITS) {
+    const split: TensorSplit = data[name];
+    files.set(`${name}-x.bin`, bytes(Float32Array.from(split.x.dataSync())));
+    files.set(`${name}-labels.bin`, bytes(Int32Array.from(split.labels.dataSync())));
+  }
+  return files;
+}
+
+/** The page's half: reads a job back from its files (`fetchFile(name)` gets one, e.g. over HTTP under JOB_PATH). */
+export async function decodeJobFiles(fetchFile: (name: string) => Promise<ArrayBuffer>): Promise<{ job: TrainJob; dataset: Dataset }> {
+  const job = JSON.parse(new TextDecoder().decode(await fetchFile('job.json'))) as TrainJob;
+  const split = async (name: (typeof SPLITS)[number]): Promise<Split> => ({
+    x: new Float32Array(await fetchFile(`${name}-x.bin`)),
+    labels: new Int32Array(await fetchFile(`${name}-labels.bin`)),
+    n: job.sizes[name],
+  });
+  const [train, valid, test] = await Promise.all(SPLITS.map(split));
+  return { job, dataset: { name: 'job', features: job.features, classes: job.classes, train, valid, test } };
+}
 
 /** tf.memory() after an epoch, as the page saw it. */
 export type MemorySample = { numTensors: number; numBytes: number };
