@@ -5,8 +5,10 @@
  */
 export {
   ADAM_DEFAULTS,
+  DEFAULT_LR,
   GRAD_MODES,
   OPTIMIZERS,
+  TRAIN_DEFAULTS,
   type GradMode,
   type OptimizerConfig,
   type OptimizerKind,
