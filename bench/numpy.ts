@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Dataset } from '../src/data/dataset.js';
+import type { EncodedSnapshot } from '../src/train/snapshot.js';
 import type { HomeworkMetrics } from './report.js';
 import type { Workload } from './workload.js';
 
@@ -21,16 +22,15 @@ export interface NumpyBaseline {
   epoch(rows: number): Promise<{ ms: number; loss: number }>;
   /**
    * Starts a fresh homework run (bench/numpy_reference.py's HomeworkRun) on exactly this data set and these
-   * initial parameters (W_h, b_h, W_o, b_o, row-major float32), sent over the pipe as raw bytes.
+   * initial parameters: the params block of a training state in the saved-state format (src/train/snapshot.ts:
+   * W_h, b_h, W_o, b_o, row-major little-endian float32), sent over the pipe as raw bytes.
    */
-  homework(data: Dataset, params: HomeworkParams, momentum: number, lr: number): Promise<void>;
+  homework(data: Dataset, state: EncodedSnapshot, momentum: number, lr: number): Promise<void>;
   /** The next `count` epochs of the homework run: per epoch, step and evaluation milliseconds measured inside Python, and its metrics. */
   homeworkEpochs(count: number): Promise<NumpyHomeworkChunk>;
   peakRssBytes(): Promise<number>;
   close(): void;
 }
-
-export type HomeworkParams = [wHidden: Float32Array, bHidden: Float32Array, wOut: Float32Array, bOut: Float32Array];
 
 export interface NumpyHomeworkChunk {
   stepMs: number[];
@@ -106,12 +106,15 @@ export async function startNumpy(workload: Workload, seed: number): Promise<Nump
         const reply = await ask(`epoch ${epochRows}`);
         return { ms: Number(reply.ms), loss: Number(reply.loss) };
       },
-      homework: async (data, params, momentum, lr) => {
+      homework: async (data, state, momentum, lr) => {
         const splits = [data.train, data.valid, data.test];
-        const hidden = params[1].length;
+        const [wHidden, , wOut] = state.manifest.params;
+        if (state.manifest.params.length !== 4 || wHidden.shape[0] !== data.features || wOut.shape[1] !== data.classes) {
+          throw new Error(`numpy reference: the homework network is ${data.features}→H→${data.classes} with one hidden layer, got params ${state.manifest.params.map((p) => p.name).join(', ')}`);
+        }
         await ask(
-          `homework ${splits.map((s) => s.n).join(' ')} ${data.features} ${hidden} ${data.classes} ${momentum} ${lr}`,
-          [...splits.flatMap((s) => [s.x, s.labels]), ...params],
+          `homework ${splits.map((s) => s.n).join(' ')} ${data.features} ${wHidden.shape[1]} ${data.classes} ${momentum} ${lr}`,
+          [...splits.flatMap((s) => [s.x, s.labels]), state.params],
         );
       },
       homeworkEpochs: async (count) => homeworkChunk(await ask(`homework_epochs ${count}`), count),

@@ -20,7 +20,7 @@ async function runJob(): Promise<TrainOutcome> {
   let stopRequested = false;
   const result = await trainOnPage(job.config, dataset, decodeTrainState(job.initialState), {
     onEpoch: async (metrics, state, memory) => {
-      const stop = await window.handgradReportEpoch?.({ metrics, state: await encodeTrainState(state), memory });
+      const stop = await window.handgradReportEpoch?.({ metrics, state: encodeTrainState(state), memory });
       stopRequested ||= stop === true;
     },
     onBatch: (epoch, batch, batches) => {
@@ -30,7 +30,7 @@ async function runJob(): Promise<TrainOutcome> {
     },
     shouldStop: () => stopRequested,
   });
-  const state = await encodeTrainState(result.state);
+  const state = encodeTrainState(result.state);
   disposeTrainState(result.state);
   return { state, stopped: result.stopped, memory: result.memory };
 }

@@ -56,7 +56,7 @@ export async function trainEpochsInBrowser(
     features: data.train.x.shape[1],
     classes: data.classes,
     sizes: { train: data.train.n, valid: data.valid.n, test: data.test.n },
-    initialState: await encodeTrainState(state),
+    initialState: encodeTrainState(state),
   };
   disposeTrainState(state);
   const files: JobFiles = encodeJobFiles(job, data);

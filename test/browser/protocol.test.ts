@@ -27,7 +27,7 @@ describe('page protocol', () => {
       features: 12,
       classes: 4,
       sizes: { train: 40, valid: 64, test: 64 },
-      initialState: await encodeTrainState(state),
+      initialState: encodeTrainState(state),
     };
     const files = encodeJobFiles(job, data);
     expect([...files.keys()].sort()).toEqual(['job.json', 'test-labels.bin', 'test-x.bin', 'train-labels.bin', 'train-x.bin', 'valid-labels.bin', 'valid-x.bin']);
