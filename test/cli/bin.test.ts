@@ -65,7 +65,7 @@ describe('npx handgrad dispatcher', () => {
   });
 });
 
-/** The pids whose parent is `pid` (Linux /proc). */
+/** The node processes whose parent is `pid` (Linux /proc; other children, such as tsx's esbuild service, do not count). */
 function childPids(pid: number): number[] {
   return readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
@@ -73,7 +73,8 @@ function childPids(pid: number): number[] {
       try {
         // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after the last ')'.
         const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        return comm === 'node' && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
       } catch {
         return false;
       }
