@@ -37,6 +37,6 @@ export function chromiumPath(): string {
 }
 
 export async function launchChromium(): Promise<Browser> {
-  // handleSIGINT false: Ctrl-C is the trainer's "stop after this batch", which needs the page alive.
-  return chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS], headless: true, handleSIGINT: false });
+  // handleSIGINT/SIGTERM/SIGHUP false: each is the trainer's "stop after this batch", which needs the page alive.
+  return chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS], headless: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
 }

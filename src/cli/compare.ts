@@ -9,6 +9,7 @@ import { type CheckOptions, type CheckReport, runChecks } from '../compare/check
 import { command, firstLine, isMainModule, runAsMain, UsageError } from './common.js';
 import { COMPARE_USAGE, parseCli } from './compare_args.js';
 import { formatJson, formatTable } from '../compare/table.js';
+import { checkCompareFits } from '../train/memory.js';
 
 async function runWebgl(checks: CheckOptions): Promise<CheckReport> {
   const { runCompareInBrowser } = await import('../browser/run_compare.js');
@@ -25,6 +26,13 @@ async function compareMain(argv: string[]): Promise<number> {
   if (options.help) {
     console.log(COMPARE_USAGE);
     return 0;
+  }
+  // Sizes that cannot fit (a weight matrix past a typed array's length, more than the free memory) are a bad flag, checked before allocation.
+  const { layers, batch } = options.checks;
+  try {
+    checkCompareFits(layers, batch, { layers: `--layers ${layers.join(',')}`, batch: `--batch ${batch}` });
+  } catch (error) {
+    throw new UsageError(firstLine(error));
   }
   let failed = false;
   if (options.backends[0] === 'webgl') {

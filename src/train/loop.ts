@@ -202,14 +202,33 @@ function readPair(t: tf.Tensor1D): [number, number] {
   return [a, b];
 }
 
-/** Lets timers and signal handlers run (at most every 100 ms) without slowing the loop. */
+/** Every this many ms of steps, the loop gives the event loop a turn (see makeYielder). */
+export const YIELD_EVERY_MS = 50;
+
+/**
+ * One event-loop turn that includes an I/O poll, where Node reads pending signals: two chained
+ * setImmediate calls (one would run in the same iteration's check phase, without a poll, when the
+ * caller was resumed from an I/O callback). A 0 ms timer where setImmediate does not exist (browsers).
+ */
+const nextTurn = (): Promise<void> =>
+  new Promise<void>((resolve) => {
+    if (typeof setImmediate === 'function') setImmediate(() => setImmediate(resolve));
+    else setTimeout(resolve, 0);
+  });
+
+/**
+ * Lets signal handlers (Ctrl-C, SIGTERM), timers and the browser runner's messages run between
+ * batches: a step keeps the event loop busy, and a signal is only delivered when it gets a turn. A
+ * turn costs a few microseconds, taken at most every YIELD_EVERY_MS, so a stop request is seen
+ * within that time plus one step.
+ */
 function makeYielder(): () => Promise<void> {
   let last = performance.now();
   return async () => {
     const now = performance.now();
-    if (now - last < 100) return;
+    if (now - last < YIELD_EVERY_MS) return;
     last = now;
-    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    await nextTurn();
   };
 }
 
@@ -288,4 +307,22 @@ export async function trainEpochs(config: TrainConfig, data: TensorData, state: 
     if (hooks.shouldStop?.()) return { state: current, stopped: true };
   }
   return { state: current, stopped: false };
+}
+
+/** A train loss above this many times max(ln C, the best train loss so far) counts as divergence. */
+export const DIVERGENCE_FACTOR = 100;
+
+/**
+ * Why epoch `m` diverged, or null when it did not: a non-finite loss on any split, or a train loss
+ * DIVERGENCE_FACTOR times above both ln C (the loss of a uniform guess, where training starts) and
+ * the best train loss of `history` (the epochs before `m`).
+ */
+export function divergence(m: EpochMetrics, history: readonly EpochMetrics[], classes: number): string | null {
+  for (const [name, loss] of [['train', m.trainLoss], ['valid', m.validLoss], ['test', m.testLoss]] as const) {
+    if (!Number.isFinite(loss)) return `${name} loss ${loss}`;
+  }
+  const best = history.reduce((b, h) => (h.epoch < m.epoch && h.trainLoss < b ? h.trainLoss : b), Number.POSITIVE_INFINITY);
+  const reference = Math.max(Math.log(classes), Number.isFinite(best) ? best : 0);
+  if (m.trainLoss > DIVERGENCE_FACTOR * reference) return `train loss ${m.trainLoss.toPrecision(3)}, over ${DIVERGENCE_FACTOR}× ${reference.toPrecision(3)}`;
+  return null;
 }

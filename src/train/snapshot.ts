@@ -120,8 +120,8 @@ export function encodeSnapshot(snapshot: TrainSnapshot): EncodedSnapshot {
 function unblock(specs: readonly TensorSpec[], bytes: Uint8Array, source: string): Map<string, HostTensor> {
   const expected = 4 * specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
   if (bytes.byteLength !== expected) throw new DataError(`${source}: ${bytes.byteLength} bytes, but its manifest describes ${expected}`);
-  // Copied, so the values are aligned and owned whatever buffer `bytes` views.
-  const values = new Float32Array(bytes.slice().buffer);
+  // Copied (new Uint8Array(view) copies; a Node Buffer's slice() would not), so the values are aligned and owned.
+  const values = new Float32Array(new Uint8Array(bytes).buffer);
   const out = new Map<string, HostTensor>();
   let offset = 0;
   for (const spec of specs) {

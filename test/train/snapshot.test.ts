@@ -52,7 +52,9 @@ describe('saved training state', () => {
 
   it('round-trips params, Adam slots and step, RNG state and history bit for bit, through JSON too', () => {
     const manifest = JSON.parse(JSON.stringify(encoded.manifest)) as EncodedSnapshot['manifest'];
-    const back = restoreTrainState(decodeSnapshot({ manifest, params: encoded.params.slice(), optimizer: encoded.optimizer.slice() }, SOURCES));
+    // As read from files: Node Buffers that view an offset inside a larger shared pool.
+    const asFile = (bytes: Uint8Array): Uint8Array => Buffer.concat([Buffer.alloc(3), Buffer.from(bytes)]).subarray(3);
+    const back = restoreTrainState(decodeSnapshot({ manifest, params: asFile(encoded.params), optimizer: asFile(encoded.optimizer) }, SOURCES));
     expect(valuesOf(back)).toEqual(valuesOf(trained));
     expect(back.optimizerState.step).toBe(trained.optimizerState.step);
     expect(back.optimizerState.step).toBeGreaterThan(0);
