@@ -77,9 +77,9 @@ export async function exportLayersModel(params: MlpParams): Promise<{ modelJson:
   let artifacts: tf.io.ModelArtifacts | undefined;
   try {
     await model.save(
-      tf.io.withSaveHandler(async (a) => {
+      tf.io.withSaveHandler((a) => {
         artifacts = a;
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+        return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
       }),
     );
   } finally {
@@ -101,10 +101,10 @@ export function fileModelHandler(dir: string): tf.io.IOHandler {
   return {
     load: async () => {
       const json = parseJson<tf.io.ModelJSON>(readCheckpointFile(join(dir, 'model.json')), join(dir, 'model.json'));
-      return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
+      return tf.io.getModelArtifactsForJSON(json, (manifest) => {
         const specs = manifest.flatMap((group) => group.weights);
         const buffers = manifest.flatMap((group) => group.paths.map((p) => new Uint8Array(readFileSync(join(dir, p))).buffer));
-        return [specs, tf.io.concatenateArrayBuffers(buffers)];
+        return Promise.resolve([specs, tf.io.concatenateArrayBuffers(buffers)]);
       });
     },
   };
@@ -280,11 +280,6 @@ function readLatest(root: string): LatestFile | null {
 export function latestCheckpointDir(outDir: string): string | null {
   const latest = readLatest(join(outDir, CHECKPOINTS));
   return latest === null ? null : join(outDir, CHECKPOINTS, latest.dir);
-}
-
-/** The epoch of the latest checkpoint on disk (0: none), without verifying its files. */
-export function latestCheckpointEpoch(outDir: string): number {
-  return readLatestOrNull(join(outDir, CHECKPOINTS))?.epoch ?? 0;
 }
 
 /** Reads the four files of a checkpoint folder and checks each against manifest.json (which latest.json vouches for). */

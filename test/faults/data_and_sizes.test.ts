@@ -25,11 +25,11 @@ async function run(argv: string[]): Promise<{ code: number; line: string; stderr
   const out = process.stdout.write.bind(process.stdout);
   const err = process.stderr.write.bind(process.stderr);
   let stderr = '';
-  process.stdout.write = (() => true) as typeof process.stdout.write;
+  process.stdout.write = (() => true);
   process.stderr.write = ((chunk: string) => {
     stderr += chunk;
     return true;
-  }) as typeof process.stderr.write;
+  });
   try {
     return { code: await trainMain(argv), line: '', stderr };
   } catch (error) {
