@@ -150,11 +150,10 @@ export function parseChoice<T extends string>(flag: string, value: string, choic
 
 /** `--backends native,wasm`: a comma-separated list, each item one of `choices`, no repeats. */
 export function parseChoiceList<T extends string>(flag: string, value: string, choices: readonly T[]): T[] {
-  const items = value.split(',').map((s) => s.trim());
   const out: T[] = [];
-  for (const item of items) {
-    if (!(choices as readonly string[]).includes(item)) throw new UsageError(`--${flag}: unknown value "${item}" in "${value}" (expected a list of ${choices.join(', ')})`);
-    if (!out.includes(item as T)) out.push(item as T);
+  for (const item of value.split(',').map((s) => s.trim())) {
+    const choice = parseChoice(flag, item, choices);
+    if (!out.includes(choice)) out.push(choice);
   }
   return out;
 }

@@ -3,11 +3,12 @@ import { BACKEND_NAMES, type BackendName } from '../backends.js';
 import { firstLine, parseChoice, parseFlags, parseInteger, parseLayers, UsageError } from './common.js';
 import { type CheckOptions, DEFAULT_CHECK_OPTIONS, validateCheckOptions } from '../compare/checks.js';
 
-export const COMPARE_USAGE = `usage: npm run compare -- [--backend cpu|wasm|tensorflow|native|webgl|all] [--layers SIZES]
+export const COMPARE_USAGE = `usage: npm run compare -- [--backend cpu|wasm|tensorflow|native|webgl|webgpu|all] [--layers SIZES]
                           [--batch N] [--seed N] [--coordinates N] [--json]
 
 Checks handgrad's hand-written kernels and MLP backprop against tf.grad and float64 finite differences.
-  --backend NAME      backend to check (default cpu); all = cpu, wasm, tensorflow, native, skipping any that cannot load
+  --backend NAME      backend to check (default cpu); webgl and webgpu run in headless Chromium;
+                      all = cpu, wasm, tensorflow, native, webgl, webgpu, skipping any that cannot load
   --layers SIZES      MLP layer sizes, inputs first and classes last (default ${DEFAULT_CHECK_OPTIONS.layers.join(',')})
   --batch N           rows in the batch (default ${DEFAULT_CHECK_OPTIONS.batch})
   --seed N            seed for the inputs, parameters and sampled coordinates (default ${DEFAULT_CHECK_OPTIONS.seed})
@@ -16,7 +17,7 @@ Checks handgrad's hand-written kernels and MLP backprop against tf.grad and floa
   -h, --help          this text
 exit status: 0 every row passes, 1 a row fails, 2 bad flags or a backend that cannot load`;
 
-export const ALL_BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'tensorflow', 'native'];
+export const ALL_BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'tensorflow', 'native', 'webgl', 'webgpu'];
 
 export interface CliOptions {
   backends: BackendName[];

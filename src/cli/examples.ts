@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerCustomOps } from '../../custom-ops/index.js';
-import { type BackendChoice, useBackend } from '../backends.js';
+import { type BackendChoice, isBrowserBackend, useBackend } from '../backends.js';
 import { allRowsMatch, runAllExamples } from '../examples/index.js';
 import { renderJson, renderText } from '../examples/render.js';
 import { command, isMainModule, parseChoice, parseFlags, runAsMain, UsageError } from './common.js';
@@ -19,7 +19,7 @@ Reproduces hw4 T1..T4 through handgrad's custom ops and checks each line against
   -h, --help       this text
 exit status: 0 all rows match, 1 a row mismatches, 2 bad flags or a backend that cannot load`;
 
-/** Backends that run in Node (webgl needs a browser's GPU context). */
+/** Backends that run in Node (webgl and webgpu need a browser's GPU context). */
 const NODE_BACKENDS = ['auto', 'cpu', 'wasm', 'tensorflow', 'native'] as const satisfies readonly BackendChoice[];
 
 interface ExamplesOptions {
@@ -37,8 +37,8 @@ const OPTIONS = {
 /** Parses the CLI flags strictly; throws UsageError with a one-line message. */
 export function parseExamplesArgs(argv: readonly string[]): ExamplesOptions {
   const values = parseFlags(argv, OPTIONS);
-  if (values.backend === 'webgl') {
-    throw new UsageError('--backend webgl: the examples run in Node, where webgl has no GPU context; use cpu, wasm, tensorflow or native');
+  if (isBrowserBackend(values.backend)) {
+    throw new UsageError(`--backend ${values.backend}: the examples run in Node, where ${values.backend} has no GPU context; use cpu, wasm, tensorflow or native`);
   }
   return { json: values.json, backend: parseChoice('backend', values.backend, NODE_BACKENDS), help: values.help };
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Presets, SingleBar } from 'cli-progress';
 import { registerCustomOps } from '../../custom-ops/index.js';
-import { parseBackendChoice, useBackend } from '../backends.js';
+import { type BrowserBackend, isBrowserBackend, parseBackendChoice, useBackend } from '../backends.js';
 import type { Dataset, SubsetSizes } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
 import { DataError } from '../data/errors.js';
@@ -77,7 +77,7 @@ training
                               (more than the epochs already done)
   --allow-nan                 keep training when the loss becomes NaN/∞ or explodes (default: stop, exit 3,
                               keeping the last finite checkpoint)
-  --backend auto|cpu|wasm|tensorflow|native|webgl   (default auto: the fastest that loads)
+  --backend auto|cpu|wasm|tensorflow|native|webgl|webgpu   (default auto: the fastest that loads)
 output
   --out DIR                   run folder (default runs/<timestamp>): config.json, metrics.csv,
                               learning-curve.svg/.vl.json, summary.json, checkpoints/ (tfjs Layers model)
@@ -299,24 +299,24 @@ function formatDuration(seconds: number): string {
 }
 
 /**
- * --backend webgl: src/browser/train_in_browser.ts runs `trainEpochs` (src/train/loop.ts, pure tfjs)
- * in headless Chromium on the data loaded and checked here. It is imported only for webgl, so the
- * other backends never load playwright-core.
+ * --backend webgl|webgpu: src/browser/train_in_browser.ts runs `trainEpochs` (src/train/loop.ts, pure
+ * tfjs) in headless Chromium on the data loaded and checked here. It is imported only for those, so
+ * the other backends never load playwright-core.
  */
 type BrowserRunner = typeof import('../browser/train_in_browser.js');
 
-async function loadBrowserRunner(): Promise<BrowserRunner> {
+async function loadBrowserRunner(backend: BrowserBackend): Promise<BrowserRunner> {
   try {
     return await import('../browser/train_in_browser.js');
   } catch (error) {
-    throw new UsageError(`--backend webgl: webgl training needs the browser runner (${firstLine(error)})`);
+    throw new UsageError(`--backend ${backend}: ${backend} training needs the browser runner (${firstLine(error)})`);
   }
 }
 
-/** Node's side of a webgl run holds the data and state copies; the math runs in the page. */
-async function useNodeSideOfBrowser(): Promise<'webgl'> {
+/** Node's side of a browser run holds the data and state copies; the math runs in the page. */
+async function useNodeSideOfBrowser(backend: BrowserBackend): Promise<BrowserBackend> {
   await tf.setBackend('cpu');
-  return 'webgl';
+  return backend;
 }
 
 type CheckpointWriter = {
@@ -437,9 +437,9 @@ export async function trainMain(argv: string[]): Promise<number> {
   }
   const plan = planFromFlags(flags);
   checkOutDir(plan);
-  // webgl: no Chromium is a one-line exit 2 before the data is read or anything is written.
-  const browserRunner = plan.run.backend === 'webgl' ? await loadBrowserRunner() : null;
-  await browserRunner?.prepareBrowser();
+  // webgl/webgpu: no Chromium (or WebGPU adapter) is a one-line exit 2 before the data is read or anything is written.
+  const browser = isBrowserBackend(plan.run.backend) ? { backend: plan.run.backend, runner: await loadBrowserRunner(plan.run.backend) } : null;
+  await browser?.runner.prepareBrowser(browser.backend);
 
   // Everything is checked before the run folder is created: data, layer sizes, memory, backend, checkpoint.
   const data = loadDataset(plan.run.data.spec, plan.run.data, { classes: declaredClasses(plan), scale: plan.run.data.scale });
@@ -454,10 +454,10 @@ export async function trainMain(argv: string[]): Promise<number> {
     batch: config.batchSize === 0 ? `--batch-size 0 (a full batch of ${data.train.n} rows)` : `--batch-size ${config.batchSize}`,
     data: `--train-size ${data.train.n}`,
   });
-  // webgl: the same loop runs in headless Chromium (trainEpochsInBrowser, trainEpochs' contract);
+  // webgl/webgpu: the same loop runs in headless Chromium (trainEpochsInBrowser, trainEpochs' contract);
   // Node keeps the data and the state on cpu and writes the run folder exactly as for any backend.
-  const backend = browserRunner === null ? await useBackend(run.backend) : await useNodeSideOfBrowser();
-  const train = browserRunner === null ? trainEpochs : browserRunner.trainEpochsInBrowser;
+  const backend = browser === null ? await useBackend(run.backend) : await useNodeSideOfBrowser(browser.backend);
+  const train = browser === null ? trainEpochs : browser.runner.browserTrainer(browser.backend);
   registerCustomOps();
   const state0 = plan.resume ? loadCheckpoint(plan.outDir, config, { allowNonFinite: plan.allowNan }) : initTrainState(config);
   try {
@@ -482,7 +482,7 @@ export async function trainMain(argv: string[]): Promise<number> {
   process.stderr.on('error', ignoreStreamError);
   const checkpoints = checkpointWriter(plan.outDir, plan.checkpointEvery, state0.epoch);
   const stop = listenForStop({
-    onStop: (signal) => log(stopLine(signal, checkpoints.lastCompleted(), checkpoints.lastWritten(), browserRunner !== null)),
+    onStop: (signal) => log(stopLine(signal, checkpoints.lastCompleted(), checkpoints.lastWritten(), browser !== null)),
     onForce: (signal) => {
       // The exit hook removes any temp file of a write in progress; the checkpoint on disk is complete.
       log(`\n${signal}: quitting now; ${onDisk(checkpoints.lastWritten(), plan.outDir)}`);

@@ -95,16 +95,40 @@ export function makeSplit(x: Float32Array, labels: Int32Array, features: number,
   return { x, labels, n };
 }
 
+/** out's row r = row idx[r] of x (rows of `features` values): one typed-array copy per row. */
+function gatherRowsInto(x: Float32Array, idx: ArrayLike<number>, features: number, out: Float32Array): void {
+  for (let r = 0; r < idx.length; r++) {
+    const i = idx[r];
+    out.set(x.subarray(i * features, (i + 1) * features), r * features);
+  }
+}
+
 /** Rows `idx` of a split, in that order. */
 export function takeRows(split: Split, idx: ArrayLike<number>, features: number): Split {
   const x = new Float32Array(idx.length * features);
   const labels = new Int32Array(idx.length);
-  for (let r = 0; r < idx.length; r++) {
-    const i = idx[r];
-    x.set(split.x.subarray(i * features, (i + 1) * features), r * features);
-    labels[r] = split.labels[i];
-  }
+  gatherRowsInto(split.x, idx, features, x);
+  for (let r = 0; r < idx.length; r++) labels[r] = split.labels[idx[r]];
   return { x, labels, n: idx.length };
+}
+
+/** A mini-batch as the trainer consumes it: X (rows × features) and one-hot Y (rows × classes), float32. */
+export type Batch = { x: Float32Array; yOneHot: Float32Array; rows: number };
+
+/**
+ * The mini-batch of rows `idx` (in that order): X_r = row idx[r] of the split, Y_rk = 1 if its label is
+ * k, else 0. Row copies and one store per row, so assembling a batch costs about a memcpy of it.
+ * With `into` (room for at least idx.length rows) the batch is written there and its arrays are
+ * views on `into`'s, so a training loop can reuse one pair of arrays for every batch.
+ */
+export function batchOf(split: Split, idx: ArrayLike<number>, features: number, classes: number, into?: Batch): Batch {
+  const rows = idx.length;
+  const x = into === undefined ? new Float32Array(rows * features) : into.x.subarray(0, rows * features);
+  const yOneHot = into === undefined ? new Float32Array(rows * classes) : into.yOneHot.subarray(0, rows * classes);
+  gatherRowsInto(split.x, idx, features, x);
+  if (into !== undefined) yOneHot.fill(0);
+  for (let r = 0; r < rows; r++) yOneHot[r * classes + split.labels[idx[r]]] = 1;
+  return { x, yOneHot, rows };
 }
 
 export function sliceRows(split: Split, start: number, end: number, features: number): Split {

@@ -42,7 +42,6 @@ export const DEFAULT_LR: Readonly<Record<OptimizerKind, number>> = { adam: 1e-3,
 
 /** The training page's starting form: a small network that trains on the page's 2000 images in seconds. */
 export const PAGE_TRAIN_DEFAULTS = {
-  backend: 'webgl',
   layers: [784, 64, 10],
   epochs: 5,
   grad: 'manual',

@@ -119,7 +119,7 @@ describe('train CLI: bad input → one-line error, exit 2, nothing written', () 
     const out = join(dir, 'spawned');
     const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/train.ts', '--data', good, '--backend', 'nope', '--out', out], { encoding: 'utf8' });
     expect(res.status).toBe(2);
-    expect(res.stderr.trim().split('\n')).toEqual(['train: --backend: unknown backend "nope" (expected auto, cpu, wasm, tensorflow, native, webgl)']);
+    expect(res.stderr.trim().split('\n')).toEqual(['train: --backend: unknown backend "nope" (expected auto, cpu, wasm, tensorflow, native, webgl, webgpu)']);
     expect(existsSync(out)).toBe(false);
     const help = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/train.ts', '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);

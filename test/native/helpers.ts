@@ -118,10 +118,3 @@ export async function expectNativeMatchesCpu(make: () => tf.Tensor, options: Mat
     expect(maxRelError(native.values, cpu.values, scale)).toBeLessThanOrEqual(FP32_REL_TOL);
   }
 }
-
-/** Number of kernel calls by name while running `f` on the active backend. */
-export async function kernelNames(f: () => tf.Tensor): Promise<string[]> {
-  const info = await tf.profile(() => f());
-  (info.result as tf.Tensor).dispose();
-  return info.kernels.map((k) => k.name);
-}
