@@ -100,7 +100,7 @@ export function loadAddonFrom(path: string): NativeAddon {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'MODULE_NOT_FOUND' ? 'the addon is not built' : `the addon does not load: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`;
-    throw new Error(`native backend unavailable (${why}); ${NATIVE_INSTALL_HINT}`);
+    throw new Error(`native backend unavailable (${why}); ${NATIVE_INSTALL_HINT}`, { cause: error });
   }
 }
 
