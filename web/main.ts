@@ -56,7 +56,7 @@ function clearMarks(ids: string[]): void {
 }
 
 /** How often the elapsed and remaining times are redrawn. */
-const TICK_MS = 500;
+const TICK_MS = 1000;
 
 /** Sets a text only when it changed, so an unchanged line costs no re-render. */
 function setText(id: string, text: string): void {
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     ticker = idle ? undefined : setInterval(tick, TICK_MS);
   };
 
-  /** Elapsed and remaining time, twice a second while something runs (each redraw is a frame to render). */
+  /** Elapsed and remaining time, once a second while something runs (each redraw is a frame to render). */
   const tick = (): void => {
     if (busy === 'train' && run !== undefined) {
       $<HTMLProgressElement>('progress').value = run.stepsTotal === 0 ? 0 : run.stepsDone / run.stepsTotal;

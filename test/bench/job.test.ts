@@ -76,7 +76,7 @@ describe('the default job is `npm run train` with no flags', () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
-  });
+  }, 300_000); // a CLI start-up and MNIST load, minutes on a busy 2-core machine
 });
 
 for (const backend of BACKENDS) {
