@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
+import { standardNormal } from '../../compare/random.js';
 import { manualRelu, manualSoftmax } from '../../custom-ops/index.js';
 
 export interface MlpParams {
@@ -54,11 +55,6 @@ export function xavierInit(layerSizes: number[], seed: number): MlpParams {
   checkLayerSizes(layerSizes);
   if (!Number.isFinite(seed)) throw new Error(`seed: must be a finite number, got ${seed}`);
   const rng = seedrandom(`handgrad-xavier-${seed}`);
-  const standardNormal = (): number => {
-    const u1 = 1 - rng(); // (0, 1], so log(u1) is finite
-    const u2 = rng();
-    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-  };
   const weights: tf.Tensor2D[] = [];
   const biases: tf.Tensor1D[] = [];
   for (let l = 1; l < layerSizes.length; l++) {
@@ -66,9 +62,9 @@ export function xavierInit(layerSizes: number[], seed: number): MlpParams {
     const fanOut = layerSizes[l];
     const std = Math.sqrt(2 / (fanIn + fanOut));
     const values = new Float32Array(fanIn * fanOut);
-    for (let i = 0; i < values.length; i++) values[i] = std * standardNormal();
+    for (let i = 0; i < values.length; i++) values[i] = std * standardNormal(rng);
     weights.push(tf.tensor2d(values, [fanIn, fanOut], 'float32'));
-    biases.push(tf.zeros([fanOut], 'float32') as tf.Tensor1D);
+    biases.push(tf.zeros<tf.Rank.R1>([fanOut], 'float32'));
   }
   return { weights, biases };
 }
@@ -105,7 +101,7 @@ export function forwardManual(params: MlpParams, x: tf.Tensor2D): ForwardPass {
   for (let l = 0; l < L - 1; l++) {
     const r = affine(inputs[l], params.weights[l], params.biases[l]); // R_l = H_{l−1}·W_l + b_l
     preActivations.push(r);
-    inputs.push(manualRelu(r) as tf.Tensor2D); //                        H_l = relu(R_l)
+    inputs.push(manualRelu<tf.Tensor2D>(r)); //                        H_l = relu(R_l)
   }
   const logits = affine(inputs[L - 1], params.weights[L - 1], params.biases[L - 1]); // Z = H_{L−1}·W_L + b_L
   return { inputs, preActivations, logits };
@@ -145,5 +141,5 @@ export function forwardLogits(params: MlpParams, x: tf.Tensor2D): tf.Tensor2D {
 
 /** P = softmax(Z) row-wise, with our ManualSoftmax kernel. */
 export function predictProbs(params: MlpParams, x: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => manualSoftmax(forwardManual(params, x).logits) as tf.Tensor2D);
+  return tf.tidy(() => manualSoftmax<tf.Tensor2D>(forwardManual(params, x).logits));
 }
