@@ -21,8 +21,8 @@ const root = tempDir('measure');
 async function quietly<T>(run: () => Promise<T>): Promise<T> {
   const out = process.stdout.write.bind(process.stdout);
   const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
+  process.stdout.write = () => true;
+  process.stderr.write = () => true;
   try {
     return await run();
   } finally {
