@@ -8,7 +8,7 @@ import type { TrainConfig } from '../src/train/config.js';
 import type { EpochMetrics } from '../src/train/loop.js';
 import { installPageApi } from './api.js';
 import { makeCharts, type Charts } from './charts.js';
-import { FieldError, parseLayers, readCheckOptions, readTrainConfig, type CheckFields, type TrainFields } from './form.js';
+import { defaultFields, FieldError, parseLayers, readCheckOptions, readTrainConfig, type CheckFields, type TrainFields } from './form.js';
 import { assessRun, formatDuration, percent, remainingSeconds, speedNote } from './run_status.js';
 import { epochRow, renderCheckTable, renderConfusion, renderDigits, renderNorms, updateDigits, zeroGradientNote } from './views.js';
 import { WEB_BACKENDS, type BackendStatus, type DataSummary, type DigitImage, type FromWorker, type ToWorker, type WebBackend } from './worker_protocol.js';
@@ -88,6 +88,7 @@ function describeConfig(c: TrainConfig): string {
 }
 
 async function main(): Promise<void> {
+  for (const [id, value] of Object.entries(defaultFields())) $<HTMLInputElement | HTMLSelectElement>(id).value = value;
   installPageApi();
   const charts: Charts = await makeCharts({ loss: $('loss-chart'), accuracy: $('acc-chart'), batchLoss: $('batch-chart'), gradNorms: $('norm-chart') });
   const trainer = newWorker();

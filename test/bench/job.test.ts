@@ -15,7 +15,7 @@ import { startNumpy, type NumpyBaseline } from '../../bench/numpy.js';
 import { formatJob, type JobSection } from '../../bench/report.js';
 import { makeHomeworkDataset } from '../../bench/workload.js';
 import { probeBackend, type BackendName } from '../../src/backends.js';
-import { DEFAULT_LR, DEFAULTS } from '../../src/cli/train.js';
+import { DEFAULT_LR, TRAIN_DEFAULTS as DEFAULTS } from '../../src/train/config.js';
 import { ADAM_DEFAULTS } from '../../src/train/config.js';
 import { NUMPY_MISSING, NUMPY_SKIP, REPO_ROOT } from './helpers.js';
 

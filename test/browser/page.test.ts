@@ -106,7 +106,7 @@ describe.skipIf(chromiumMissing !== null)('the training page on webgl, webgpu, w
     }
 
     // Sample digits with a predicted class and probability; the confusion matrix covers the test split.
-    const digits = await page.$$eval('#digits figure', (figs) => figs.map((f) => ({ ...(f as HTMLElement).dataset, caption: f.textContent ?? '' }) as Record<string, string>));
+    const digits = await page.$$eval('#digits figure', (figs) => figs.map((f): Record<string, string> => ({ ...(f as HTMLElement).dataset, caption: f.textContent ?? '' })));
     expect(digits).toHaveLength(12);
     for (const d of digits) {
       expect(d.caption).toMatch(/^[✓✗] predicted \d \(\d+\.\d %\), true \d$/);
@@ -143,7 +143,7 @@ describe.skipIf(chromiumMissing !== null)('the training page on webgl, webgpu, w
     expect(await page.textContent('#timing')).toMatch(new RegExp(`^epoch \\d+ of 50, batch \\d+ of 40 · elapsed ${DURATION} · about ${DURATION} left$`));
     await page.click('#stop');
     expect(await waitForRunEnd(page)).toBe('stopped');
-    const status = await page.$eval('#status', (e) => ({ ...(e as HTMLElement).dataset, text: e.textContent ?? '' }) as Record<string, string>);
+    const status = await page.$eval('#status', (e): Record<string, string> => ({ ...(e as HTMLElement).dataset, text: e.textContent ?? '' }));
     // Only the step in flight when Stop was pressed may finish (0 when Stop landed between steps).
     expect(Number(status.stepsAfterStop)).toBeLessThanOrEqual(1);
     expect(status.text).toMatch(new RegExp(`^Stopped on ${backend} after step \\d+ of 2000 \\(Stop answered in \\d+ ms`));
@@ -163,7 +163,7 @@ describe.skipIf(chromiumMissing !== null)('the training page on webgl, webgpu, w
     }
     expect(await runCheck(page, { backend, layers: '784,24,10', batch: 8 })).toBe('pass');
     expect(await page.textContent('#compare-summary')).toMatch(new RegExp(`^all (\\d+) checks pass on ${backend} \\([\\d.]+ s\\)$`));
-    const rows = await page.$$eval('#compare-table tbody tr', (trs) => trs.map((tr) => ({ cls: tr.className, ...(tr as HTMLElement).dataset, result: tr.children[6]?.textContent ?? '' }) as Record<string, string>));
+    const rows = await page.$$eval('#compare-table tbody tr', (trs) => trs.map((tr): Record<string, string> => ({ cls: (tr as HTMLElement).className, ...(tr as HTMLElement).dataset, result: tr.children[6]?.textContent ?? '' })));
     expect(rows.length).toBeGreaterThan(30);
     expect(new Set(rows.map((r) => r.cls))).toEqual(new Set(['pass']));
     expect(new Set(rows.map((r) => r.result))).toEqual(new Set(['pass']));

@@ -206,7 +206,7 @@ describe('npm run dev', () => {
   it('prints the URL to open', async () => {
     const port = 20000 + (process.pid % 20000);
     const child = spawn('npm', ['run', 'dev', '--', '--port', String(port), '--strictPort'], { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
+    let out: string;
     try {
       out = await new Promise<string>((resolve, reject) => {
         let text = '';

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gradcheck } from '../../compare/gradcheck.js';
 import { runChecks } from '../../src/compare/checks.js';
-import { ManualReluGrad, ManualSoftmaxCrossEntropyGrad } from '../../custom-ops/index.js';
+import { ManualHiddenDelta, ManualReluGrad, ManualSoftmaxCrossEntropyGrad } from '../../custom-ops/index.js';
 import { withBrokenCpuKernel } from '../custom-ops/broken_kernel.js';
 
 /** x ↦ x³ (float64 reference: the same formula). */
@@ -11,12 +11,12 @@ const cube64 = ([x]: Float64Array[]) => x.map((v) => v * v * v);
 
 /** x³ with a hand-written gradient: right (3x²) or deliberately wrong (2x², a typical slip). */
 function cubeWithGrad(factor: number): (x: tf.Tensor) => tf.Tensor {
-  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  return tf.customGrad<tf.Tensor>((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const x = args[0] as tf.Tensor;
     const save = args[1] as tf.GradSaveFunc;
     save([x]);
     return { value: tf.pow(x, 3), gradFunc: (dy: tf.Tensor | tf.Tensor[], [saved]: tf.Tensor[]) => tf.mul(dy as tf.Tensor, tf.mul(factor, tf.square(saved))) };
-  }) as (x: tf.Tensor) => tf.Tensor;
+  });
 }
 
 describe('gradcheck', () => {
@@ -134,9 +134,26 @@ describe('runChecks catches a broken kernel (the checker is not vacuous)', () =>
       const failed = failing();
       expect(failed).toContain('ManualRelu ∂/∂x | grad vs tf.grad');
       expect(failed).toContain('ManualRelu ∂/∂x | grad vs fd64');
-      // W3, b3 (the output layer) come before any relu in backprop and stay right.
-      for (const p of ['W1', 'W2', 'b1', 'b2']) expect(failed).toContain(`${p} | manual vs autodiff`);
-      for (const p of ['W3', 'b3']) expect(failed).not.toContain(`${p} | manual vs autodiff`);
     });
+    // The backprop applies the mask inside ManualHiddenDelta: the same slip there, G_{l−1} = G_l·W_lᵀ.
+    withBrokenCpuKernel(
+      ManualHiddenDelta,
+      (out, { dy, w, preActivation }) => {
+        // dy: N×K, w: M×K, preActivation: N×M, so N² = |dy|·|preActivation| / |w|.
+        const n = Math.round(Math.sqrt((dy.length * preActivation.length) / w.length));
+        const [k, m] = [dy.length / n, preActivation.length / n];
+        for (let r = 0; r < n; r++) for (let c = 0; c < m; c++) {
+          let sum = 0;
+          for (let j = 0; j < k; j++) sum += dy[r * k + j] * w[c * k + j];
+          out[r * m + c] = sum;
+        }
+      },
+      () => {
+        const failed = failing();
+        // W3, b3 (the output layer) come before any relu in backprop and stay right.
+        for (const p of ['W1', 'W2', 'b1', 'b2']) expect(failed).toContain(`${p} | manual vs autodiff`);
+        for (const p of ['W3', 'b3']) expect(failed).not.toContain(`${p} | manual vs autodiff`);
+      },
+    );
   });
 });

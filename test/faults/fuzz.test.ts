@@ -60,7 +60,7 @@ function outcome(load: () => void, what: string): string {
     load();
     return 'ok';
   } catch (error) {
-    if (!(error instanceof DataError)) throw new Error(`${what}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    if (!(error instanceof DataError)) throw new Error(`${what}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, { cause: error });
     expect(error.message).not.toContain('\n');
     return error.message;
   }
@@ -133,7 +133,7 @@ describe('fuzz (seeded): corrupted inputs fail with one DataError line, or load'
   it(`checkpoint: ${CASES} corruptions of its files, every one refused (sizes and SHA-256 in the manifest)`, async () => {
     const base = join(dir, 'run');
     const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = (() => true) as typeof process.stdout.write;
+    process.stdout.write = (() => true);
     try {
       expect(await trainMain([...TINY, '--epochs', '1', '--out', base])).toBe(0);
     } finally {
