@@ -84,7 +84,10 @@ export async function trainEpochsInBrowser(
   }
 }
 
-/** trainEpochs' signature, bound to one page backend: what src/cli/train.ts calls for webgl and webgpu. */
+/**
+ * trainEpochs' signature, bound to one page backend: what src/cli/train.ts calls for webgl and webgpu.
+ * @public (loaded with a dynamic import)
+ */
 export function browserTrainer(backend: PageBackend): (config: TrainConfig, data: TensorData, state: TrainState, hooks?: TrainHooks) => Promise<BrowserTrainResult> {
   return (config, data, state, hooks) => trainEpochsInBrowser(config, data, state, hooks, { backend });
 }
@@ -99,6 +102,7 @@ export function checkChromium(backend: PageBackend = 'webgl'): void {
  * current sources (a failed build then leaves no half-made run folder) and, for webgpu, an
  * adapter: the page is opened once to ask for it, so a browser without one is a BackendError
  * (one line naming what is missing, exit 2) rather than a failed run.
+ * @public (loaded with a dynamic import)
  */
 export async function prepareBrowser(backend: PageBackend = 'webgl', log: (line: string) => void = stderrLog): Promise<void> {
   checkChromium(backend);
