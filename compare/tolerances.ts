@@ -1,7 +1,6 @@
 /**
- * Every tolerance the checker uses, in one place (policy: /work/shared/README.md, "Checking
- * gradients"). A tolerance belongs to a kind of comparison and is never loosened to make a row
- * pass.
+ * Every tolerance the checker uses, in one place, each with its justification below. A tolerance
+ * belongs to a kind of comparison and is never loosened to make a row pass.
  *
  * Measure (per element): rel = |a − b| / max(|a|, |b|, atol), row passes when max rel ≤ rtol.
  *

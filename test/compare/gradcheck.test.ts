@@ -11,12 +11,12 @@ const cube64 = ([x]: Float64Array[]) => x.map((v) => v * v * v);
 
 /** x³ with a hand-written gradient: right (3x²) or deliberately wrong (2x², a typical slip). */
 function cubeWithGrad(factor: number): (x: tf.Tensor) => tf.Tensor {
-  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  return tf.customGrad<tf.Tensor>((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const x = args[0] as tf.Tensor;
     const save = args[1] as tf.GradSaveFunc;
     save([x]);
     return { value: tf.pow(x, 3), gradFunc: (dy: tf.Tensor | tf.Tensor[], [saved]: tf.Tensor[]) => tf.mul(dy as tf.Tensor, tf.mul(factor, tf.square(saved))) };
-  }) as (x: tf.Tensor) => tf.Tensor;
+  });
 }
 
 describe('gradcheck', () => {
