@@ -21,7 +21,7 @@ import { coverInput, DEFAULT_COVER_SETTINGS, rademacher, type CoverSettings, typ
 import { scalarize, type TensorFunction } from './fd32/scalarize.js';
 import { makeRng, normals, sampleIndices } from './random.js';
 import { describeFailures, GradcheckError, type GradcheckResult, type InputResult, inputRow, unravelIndex } from './result.js';
-import { type CheckRow, compareRow } from './rows.js';
+import { compareRow } from './rows.js';
 import { absFloor, FD64_REL_EPS, FP64_UNIT_ROUNDOFF, fdNoise, fp32VsF64For, type Tolerance } from './tolerances.js';
 
 export type { CheckRow } from './rows.js';
@@ -51,8 +51,14 @@ export interface GradcheckOptions {
   directions?: number;
   /** Stop localising an input after naming this many failing coordinates; default 16. */
   maxFailing?: number;
-  /** Evaluations of fn per input before the check stops starting new lines; default 200 000. */
+  /** Evaluations of fn per input before the check stops starting new lines; default 20 000 in fast mode, no limit per coordinate. */
   maxEvaluations?: number;
+  /**
+   * Fast mode: keep splitting the input into blocks until a single coordinate off by this
+   * fraction of max|g| would fail; default 1e-2 (small inputs resolve far finer at once, see
+   * InputResult.resolution). Infinity checks whole-input directions only.
+   */
+  resolution?: number;
   /** Seed for the cotangents, directions and samples; default 0. */
   seed?: number;
   /** With a reference only: override the tolerance (default fp32~f64, 1e-3 when reductionTerms ≥ 1000). */
@@ -84,6 +90,7 @@ function checkInputs(inputs: tf.Tensor[], options: GradcheckOptions): number[] {
   positive('directions');
   positive('maxFailing');
   positive('maxEvaluations');
+  if (options.resolution !== undefined && !(options.resolution > 0)) throw new Error(`gradcheck: options.resolution must be positive, got ${options.resolution}`);
   if (options.mode !== undefined && options.mode !== 'fast' && options.mode !== 'per-coordinate') throw new Error(`gradcheck: options.mode must be 'fast' or 'per-coordinate', got ${String(options.mode)}`);
   return wrt;
 }
@@ -100,6 +107,7 @@ function emptyInput(name: string, index: number, shape: number[], mode: InputRes
     errorEstimate: 0,
     tol: 0,
     worstRatio: 0,
+    resolution: 0,
     checked: 0,
     total,
     failingIndices: [],
@@ -122,6 +130,8 @@ function fromCoverage(base: InputResult, coverage: InputCoverage, evaluations: n
   let maxRelErr = 0;
   for (const c of coverage.checks) {
     if (c.outcome === 'nondifferentiable' || c.outcome === 'not-finite') continue;
+    // A failing bisection range only guides the search; coordinates and whole-input lines decide.
+    if (c.role === 'range' && c.outcome === 'fail') continue;
     const denominator = Math.max(Math.abs(c.analytic), Math.abs(c.numeric), c.tolerance);
     const ratio = c.tolerance > 0 ? c.error / c.tolerance : c.error > 0 ? Infinity : 0;
     maxAbsErr = Math.max(maxAbsErr, c.error);
@@ -140,6 +150,7 @@ function fromCoverage(base: InputResult, coverage: InputCoverage, evaluations: n
     tol: worst !== undefined && denominator > 0 ? worst.tolerance / denominator : 0,
     worstRatio,
     checked: coverage.checked,
+    resolution: coverage.resolution,
     failingIndices: coverage.failingIndices,
     failingCoordinates: coverage.failingIndices.map((i) => unravelIndex(i, base.shape)),
     failingComplete: coverage.failingComplete,
@@ -191,7 +202,8 @@ export function gradcheck(fn: TensorFunction, inputs: tf.Tensor[], options: Grad
       mode,
       coordinates,
       maxFailing: options.maxFailing ?? DEFAULT_COVER_SETTINGS.maxFailing,
-      maxEvaluations: options.maxEvaluations ?? DEFAULT_COVER_SETTINGS.maxEvaluations,
+      maxEvaluations: options.maxEvaluations ?? (mode === 'fast' ? DEFAULT_COVER_SETTINGS.maxEvaluations : Infinity),
+      resolution: options.resolution ?? DEFAULT_COVER_SETTINGS.resolution,
     };
     const coverage = coverInput(f, k, grads[j], signs, settings);
     return fromCoverage(emptyInput(rowName(k), k, f.shapes[k], mode), coverage, f.counts.evaluations - before);

@@ -21,6 +21,11 @@ export interface InputResult {
   tol: number;
   /** Largest error / tolerance over the quantities (≤ 1 passes). */
   worstRatio: number;
+  /**
+   * The largest error in a single coordinate, as a fraction of max|g|, that the checks covering
+   * this input could have missed (fast mode refines down to options.resolution).
+   */
+  resolution: number;
   /** Coordinates covered by a finished check, out of total. */
   checked: number;
   total: number;

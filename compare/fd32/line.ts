@@ -12,7 +12,7 @@
  *  1. ν, the rounding noise of one evaluation of f, is measured with ECnoise (noise.ts) on eight
  *     points 2⁻⁸ apart on each side of x — an error estimate from the function itself, not from a
  *     formula about it.
- *  2. Central differences run at steps h_k = H·2⁻ᵏ. Richardson extrapolation over three
+ *  2. Central differences run at steps h_k = H·2⁻ᵏ (k may go negative, see 3). Richardson extrapolation over three
  *     consecutive steps cancels the h² and h⁴ terms:
  *       T_k = (64 r_k − 20 r_{k−1} + r_{k−2}) / 45,
  *     whose truncation error is bounded by the spread of the tableau (|T_k − T¹_k| with
@@ -20,8 +20,9 @@
  *     deviation ν/h_k · √(64² + 20²/4 + 1/16) / (45·√2) = 1.018 ν/h_k.
  *  3. The step is chosen per quantity: the k with the smallest estimate
  *       E_k = truncation_k + NOISE_SIGMAS · 1.018 ν/h_k
- *     (levels stop two after the best). The tolerance is SAFETY · E_k plus the analytic side's
- *     own fp32 rounding (a floor the caller passes).
+ *     (levels go down from H and stop two after the best; when the widest candidate wins with
+ *     rounding the larger part, levels go up past H as well). The tolerance is SAFETY · E_k plus
+ *     the analytic side's own fp32 rounding (a floor the caller passes).
  *  4. Kinks. A central difference cannot see a kink at t = 0 (|t| has central differences 0 at
  *     every h), but one-sided ones can: J(h) = [φ(h) − 2φ(0) + φ(−h)]/h = h·φ″ + O(h³) for
  *     smooth φ and tends to the jump in slope at a kink. Richardson on J removes the h and h³
@@ -58,7 +59,10 @@ export const NOISE_SIGMAS = 3;
  */
 export const SAFETY = 4;
 /** Kink signature: |K| above this many σ_K (sensitive on purpose; it only triggers re-checks). */
-export const KINK_SIGMAS = 2.5;
+export const KINK_SIGMAS = 3;
+
+/** Levels tried above H when f looks polynomial along the line (steps up to 16H). */
+const MAX_LEVELS_UP = 4;
 
 /** ECnoise spacings tried: δ, δ/16, δ/256. */
 const NOISE_ATTEMPTS = 3;
@@ -142,28 +146,49 @@ export function estimateAlongLine(probe: LineProbe, value0: number, settings: Li
   // A side where f does not move at all (relu on its flat side) has no rounding noise: 0 stands.
   const { noise, inform: noiseInform } = right.noise <= left.noise ? right : left;
 
-  // 2–3. Levels of central differences, Richardson, step choice.
-  const levels: (Level | undefined)[] = [];
-  let best: { k: number; estimate: number; residual: number; truncation: number } | undefined;
+  // 2–3. Levels of central differences at h = H·2^e, Richardson, step choice. Level e is stored
+  // at key e; a candidate named by its smallest step e uses levels e..e+3.
+  const levels = new Map<number, Level | undefined>();
   let largestStep = 0;
-  for (let k = 0; k < settings.maxLevels; k++) {
-    const h = settings.firstStep * 2 ** -k;
-    const plus = at(h);
-    const minus = at(-h);
-    const ok = [plus.value, minus.value, plus.predicted, minus.predicted].every(Number.isFinite);
-    levels.push(ok ? { h, r: (plus.value - minus.value - (plus.predicted - minus.predicted)) / (2 * h), j: (plus.value - plus.predicted - 2 * value0 + minus.value - minus.predicted) / h } : undefined);
-    if (ok && largestStep === 0) largestStep = h;
-    // A candidate needs four finite levels: both spreads of the tableau, since either alone can
-    // vanish by accident (when f's h⁴ coefficient is ~0, T¹ and T agree while both are off).
-    const [z, a, b, c] = [levels[k - 3], levels[k - 2], levels[k - 1], levels[k]];
-    if (z === undefined || a === undefined || b === undefined || c === undefined) continue;
+  const level = (e: number): Level | undefined => {
+    if (!levels.has(e)) {
+      const h = settings.firstStep * 2 ** e;
+      const plus = at(h);
+      const minus = at(-h);
+      const ok = [plus.value, minus.value, plus.predicted, minus.predicted].every(Number.isFinite);
+      levels.set(e, ok ? { h, r: (plus.value - minus.value - (plus.predicted - minus.predicted)) / (2 * h), j: (plus.value - plus.predicted - 2 * value0 + minus.value - minus.predicted) / h } : undefined);
+      if (ok) largestStep = Math.max(largestStep, h);
+    }
+    return levels.get(e);
+  };
+  type Candidate = { e: number; estimate: number; residual: number; truncation: number; rounding: number };
+  // A candidate needs four finite levels: both spreads of the tableau, since either alone can
+  // vanish by accident (when f's h⁴ coefficient is ~0, T¹ and T agree while both are off).
+  const candidate = (e: number): Candidate | undefined => {
+    const [c, b, a, z] = [levels.get(e), levels.get(e + 1), levels.get(e + 2), levels.get(e + 3)];
+    if (z === undefined || a === undefined || b === undefined || c === undefined) return undefined;
     const extrapolated = (64 * c.r - 20 * b.r + a.r) / 45;
     const once = (4 * c.r - b.r) / 3;
     const previous = (64 * b.r - 20 * a.r + z.r) / 45;
     const truncation = Math.max(Math.abs(extrapolated - once), Math.abs(extrapolated - previous));
-    const estimate = truncation + (NOISE_SIGMAS * EXTRAPOLATED_NOISE * noise) / h;
-    if (best === undefined || estimate < best.estimate) best = { k, estimate, residual: extrapolated, truncation };
-    if (k - best.k >= 2) break;
+    const rounding = (NOISE_SIGMAS * EXTRAPOLATED_NOISE * noise) / c.h;
+    return { e, estimate: truncation + rounding, residual: extrapolated, truncation, rounding };
+  };
+  let best: Candidate | undefined;
+  const consider = (found: Candidate | undefined): void => {
+    if (found !== undefined && (best === undefined || found.estimate < best.estimate)) best = found;
+  };
+  // Down from H while the estimate improves (two levels past the best).
+  for (let e = 0; e > -settings.maxLevels; e--) {
+    level(e);
+    consider(candidate(e));
+    if (best !== undefined && best.e - e >= 2) break;
+  }
+  // Up from H when the widest candidate won with rounding still the larger part: f is close to
+  // a low-degree polynomial along this line, and a wider step divides the rounding error.
+  for (let e = 1; e <= MAX_LEVELS_UP && best !== undefined && best.e === e - 4 && best.truncation < best.rounding; e++) {
+    level(e);
+    consider(candidate(e - 3));
   }
 
   if (best === undefined || !Number.isFinite(best.estimate)) {
@@ -184,25 +209,25 @@ export function estimateAlongLine(probe: LineProbe, value0: number, settings: Li
   }
 
   // 4. Kink signature on the chosen steps h, 2h, 4h (and 8h for J₀'s own truncation).
-  const jAt = (level: number): number | undefined => levels[level]?.j;
-  const kinkAt = (level: number): number | undefined => {
-    const [j1, j2, j4] = [jAt(level), jAt(level - 1), jAt(level - 2)];
+  const kinkAt = (e: number): number | undefined => {
+    const [j1, j2, j4] = [levels.get(e)?.j, levels.get(e + 1)?.j, levels.get(e + 2)?.j];
     if (j1 === undefined || j2 === undefined || j4 === undefined) return undefined;
     return (8 * (2 * j1 - j2) - (2 * j2 - j4)) / 7;
   };
-  const narrow = levels[best.k]!;
-  const j0 = kinkAt(best.k)!;
-  const wider = kinkAt(best.k - 1);
+  const chosen: Candidate = best;
+  const narrow = levels.get(chosen.e)!;
+  const j0 = kinkAt(chosen.e)!;
+  const wider = kinkAt(chosen.e + 1);
   const kinkTruncation = wider === undefined ? 0 : Math.abs(j0 - wider) / 31;
   const sigma = (KINK_NOISE * noise) / narrow.h;
   const excess = Math.abs(j0) - 2 * kinkTruncation;
   const score = excess <= 0 ? 0 : sigma > 0 ? excess / sigma : Infinity;
-  const tolerance = SAFETY * best.estimate + settings.analyticFloor;
+  const tolerance = SAFETY * chosen.estimate + settings.analyticFloor;
   return {
-    residual: best.residual,
-    errorEstimate: best.estimate,
+    residual: chosen.residual,
+    errorEstimate: chosen.estimate,
     tolerance,
-    pass: Math.abs(best.residual) <= tolerance,
+    pass: Math.abs(chosen.residual) <= tolerance,
     noise,
     noiseInform,
     step: narrow.h,
