@@ -11,6 +11,7 @@ const packageRoot = fileURLToPath(new URL('../', import.meta.url));
 const COMMANDS = {
   train: ['src/cli/train.ts', 'train the MLP with hand-written backprop (or autodiff) on a data set'],
   compare: ['src/cli/compare.ts', 'gradcheck: hand-written gradients vs tf.grad vs float64 finite differences'],
+  gradcheck: ['src/cli/gradcheck.ts', "check your own op's gradient (module#export), opcheck kernels on every backend, self-test"],
   examples: ['src/cli/examples.ts', "reproduce hw4's worked examples T1..T4 through the custom ops"],
   bench: ['bench/bench.ts', 'benchmark the kernels and training epochs across backends'],
 };

@@ -12,13 +12,15 @@ const num = (v: number | undefined): string => (v === undefined ? '' : Number.is
 export function formatRows(title: string, rows: CheckRow[], seconds?: number): string {
   const hasEstimate = rows.some((r) => r.errorEstimate !== undefined);
   const header = ['name', 'kind', 'max abs err', 'max rel err', ...(hasEstimate ? ['err est'] : []), 'tol', 'result', 'checked', 'failing / note'];
+  // A row with tol 0 over one item is a verdict (registered, no leaks…): no numbers to show.
+  const verdict = (r: CheckRow): boolean => r.tol === 0 && r.total === 1 && r.errorEstimate === undefined;
   const body = rows.map((r) => [
     r.name,
     r.kind,
-    num(r.maxAbsErr),
-    num(r.maxRelErr),
+    verdict(r) ? '—' : num(r.maxAbsErr),
+    verdict(r) ? '—' : num(r.maxRelErr),
     ...(hasEstimate ? [num(r.errorEstimate)] : []),
-    r.tol === 0 ? '0' : r.tol.toExponential(1),
+    verdict(r) ? '—' : r.tol === 0 ? '0' : r.tol.toExponential(1),
     r.pass ? 'pass' : 'FAIL',
     r.checked === r.total ? String(r.total) : `${r.checked}/${r.total}`,
     [r.failing, r.note].filter((s) => s !== undefined && s !== '').join('; '),

@@ -47,6 +47,8 @@ export interface GradcheckOptions {
   mode?: 'fast' | 'per-coordinate';
   /** Coordinates per input: with a reference, the sample size (default 64); per-coordinate mode, a seeded sample (default all). */
   maxCoordinates?: number;
+  /** per-coordinate mode: exactly these flat (row-major) coordinates of every differentiated input. */
+  coordinates?: number[];
   /** Random directions per input in fast mode; default 2. */
   directions?: number;
   /** Stop localising an input after naming this many failing coordinates; default 16. */
@@ -90,6 +92,7 @@ function checkInputs(inputs: tf.Tensor[], options: GradcheckOptions): number[] {
   positive('directions');
   positive('maxFailing');
   positive('maxEvaluations');
+  if (options.coordinates !== undefined && !options.coordinates.every((i) => Number.isInteger(i) && i >= 0)) throw new Error('gradcheck: options.coordinates must hold non-negative integer indices');
   if (options.resolution !== undefined && !(options.resolution > 0)) throw new Error(`gradcheck: options.resolution must be positive, got ${options.resolution}`);
   if (options.mode !== undefined && options.mode !== 'fast' && options.mode !== 'per-coordinate') throw new Error(`gradcheck: options.mode must be 'fast' or 'per-coordinate', got ${String(options.mode)}`);
   return wrt;
@@ -196,7 +199,8 @@ export function gradcheck(fn: TensorFunction, inputs: tf.Tensor[], options: Grad
     const n = f.base[k].length;
     const dirRng = makeRng(seed, `${name}-${k}-directions`);
     const signs = Array.from({ length: options.directions ?? DEFAULT_COVER_SETTINGS.directions }, () => rademacher(n, dirRng));
-    const coordinates = mode === 'per-coordinate' && options.maxCoordinates !== undefined ? sampleIndices(n, options.maxCoordinates, makeRng(seed, `${name}-${k}-sample`)) : undefined;
+    const coordinates =
+      mode !== 'per-coordinate' ? undefined : options.coordinates !== undefined ? options.coordinates.filter((i) => i < n) : options.maxCoordinates !== undefined ? sampleIndices(n, options.maxCoordinates, makeRng(seed, `${name}-${k}-sample`)) : undefined;
     const settings: CoverSettings = {
       ...DEFAULT_COVER_SETTINGS,
       mode,

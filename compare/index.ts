@@ -10,6 +10,7 @@ export { GradcheckError, describeFailures, unravelIndex, type GradcheckResult, t
 export { formatGradcheck, formatOpcheck, formatRows, gradcheckJson, opcheckJson } from './format.js';
 export { customKernelCases, type KernelCase } from './kernel_cases.js';
 export { runSelftest, formatSelftest, type SelftestOptions, type SelftestReport, type ModeReport } from './selftest/run.js';
+export { runWeightBench, formatWeightBench, type WeightBenchOptions, type WeightBenchReport, type BenchRun } from './selftest/bench.js';
 export { PLANTED_FUNCTIONS, type PlantedFunction } from './selftest/functions.js';
 export { genericBugs, plant, type PlantedBug } from './selftest/bugs.js';
 export { compareRow, type CheckRow } from './rows.js';

@@ -384,6 +384,8 @@ export function coverInput(f: Scalarized, k: number, g: Float32Array, signs: Flo
     // Every direction covers every coordinate; the sharpest one sets the resolution.
     const sharpest = passing.length === 0 ? undefined : passing.reduce((a, b) => (coordinateResolution(a) <= coordinateResolution(b) ? a : b));
     if (failed >= 0) {
+      // The failing direction did check every coordinate (and found an error among them).
+      cover(all);
       refine(all, signs[failed], false, roots[failed]);
       if (failing.length === 0 && failingComplete) notes.push('no single coordinate fails on its own: the error is spread over many (a scale or a missing term)');
     } else if (unresolved >= 0) {

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { EpochMetrics, TrainState } from '../train/loop.js';
 import type { TrainConfig } from '../train/config.js';
 import type { CheckOptions, CheckReport } from '../compare/checks.js';
+import type { OpcheckResult } from '../../compare/opcheck.js';
 
 export type EncodedTensor = { shape: number[]; dtype: 'float32' | 'int32'; base64: string };
 
@@ -125,7 +126,12 @@ export type PageApi = {
   checkKernels: (backends: PageBackend[]) => Promise<KernelCheckRow[]>;
   /** compare/checks.ts's runChecks on `backend`. */
   compare: (backend: PageBackend, options: CheckOptions) => Promise<CheckReport>;
+  /** opcheck of handgrad's kernels (compare/kernel_cases.ts, seeded) on `backend` against the page's cpu. */
+  opcheck: (request: OpcheckRequest) => Promise<OpcheckResult[]>;
 };
+
+/** Which of handgrad's kernels to opcheck in the page, on which backend. */
+export type OpcheckRequest = { kernels: string[]; backend: PageBackend; seed: number };
 
 declare global {
   interface Window {
