@@ -31,6 +31,7 @@
  *     truncation (|J₀(h) − J₀(2h)|/31) means the steps straddle a point where φ is not
  *     differentiable (Chainer's detect_nondifferentiable asks the same question).
  */
+import { FP32_UNIT_ROUNDOFF } from '../tolerances.js';
 import { ecnoise, type NoiseInform } from './noise.js';
 
 /** f along a line through the base point. */
@@ -143,8 +144,12 @@ export function estimateAlongLine(probe: LineProbe, value0: number, settings: Li
     return found;
   };
   const [right, left] = [sideNoise(1), sideNoise(-1)];
-  // A side where f does not move at all (relu on its flat side) has no rounding noise: 0 stands.
-  const { noise, inform: noiseInform } = right.noise <= left.noise ? right : left;
+  // A side where f does not move at all (relu on its flat side) has no rounding noise: 0 stands,
+  // up to a floor of a quarter of one rounding of f itself: points that happen to be exact in
+  // fp32 (dyadic steps of a linear f) show no noise that other points would.
+  const side = right.noise <= left.noise ? right : left;
+  const noise = Math.max(side.noise, 0.25 * FP32_UNIT_ROUNDOFF * Math.abs(value0));
+  const noiseInform = side.inform;
 
   // 2–3. Levels of central differences at h = H·2^e, Richardson, step choice. Level e is stored
   // at key e; a candidate named by its smallest step e uses levels e..e+3.

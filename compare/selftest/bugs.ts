@@ -14,6 +14,8 @@ export interface PlantedBug {
   kind: string;
   /** The smallest relative error the bug makes in the gradient it touches (0.001 for the 0.1% bugs; 1 for gross ones). */
   size: number;
+  /** Below the checker's target (0.1 %): reported apart, to show where detection gives out, not counted in the rate. */
+  belowTarget?: boolean;
   vjp: Vjp;
 }
 
@@ -46,6 +48,7 @@ export function genericBugs(fn: PlantedFunction, target: number, pick: number, s
   const bugs: PlantedBug[] = [
     { name: 'scale ×1.01', kind: 'scale 1%', size: 0.01, vjp: onInput(fn.vjp, target, (v) => v.map((e) => e * 1.01)) },
     { name: 'scale ×1.001', kind: 'scale 0.1%', size: 0.001, vjp: onInput(fn.vjp, target, (v) => v.map((e) => e * 1.001)) },
+    { name: 'scale ×1.0001', kind: 'scale 0.01% (below target)', size: 0.0001, belowTarget: true, vjp: onInput(fn.vjp, target, (v) => v.map((e) => e * 1.0001)) },
     {
       name: 'one coordinate sign-flipped',
       kind: 'sign flip',
@@ -81,6 +84,16 @@ export function genericBugs(fn: PlantedFunction, target: number, pick: number, s
       size: 0.001,
       vjp: onInput(fn.vjp, target, (v) => {
         v[index] += 0.001 * maxAbs(v);
+        return v;
+      }),
+    },
+    {
+      name: 'one coordinate off by 0.01% of max|g|',
+      kind: 'coordinate 0.01% (below target)',
+      size: 0.0001,
+      belowTarget: true,
+      vjp: onInput(fn.vjp, target, (v) => {
+        v[index] += 0.0001 * maxAbs(v);
         return v;
       }),
     },

@@ -2,6 +2,9 @@
 import { parseArgs } from 'node:util';
 import { attachNegativeNumbers, parseChoice, parseInteger, parseNumber, UsageError } from './common.js';
 
+/** Bad flags: one line, exit 2. */
+export { UsageError };
+
 export const GRADCHECK_USAGE = `usage:
   npx handgrad gradcheck <module>#<export> [--shape 4,5]… [--range lo,hi]… [--seed 0] [--mode fast|per-coordinate]
                          [--resolution 1e-2] [--coordinates N] [--max-failing 16] [--second-order]
