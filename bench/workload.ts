@@ -1,5 +1,5 @@
 /**
- * Workload W of issue 6: one full-batch epoch (forward, backward, momentum update) of a
+ * Workload W: one full-batch epoch (forward, backward, momentum update) of a
  * 10000×784 → 1000 → 10 MLP in float32, run through handgrad's own trainer (trainStep);
  * and the homework setting: W's network trained epoch by epoch with evaluation on the homework's split.
  */
@@ -137,8 +137,4 @@ export function epochRunner(workload: Workload, grad: GradMode, data: BenchData,
   };
 }
 
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
+export { median } from './stats.js';

@@ -6,3 +6,8 @@ export { manualReluGrad } from './ops/manual_relu_grad.js';
 export { manualSoftmax } from './ops/manual_softmax.js';
 export { manualSoftmaxCrossEntropy } from './ops/manual_softmax_cross_entropy.js';
 export { manualSoftmaxCrossEntropyGrad } from './ops/manual_softmax_cross_entropy_grad.js';
+export { manualSgdUpdate } from './ops/manual_sgd_update.js';
+export { manualMomentumUpdate } from './ops/manual_momentum_update.js';
+export { manualAdamUpdate } from './ops/manual_adam_update.js';
+export { manualDenseParamGrads } from './ops/manual_dense_param_grads.js';
+export { manualHiddenDelta } from './ops/manual_hidden_delta.js';

@@ -1,7 +1,7 @@
 /**
  * The single entry point that registers every handgrad kernel on every backend list and every
  * gradient, like tfjs's register_all_kernels.ts. Registering a kernel only records it in tfjs's
- * global registry, so backends that are not loaded (webgl in Node, tensorflow without tfjs-node)
+ * global registry, so backends that are not loaded (webgl or webgpu in Node, tensorflow without tfjs-node)
  * cost nothing. The native backend (handgrad/native) registers its own kernels.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -10,11 +10,12 @@ import { cpuKernelConfigs } from './backends/cpu/index.js';
 import { tensorflowKernelConfigs } from './backends/tensorflow/index.js';
 import { wasmKernelConfigs } from './backends/wasm/index.js';
 import { webglKernelConfigs } from './backends/webgl/index.js';
+import { webgpuKernelConfigs } from './backends/webgpu/index.js';
 import { gradConfigs } from './gradients/index.js';
 
 /** Read at call time so that lists filled in later are picked up. */
 function allKernelConfigs(): KernelConfig[] {
-  return [...cpuKernelConfigs, ...wasmKernelConfigs, ...tensorflowKernelConfigs, ...webglKernelConfigs];
+  return [...cpuKernelConfigs, ...wasmKernelConfigs, ...tensorflowKernelConfigs, ...webglKernelConfigs, ...webgpuKernelConfigs];
 }
 
 /** The configs this module put into tfjs's registries (and so may take out again). */

@@ -29,7 +29,10 @@ export interface NativeInfo {
 }
 
 export interface NativeAddon {
-  /** out[b] = op(a[b])·op(b[b]) (+ bias) (then relu), b < batch; stride 0 repeats one matrix. */
+  /**
+   * out[b] = op(a[b])·op(b[b]) (+ bias) (then relu) (then ⊙ 1(reluMask > 0)), b < batch; stride 0
+   * repeats one matrix. reluMask (batch·m·n values) gives the hidden delta (G·Wᵀ) ⊙ 1(R > 0).
+   */
   matmul(
     a: Float32Array,
     b: Float32Array,
@@ -44,6 +47,7 @@ export interface NativeAddon {
     strideB: number,
     bias: Float32Array | null,
     relu: boolean,
+    reluMask?: Float32Array | null,
   ): void;
   /** max(0, x), NaN kept. */
   relu(x: Float32Array, out: Float32Array): void;
@@ -59,6 +63,26 @@ export interface NativeAddon {
   sumLeading(x: Float32Array, out: Float32Array, outer: number, inner: number): void;
   sumTrailing(x: Float32Array, out: Float32Array, outer: number, inner: number): void;
   transpose(x: Float32Array, out: Float32Array, batch: number, rows: number, cols: number): void;
+  /** outParam = param − lr·grad. */
+  sgdUpdate(param: Float32Array, grad: Float32Array, outParam: Float32Array, lr: number): void;
+  /** outVelocity = momentum·velocity + lr·grad, outParam = param − outVelocity. */
+  momentumUpdate(param: Float32Array, grad: Float32Array, velocity: Float32Array, outParam: Float32Array, outVelocity: Float32Array, lr: number, momentum: number): void;
+  /** Adam with the bias corrections c1 = 1/(1−β1^t), c2 = 1/(1−β2^t) of step t (native/src/kernels.h). */
+  adamUpdate(
+    param: Float32Array,
+    grad: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    outParam: Float32Array,
+    outM: Float32Array,
+    outV: Float32Array,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    c1: number,
+    c2: number,
+  ): void;
   info(): NativeInfo;
   /** 0 leaves a count unchanged. */
   setThreads(blasThreads: number, workers: number): void;

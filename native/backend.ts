@@ -1,28 +1,25 @@
 /**
- * The `native` tfjs backend: the cpu backend's storage and kernels (MathBackendCPU, every cpu
- * KernelConfig re-registered under 'native'), with the kernels the MLP spends its time in
- * replaced by native code from handgrad's addon (sgemm through OpenBLAS, threaded elementwise,
- * row and reduction loops), and handgrad's own kernels on it. The plugin's gradients are
+ * The `native` tfjs backend: the cpu backend's storage and kernels (NativeBackend, a MathBackendCPU
+ * that recycles its kernels' output buffers; every cpu KernelConfig re-registered under 'native'),
+ * with the kernels the MLP spends its time in replaced by native code from handgrad's addon (sgemm
+ * through OpenBLAS, threaded elementwise, row and reduction loops), and handgrad's own kernels on it. The plugin's gradients are
  * backend-independent; registerNativeBackend() registers them with registerCustomOps().
  */
 import * as tf from '@tensorflow/tfjs';
-import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { CUSTOM_KERNEL_NAMES } from '../custom-ops/kernel_names.js';
 import { registerCustomOps } from '../custom-ops/register.js';
 import { loadNativeAddon, type NativeInfo } from './addon.js';
 import { NATIVE_BACKEND_NAME } from './kernel_utils.js';
 import { nativeBuiltinKernelConfigs, nativeCustomKernelConfigs } from './kernels/index.js';
+import { guardAliases, NativeBackend } from './native_backend.js';
 
 export { NATIVE_BACKEND_NAME };
 
 /** Below cpu (1), so tfjs never makes it the default by itself; the application chooses. */
 const NATIVE_BACKEND_PRIORITY = 0;
 
-function makeBackend(): MathBackendCPU {
-  const backend = new MathBackendCPU();
-  // MathBackendCPU greets its first write in Node with "install tfjs-node"; this backend is the native one.
-  (backend as unknown as { firstUse: boolean }).firstUse = false;
-  return backend;
+function makeBackend(): NativeBackend {
+  return new NativeBackend();
 }
 
 function registerKernels(): void {
@@ -34,7 +31,7 @@ function registerKernels(): void {
   for (const config of tf.getKernelsForBackend('cpu')) {
     if (custom.has(config.kernelName) || overridden.has(config.kernelName)) continue;
     if (tf.getKernel(config.kernelName, NATIVE_BACKEND_NAME) !== undefined) continue;
-    tf.registerKernel({ ...config, backendName: NATIVE_BACKEND_NAME });
+    tf.registerKernel({ ...config, backendName: NATIVE_BACKEND_NAME, kernelFunc: guardAliases(config.kernelFunc) });
   }
 }
 

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { loadNativeAddon, type BinaryOpCode } from './addon.js';
-import { float32Output, float32Values, input, nativeKernelConfig, sizeOf } from './kernel_utils.js';
+import { float32Output, float32Values, outputArray, input, nativeKernelConfig, sizeOf } from './kernel_utils.js';
 
 /** BroadcastMode of native/src/kernels.h: how an operand maps onto the output seen as outer×inner. */
 export const BroadcastMode = { Full: 0, Row: 1, Column: 2, Scalar: 3 } as const;
@@ -62,7 +62,7 @@ export function nativeBinary(backend: MathBackendCPU, op: BinaryOpCode, a: Tenso
   }
   const layout = binaryLayout(a.shape, b.shape, outShape);
   if (layout === null) return null;
-  const out = new Float32Array(layout.outer * layout.inner);
+  const out = outputArray(backend, layout.outer * layout.inner);
   loadNativeAddon().binary(op, aValues, layout.aMode, bValues, layout.bMode, out, layout.outer, layout.inner);
   return float32Output(backend, outShape, out);
 }

@@ -8,7 +8,9 @@
         "src/elementwise.cc",
         "src/rows.cc",
         "src/reduce.cc",
-        "src/transpose.cc"
+        "src/transpose.cc",
+        "src/updates.cc",
+        "src/parallel.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { guardAliases, type NativeBackend } from './native_backend.js';
 
 export const NATIVE_BACKEND_NAME = 'native';
 
@@ -26,6 +27,14 @@ export function sizeOf(shape: readonly number[]): number {
   return size;
 }
 
+/**
+ * A kernel's output array of `length` floats, from the native backend's pool (possibly recycled, so
+ * with arbitrary contents: the kernel must write every element).
+ */
+export function outputArray(backend: MathBackendCPU, length: number): Float32Array {
+  return (backend as NativeBackend).outputArray(length);
+}
+
 /** Registers `values` (which the caller just filled) as a float32 tensor; no copy. */
 export function float32Output(backend: MathBackendCPU, shape: number[], values: Float32Array): TensorInfo {
   return backend.makeTensorInfo(shape, 'float32', values);
@@ -43,7 +52,7 @@ export function nativeKernelConfig(kernelName: string, impl: NativeImpl): Kernel
   const kernelFunc: KernelFunc = (args) => {
     const result = impl(args, args.backend as MathBackendCPU);
     if (result !== null) return result;
-    fallback ??= cpuKernelFunc(kernelName);
+    fallback ??= guardAliases(cpuKernelFunc(kernelName));
     return fallback(args);
   };
   return { kernelName, backendName: NATIVE_BACKEND_NAME, kernelFunc };

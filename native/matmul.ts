@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { loadNativeAddon } from './addon.js';
-import { float32Output, float32Values, sizeOf, stripLeadingOnes } from './kernel_utils.js';
+import { float32Output, float32Values, outputArray, sizeOf, stripLeadingOnes } from './kernel_utils.js';
 
 export interface MatMulRequest {
   a: TensorInfo;
@@ -16,6 +16,8 @@ export interface MatMulRequest {
   transposeB: boolean;
   bias?: TensorInfo;
   relu: boolean;
+  /** Multiplies the product by 1(reluMask > 0) (NaN where the mask is NaN); same shape as the product. */
+  reluMask?: TensorInfo;
 }
 
 /** Bias shapes the addon broadcasts itself: a scalar, one value per column, or a full M×N matrix. */
@@ -28,12 +30,13 @@ function biasFits(bias: TensorInfo, m: number, n: number): boolean {
 
 /** The product, or null when the case is not one the addon handles (the caller falls back to cpu). */
 export function nativeMatMul(backend: MathBackendCPU, request: MatMulRequest): TensorInfo | null {
-  const { a, b, transposeA, transposeB, bias, relu } = request;
+  const { a, b, transposeA, transposeB, bias, relu, reluMask } = request;
   if (a.shape.length < 2 || b.shape.length < 2) return null;
   const aValues = float32Values(backend, a);
   const bValues = float32Values(backend, b);
   const biasValues = bias === undefined ? null : float32Values(backend, bias);
-  if (aValues === null || bValues === null || (bias !== undefined && biasValues === null)) return null;
+  const maskValues = reluMask === undefined ? null : float32Values(backend, reluMask);
+  if (aValues === null || bValues === null || (bias !== undefined && biasValues === null) || (reluMask !== undefined && maskValues === null)) return null;
 
   const ar = a.shape.length;
   const br = b.shape.length;
@@ -54,10 +57,11 @@ export function nativeMatMul(backend: MathBackendCPU, request: MatMulRequest): T
   const batch = Math.max(batchA, batchB);
   if (sizeOf(outerShape) !== batch) return null;
   if (bias !== undefined && !biasFits(bias, m, n)) return null;
+  if (maskValues !== null && maskValues.length !== batch * m * n) return null;
 
-  const out = new Float32Array(batch * m * n);
+  const out = outputArray(backend, batch * m * n);
   const strideA = batchA === 1 ? 0 : m * k;
   const strideB = batchB === 1 ? 0 : k * n;
-  loadNativeAddon().matmul(aValues, bValues, out, batch, m, n, k, transposeA, transposeB, strideA, strideB, biasValues, relu);
+  loadNativeAddon().matmul(aValues, bValues, out, batch, m, n, k, transposeA, transposeB, strideA, strideB, biasValues, relu, maskValues);
   return float32Output(backend, [...outerShape, m, n], out);
 }

@@ -1,7 +1,7 @@
 /** Float32 elementwise unary ops (Neg, Exp, Log, Relu, Step) in the addon, threaded for large tensors. */
 import type { KernelConfig, NamedAttrMap } from '@tensorflow/tfjs-core';
 import { loadNativeAddon, type UnaryOpCode } from './addon.js';
-import { float32Output, float32Values, input, nativeKernelConfig } from './kernel_utils.js';
+import { float32Output, float32Values, outputArray, input, nativeKernelConfig } from './kernel_utils.js';
 
 /** A kernel y = f(x) on float32 x (other dtypes go to the cpu kernel); `run` fills `out` from `x`. */
 export function elementwiseKernelConfig(
@@ -12,7 +12,7 @@ export function elementwiseKernelConfig(
     const x = input(inputs, 'x', kernelName);
     const xValues = float32Values(backend, x);
     if (xValues === null) return null;
-    const out = new Float32Array(xValues.length);
+    const out = outputArray(backend, xValues.length);
     run(xValues, out, attrs);
     return float32Output(backend, x.shape, out);
   });

@@ -4,9 +4,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-export const BACKEND_NAMES = ['cpu', 'wasm', 'tensorflow', 'native', 'webgl'] as const;
+export const BACKEND_NAMES = ['cpu', 'wasm', 'tensorflow', 'native', 'webgl', 'webgpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 export type BackendChoice = BackendName | 'auto';
+
+/** Backends that need a browser's GPU context: the CLIs run them in headless Chromium (src/browser). */
+export const BROWSER_BACKENDS = ['webgl', 'webgpu'] as const;
+export type BrowserBackend = (typeof BROWSER_BACKENDS)[number];
+
+export function isBrowserBackend(name: string): name is BrowserBackend {
+  return (BROWSER_BACKENDS as readonly string[]).includes(name);
+}
 
 /** `auto` tries these in order and takes the first that loads (fastest first). */
 export const AUTO_ORDER: readonly BackendName[] = ['tensorflow', 'native', 'wasm', 'cpu'];
@@ -59,6 +67,9 @@ const LOADERS: Record<BackendName, () => Promise<void>> = {
   native: loadNative,
   webgl: async () => {
     throw new BackendError('webgl needs a browser: run the CLI with --backend webgl, which drives headless Chromium');
+  },
+  webgpu: async () => {
+    throw new BackendError('webgpu needs a browser: run the CLI with --backend webgpu, which drives headless Chromium');
   },
 };
 

@@ -2,13 +2,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../src/data/dataset.js';
 import type { TrainConfig } from '../src/train/config.js';
-import { disposeTensorData, toTensorData, trainEpochs, type EpochMetrics, type TrainState } from '../src/train/loop.js';
+import { disposeTensorData, toTensorData, trainEpochs, type EpochMetrics, type TrainHooks, type TrainState } from '../src/train/loop.js';
 import type { MemorySample } from '../src/browser/protocol.js';
 
 export type PageTrainHooks = {
   /** Awaited after each epoch; `state` still belongs to the loop. */
   onEpoch?: (metrics: EpochMetrics, state: TrainState, memory: MemorySample) => void | Promise<void>;
   onBatch?: (epoch: number, batch: number, batches: number) => void;
+  /** Awaited after each step (see TrainHooks.onStep). */
+  onStep?: TrainHooks['onStep'];
   shouldStop?: () => boolean;
 };
 
@@ -26,6 +28,7 @@ export async function trainOnPage(config: TrainConfig, dataset: Dataset, state: 
   try {
     const result = await trainEpochs(config, data, state, {
       onBatch: hooks.onBatch,
+      onStep: hooks.onStep,
       shouldStop: hooks.shouldStop,
       onEpoch: async (metrics, current) => {
         const sample = memorySample();

@@ -66,11 +66,14 @@ function mnistSubset(): Plugin {
   };
 }
 
-export default defineConfig({
+export default defineConfig(({ command }) => ({
   root: here,
   base: './',
-  logLevel: 'warn',
+  // `npm run dev` prints the URL to open; a build stays quiet but for warnings.
+  logLevel: command === 'serve' ? 'info' : 'warn',
   plugins: [mnistSubset()],
+  // ES-module workers: the page's worker imports tfjs and the trainer like the page does.
+  worker: { format: 'es' },
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },
   build: {
@@ -79,4 +82,4 @@ export default defineConfig({
     chunkSizeWarningLimit: 8000,
     target: 'es2022',
   },
-});
+}));

@@ -3,22 +3,37 @@
  * tf.engine().runKernel without the op's friendlier argument checks.
  */
 import type { NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import {
+  ManualAdamUpdate,
+  ManualDenseParamGrads,
+  ManualHiddenDelta,
+  ManualMomentumUpdate,
   ManualRelu,
   ManualReluGrad,
   ManualSoftmax,
   ManualSoftmaxCrossEntropy,
   ManualSoftmaxCrossEntropyGrad,
+  ManualSgdUpdate,
   kernelInputs,
+  type ManualDenseParamGradsInputs,
+  type ManualHiddenDeltaInputs,
+  type ManualAdamUpdateAttrs,
+  type ManualAdamUpdateInputs,
+  type ManualMomentumUpdateAttrs,
+  type ManualMomentumUpdateInputs,
   type ManualReluGradInputs,
   type ManualReluInputs,
   type ManualSoftmaxCrossEntropyGradInputs,
   type ManualSoftmaxCrossEntropyInputs,
   type ManualSoftmaxInputs,
+  type ManualSgdUpdateAttrs,
+  type ManualSgdUpdateInputs,
 } from '../kernel_names.js';
 
 export function assertFloat32Inputs(kernelName: string, inputs: Record<string, TensorInfo>): void {
-  for (const [name, info] of Object.entries(inputs)) {
+  for (const name in inputs) {
+    const info = inputs[name];
     if (info.dtype !== 'float32') {
       throw new Error(`${kernelName}: input '${name}' must be float32 but is ${info.dtype}`);
     }
@@ -82,5 +97,71 @@ export function checkedSoftmaxCrossEntropyGradInputs(inputs: NamedTensorInfoMap)
   assertFloat32Inputs(ManualSoftmaxCrossEntropyGrad, checked);
   assertScalarLike(ManualSoftmaxCrossEntropyGrad, 'dy', checked.dy);
   assertLabelsAndLogits(ManualSoftmaxCrossEntropyGrad, checked);
+  return checked;
+}
+
+/** Every input float32 and of the parameter's shape (a gradient or slot of another parameter is a bug). */
+function assertLikeParam(kernelName: string, inputs: Record<string, TensorInfo> & { param: TensorInfo }): void {
+  assertFloat32Inputs(kernelName, inputs);
+  for (const name in inputs) if (name !== 'param') assertSameShape(kernelName, name, inputs[name], 'param', inputs.param);
+}
+
+/** The named attrs as finite numbers (`step`: an integer ≥ 1). */
+export function checkedNumberAttrs<T extends Record<string, number>>(kernelName: string, attrs: NamedAttrMap | undefined, names: readonly (keyof T & string)[]): T {
+  const out: Record<string, number> = {};
+  for (const name of names) {
+    const value = attrs?.[name];
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${kernelName}: attr '${name}' must be a finite number, got ${String(value)}`);
+    if (name === 'step' && !(Number.isInteger(value) && value >= 1)) throw new Error(`${kernelName}: attr 'step' must be an integer >= 1, got ${value}`);
+    out[name] = value;
+  }
+  return out as T;
+}
+
+export function checkedSgdUpdateArgs(inputs: NamedTensorInfoMap, attrs: NamedAttrMap | undefined): ManualSgdUpdateInputs & ManualSgdUpdateAttrs {
+  const checked = kernelInputs<ManualSgdUpdateInputs>(inputs);
+  assertLikeParam(ManualSgdUpdate, checked);
+  return { ...checked, ...checkedNumberAttrs<ManualSgdUpdateAttrs>(ManualSgdUpdate, attrs, ['lr']) };
+}
+
+export function checkedMomentumUpdateArgs(inputs: NamedTensorInfoMap, attrs: NamedAttrMap | undefined): ManualMomentumUpdateInputs & ManualMomentumUpdateAttrs {
+  const checked = kernelInputs<ManualMomentumUpdateInputs>(inputs);
+  assertLikeParam(ManualMomentumUpdate, checked);
+  return { ...checked, ...checkedNumberAttrs<ManualMomentumUpdateAttrs>(ManualMomentumUpdate, attrs, ['lr', 'momentum']) };
+}
+
+export function checkedAdamUpdateArgs(inputs: NamedTensorInfoMap, attrs: NamedAttrMap | undefined): ManualAdamUpdateInputs & ManualAdamUpdateAttrs {
+  const checked = kernelInputs<ManualAdamUpdateInputs>(inputs);
+  assertLikeParam(ManualAdamUpdate, checked);
+  return { ...checked, ...checkedNumberAttrs<ManualAdamUpdateAttrs>(ManualAdamUpdate, attrs, ['lr', 'beta1', 'beta2', 'epsilon', 'step']) };
+}
+
+function assertMatrix(kernelName: string, name: string, info: TensorInfo): void {
+  if (info.shape.length !== 2) throw new Error(`${kernelName}: input '${name}' must be a matrix (rank 2) but has shape ${JSON.stringify(info.shape)}`);
+}
+
+function assertDim(kernelName: string, what: string, got: number, want: number, wantWhat: string): void {
+  if (got !== want) throw new Error(`${kernelName}: ${what} is ${got} but ${wantWhat} is ${want}`);
+}
+
+/** x: N×in and dy: N×out, float32. */
+export function checkedDenseParamGradsInputs(inputs: NamedTensorInfoMap): ManualDenseParamGradsInputs {
+  const checked = kernelInputs<ManualDenseParamGradsInputs>(inputs);
+  assertFloat32Inputs(ManualDenseParamGrads, checked);
+  assertMatrix(ManualDenseParamGrads, 'x', checked.x);
+  assertMatrix(ManualDenseParamGrads, 'dy', checked.dy);
+  assertDim(ManualDenseParamGrads, "the rows of 'dy'", checked.dy.shape[0], checked.x.shape[0], "the rows of 'x'");
+  return checked;
+}
+
+/** dy: N×out, w: in×out, preActivation: N×in, float32. */
+export function checkedHiddenDeltaInputs(inputs: NamedTensorInfoMap): ManualHiddenDeltaInputs {
+  const checked = kernelInputs<ManualHiddenDeltaInputs>(inputs);
+  assertFloat32Inputs(ManualHiddenDelta, checked);
+  for (const name of ['dy', 'w', 'preActivation'] as const) assertMatrix(ManualHiddenDelta, name, checked[name]);
+  const { dy, w, preActivation } = checked;
+  assertDim(ManualHiddenDelta, "the columns of 'w'", w.shape[1], dy.shape[1], "the columns of 'dy'");
+  assertDim(ManualHiddenDelta, "the rows of 'preActivation'", preActivation.shape[0], dy.shape[0], "the rows of 'dy'");
+  assertDim(ManualHiddenDelta, "the columns of 'preActivation'", preActivation.shape[1], w.shape[0], "the rows of 'w'");
   return checked;
 }

@@ -80,3 +80,14 @@ export function checkFloatScalar(t: Tensor, argName: string, opName: string): vo
     throw new Error(`${opName}: argument '${argName}' must be a scalar but has shape ${shapeText(t.shape)}`);
   }
 }
+
+/** A float32 matrix (rank 2) with at least one element. */
+export function checkFloatMatrix(t: Tensor, argName: string, opName: string): void {
+  checkFloatNonEmpty(t, argName, opName);
+  if (t.rank !== 2) throw new Error(`${opName}: argument '${argName}' must be a matrix (rank 2) but has shape ${shapeText(t.shape)}`);
+}
+
+/** Two dimensions that must agree, named after the arguments they belong to. */
+export function checkDim(got: number, what: string, want: number, wantWhat: string, opName: string): void {
+  if (got !== want) throw new Error(`${opName}: ${what} is ${got} but ${wantWhat} is ${want}`);
+}

@@ -1,6 +1,7 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeAddon } from '../addon.js';
+import { outputArray } from '../kernel_utils.js';
 import { ManualRelu } from '../../custom-ops/kernel_names.js';
 import { checkedReluInputs } from '../../custom-ops/util/kernel_checks.js';
 
@@ -9,7 +10,7 @@ export const manualRelu: KernelFunc = ({ inputs, backend }): TensorInfo => {
   const { x } = checkedReluInputs(inputs);
   const cpu = backend as MathBackendCPU;
   const xVals = cpu.data.get(x.dataId).values as Float32Array;
-  const out = new Float32Array(xVals.length);
+  const out = outputArray(cpu, xVals.length);
   loadNativeAddon().relu(xVals, out);
   return cpu.makeTensorInfo(x.shape, 'float32', out);
 };

@@ -1,6 +1,7 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeAddon } from '../addon.js';
+import { outputArray } from '../kernel_utils.js';
 import { ManualReluGrad } from '../../custom-ops/kernel_names.js';
 import { checkedReluGradInputs } from '../../custom-ops/util/kernel_checks.js';
 
@@ -10,7 +11,7 @@ export const manualReluGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {
   const cpu = backend as MathBackendCPU;
   const dyVals = cpu.data.get(dy.dataId).values as Float32Array;
   const xVals = cpu.data.get(x.dataId).values as Float32Array;
-  const out = new Float32Array(xVals.length);
+  const out = outputArray(cpu, xVals.length);
   loadNativeAddon().reluGrad(dyVals, xVals, out);
   return cpu.makeTensorInfo(x.shape, 'float32', out);
 };

@@ -1,6 +1,7 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeAddon } from '../addon.js';
+import { outputArray } from '../kernel_utils.js';
 import { ManualSoftmax } from '../../custom-ops/kernel_names.js';
 import { checkedSoftmaxInputs } from '../../custom-ops/util/kernel_checks.js';
 import { rowLayout } from '../../custom-ops/util/row_layout.js';
@@ -10,7 +11,7 @@ export const manualSoftmax: KernelFunc = ({ inputs, backend }): TensorInfo => {
   const { logits } = checkedSoftmaxInputs(inputs);
   const cpu = backend as MathBackendCPU;
   const zVals = cpu.data.get(logits.dataId).values as Float32Array;
-  const out = new Float32Array(zVals.length);
+  const out = outputArray(cpu, zVals.length);
   const { cols } = rowLayout(logits.shape);
   if (zVals.length > 0) loadNativeAddon().softmax(zVals, out, cols);
   return cpu.makeTensorInfo(logits.shape, 'float32', out);

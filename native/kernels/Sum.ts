@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Sum, type SumAttrs } from '@tensorflow/tfjs-core';
 import { loadNativeAddon } from '../addon.js';
-import { float32Output, float32Values, input, nativeKernelConfig, sizeOf } from '../kernel_utils.js';
+import { float32Output, float32Values, outputArray, input, nativeKernelConfig, sizeOf } from '../kernel_utils.js';
 
 /**
  * Σ over a block of leading axes (db = 1ᵀ·G sums axis 0) or of trailing axes, in double;
@@ -22,7 +22,7 @@ export const sumConfig = nativeKernelConfig(Sum, ({ inputs, attrs }, backend) =>
   const outShape = keepDims ? tf.backend_util.expandShapeToKeepDim(reducedShape, axes) : reducedShape;
   const reducedSize = sizeOf(axes.map((ax) => x.shape[ax]));
   const keptSize = xValues.length / reducedSize;
-  const out = new Float32Array(keptSize);
+  const out = outputArray(backend, keptSize);
   if (leading) loadNativeAddon().sumLeading(xValues, out, reducedSize, keptSize);
   else loadNativeAddon().sumTrailing(xValues, out, keptSize, reducedSize);
   return float32Output(backend, outShape, out);

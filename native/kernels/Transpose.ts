@@ -1,6 +1,6 @@
 import { Transpose, type TransposeAttrs } from '@tensorflow/tfjs-core';
 import { loadNativeAddon } from '../addon.js';
-import { float32Output, float32Values, input, nativeKernelConfig } from '../kernel_utils.js';
+import { float32Output, float32Values, outputArray, input, nativeKernelConfig } from '../kernel_utils.js';
 
 /** Swaps the last two axes (perm [..., r−1, r−2]), tile by tile; other perms go to the cpu kernel. */
 export const transposeConfig = nativeKernelConfig(Transpose, ({ inputs, attrs }, backend) => {
@@ -13,7 +13,7 @@ export const transposeConfig = nativeKernelConfig(Transpose, ({ inputs, attrs },
   if (!swapsLastTwo) return null;
   const rows = x.shape[rank - 2];
   const cols = x.shape[rank - 1];
-  const out = new Float32Array(xValues.length);
+  const out = outputArray(backend, xValues.length);
   loadNativeAddon().transpose(xValues, out, xValues.length / (rows * cols), rows, cols);
   return float32Output(backend, perm.map((p) => x.shape[p]), out);
 });

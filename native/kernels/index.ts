@@ -19,6 +19,11 @@ import { manualReluGradConfig } from './ManualReluGrad.js';
 import { manualSoftmaxConfig } from './ManualSoftmax.js';
 import { manualSoftmaxCrossEntropyConfig } from './ManualSoftmaxCrossEntropy.js';
 import { manualSoftmaxCrossEntropyGradConfig } from './ManualSoftmaxCrossEntropyGrad.js';
+import { manualDenseParamGradsConfig } from './ManualDenseParamGrads.js';
+import { manualHiddenDeltaConfig } from './ManualHiddenDelta.js';
+import { manualSgdUpdateConfig } from './ManualSgdUpdate.js';
+import { manualMomentumUpdateConfig } from './ManualMomentumUpdate.js';
+import { manualAdamUpdateConfig } from './ManualAdamUpdate.js';
 
 /** tfjs built-in kernels the native backend runs in native code (the rest are the cpu backend's). */
 export const nativeBuiltinKernelConfigs: KernelConfig[] = [
@@ -46,4 +51,9 @@ export const nativeCustomKernelConfigs: KernelConfig[] = [
   manualSoftmaxConfig,
   manualSoftmaxCrossEntropyConfig,
   manualSoftmaxCrossEntropyGradConfig,
+  manualDenseParamGradsConfig,
+  manualHiddenDeltaConfig,
+  manualSgdUpdateConfig,
+  manualMomentumUpdateConfig,
+  manualAdamUpdateConfig,
 ];

@@ -84,7 +84,7 @@ void require_disjoint(const Napi::CallbackInfo& info, const Floats& out, std::in
   }
 }
 
-// matmul(a, b, out, batch, m, n, k, transposeA, transposeB, strideA, strideB, bias | null, relu)
+// matmul(a, b, out, batch, m, n, k, transposeA, transposeB, strideA, strideB, bias | null, relu[, reluMask | null])
 Napi::Value MatMul(const Napi::CallbackInfo& info) {
   handgrad::MatMulArgs p{};
   const Floats a = floats_arg(info, 0, "a");
@@ -113,7 +113,13 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
     p.bias = bias.data;
     p.bias_len = bias.length;
   }
-  require_disjoint(info, c, {a, b, bias}, "matmul");
+  Floats mask{nullptr, 0};
+  if (info.Length() > 13 && !info[13].IsNull() && !info[13].IsUndefined()) {
+    mask = floats_arg(info, 13, "reluMask");
+    require(info, mask.length == c.length, "matmul: 'reluMask' must hold batch·m·n values");
+    p.relu_mask = mask.data;
+  }
+  require_disjoint(info, c, {a, b, bias, mask}, "matmul");
   p.a = a.data;
   p.b = b.data;
   p.c = c.data;
@@ -269,6 +275,66 @@ Napi::Value Transpose(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// The outputs of an update: each as long as the parameter, none overlapping an input or another output.
+void require_update_outputs(const Napi::CallbackInfo& info, std::initializer_list<Floats> inputs, std::initializer_list<Floats> outputs, const char* kernel) {
+  const std::size_t n = inputs.begin()->length;
+  for (const Floats& in : inputs) require(info, in.length == n, std::string(kernel) + ": every input must have the parameter's length");
+  for (const Floats& out : outputs) {
+    require(info, out.length == n, std::string(kernel) + ": every output must have the parameter's length");
+    require_disjoint(info, out, inputs, kernel);
+  }
+  for (auto a = outputs.begin(); a != outputs.end(); ++a) {
+    for (auto b = a + 1; b != outputs.end(); ++b) require_disjoint(info, *a, {*b}, kernel);
+  }
+}
+
+// sgdUpdate(param, grad, outParam, lr)
+Napi::Value SgdUpdate(const Napi::CallbackInfo& info) {
+  const Floats w = floats_arg(info, 0, "param");
+  const Floats g = floats_arg(info, 1, "grad");
+  const Floats w_out = floats_arg(info, 2, "outParam");
+  const double lr = number_arg(info, 3, "lr");
+  require_update_outputs(info, {w, g}, {w_out}, "sgdUpdate");
+  handgrad::sgd_update(w.data, g.data, static_cast<float>(lr), w_out.data, w.length);
+  return info.Env().Undefined();
+}
+
+// momentumUpdate(param, grad, velocity, outParam, outVelocity, lr, momentum)
+Napi::Value MomentumUpdate(const Napi::CallbackInfo& info) {
+  const Floats w = floats_arg(info, 0, "param");
+  const Floats g = floats_arg(info, 1, "grad");
+  const Floats v = floats_arg(info, 2, "velocity");
+  const Floats w_out = floats_arg(info, 3, "outParam");
+  const Floats v_out = floats_arg(info, 4, "outVelocity");
+  const double lr = number_arg(info, 5, "lr");
+  const double momentum = number_arg(info, 6, "momentum");
+  require_update_outputs(info, {w, g, v}, {w_out, v_out}, "momentumUpdate");
+  handgrad::momentum_update(w.data, g.data, v.data, static_cast<float>(lr), static_cast<float>(momentum), w_out.data, v_out.data, w.length);
+  return info.Env().Undefined();
+}
+
+// adamUpdate(param, grad, m, v, outParam, outM, outV, lr, beta1, beta2, epsilon, c1, c2)
+Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
+  const Floats w = floats_arg(info, 0, "param");
+  const Floats g = floats_arg(info, 1, "grad");
+  const Floats m = floats_arg(info, 2, "m");
+  const Floats v = floats_arg(info, 3, "v");
+  const Floats w_out = floats_arg(info, 4, "outParam");
+  const Floats m_out = floats_arg(info, 5, "outM");
+  const Floats v_out = floats_arg(info, 6, "outV");
+  const double lr = number_arg(info, 7, "lr");
+  const double beta1 = number_arg(info, 8, "beta1");
+  const double beta2 = number_arg(info, 9, "beta2");
+  const double epsilon = number_arg(info, 10, "epsilon");
+  const double c1 = number_arg(info, 11, "c1");
+  const double c2 = number_arg(info, 12, "c2");
+  require_update_outputs(info, {w, g, m, v}, {w_out, m_out, v_out}, "adamUpdate");
+  const handgrad::AdamArgs p{static_cast<float>(lr),          static_cast<float>(beta1),   static_cast<float>(beta2), static_cast<float>(1.0 - beta1),
+                             static_cast<float>(1.0 - beta2), static_cast<float>(epsilon), static_cast<float>(c1),    static_cast<float>(c2)};
+  handgrad::adam_update(p, w.data, g.data, m.data, v.data, w_out.data, m_out.data, v_out.data, w.length);
+  return info.Env().Undefined();
+}
+
 // info() → { blasCore, blasConfig, blasThreads, workers }
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object result = Napi::Object::New(info.Env());
@@ -283,7 +349,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   const std::size_t blas = size_arg(info, 0, "blasThreads");
   const std::size_t workers = size_arg(info, 1, "workers");
-  // One OS thread per worker is started per kernel call; the same cap as HANDGRAD_NATIVE_THREADS.
+  // The same cap as HANDGRAD_NATIVE_THREADS (each worker is a persistent thread).
   require(info, blas <= 256 && workers <= 256, "setThreads: counts must be at most 256");
   if (blas > 0) openblas_set_num_threads(static_cast<int>(blas));
   if (workers > 0) handgrad::set_worker_count(static_cast<unsigned>(workers));
@@ -304,6 +370,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sumLeading", Napi::Function::New(env, SumLeading, "sumLeading"));
   exports.Set("sumTrailing", Napi::Function::New(env, SumTrailing, "sumTrailing"));
   exports.Set("transpose", Napi::Function::New(env, Transpose, "transpose"));
+  exports.Set("sgdUpdate", Napi::Function::New(env, SgdUpdate, "sgdUpdate"));
+  exports.Set("momentumUpdate", Napi::Function::New(env, MomentumUpdate, "momentumUpdate"));
+  exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate, "adamUpdate"));
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
   return exports;

@@ -5,9 +5,11 @@
 
 namespace handgrad {
 
-// C[b] = op(A[b])·op(B[b]) (+ bias) (then relu) for b < batch; op transposes when asked.
-// A[b] starts at a + b·stride_a (stride 0 broadcasts one matrix over the batch), likewise B.
+// C[b] = op(A[b])·op(B[b]) (+ bias) (then relu) (then ⊙ 1(mask > 0)) for b < batch; op transposes
+// when asked. A[b] starts at a + b·stride_a (stride 0 broadcasts one matrix over the batch), likewise B.
 // bias has bias_len ∈ {0, 1, n, m·n} values: none, a scalar, one per column, or a full m×n matrix.
+// relu_mask (batch·m·n values, or null) zeroes C where the mask is ≤ 0 and gives NaN where it is NaN:
+// the relu gradient of the hidden delta (G·Wᵀ) ⊙ 1(R > 0), applied to the rows just computed.
 struct MatMulArgs {
   const float* a;
   const float* b;
@@ -18,6 +20,7 @@ struct MatMulArgs {
   const float* bias;
   std::size_t bias_len;
   bool relu;
+  const float* relu_mask;
 };
 void matmul(const MatMulArgs& args);
 // OpenBLAS's own threads off: matmul splits products across handgrad's workers instead (OpenBLAS
@@ -54,5 +57,16 @@ void sum_trailing(const float* x, float* out, std::size_t outer, std::size_t inn
 
 // out[b] = x[b]ᵀ for each rows×cols matrix b < batch.
 void transpose(const float* x, float* out, std::size_t batch, std::size_t rows, std::size_t cols);
+
+// Optimizer updates over n values (native/src/updates.cc): W' = W − α·∇; the homework's momentum
+// v' = γ·v + α·∇, W' = W − v'; Adam m' = β1·m + (1−β1)·∇, v' = β2·v + (1−β2)·∇²,
+// W' = W − α·(m'·c1)/(√(v'·c2) + ε) with the bias corrections c1 = 1/(1−β1^t), c2 = 1/(1−β2^t).
+void sgd_update(const float* w, const float* g, float lr, float* w_out, std::size_t n);
+void momentum_update(const float* w, const float* g, const float* v, float lr, float momentum, float* w_out, float* v_out, std::size_t n);
+struct AdamArgs {
+  float lr, beta1, beta2, one_minus_beta1, one_minus_beta2, epsilon, c1, c2;
+};
+void adam_update(const AdamArgs& args, const float* w, const float* g, const float* m, const float* v, float* w_out, float* m_out, float* v_out,
+                 std::size_t n);
 
 }  // namespace handgrad

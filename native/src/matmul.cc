@@ -1,5 +1,5 @@
-// Matrix products through the system BLAS (cblas_sgemm), with the bias and relu of
-// _FusedMatMul applied in one threaded pass over the output rows.
+// Matrix products through the system BLAS (cblas_sgemm), with the bias and relu of _FusedMatMul
+// (or the relu-gradient mask of ManualHiddenDelta) applied by each thread to the rows it computed.
 #include <cblas.h>
 
 #include <cmath>
@@ -27,6 +27,11 @@ void bias_relu_rows(const MatMulArgs& p, std::size_t row_begin, std::size_t row_
     if (p.relu) {
       // tfjs's relu is Math.max(0, x): NaN stays NaN.
       for (std::size_t j = 0; j < n; ++j) row[j] = std::isnan(row[j]) ? row[j] : (row[j] > 0.0f ? row[j] : 0.0f);
+    }
+    if (p.relu_mask != nullptr) {
+      // ⊙ 1(mask > 0), relu'(0) = 0; NaN in the mask gives NaN (as ManualReluGrad).
+      const float* mask = p.relu_mask + r * n;
+      for (std::size_t j = 0; j < n; ++j) row[j] = mask[j] > 0.0f ? row[j] : (mask[j] != mask[j] ? mask[j] : 0.0f);
     }
   }
 }
@@ -62,7 +67,7 @@ void matmul(const MatMulArgs& p) {
   const std::size_t plane = p.m * p.n;
   prefer_huge_pages(p.c, p.batch * plane * sizeof(float));
   const std::size_t macs = p.m * p.n * p.k;
-  const bool has_epilogue = p.bias_len != 0 || p.relu;
+  const bool has_epilogue = p.bias_len != 0 || p.relu || p.relu_mask != nullptr;
   if (p.batch >= worker_count() && p.batch * macs >= kSplitMacs) {
     parallel_for(p.batch, 1, [&](std::size_t begin, std::size_t end) {
       for (std::size_t b = begin; b < end; ++b) gemm_block(p, b, 0, p.m, 0, p.n);
@@ -77,7 +82,7 @@ void matmul(const MatMulArgs& p) {
       parallel_for(extent, grain, [&](std::size_t begin, std::size_t end) {
         if (by_rows) {
           gemm_block(p, b, begin, end, 0, p.n);
-          // Bias and relu on the rows this worker just wrote, in the same fork-join as the product.
+          // Bias, relu and mask on the rows this worker just wrote, in the same fork-join as the product.
           if (has_epilogue) bias_relu_rows(p, b * p.m + begin, b * p.m + end);
         } else {
           gemm_block(p, b, 0, p.m, begin, end);

@@ -1,9 +1,8 @@
-// A minimal fork-join helper: splits [0, n) into one contiguous chunk per worker thread.
-// Small ranges run inline, so tiny tensors pay no thread start-up cost.
+// A minimal fork-join helper: splits [0, n) into one contiguous chunk per worker thread, on a pool of
+// persistent threads (a kernel call costs a wake-up, not a thread start). Small ranges run inline.
 #pragma once
 #include <algorithm>
 #include <cstddef>
-#include <thread>
 #include <vector>
 
 namespace handgrad {
@@ -17,6 +16,12 @@ inline std::size_t chunk_workers(std::size_t n, std::size_t min_chunk) {
   return std::max<std::size_t>(1, std::min<std::size_t>(worker_count(), min_chunk == 0 ? n : n / min_chunk));
 }
 
+// Runs task(context, w) for every w < count: w = 0 on the calling thread, the others on the persistent
+// worker threads (started on first use, then parked; a call wakes count − 1 of them and returns when
+// all have finished). From a worker, or while another thread's call is running, or when no thread
+// could be started, the calling thread runs every w itself, in order.
+void run_on_workers(std::size_t count, void (*task)(void* context, std::size_t w), void* context);
+
 // Calls body(worker, begin, end) over disjoint chunks of [0, n), one per worker, worker <
 // chunk_workers(n, min_chunk); a chunk holds at least min_chunk items. Returns the number of workers used.
 template <class Body>
@@ -26,28 +31,17 @@ std::size_t parallel_chunks(std::size_t n, std::size_t min_chunk, Body body) {
     if (n > 0) body(std::size_t{0}, std::size_t{0}, n);
     return 1;
   }
-  const std::size_t chunk = (n + workers - 1) / workers;
-  std::vector<std::thread> threads;
-  threads.reserve(workers - 1);
-  const auto begin_of = [&](std::size_t w) { return std::min(n, w * chunk); };
-  const auto end_of = [&](std::size_t w) { return std::min(n, w * chunk + chunk); };
-  std::size_t w = 1;
-  try {
-    for (; w < workers; ++w) {
-      const std::size_t begin = begin_of(w);
-      const std::size_t end = end_of(w);
-      threads.emplace_back([=] { body(w, begin, end); });
-    }
-  } catch (...) {
-    // No thread could be started (std::system_error, e.g. a process thread limit): the calling
-    // thread runs the remaining chunks itself, and the started threads are still joined below
-    // (a joinable std::thread destroyed by the unwinding would call std::terminate).
-    for (; w < workers; ++w) {
-      body(w, begin_of(w), end_of(w));
-    }
-  }
-  body(0, 0, std::min(n, chunk));
-  for (auto& t : threads) t.join();
+  struct Job {
+    Body& body;
+    std::size_t n, chunk;
+  } job{body, n, (n + workers - 1) / workers};
+  run_on_workers(
+      workers,
+      [](void* context, std::size_t w) {
+        const Job& j = *static_cast<const Job*>(context);
+        j.body(w, std::min(j.n, w * j.chunk), std::min(j.n, w * j.chunk + j.chunk));
+      },
+      &job);
   return workers;
 }
 

@@ -44,7 +44,7 @@ export type BatchMessage = { epoch: number; batch: number; batches: number };
 export type StopReply = boolean;
 export type TrainOutcome = { state: EncodedTrainState; stopped: boolean; memory: MemorySample[] };
 
-export const PAGE_BACKENDS = ['webgl', 'wasm', 'cpu'] as const;
+export const PAGE_BACKENDS = ['webgl', 'webgpu', 'wasm', 'cpu'] as const;
 export type PageBackend = (typeof PAGE_BACKENDS)[number];
 
 /** What the page reports about its tfjs backend and WebGL context. */

@@ -1,8 +1,8 @@
 /**
- * `--backend webgl` for the trainer: the same trainEpochs() runs in headless Chromium. Node ships
- * the config, the data and the starting state to the page; each epoch the page sends back its
- * metrics and state, which Node rebuilds as tensors and hands to the trainer's own hooks
- * (checkpoints, metrics.csv), so src/cli/train.ts writes the run folder as on any backend.
+ * `--backend webgl` and `--backend webgpu` for the trainer: the same trainEpochs() runs in headless
+ * Chromium. Node ships the config, the data and the starting state to the page; each epoch the page
+ * sends back its metrics and state, which Node rebuilds as tensors and hands to the trainer's own
+ * hooks (checkpoints, metrics.csv), so src/cli/train.ts writes the run folder as on any backend.
  */
 import * as tf from '@tensorflow/tfjs';
 import { disposeTrainState, type TensorData, type TensorSplit, type TrainHooks, type TrainResult, type TrainState } from '../train/loop.js';
@@ -22,7 +22,7 @@ import {
 import type { JobFiles } from './server.js';
 import { ensureWebBuild } from './build.js';
 import { chromiumPath } from './chromium.js';
-import { describePage, openPageSession } from './session.js';
+import { openPageSession, pageErrorLine, usePageBackend } from './session.js';
 
 export type BrowserTrainResult = TrainResult & {
   /** tf.memory() in the page after each epoch. */
@@ -41,11 +41,6 @@ function floatBytes(t: tf.Tensor): Uint8Array {
 function splitFiles(name: string, split: TensorSplit, files: JobFiles): void {
   files.set(`${name}-x.bin`, floatBytes(split.x));
   files.set(`${name}-labels.bin`, new Uint8Array(Int32Array.from(split.labels.dataSync()).buffer));
-}
-
-function oneLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return (text.split('\n').find((l) => l.trim() !== '') ?? text).replace(/^page\.evaluate: (Error: )?/, '');
 }
 
 /**
@@ -75,7 +70,7 @@ export async function trainEpochsInBrowser(
   splitFiles('valid', data.valid, files);
   splitFiles('test', data.test, files);
 
-  const session = await openPageSession({ log });
+  const session = await openPageSession({ log, backend: job.backend });
   try {
     session.server.setJob(files);
     const { page } = session;
@@ -92,27 +87,41 @@ export async function trainEpochsInBrowser(
       hooks.onBatch?.(message.epoch, message.batch, message.batches);
       return hooks.shouldStop?.() ?? false;
     });
-    const info = await page.evaluate((backend) => window.handgrad!.useBackend(backend), job.backend);
-    log(describePage(info));
+    log((await usePageBackend(session, job.backend)).description);
     const outcome = await page.evaluate(() => window.handgrad!.runJob()).catch((error: unknown) => {
-      throw new Error(`training in the browser failed: ${oneLine(error)}`);
+      throw new Error(`training in the browser failed: ${pageErrorLine(error)}`);
     });
+    if (session.consoleErrors.length > 0) log(`page console errors: ${session.consoleErrors.join(' | ')}`);
     return { state: decodeTrainState(outcome.state), stopped: outcome.stopped, memory: outcome.memory };
   } finally {
     await session.close();
   }
 }
 
+/** trainEpochs' signature, bound to one page backend: what src/cli/train.ts calls for webgl and webgpu. */
+export function browserTrainer(backend: PageBackend): (config: TrainConfig, data: TensorData, state: TrainState, hooks?: TrainHooks) => Promise<BrowserTrainResult> {
+  return (config, data, state, hooks) => trainEpochsInBrowser(config, data, state, hooks, { backend });
+}
+
 /** Throws ChromiumMissingError (a BackendError: one line, exit 2) when there is no browser to run in. */
-export function checkChromium(): void {
-  chromiumPath();
+export function checkChromium(backend: PageBackend = 'webgl'): void {
+  chromiumPath(backend);
 }
 
 /**
- * What a webgl run needs before the CLI writes anything: Chromium, and the page built for the
- * current sources (a failed build then leaves no half-made run folder).
+ * What a browser run needs before the CLI writes anything: Chromium, the page built for the
+ * current sources (a failed build then leaves no half-made run folder) and, for webgpu, an
+ * adapter: the page is opened once to ask for it, so a browser without one is a BackendError
+ * (one line naming what is missing, exit 2) rather than a failed run.
  */
-export async function prepareBrowser(log: (line: string) => void = stderrLog): Promise<void> {
-  checkChromium();
+export async function prepareBrowser(backend: PageBackend = 'webgl', log: (line: string) => void = stderrLog): Promise<void> {
+  checkChromium(backend);
   await ensureWebBuild(log);
+  if (backend !== 'webgpu') return;
+  const session = await openPageSession({ log, backend });
+  try {
+    await usePageBackend(session, backend);
+  } finally {
+    await session.close();
+  }
 }

@@ -7,11 +7,12 @@ import { type CheckOptions, DEFAULT_CHECK_OPTIONS, validateCheckOptions } from '
 /** Bad flags or an unusable backend: exit 2. */
 export { UsageError };
 
-export const COMPARE_USAGE = `usage: npm run compare -- [--backend cpu|wasm|tensorflow|native|webgl|all] [--layers 784,1000,10]
+export const COMPARE_USAGE = `usage: npm run compare -- [--backend cpu|wasm|tensorflow|native|webgl|webgpu|all] [--layers 784,1000,10]
                           [--batch 64] [--seed 0] [--coordinates 64] [--json]
 
 Checks handgrad's hand-written kernels and MLP backprop against tf.grad and float64 finite differences.
-  --backend NAME      backend to check (default cpu); all = cpu, wasm, tensorflow, native, skipping any that cannot load
+  --backend NAME      backend to check (default cpu); webgl and webgpu run in headless Chromium;
+                      all = cpu, wasm, tensorflow, native, webgl, webgpu, skipping any that cannot load
   --layers SIZES      MLP layer sizes, inputs first and classes last (default 784,1000,10)
   --batch N           rows in the batch (default 64)
   --seed N            seed for the inputs, parameters and sampled coordinates (default 0)
@@ -20,7 +21,7 @@ Checks handgrad's hand-written kernels and MLP backprop against tf.grad and floa
   -h, --help          this text
 exit status: 0 every row passes, 1 a row fails, 2 bad flags or a backend that cannot load`;
 
-export const ALL_BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'tensorflow', 'native'];
+export const ALL_BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'tensorflow', 'native', 'webgl', 'webgpu'];
 
 export interface CliOptions {
   backends: BackendName[];

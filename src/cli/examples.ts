@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { registerCustomOps } from '../../custom-ops/index.js';
-import { type BackendChoice, BackendError, useBackend } from '../backends.js';
+import { type BackendChoice, BackendError, isBrowserBackend, useBackend } from '../backends.js';
 import { allRowsMatch, runAllExamples } from '../examples/index.js';
 import { renderJson, renderText } from '../examples/render.js';
 import { firstLine, parseChoice, UsageError } from './common.js';
@@ -23,7 +23,7 @@ exit status: 0 all rows match, 1 a row mismatches, 2 bad flags or a backend that
 
 export { UsageError };
 
-/** Backends that run in Node (webgl needs a browser's GPU context). */
+/** Backends that run in Node (webgl and webgpu need a browser's GPU context). */
 const NODE_BACKENDS = ['auto', 'cpu', 'wasm', 'tensorflow', 'native'] as const satisfies readonly BackendChoice[];
 
 export interface ExamplesOptions {
@@ -49,8 +49,8 @@ export function parseExamplesArgs(argv: string[]): ExamplesOptions {
   } catch (error) {
     throw new UsageError(firstLine(error));
   }
-  if (values.backend === 'webgl') {
-    throw new UsageError('--backend webgl: the examples run in Node, where webgl has no GPU context; use cpu, wasm, tensorflow or native');
+  if (values.backend !== undefined && isBrowserBackend(values.backend)) {
+    throw new UsageError(`--backend ${values.backend}: the examples run in Node, where ${values.backend} has no GPU context; use cpu, wasm, tensorflow or native`);
   }
   const backend = values.backend === undefined ? 'cpu' : parseChoice('backend', values.backend, NODE_BACKENDS);
   return { json: values.json ?? false, backend, help: values.help ?? false };

@@ -2,21 +2,26 @@
  * `npm run train -- [flags]`: trains the MLP on MNIST (default), a homework-layout .npz or a folder of
  * IDX files, with the hand-derived backprop (default) or autodiff, and writes a run folder.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { Presets, SingleBar } from 'cli-progress';
 import { registerCustomOps } from '../../custom-ops/index.js';
-import { parseBackendChoice, useBackend } from '../backends.js';
+import { type BrowserBackend, isBrowserBackend, parseBackendChoice, useBackend } from '../backends.js';
 import type { Dataset, SubsetSizes } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
-import { loadCheckpoint, snapshotCheckpoint, writeCheckpoint, type CheckpointSnapshot } from '../train/checkpoint.js';
-import { ADAM_DEFAULTS, GRAD_MODES, OPTIMIZERS, type OptimizerKind, type TrainConfig } from '../train/config.js';
-import { disposeTensorData, disposeTrainState, initTrainState, toTensorData, trainEpochs, type EpochMetrics, type TrainState } from '../train/loop.js';
+import { DataError } from '../data/errors.js';
+import { FileSystemError, removeQuietly, removeStaleTemps } from '../train/atomic.js';
+import { CHECKPOINTS, loadCheckpoint, snapshotCheckpoint, writeCheckpoint, type CheckpointSnapshot } from '../train/checkpoint.js';
+import { ADAM_DEFAULTS, CONFIG_RULES, GRAD_MODES, OPTIMIZERS, type OptimizerKind, type TrainConfig } from '../train/config.js';
+import { disposeTensorData, disposeTrainState, divergence, initTrainState, toTensorData, trainEpochs, type EpochMetrics, type TrainState } from '../train/loop.js';
+import { checkTrainingFits } from '../train/memory.js';
+import { createFolders, planFolder } from '../train/out_dir.js';
 import { outDirStatus, readRunFile, RUN_MARKER, summarize, writeMetrics, writePlot, writeRunFile, writeSummary, type RunFile, type Summary } from '../train/run_files.js';
-import { attachNegativeNumbers, EXIT_INTERRUPTED, EXIT_OK, firstLine, parseChoice, parseInteger, parseLayers, parseNumber, runCli, UsageError } from './common.js';
+import { attachNegativeNumbers, EXIT_OK, firstLine, parseChoice, parseInteger, parseLayers, parseNumber, runCli, UsageError } from './common.js';
+import { listenForStop, SIGNAL_EXIT_CODES, type StopSignal } from './stop_signals.js';
 
 /** Learning rate when --lr is not given. */
 export const DEFAULT_LR: Record<OptimizerKind, number> = { adam: 1e-3, momentum: 0.1, sgd: 0.1 };
@@ -40,6 +45,8 @@ const OPTIONS = {
   out: { type: 'string' },
   resume: { type: 'string' },
   'checkpoint-every': { type: 'string' },
+  scale: { type: 'string' },
+  'allow-nan': { type: 'boolean' },
   overwrite: { type: 'boolean' },
   json: { type: 'boolean' },
   'no-progress': { type: 'boolean' },
@@ -56,6 +63,8 @@ data
                               with numpy seed 521, split 10000/6000/rest as the homework does), or a folder
                               of IDX files (train-images-idx3-ubyte, …, optionally .gz)
   --train-size N, --valid-size N, --test-size N   use the first N samples of a split
+  --scale S                   divide every pixel by S (default: uint8 ÷ 255; float32/float64 must be in [0, 1];
+                              other dtypes need --scale)
 model
   --layers 784,256,10         layer sizes, any depth (default 784,${DEFAULTS.hidden},10 from the data's shape)
   --hidden N                  shorthand for --layers F,N,C (one hidden layer)
@@ -69,18 +78,24 @@ training
                               epoch's train loss/accuracy come from its own forward pass (parameters before
                               its update), valid/test are measured after it
   --epochs N                  epochs to train to (default ${DEFAULTS.epochs}); with --resume, the new total
-  --backend auto|cpu|wasm|tensorflow|native|webgl   (default auto: the fastest that loads)
+                              (more than the epochs already done)
+  --allow-nan                 keep training when the loss becomes NaN/∞ or explodes (default: stop, exit 3,
+                              keeping the last finite checkpoint)
+  --backend auto|cpu|wasm|tensorflow|native|webgl|webgpu   (default auto: the fastest that loads)
 output
   --out DIR                   run folder (default runs/<timestamp>): config.json, metrics.csv,
                               learning-curve.svg/.vl.json, summary.json, checkpoints/ (tfjs Layers model)
   --resume DIR                continue a run from its last checkpoint (same numbers as an uninterrupted run)
   --checkpoint-every S        write the checkpoint and metrics.csv after an epoch once S seconds have passed
                               since the last write (default ${DEFAULTS.checkpointEvery}; 0 = every epoch); the last completed
-                              epoch is always written at the end of the run and on Ctrl-C
+                              epoch is always written at the end of the run and on Ctrl-C, SIGTERM or SIGHUP
   --overwrite                 replace --out when it holds a previous run
   --json                      one JSON line per epoch on stdout
   --no-progress               plain lines even on a terminal
   -h, --help                  this text
+
+exit status: 0 done; 2 bad flags, data or run folder (nothing written); 1 a failure during the run (the
+last checkpoint on disk is complete); 3 the loss diverged; 130/143/129 stopped by Ctrl-C/SIGTERM/SIGHUP
 
 homework setting (ECE421 A2, full-batch momentum, 1000 hidden units, 200 epochs):
   npm run train -- --data notMNIST.npz --hidden 1000 --epochs 200 --batch-size 0 --optimizer momentum --lr 0.1 --momentum 0.9
@@ -93,7 +108,7 @@ function parseFlags(argv: string[]) {
   return parseArgs({ args: attachNegativeNumbers(argv, stringFlags), options: OPTIONS, strict: true, allowPositionals: false });
 }
 
-const TRAINING_FLAGS = ['data', 'train-size', 'valid-size', 'test-size', 'layers', 'hidden', 'seed', 'grad', 'optimizer', 'lr', 'momentum', 'batch-size', 'out', 'overwrite'] as const;
+const TRAINING_FLAGS = ['data', 'train-size', 'valid-size', 'test-size', 'scale', 'layers', 'hidden', 'seed', 'grad', 'optimizer', 'lr', 'momentum', 'batch-size', 'out', 'overwrite'] as const;
 
 /** What the flags ask for, checked, before anything is loaded or written. */
 type Plan = {
@@ -106,6 +121,8 @@ type Plan = {
   overwrite: boolean;
   /** Least seconds between two checkpoint writes (0: every epoch). */
   checkpointEvery: number;
+  /** Keep training through a non-finite or exploding loss. */
+  allowNan: boolean;
 };
 
 function timestamp(): string {
@@ -119,7 +136,7 @@ function planFromFlags(flags: Flags): Plan {
     const given = TRAINING_FLAGS.filter((f) => flags[f] !== undefined);
     if (given.length > 0) throw new UsageError(`--${given[0]} cannot be combined with --resume (the run's config.json fixes it; only --epochs, --backend, --checkpoint-every and the output flags may change)`);
     const run = readRunFile(flags.resume);
-    const epochs = flags.epochs === undefined ? run.config.epochs : parseInteger('epochs', flags.epochs, 1);
+    const epochs = flags.epochs === undefined ? run.config.epochs : parseInteger('epochs', flags.epochs, CONFIG_RULES.epochs.min);
     return {
       run: { ...run, config: { ...run.config, epochs }, backend: flags.backend === undefined ? run.backend : backend },
       layersFromFlags: run.config.layers,
@@ -128,64 +145,106 @@ function planFromFlags(flags: Flags): Plan {
       resume: true,
       overwrite: false,
       checkpointEvery,
+      allowNan: flags['allow-nan'] === true,
     };
   }
   if (flags.layers !== undefined && flags.hidden !== undefined) throw new UsageError('--layers and --hidden: give one of them, not both');
   const kind = parseChoice('optimizer', flags.optimizer ?? DEFAULTS.optimizer, OPTIMIZERS);
   const sizes: SubsetSizes = {};
-  if (flags['train-size'] !== undefined) sizes.trainSize = parseInteger('train-size', flags['train-size'], 1);
-  if (flags['valid-size'] !== undefined) sizes.validSize = parseInteger('valid-size', flags['valid-size'], 1);
-  if (flags['test-size'] !== undefined) sizes.testSize = parseInteger('test-size', flags['test-size'], 1);
+  // The bounds are CONFIG_RULES, the ones a run's config.json is checked with on --resume.
+  const R = CONFIG_RULES;
+  if (flags['train-size'] !== undefined) sizes.trainSize = parseInteger('train-size', flags['train-size'], R.subsetSize.min);
+  if (flags['valid-size'] !== undefined) sizes.validSize = parseInteger('valid-size', flags['valid-size'], R.subsetSize.min);
+  if (flags['test-size'] !== undefined) sizes.testSize = parseInteger('test-size', flags['test-size'], R.subsetSize.min);
   const config: TrainConfig = {
     layers: [],
-    seed: flags.seed === undefined ? DEFAULTS.seed : parseInteger('seed', flags.seed, 0),
+    seed: flags.seed === undefined ? DEFAULTS.seed : parseInteger('seed', flags.seed, R.seed.min),
     grad: parseChoice('grad', flags.grad ?? DEFAULTS.grad, GRAD_MODES),
     optimizer: {
       kind,
-      lr: flags.lr === undefined ? DEFAULT_LR[kind] : parseNumber('lr', flags.lr, { minExclusive: 0 }),
-      momentum: flags.momentum === undefined ? DEFAULTS.momentum : parseNumber('momentum', flags.momentum, { min: 0, maxExclusive: 1 }),
+      lr: flags.lr === undefined ? DEFAULT_LR[kind] : parseNumber('lr', flags.lr, R.lr),
+      momentum: flags.momentum === undefined ? DEFAULTS.momentum : parseNumber('momentum', flags.momentum, R.momentum),
       ...ADAM_DEFAULTS,
     },
-    batchSize: flags['batch-size'] === undefined ? DEFAULTS.batchSize : parseInteger('batch-size', flags['batch-size'], 0),
-    epochs: flags.epochs === undefined ? DEFAULTS.epochs : parseInteger('epochs', flags.epochs, 1),
+    batchSize: flags['batch-size'] === undefined ? DEFAULTS.batchSize : parseInteger('batch-size', flags['batch-size'], R.batchSize.min),
+    epochs: flags.epochs === undefined ? DEFAULTS.epochs : parseInteger('epochs', flags.epochs, R.epochs.min),
   };
+  const scale = flags.scale === undefined ? undefined : parseNumber('scale', flags.scale, R.scale);
+  const layersFromFlags = flags.layers === undefined ? null : parseLayers(flags.layers);
+  if (layersFromFlags !== null && layersFromFlags[layersFromFlags.length - 1] < 2) {
+    throw new UsageError(`--layers ${flags.layers}: the last size is the number of classes and must be ≥ 2`);
+  }
   return {
-    run: { kind: RUN_MARKER, version: 1, config, data: { spec: flags.data ?? DEFAULTS.data, ...sizes }, backend, createdAt: new Date().toISOString() },
-    layersFromFlags: flags.layers === undefined ? null : parseLayers(flags.layers),
-    hidden: flags.hidden === undefined ? null : parseInteger('hidden', flags.hidden, 1),
+    run: {
+      kind: RUN_MARKER,
+      version: 1,
+      config,
+      data: { spec: flags.data ?? DEFAULTS.data, ...sizes, ...(scale === undefined ? {} : { scale }) },
+      backend,
+      createdAt: new Date().toISOString(),
+    },
+    layersFromFlags,
+    hidden: flags.hidden === undefined ? null : parseInteger('hidden', flags.hidden, R.layerSize.min),
     outDir: flags.out ?? join('runs', timestamp()),
     resume: false,
     overwrite: flags.overwrite === true,
     checkpointEvery,
+    allowNan: flags['allow-nan'] === true,
   };
+}
+
+/** How errors name the layer sizes: the flag that gave them, or the run's config.json. */
+function layersLabel(plan: Plan): string {
+  return plan.resume ? `${join(plan.outDir, 'config.json')} layers` : plan.layersFromFlags !== null ? '--layers' : '--hidden';
+}
+
+/** The class count the network's output fixes (explicit --layers or a resumed run), for the label check. */
+function declaredClasses(plan: Plan): { count: number; source: string } | undefined {
+  const layers = plan.layersFromFlags;
+  if (layers === null) return undefined;
+  return { count: layers[layers.length - 1], source: `${layersLabel(plan)} ${layers.join(',')}` };
 }
 
 /** Completes and checks --layers against the data: first size = features, last = classes. */
 export function resolveLayers(plan: Plan, data: Dataset): number[] {
   const layers = plan.layersFromFlags ?? [data.features, plan.hidden ?? DEFAULTS.hidden, data.classes];
-  const flag = plan.resume ? `${plan.outDir}/config.json layers` : plan.layersFromFlags !== null ? '--layers' : '--hidden';
+  const flag = layersLabel(plan);
   if (layers[0] !== data.features) {
-    throw new UsageError(`${flag} ${layers.join(',')}: first size must equal the data's ${data.features} features (${data.name})`);
+    const shape = data.sampleShape !== undefined && data.sampleShape.length > 1 ? ` (images of ${data.sampleShape.join('×')})` : '';
+    throw new UsageError(`${flag} ${layers.join(',')}: first size must equal the data's ${data.features} features${shape} (${data.name})`);
   }
   const last = layers[layers.length - 1];
-  if (data.classes > last) {
-    const split = (['train', 'valid', 'test'] as const).find((name) => data[name].labels.some((v) => v >= last)) ?? 'train';
-    const index = data[split].labels.findIndex((v) => v >= last);
-    throw new UsageError(`${data.name}: ${split} sample ${index} has label ${data[split].labels[index]}, outside 0..${last - 1} for the ${last} outputs of ${flag} ${layers.join(',')}`);
-  }
-  if (data.classes < last) {
+  if (data.classes !== last) {
     throw new UsageError(`${flag} ${layers.join(',')}: last size must equal the data's ${data.classes} classes (labels 0..${data.classes - 1} in ${data.name})`);
   }
   return layers;
 }
 
+/** MNIST's and notMNIST's 28×28 images. */
+const USUAL_FEATURES = 784;
+
+/** A note when the network's input size was taken from data that is not 28×28 images (a flattened or cut file). */
+function featureNote(plan: Plan, data: Dataset): string | null {
+  if (plan.layersFromFlags !== null || data.features === USUAL_FEATURES) return null;
+  const shape = data.sampleShape === undefined ? '' : ` (${data.sampleShape.join('×')})`;
+  return (
+    `note: ${data.name}: each image has ${data.features} values${shape}, so the network takes ${data.features} input features, not the 28×28 = ${USUAL_FEATURES} of MNIST and notMNIST; ` +
+    `pass --layers ${data.features},…,${data.classes} to state it and drop this note`
+  );
+}
+
 function checkOutDir(plan: Plan): void {
-  if (plan.resume) return;
+  if (plan.resume) {
+    planFolder(plan.outDir, `--resume ${plan.outDir}`);
+    return;
+  }
   const status = outDirStatus(plan.outDir);
   if (status === 'other') throw new UsageError(`--out ${plan.outDir}: exists and is not a previous handgrad run; choose another folder`);
   if (status === 'run' && !plan.overwrite) {
     throw new UsageError(`--out ${plan.outDir}: holds a previous run; continue it with --resume ${plan.outDir}, or pass --overwrite`);
   }
+  // A file in the path, /proc or /sys, no permission, a read-only disk: refused before the data is read.
+  planFolder(plan.outDir, `--out ${plan.outDir}`);
 }
 
 const pct = (v: number): string => `${(100 * v).toFixed(2)}%`;
@@ -251,24 +310,24 @@ function formatDuration(seconds: number): string {
 }
 
 /**
- * --backend webgl: src/browser/train_in_browser.ts runs `trainEpochs` (src/train/loop.ts, pure tfjs)
- * in headless Chromium on the data loaded and checked here. It is imported only for webgl, so the
- * other backends never load playwright-core.
+ * --backend webgl|webgpu: src/browser/train_in_browser.ts runs `trainEpochs` (src/train/loop.ts, pure
+ * tfjs) in headless Chromium on the data loaded and checked here. It is imported only for those, so
+ * the other backends never load playwright-core.
  */
 type BrowserRunner = typeof import('../browser/train_in_browser.js');
 
-async function loadBrowserRunner(): Promise<BrowserRunner> {
+async function loadBrowserRunner(backend: BrowserBackend): Promise<BrowserRunner> {
   try {
     return await import('../browser/train_in_browser.js');
   } catch (error) {
-    throw new UsageError(`--backend webgl: webgl training needs the browser runner (${firstLine(error)})`);
+    throw new UsageError(`--backend ${backend}: ${backend} training needs the browser runner (${firstLine(error)})`);
   }
 }
 
-/** Node's side of a webgl run holds the data and state copies; the math runs in the page. */
-async function useNodeSideOfBrowser(): Promise<'webgl'> {
+/** Node's side of a browser run holds the data and state copies; the math runs in the page. */
+async function useNodeSideOfBrowser(backend: BrowserBackend): Promise<BrowserBackend> {
   await tf.setBackend('cpu');
-  return 'webgl';
+  return backend;
 }
 
 type CheckpointWriter = {
@@ -276,20 +335,27 @@ type CheckpointWriter = {
   epochDone: (state: TrainState) => Promise<void>;
   /** Writes the last completed epoch if it is not on disk yet. */
   flush: () => Promise<void>;
+  /** The last completed epoch (0: none), written or waiting in memory. */
+  lastCompleted: () => number;
+  /** The epoch of the checkpoint on disk (0: none). */
+  lastWritten: () => number;
 };
 
 /**
  * The checkpoint and metrics.csv are written together (the csv then matches the checkpoint that
  * --resume continues from); between writes the last completed epoch waits in memory.
  */
-function checkpointWriter(outDir: string, everySeconds: number): CheckpointWriter {
+function checkpointWriter(outDir: string, everySeconds: number, startEpoch: number): CheckpointWriter {
   let pending: CheckpointSnapshot | null = null;
+  let written = startEpoch;
   let lastWrite = performance.now();
   const flush = async (): Promise<void> => {
     if (pending === null) return;
-    await writeCheckpoint(outDir, pending);
-    writeMetrics(outDir, pending.history);
+    const snapshot = pending;
+    await writeCheckpoint(outDir, snapshot);
+    written = snapshot.epoch;
     pending = null;
+    writeMetrics(outDir, snapshot.history);
     lastWrite = performance.now();
   };
   return {
@@ -298,6 +364,8 @@ function checkpointWriter(outDir: string, everySeconds: number): CheckpointWrite
       if (performance.now() - lastWrite >= everySeconds * 1000) await flush();
     },
     flush,
+    lastCompleted: () => pending?.epoch ?? written,
+    lastWritten: () => written,
   };
 }
 
@@ -308,16 +376,67 @@ function finish(outDir: string, summary: Summary | null, flags: Flags): void {
   process.stderr.write(`${summaryLines(summary, outDir)}\n`);
 }
 
-function prepareOutDir(plan: Plan): void {
-  if (plan.resume) return;
-  if (outDirStatus(plan.outDir) === 'run' && plan.overwrite) rmSync(plan.outDir, { recursive: true });
-  mkdirSync(plan.outDir, { recursive: true });
+/**
+ * Makes the run folder (its path was checked by checkOutDir) and writes config.json; on failure
+ * removes what it made and throws DataError (exit 2: nothing was trained, nothing is left).
+ */
+function prepareRunFolder(plan: Plan, run: RunFile): void {
+  if (plan.resume) {
+    // Debris of a process killed during a write (a temp file or folder) goes before the run continues.
+    removeStaleTemps(plan.outDir);
+    removeStaleTemps(join(plan.outDir, CHECKPOINTS));
+    try {
+      writeRunFile(plan.outDir, run);
+    } catch (error) {
+      throw new DataError(firstLine(error));
+    }
+    return;
+  }
+  const label = `--out ${plan.outDir}`;
+  const folder = planFolder(plan.outDir, label);
+  if (outDirStatus(plan.outDir) === 'run' && plan.overwrite) {
+    for (const entry of readdirSync(plan.outDir)) removeQuietly(join(plan.outDir, entry));
+  }
+  const made = createFolders(folder, label);
+  try {
+    writeRunFile(plan.outDir, run);
+  } catch (error) {
+    for (const m of made.reverse()) removeQuietly(m);
+    throw new DataError(firstLine(error));
+  }
 }
 
 function plotTitle(run: RunFile, backend: string): string {
   const c = run.config;
   const batch = c.batchSize === 0 ? 'full batch' : `batch ${c.batchSize}`;
   return `${run.data.spec}: ${c.layers.join('-')}, ${c.grad} grads, ${c.optimizer.kind} lr ${c.optimizer.lr}, ${batch}, ${backend}`;
+}
+
+/** Exit status of a run whose loss diverged (stopped with the last finite epoch kept). */
+export const EXIT_DIVERGED = 3;
+
+/** A file-system failure during the run (exit 1), with what is on disk. */
+class RunFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunFailure';
+  }
+}
+
+const epochs = (n: number): string => `${n} epoch${n === 1 ? '' : 's'}`;
+
+function onDisk(written: number, outDir: string): string {
+  return written === 0 ? 'no epoch is checkpointed' : `the checkpoint of epoch ${written} is on disk (continue with --resume ${outDir})`;
+}
+
+/** What the first Ctrl-C/SIGTERM/SIGHUP promises, from what has completed so far. */
+function stopLine(signal: StopSignal, completed: number, written: number, inBrowser: boolean): string {
+  const what = signal === 'SIGINT' ? 'interrupt' : signal;
+  const again = signal === 'SIGINT' ? 'Ctrl-C again' : 'a second signal';
+  if (inBrowser) return `\n${what}: stopping at the end of this epoch (the page finishes it) and saving it (${again} to quit at once, keeping the checkpoint on disk)`;
+  if (completed === 0) return `\n${what}: stopping; no epoch has completed yet, so nothing will be checkpointed (${again} to quit at once)`;
+  const saving = completed === written ? `epoch ${completed} is already checkpointed` : `saving epoch ${completed}, the last completed`;
+  return `\n${what}: stopping after this batch; ${saving} (${again} to quit at once, keeping the checkpoint on disk)`;
 }
 
 export async function trainMain(argv: string[]): Promise<number> {
@@ -329,75 +448,130 @@ export async function trainMain(argv: string[]): Promise<number> {
   }
   const plan = planFromFlags(flags);
   checkOutDir(plan);
-  // webgl: no Chromium is a one-line exit 2 before the data is read or anything is written.
-  const browserRunner = plan.run.backend === 'webgl' ? await loadBrowserRunner() : null;
-  await browserRunner?.prepareBrowser();
+  // webgl/webgpu: no Chromium (or WebGPU adapter) is a one-line exit 2 before the data is read or anything is written.
+  const browser = isBrowserBackend(plan.run.backend) ? { backend: plan.run.backend, runner: await loadBrowserRunner(plan.run.backend) } : null;
+  await browser?.runner.prepareBrowser(browser.backend);
 
-  // Everything is checked before the run folder is created: data, layer sizes, backend.
-  const data = loadDataset(plan.run.data.spec, plan.run.data);
+  // Everything is checked before the run folder is created: data, layer sizes, memory, backend, checkpoint.
+  const data = loadDataset(plan.run.data.spec, plan.run.data, { classes: declaredClasses(plan), scale: plan.run.data.scale });
   const layers = resolveLayers(plan, data);
   const run: RunFile = { ...plan.run, config: { ...plan.run.config, layers } };
   const config = run.config;
-  // webgl: the same loop runs in headless Chromium (trainEpochsInBrowser, trainEpochs' contract);
-  // Node keeps the data and the state on cpu and writes the run folder exactly as for any backend.
-  const backend = browserRunner === null ? await useBackend(run.backend) : await useNodeSideOfBrowser();
-  const train = browserRunner === null ? trainEpochs : browserRunner.trainEpochsInBrowser;
-  registerCustomOps();
-  const state0 = plan.resume ? loadCheckpoint(plan.outDir, config) : initTrainState(config);
-  if (!plan.resume) {
-    prepareOutDir(plan);
-  }
-  writeRunFile(plan.outDir, run);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const note = featureNote(plan, data);
+  if (note !== null) log(note);
+  checkTrainingFits(config, { train: data.train.n, heldOut: data.valid.n + data.test.n }, {
+    layers: plan.layersFromFlags === null && !plan.resume ? `--hidden ${layers[1]}` : `${layersLabel(plan)} ${layers.join(',')}`,
+    batch: config.batchSize === 0 ? `--batch-size 0 (a full batch of ${data.train.n} rows)` : `--batch-size ${config.batchSize}`,
+    data: `--train-size ${data.train.n}`,
+  });
+  // webgl/webgpu: the same loop runs in headless Chromium (trainEpochsInBrowser, trainEpochs' contract);
+  // Node keeps the data and the state on cpu and writes the run folder exactly as for any backend.
+  const backend = browser === null ? await useBackend(run.backend) : await useNodeSideOfBrowser(browser.backend);
+  const train = browser === null ? trainEpochs : browser.runner.browserTrainer(browser.backend);
+  registerCustomOps();
+  const state0 = plan.resume ? loadCheckpoint(plan.outDir, config, { allowNonFinite: plan.allowNan }) : initTrainState(config);
+  try {
+    if (plan.resume && state0.epoch >= config.epochs) {
+      const given = flags.epochs === undefined ? `the run's ${config.epochs} epochs are done` : `--epochs ${config.epochs} is not more than the ${epochs(state0.epoch)} done`;
+      throw new UsageError(`--resume ${plan.outDir}: ${given}; give --epochs above ${state0.epoch} to train further`);
+    }
+    prepareRunFolder(plan, run);
+  } catch (error) {
+    disposeTrainState(state0);
+    throw error;
+  }
   log(
     `${plan.resume ? `resuming ${plan.outDir} at epoch ${state0.epoch}` : `training into ${plan.outDir}`}: ${data.name} ` +
       `(${data.train.n} train, ${data.valid.n} valid, ${data.test.n} test), layers ${layers.join(',')}, ${config.grad} grads, ` +
       `${config.optimizer.kind} lr ${config.optimizer.lr}, batch ${config.batchSize === 0 ? 'full' : config.batchSize}, backend ${backend}`,
   );
 
+  // A closed terminal (SIGHUP) or a closed pipe must not turn a clean stop into a crash on the next log line.
+  const ignoreStreamError = (): void => {};
+  process.stdout.on('error', ignoreStreamError);
+  process.stderr.on('error', ignoreStreamError);
+  const checkpoints = checkpointWriter(plan.outDir, plan.checkpointEvery, state0.epoch);
+  const stop = listenForStop({
+    onStop: (signal) => log(stopLine(signal, checkpoints.lastCompleted(), checkpoints.lastWritten(), browser !== null)),
+    onForce: (signal) => {
+      // The exit hook removes any temp file of a write in progress; the checkpoint on disk is complete.
+      log(`\n${signal}: quitting now; ${onDisk(checkpoints.lastWritten(), plan.outDir)}`);
+      process.exit(SIGNAL_EXIT_CODES[signal]);
+    },
+  });
   const tensors = toTensorData(data);
-  let stopRequested = false;
-  const onSigint = (): void => {
-    if (stopRequested) process.exit(EXIT_INTERRUPTED); // second Ctrl-C: the checkpoint on disk (the last periodic one) is complete
-    stopRequested = true;
-    log('\ninterrupt: stopping; the last completed epoch is checkpointed (Ctrl-C again to quit at once)');
-  };
-  process.on('SIGINT', onSigint);
-  const batches = config.batchSize === 0 ? 1 : Math.ceil(data.train.n / config.batchSize);
-  const reporter = makeReporter(flags, config, state0.epoch, batches);
-  const checkpoints = checkpointWriter(plan.outDir, plan.checkpointEvery);
-  let result;
   try {
-    result = await train(config, tensors, state0, {
-      onBatch: (epoch, b, n) => reporter.batch(epoch, b, n),
-      onEpoch: async (m, state) => {
-        await checkpoints.epochDone(state);
-        reporter.epoch(m);
-      },
-      shouldStop: () => stopRequested,
-    });
-    // End of the run or Ctrl-C (even mid-epoch): the last completed epoch goes to disk.
-    await checkpoints.flush();
-  } catch (error) {
-    // A failed run still keeps its last completed epoch; the training error is the one reported.
-    await checkpoints.flush().catch(() => {});
-    throw error;
+    const batches = config.batchSize === 0 ? 1 : Math.ceil(data.train.n / config.batchSize);
+    const reporter = makeReporter(flags, config, state0.epoch, batches);
+    let diverged: { epoch: number; why: string } | null = null;
+    let result;
+    try {
+      result = await train(config, tensors, state0, {
+        onBatch: (epoch, b, n) => reporter.batch(epoch, b, n),
+        onEpoch: async (m, state) => {
+          const why = plan.allowNan ? null : divergence(m, state.history, data.classes);
+          if (why !== null) {
+            // Not snapshotted: the last finite epoch stays the one saved.
+            diverged = { epoch: m.epoch, why };
+          } else {
+            await checkpoints.epochDone(state);
+          }
+          reporter.epoch(m);
+        },
+        shouldStop: () => diverged !== null || stop.requested() !== null,
+      });
+      // End of the run, a stop request (even mid-epoch) or divergence: the last completed finite epoch goes to disk.
+      await checkpoints.flush();
+    } catch (error) {
+      reporter.stop();
+      if (!(error instanceof FileSystemError)) {
+        // A failed run still keeps its last completed epoch; the training error is the one reported.
+        await checkpoints.flush().catch(() => {});
+        throw error;
+      }
+      throw new RunFailure(`${error.message}; stopped after epoch ${checkpoints.lastCompleted()}, ${onDisk(checkpoints.lastWritten(), plan.outDir)}`);
+    } finally {
+      reporter.stop();
+    }
+    // After a stop mid-epoch the state holds unfinished-epoch params; the run folder keeps the last completed epoch's checkpoint.
+    const kept = checkpoints.lastWritten();
+    const history = result.state.history.filter((m) => m.epoch <= kept);
+    disposeTrainState(result.state);
+    const requested = stop.requested();
+    try {
+      // Stopped before any epoch: the folder keeps only config.json (nothing trained, nothing to plot).
+      if (history.length > 0) {
+        writeMetrics(plan.outDir, history);
+        await writePlot(plan.outDir, history, plotTitle(run, backend));
+      }
+      finish(plan.outDir, summarize(history, backend, requested !== null, state0.epoch), flags);
+    } catch (error) {
+      if (!(error instanceof FileSystemError)) throw error;
+      throw new RunFailure(`${error.message}; ${onDisk(kept, plan.outDir)}`);
+    }
+    const stoppedBy = diverged as { epoch: number; why: string } | null;
+    if (stoppedBy !== null) {
+      log(
+        `train: epoch ${stoppedBy.epoch} diverged (${stoppedBy.why}); stopped, ${kept === 0 ? 'nothing is checkpointed' : `keeping epoch ${kept}, the last finite one`}; ` +
+          `try a smaller --lr than ${config.optimizer.lr} (or --allow-nan to train on regardless)`,
+      );
+      return EXIT_DIVERGED;
+    }
+    if (requested !== null) {
+      if (kept === 0) log(`stopped before the first epoch completed: nothing was checkpointed (${plan.outDir} holds config.json only); start again with --out ${plan.outDir} --overwrite`);
+      return SIGNAL_EXIT_CODES[requested.signal];
+    }
+    return EXIT_OK;
   } finally {
-    reporter.stop();
-    process.off('SIGINT', onSigint);
     disposeTensorData(tensors);
+    if (tf.memory().numTensors > 0 && process.env.HANDGRAD_DEBUG) log(`debug: ${tf.memory().numTensors} tensors left`);
+    stop.dispose();
+    process.stdout.off('error', ignoreStreamError);
+    process.stderr.off('error', ignoreStreamError);
   }
-  // After a stop mid-epoch the state holds unfinished-epoch params; the run folder keeps the last completed epoch's checkpoint.
-  const history = result.state.history;
-  disposeTrainState(result.state);
-  writeMetrics(plan.outDir, history);
-  await writePlot(plan.outDir, history, plotTitle(run, backend));
-  finish(plan.outDir, summarize(history, backend, result.stopped, state0.epoch), flags);
-  if (tf.memory().numTensors > 0 && process.env.HANDGRAD_DEBUG) log(`debug: ${tf.memory().numTensors} tensors left`);
-  return result.stopped ? EXIT_INTERRUPTED : EXIT_OK;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   void runCli('train', () => trainMain(process.argv.slice(2)));
 }
-

@@ -4,7 +4,7 @@
  * tfjs autodiff over the same forward pass built from tfjs's built-in ops.
  */
 import * as tf from '@tensorflow/tfjs';
-import { manualReluGrad, manualSoftmaxCrossEntropy, manualSoftmaxCrossEntropyGrad } from '../../custom-ops/index.js';
+import { manualDenseParamGrads, manualHiddenDelta, manualSoftmaxCrossEntropy, manualSoftmaxCrossEntropyGrad } from '../../custom-ops/index.js';
 import { forwardBuiltin, forwardManual, layerSizesOf, type MlpParams } from './mlp.js';
 
 export interface ParamGrads {
@@ -32,9 +32,8 @@ function checkLabels(params: MlpParams, x: tf.Tensor2D, yOneHot: tf.Tensor2D): v
  * The homework's backprop, no tf.grad anywhere:
  *   L   = (1/N) Σ_n (logsumexp(Z_n) − Σ_k Y_nk Z_nk)           (ManualSoftmaxCrossEntropy)
  *   G_L = ∂L/∂Z = (P − Y)/N                                     (gradCE, ManualSoftmaxCrossEntropyGrad with dy = 1)
- *   dW_l = H_{l−1}ᵀ·G_l                                         (gradLossW_o / gradLossW_h)
- *   db_l = 1ᵀ·G_l                                               (gradLossb_o / gradLossb_h)
- *   G_{l−1} = (G_l·W_lᵀ) ⊙ 1(R_{l−1} > 0)                       (ManualReluGrad)
+ *   dW_l = H_{l−1}ᵀ·G_l,  db_l = 1ᵀ·G_l                          (gradLossW, gradLossb: ManualDenseParamGrads)
+ *   G_{l−1} = (G_l·W_lᵀ) ⊙ 1(R_{l−1} > 0)                       (hiddenDelta: ManualHiddenDelta, product and mask in one kernel)
  */
 export function manualBackprop(params: MlpParams, x: tf.Tensor2D, yOneHot: tf.Tensor2D, keepLogits = false): LossAndGrads {
   checkLabels(params, x, yOneHot);
@@ -47,12 +46,8 @@ export function manualBackprop(params: MlpParams, x: tf.Tensor2D, yOneHot: tf.Te
     // Arrays are 0-based: params.weights[l] is W_{l+1}, H[l] is H_l, R[l] is R_{l+1}.
     let G = manualSoftmaxCrossEntropyGrad(tf.scalar(1), yOneHot, Z) as tf.Tensor2D; // G_L = (P − Y)/N
     for (let l = L - 1; l >= 0; l--) {
-      dW[l] = tf.matMul(H[l], G, true, false); //  dW_l = H_{l−1}ᵀ·G_l
-      db[l] = tf.sum(G, 0); //                     db_l = 1ᵀ·G_l
-      if (l > 0) {
-        const upstream = tf.matMul(G, params.weights[l], false, true); // G_l·W_lᵀ
-        G = manualReluGrad(upstream, R[l - 1]) as tf.Tensor2D; //        ⊙ 1(R_{l−1} > 0)
-      }
+      ({ dW: dW[l], db: db[l] } = manualDenseParamGrads(H[l], G)); //         dW_l = H_{l−1}ᵀ·G_l, db_l = 1ᵀ·G_l
+      if (l > 0) G = manualHiddenDelta(G, params.weights[l], R[l - 1]); // G_{l−1} = (G_l·W_lᵀ) ⊙ 1(R_{l−1} > 0)
     }
     return keepLogits ? { loss, grads: { dW, db }, logits: Z } : { loss, grads: { dW, db } };
   });

@@ -31,3 +31,93 @@ export type TrainConfig = {
 
 /** Rows per forward pass when computing loss and accuracy (bounds the activations held at once). */
 export const EVAL_CHUNK = 10000;
+
+/**
+ * The bounds of every number in a TrainConfig. The CLI checks its flags with these (`--lr: -5 must be
+ * > 0`) and a run's config.json is checked with the same ones on --resume, so a hand-edited file
+ * cannot hold what the flags refuse.
+ */
+export type NumberRule = { integer?: boolean; min?: number; minExclusive?: number; maxExclusive?: number };
+
+export const CONFIG_RULES = {
+  layerSize: { integer: true, min: 1 },
+  seed: { integer: true, min: 0 },
+  lr: { minExclusive: 0 },
+  momentum: { min: 0, maxExclusive: 1 },
+  beta1: { min: 0, maxExclusive: 1 },
+  beta2: { min: 0, maxExclusive: 1 },
+  epsilon: { minExclusive: 0 },
+  batchSize: { integer: true, min: 0 },
+  epochs: { integer: true, min: 1 },
+  subsetSize: { integer: true, min: 1 },
+  /** --scale: pixels are divided by it. */
+  scale: { minExclusive: 0 },
+} as const satisfies Record<string, NumberRule>;
+
+/** What is wrong with `value` under `rule` ("must be > 0"), or null when it is fine. */
+export function ruleViolation(value: unknown, rule: NumberRule): string | null {
+  if (value === undefined) return 'is missing';
+  if (typeof value !== 'number' || !Number.isFinite(value)) return `${JSON.stringify(value)} is not a number`;
+  if (rule.integer === true && !Number.isSafeInteger(value)) return `${value} is not an integer`;
+  if (rule.min !== undefined && value < rule.min) return `${value} must be ${rule.integer === true ? 'an integer ' : ''}≥ ${rule.min}`;
+  if (rule.minExclusive !== undefined && value <= rule.minExclusive) return `${value} must be > ${rule.minExclusive}`;
+  if (rule.maxExclusive !== undefined && value >= rule.maxExclusive) return `${value} must be < ${rule.maxExclusive}`;
+  return null;
+}
+
+/** A config that failed validation; `field` is its path in the JSON ("optimizer.lr"). */
+export class ConfigError extends Error {
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${field} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkNumber(value: unknown, field: string, rule: NumberRule): number {
+  const problem = ruleViolation(value, rule);
+  if (problem !== null) throw new ConfigError(field, problem);
+  return value as number;
+}
+
+function checkChoice<T extends string>(value: unknown, field: string, choices: readonly T[]): T {
+  if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError(field, `${JSON.stringify(value) ?? 'missing'} is not one of ${choices.join(', ')}`);
+}
+
+/** Checks a TrainConfig read from JSON with the flags' rules; throws ConfigError naming the first bad field. */
+export function validateTrainConfig(value: unknown): TrainConfig {
+  if (!isRecord(value)) throw new ConfigError('config', 'is not an object');
+  if (!Array.isArray(value.layers) || value.layers.length < 2) throw new ConfigError('config.layers', `${JSON.stringify(value.layers) ?? 'missing'} needs at least an input and an output size`);
+  const layers = value.layers.map((n: unknown, i) => checkNumber(n, `config.layers[${i}]`, CONFIG_RULES.layerSize));
+  if (layers[layers.length - 1] < 2) throw new ConfigError('config.layers', `${JSON.stringify(layers)}: the last size is the number of classes and must be ≥ 2`);
+  const o = value.optimizer;
+  if (!isRecord(o)) throw new ConfigError('config.optimizer', 'is not an object');
+  const optimizer: OptimizerConfig = {
+    kind: checkChoice(o.kind, 'config.optimizer.kind', OPTIMIZERS),
+    lr: checkNumber(o.lr, 'config.optimizer.lr', CONFIG_RULES.lr),
+    momentum: checkNumber(o.momentum, 'config.optimizer.momentum', CONFIG_RULES.momentum),
+    beta1: checkNumber(o.beta1, 'config.optimizer.beta1', CONFIG_RULES.beta1),
+    beta2: checkNumber(o.beta2, 'config.optimizer.beta2', CONFIG_RULES.beta2),
+    epsilon: checkNumber(o.epsilon, 'config.optimizer.epsilon', CONFIG_RULES.epsilon),
+  };
+  return {
+    layers,
+    seed: checkNumber(value.seed, 'config.seed', CONFIG_RULES.seed),
+    grad: checkChoice(value.grad, 'config.grad', GRAD_MODES),
+    optimizer,
+    batchSize: checkNumber(value.batchSize, 'config.batchSize', CONFIG_RULES.batchSize),
+    epochs: checkNumber(value.epochs, 'config.epochs', CONFIG_RULES.epochs),
+  };
+}
+
+/** Checks an optional subset size (`--train-size`) read from JSON. */
+export function validateSubsetSize(value: unknown, field: string): number | undefined {
+  return value === undefined ? undefined : checkNumber(value, field, CONFIG_RULES.subsetSize);
+}

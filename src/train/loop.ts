@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
-import type { Dataset, Split } from '../data/dataset.js';
+import { batchOf, type Batch, type Dataset, type Split } from '../data/dataset.js';
 import { forwardLogits, xavierInit, type MlpParams } from '../model/mlp.js';
 import { EVAL_CHUNK, type TrainConfig } from './config.js';
 import { disposeOptimizerState, initOptimizerState, type OptimizerState } from './optimizers.js';
@@ -26,6 +26,8 @@ export type TensorData = {
   classes: number;
   /** The valid rows then the test rows in one tensor (valid.x and test.x are its row slices), so one forward pass evaluates both. */
   heldOut: TensorSplit;
+  /** The training rows as host arrays (those train.x and train.labels were made from): mini-batches are copied from here. */
+  trainRows: Split;
 };
 
 /** Loss (mean cross-entropy) and accuracy on the three splits after one epoch. */
@@ -56,9 +58,19 @@ export type TrainState = {
   history: EpochMetrics[];
 };
 
+/** What a step leaves for the onStep hook: tensors owned by the loop, valid until the hook's promise settles. */
+export type BatchStep = {
+  /** The batch's mean cross-entropy at the parameters the step started from. */
+  loss: tf.Scalar;
+  /** The parameters after the step. */
+  params: MlpParams;
+};
+
 export type TrainHooks = {
   /** After each mini-batch step of the current epoch. */
   onBatch?: (epoch: number, batch: number, batches: number) => void;
+  /** After onBatch, awaited: a hook may read the step's tensors, or yield so that a stop request arrives. */
+  onStep?: (step: BatchStep) => void | Promise<void>;
   /** After each completed epoch, with the new state (still owned by the loop). */
   onEpoch?: (metrics: EpochMetrics, state: TrainState) => void | Promise<void>;
   /** Polled between batches; true stops the run, discarding the unfinished epoch. */
@@ -97,6 +109,7 @@ export function toTensorData(data: Dataset): TensorData {
     test: rowsOf(heldOut, valid.n, test.n),
     classes: data.classes,
     heldOut,
+    trainRows: data.train,
   };
 }
 
@@ -138,14 +151,10 @@ function rowLossAndHit(z: tf.Tensor2D, labels: tf.Tensor1D, classes: number): { 
 
 export type SplitMetrics = { loss: number; acc: number };
 
-/**
- * Mean cross-entropy L = (1/N) Σ_n (logsumexp(Z_n) − Z_{n,y_n}) and accuracy of each consecutive row
- * range of `split` (range i ends at row ends[i]), through the cheapest forward pass (forwardLogits:
- * fused matmul + bias + relu) in chunks of EVAL_CHUNK rows, one device read per chunk. The same
- * numbers for either gradient mode.
- */
-export function evaluateRanges(params: MlpParams, split: TensorSplit, classes: number, ends: readonly number[]): SplitMetrics[] {
-  const totals = ends.map(() => ({ loss: 0, hits: 0 }));
+type RangePart = { i: number; from: number; to: number };
+
+/** evaluateRanges' chunks: per chunk, a tensor of [loss sum, hit count] per range part it overlaps. */
+function* rangeChunks(params: MlpParams, split: TensorSplit, classes: number, ends: readonly number[]): Generator<{ sums: tf.Tensor; parts: RangePart[] }> {
   for (let start = 0; start < split.n; start += EVAL_CHUNK) {
     const end = Math.min(split.n, start + EVAL_CHUNK);
     // The ranges this chunk overlaps, in chunk-relative rows.
@@ -159,17 +168,57 @@ export function evaluateRanges(params: MlpParams, split: TensorSplit, classes: n
       const { loss, hit } = rowLossAndHit(forwardLogits(params, x), labels, classes);
       return tf.stack(parts.flatMap((p) => [tf.sum(loss.slice([p.from], [p.to - p.from])), tf.sum(hit.slice([p.from], [p.to - p.from]))]));
     });
-    const values = sums.dataSync();
-    sums.dispose();
-    parts.forEach((p, k) => {
-      totals[p.i].loss += values[2 * k];
-      totals[p.i].hits += values[2 * k + 1];
-    });
+    yield { sums, parts };
   }
+}
+
+function rangeTotals(ends: readonly number[]): { loss: number; hits: number }[] {
+  return ends.map(() => ({ loss: 0, hits: 0 }));
+}
+
+function addChunk(totals: { loss: number; hits: number }[], parts: RangePart[], values: ArrayLike<number>): void {
+  parts.forEach((p, k) => {
+    totals[p.i].loss += values[2 * k];
+    totals[p.i].hits += values[2 * k + 1];
+  });
+}
+
+function rangeMetrics(totals: { loss: number; hits: number }[], ends: readonly number[]): SplitMetrics[] {
   return totals.map((t, i) => {
     const rows = ends[i] - (i === 0 ? 0 : ends[i - 1]);
     return { loss: t.loss / rows, acc: t.hits / rows };
   });
+}
+
+/**
+ * Mean cross-entropy L = (1/N) Σ_n (logsumexp(Z_n) − Z_{n,y_n}) and accuracy of each consecutive row
+ * range of `split` (range i ends at row ends[i]), through the cheapest forward pass (forwardLogits:
+ * fused matmul + bias + relu) in chunks of EVAL_CHUNK rows, one device read per chunk. The same
+ * numbers for either gradient mode.
+ */
+export function evaluateRanges(params: MlpParams, split: TensorSplit, classes: number, ends: readonly number[]): SplitMetrics[] {
+  const totals = rangeTotals(ends);
+  for (const { sums, parts } of rangeChunks(params, split, classes, ends)) {
+    const values = sums.dataSync();
+    sums.dispose();
+    addChunk(totals, parts, values);
+  }
+  return rangeMetrics(totals, ends);
+}
+
+/**
+ * evaluateRanges with asynchronous device reads, as the trainer uses: tfjs's webgpu backend reads
+ * synchronously by drawing through a canvas, after which Chromium's WebGPU device can no longer map
+ * buffers (every later async read fails); on webgl a synchronous read blocks the page.
+ */
+export async function evaluateRangesAsync(params: MlpParams, split: TensorSplit, classes: number, ends: readonly number[]): Promise<SplitMetrics[]> {
+  const totals = rangeTotals(ends);
+  for (const { sums, parts } of rangeChunks(params, split, classes, ends)) {
+    const values = await sums.data();
+    sums.dispose();
+    addChunk(totals, parts, values);
+  }
+  return rangeMetrics(totals, ends);
 }
 
 /** Loss and accuracy of one split (see evaluateRanges). */
@@ -178,14 +227,14 @@ export function evaluate(params: MlpParams, split: TensorSplit, classes: number)
 }
 
 /** Valid and test metrics from one forward pass over data.heldOut. */
-function evaluateHeldOut(params: MlpParams, data: TensorData): { valid: SplitMetrics; test: SplitMetrics } {
-  const [valid, test] = evaluateRanges(params, data.heldOut, data.classes, [data.valid.n, data.valid.n + data.test.n]);
+async function evaluateHeldOut(params: MlpParams, data: TensorData): Promise<{ valid: SplitMetrics; test: SplitMetrics }> {
+  const [valid, test] = await evaluateRangesAsync(params, data.heldOut, data.classes, [data.valid.n, data.valid.n + data.test.n]);
   return { valid, test };
 }
 
 /** Loss and accuracy of the whole training set from the logits of a full-batch step. */
-function metricsFromLogits(z: tf.Tensor2D, split: TensorSplit, classes: number): SplitMetrics {
-  const [lossSum, hits] = readPair(
+async function metricsFromLogits(z: tf.Tensor2D, split: TensorSplit, classes: number): Promise<SplitMetrics> {
+  const [lossSum, hits] = await readPair(
     tf.tidy(() => {
       const { loss, hit } = rowLossAndHit(z, split.labels, classes);
       return tf.stack([tf.sum(loss), tf.sum(hit)]) as tf.Tensor1D;
@@ -195,25 +244,60 @@ function metricsFromLogits(z: tf.Tensor2D, split: TensorSplit, classes: number):
 }
 
 /** The two values of a [2] tensor, which is then disposed. */
-function readPair(t: tf.Tensor1D): [number, number] {
-  const [a, b] = t.dataSync();
+async function readPair(t: tf.Tensor1D): Promise<[number, number]> {
+  const [a, b] = await t.data();
   t.dispose();
   return [a, b];
 }
 
-/** Lets timers and signal handlers run (at most every 100 ms) without slowing the loop. */
+/** Every this many ms of steps, the loop gives the event loop a turn (see makeYielder). */
+export const YIELD_EVERY_MS = 50;
+
+/**
+ * One event-loop turn that includes an I/O poll, where Node reads pending signals: two chained
+ * setImmediate calls (one would run in the same iteration's check phase, without a poll, when the
+ * caller was resumed from an I/O callback). A 0 ms timer where setImmediate does not exist (browsers).
+ */
+const nextTurn = (): Promise<void> =>
+  new Promise<void>((resolve) => {
+    if (typeof setImmediate === 'function') setImmediate(() => setImmediate(resolve));
+    else setTimeout(resolve, 0);
+  });
+
+/**
+ * Lets signal handlers (Ctrl-C, SIGTERM), timers and the browser runner's messages run between
+ * batches: a step keeps the event loop busy, and a signal is only delivered when it gets a turn. A
+ * turn costs a few microseconds, taken at most every YIELD_EVERY_MS, so a stop request is seen
+ * within that time plus one step.
+ */
 function makeYielder(): () => Promise<void> {
   let last = performance.now();
   return async () => {
     const now = performance.now();
-    if (now - last < 100) return;
+    if (now - last < YIELD_EVERY_MS) return;
     last = now;
-    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    await nextTurn();
   };
 }
 
 function batchesOf(n: number, batchSize: number): number {
   return batchSize === 0 ? 1 : Math.ceil(n / batchSize);
+}
+
+/** The whole training set as one batch: X and its one-hot Y. */
+function wholeTrainingSet(data: TensorData): [tf.Tensor2D, tf.Tensor2D] {
+  return tf.tidy(() => [data.train.x.clone(), tf.oneHot(data.train.labels, data.classes).toFloat() as tf.Tensor2D]);
+}
+
+/**
+ * The rows `idx` of the training set as X and one-hot Y, copied on the host into `staging` (no gather
+ * kernel) and made tensors. cpu and native adopt the arrays rather than copy them, so `staging` may be
+ * refilled only after the step has consumed these tensors and they are disposed (the loop does so).
+ */
+function miniBatch(data: TensorData, idx: Int32Array, staging: Batch): [tf.Tensor2D, tf.Tensor2D] {
+  const features = data.train.x.shape[1];
+  const batch = batchOf(data.trainRows, idx, features, data.classes, staging);
+  return [tf.tensor2d(batch.x, [batch.rows, features], 'float32'), tf.tensor2d(batch.yOneHot, [batch.rows, data.classes], 'float32')];
 }
 
 type EpochOutcome = {
@@ -232,6 +316,7 @@ async function runEpoch(config: TrainConfig, data: TensorData, state: TrainState
   // Full batch: the mean gradient does not depend on order, so the data is used as is.
   const { indices, rngState } = fullBatch ? { indices: null, rngState: state.rngState } : shuffledIndices(n, state.rngState);
   const yieldNow = makeYielder();
+  const staging: Batch = { x: new Float32Array(fullBatch ? 0 : batchSize * data.train.x.shape[1]), yOneHot: new Float32Array(fullBatch ? 0 : batchSize * data.classes), rows: 0 };
   let params = state.params;
   let optimizerState = state.optimizerState;
   let trainLogits: tf.Tensor2D | undefined;
@@ -239,17 +324,18 @@ async function runEpoch(config: TrainConfig, data: TensorData, state: TrainState
     if (hooks.shouldStop?.()) {
       return { state: { ...state, params, optimizerState }, stopped: true };
     }
-    const [x, y] = tf.tidy(() => {
-      if (indices === null) return [data.train.x.clone(), tf.oneHot(data.train.labels, data.classes).toFloat()] as [tf.Tensor2D, tf.Tensor2D];
-      const idx = tf.tensor1d(indices.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize)), 'int32');
-      return [tf.gather(data.train.x, idx), tf.oneHot(tf.gather(data.train.labels, idx), data.classes).toFloat()] as [tf.Tensor2D, tf.Tensor2D];
-    });
+    const [x, y] = indices === null ? wholeTrainingSet(data) : miniBatch(data, indices.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize)), staging);
     const result = trainStep(params, optimizerState, x, y, config, fullBatch);
     trainLogits = result.logits;
-    tf.dispose([x, y, result.loss]);
+    tf.dispose([x, y]);
     params = result.params;
     optimizerState = result.optimizerState;
     hooks.onBatch?.(state.epoch + 1, b + 1, batches);
+    try {
+      await hooks.onStep?.({ loss: result.loss, params });
+    } finally {
+      result.loss.dispose();
+    }
     await yieldNow();
   }
   // webgl only queues GPU programs; reading the last-updated tensors waits for the epoch's work, so
@@ -268,9 +354,10 @@ export async function trainEpochs(config: TrainConfig, data: TensorData, state: 
     const t1 = performance.now();
     const params = epochResult.state.params;
     const { trainLogits } = epochResult;
-    const train = trainLogits === undefined ? evaluate(params, data.train, data.classes) : metricsFromLogits(trainLogits, data.train, data.classes);
+    const train =
+      trainLogits === undefined ? (await evaluateRangesAsync(params, data.train, data.classes, [data.train.n]))[0] : await metricsFromLogits(trainLogits, data.train, data.classes);
     trainLogits?.dispose();
-    const { valid, test } = evaluateHeldOut(params, data);
+    const { valid, test } = await evaluateHeldOut(params, data);
     const metrics: EpochMetrics = {
       epoch: current.epoch + 1,
       trainLoss: train.loss,
@@ -287,4 +374,22 @@ export async function trainEpochs(config: TrainConfig, data: TensorData, state: 
     if (hooks.shouldStop?.()) return { state: current, stopped: true };
   }
   return { state: current, stopped: false };
+}
+
+/** A train loss above this many times max(ln C, the best train loss so far) counts as divergence. */
+export const DIVERGENCE_FACTOR = 100;
+
+/**
+ * Why epoch `m` diverged, or null when it did not: a non-finite loss on any split, or a train loss
+ * DIVERGENCE_FACTOR times above both ln C (the loss of a uniform guess, where training starts) and
+ * the best train loss of `history` (the epochs before `m`).
+ */
+export function divergence(m: EpochMetrics, history: readonly EpochMetrics[], classes: number): string | null {
+  for (const [name, loss] of [['train', m.trainLoss], ['valid', m.validLoss], ['test', m.testLoss]] as const) {
+    if (!Number.isFinite(loss)) return `${name} loss ${loss}`;
+  }
+  const best = history.reduce((b, h) => (h.epoch < m.epoch && h.trainLoss < b ? h.trainLoss : b), Number.POSITIVE_INFINITY);
+  const reference = Math.max(Math.log(classes), Number.isFinite(best) ? best : 0);
+  if (m.trainLoss > DIVERGENCE_FACTOR * reference) return `train loss ${m.trainLoss.toPrecision(3)}, over ${DIVERGENCE_FACTOR}× ${reference.toPrecision(3)}`;
+  return null;
 }

@@ -3,6 +3,7 @@
  * Nothing is disposed here; the caller (trainStep) disposes what it replaced.
  */
 import * as tf from '@tensorflow/tfjs';
+import { manualAdamUpdate, manualMomentumUpdate, manualSgdUpdate } from '../../custom-ops/index.js';
 import type { OptimizerConfig } from './config.js';
 
 /** Per-parameter slot tensors (same order as the params list) and the step count t. */
@@ -31,34 +32,27 @@ export function disposeOptimizerState(state: OptimizerState): void {
 
 type Update = { params: tf.Tensor[]; state: OptimizerState };
 
-/** W ← W − α∇. */
+/** W ← W − α∇ (one ManualSgdUpdate kernel per parameter). */
 function sgd(config: OptimizerConfig, params: readonly tf.Tensor[], grads: readonly tf.Tensor[], state: OptimizerState): Update {
-  return { params: params.map((w, i) => tf.sub(w, tf.mul(config.lr, grads[i]))), state: { step: state.step + 1, slots: {} } };
+  return { params: params.map((w, i) => manualSgdUpdate(w, grads[i], { lr: config.lr })), state: { step: state.step + 1, slots: {} } };
 }
 
-/** The homework's momentum: v ← γv + α∇, W ← W − v. */
+/** The homework's momentum: v ← γv + α∇, W ← W − v (one ManualMomentumUpdate kernel per parameter). */
 function momentum(config: OptimizerConfig, params: readonly tf.Tensor[], grads: readonly tf.Tensor[], state: OptimizerState): Update {
-  const velocity = state.slots.velocity.map((v, i) => tf.add(tf.mul(config.momentum, v), tf.mul(config.lr, grads[i])));
-  return { params: params.map((w, i) => tf.sub(w, velocity[i])), state: { step: state.step + 1, slots: { velocity } } };
+  const hyper = { lr: config.lr, momentum: config.momentum };
+  const updates = params.map((w, i) => manualMomentumUpdate(w, grads[i], state.slots.velocity[i], hyper));
+  return { params: updates.map((u) => u.param), state: { step: state.step + 1, slots: { velocity: updates.map((u) => u.velocity) } } };
 }
 
 /**
  * Adam (Kingma & Ba 2015, Algorithm 1): m ← β1m + (1−β1)∇, v ← β2v + (1−β2)∇²,
- * m̂ = m/(1−β1^t), v̂ = v/(1−β2^t), W ← W − α m̂/(√v̂ + ε).
+ * m̂ = m/(1−β1^t), v̂ = v/(1−β2^t), W ← W − α m̂/(√v̂ + ε) (one ManualAdamUpdate kernel per parameter).
  */
 function adam(config: OptimizerConfig, params: readonly tf.Tensor[], grads: readonly tf.Tensor[], state: OptimizerState): Update {
   const { lr, beta1, beta2, epsilon } = config;
   const t = state.step + 1;
-  const c1 = 1 / (1 - beta1 ** t);
-  const c2 = 1 / (1 - beta2 ** t);
-  const m = state.slots.m.map((mi, i) => tf.add(tf.mul(beta1, mi), tf.mul(1 - beta1, grads[i])));
-  const v = state.slots.v.map((vi, i) => tf.add(tf.mul(beta2, vi), tf.mul(1 - beta2, tf.square(grads[i]))));
-  const next = params.map((w, i) => {
-    const mHat = tf.mul(m[i], c1);
-    const vHat = tf.mul(v[i], c2);
-    return tf.sub(w, tf.div(tf.mul(lr, mHat), tf.add(tf.sqrt(vHat), epsilon)));
-  });
-  return { params: next, state: { step: t, slots: { m, v } } };
+  const updates = params.map((w, i) => manualAdamUpdate(w, grads[i], state.slots.m[i], state.slots.v[i], { lr, beta1, beta2, epsilon, step: t }));
+  return { params: updates.map((u) => u.param), state: { step: t, slots: { m: updates.map((u) => u.m), v: updates.map((u) => u.v) } } };
 }
 
 const UPDATES = { sgd, momentum, adam } as const;

@@ -1,13 +1,13 @@
 /** The files of a run folder (Node): config.json, metrics.csv, the learning-curve plot, summary.json. */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackendChoice } from '../backends.js';
+import { BACKEND_NAMES, type BackendChoice } from '../backends.js';
 import type { SubsetSizes } from '../data/dataset.js';
 import { DataError } from '../data/errors.js';
 import { learningCurveSpec } from '../plot/curves.js';
 import { renderSvg } from '../plot/render.js';
 import { atomicWriteFile } from './atomic.js';
-import type { TrainConfig } from './config.js';
+import { CONFIG_RULES, ConfigError, ruleViolation, validateSubsetSize, validateTrainConfig, type TrainConfig } from './config.js';
 import type { EpochMetrics } from './loop.js';
 
 export const RUN_MARKER = 'handgrad-train-run';
@@ -16,7 +16,8 @@ export type RunFile = {
   kind: typeof RUN_MARKER;
   version: 1;
   config: TrainConfig;
-  data: { spec: string } & SubsetSizes;
+  /** `scale`: pixels are divided by it (--scale); absent = the dtype's default (uint8 ÷ 255, floats as they are). */
+  data: { spec: string; scale?: number } & SubsetSizes;
   backend: BackendChoice;
   createdAt: string;
 };
@@ -39,11 +40,70 @@ function readRunFileOrNull(dir: string): RunFile | null {
   }
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * A run file read from JSON, checked field by field with the rules the flags obey (a hand-edited
+ * `"lr": -5` or `"kind": "rmsprop"` is refused like `--lr -5`); throws ConfigError naming the field.
+ */
+export function validateRunFile(value: unknown): RunFile {
+  if (!isRecord(value) || value.kind !== RUN_MARKER) throw new ConfigError('kind', `is not "${RUN_MARKER}"`);
+  if (value.version !== 1) throw new ConfigError('version', `${JSON.stringify(value.version) ?? 'missing'} is not 1 (written by another handgrad version)`);
+  const config = validateTrainConfig(value.config);
+  const data = value.data;
+  if (!isRecord(data) || typeof data.spec !== 'string' || data.spec === '') throw new ConfigError('data.spec', 'is missing (the --data of the run)');
+  const sizes: SubsetSizes = {};
+  const trainSize = validateSubsetSize(data.trainSize, 'data.trainSize');
+  const validSize = validateSubsetSize(data.validSize, 'data.validSize');
+  const testSize = validateSubsetSize(data.testSize, 'data.testSize');
+  if (trainSize !== undefined) sizes.trainSize = trainSize;
+  if (validSize !== undefined) sizes.validSize = validSize;
+  if (testSize !== undefined) sizes.testSize = testSize;
+  let scale: number | undefined;
+  if (data.scale !== undefined) {
+    const problem = ruleViolation(data.scale, CONFIG_RULES.scale);
+    if (problem !== null) throw new ConfigError('data.scale', problem);
+    scale = data.scale as number;
+  }
+  const backends: readonly string[] = ['auto', ...BACKEND_NAMES];
+  if (typeof value.backend !== 'string' || !backends.includes(value.backend)) {
+    throw new ConfigError('backend', `${JSON.stringify(value.backend) ?? 'missing'} is not one of ${backends.join(', ')}`);
+  }
+  return {
+    kind: RUN_MARKER,
+    version: 1,
+    config,
+    data: { spec: data.spec, ...sizes, ...(scale === undefined ? {} : { scale }) },
+    backend: value.backend as BackendChoice,
+    createdAt: typeof value.createdAt === 'string' ? value.createdAt : '',
+  };
+}
+
+/** The run in `dir` (for --resume), checked: one line naming config.json and the bad field otherwise. */
 export function readRunFile(dir: string): RunFile {
   if (!existsSync(dir)) throw new DataError(`--resume ${dir}: folder not found`);
-  const run = readRunFileOrNull(dir);
-  if (run === null) throw new DataError(`--resume ${dir}: not a handgrad training run (no readable config.json)`);
-  return run;
+  const path = join(dir, 'config.json');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new DataError(`--resume ${dir}: not a handgrad training run (no readable config.json)`);
+    throw new DataError(`${path}: cannot read (${code ?? String(error)})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new DataError(`${path}: not valid JSON (${(error as Error).message.split('\n')[0]})`);
+  }
+  if (!isRecord(parsed) || parsed.kind !== RUN_MARKER) throw new DataError(`--resume ${dir}: not a handgrad training run (no readable config.json)`);
+  try {
+    return validateRunFile(parsed);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new DataError(`${path}: ${error.message}`);
+    throw error;
+  }
 }
 
 export function writeRunFile(dir: string, run: RunFile): void {

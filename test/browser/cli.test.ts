@@ -120,7 +120,7 @@ describe.skipIf(chromiumMissing !== null)('--backend webgl through headless Chro
       encoding: 'utf8',
       timeout: 120_000,
     });
-    expect(res.stderr).toMatch(/webgl in headless Chromium, WebGL 2 renderer: .*SwiftShader.*float32 textures: true/);
+    expect(res.stderr).toMatch(/webgl in headless Chromium, WebGL 2 renderer: .*SwiftShader.*float32 textures: true — software rendering on the CPU/);
     expect(res.stdout).toMatch(/^== webgl ==/m);
     expect(res.stdout).not.toMatch(/FAIL/);
     expect(res.stdout).toMatch(/webgl: \d+ checks, all pass/);
@@ -128,16 +128,18 @@ describe.skipIf(chromiumMissing !== null)('--backend webgl through headless Chro
   });
 });
 
-describe('--backend webgl without Chromium', () => {
+describe('--backend webgl and webgpu without Chromium', () => {
   const env = { ...process.env, HANDGRAD_CHROMIUM: '/nonexistent/chromium' };
   const out = join(tmpdir(), `handgrad-no-chromium-${process.pid}`);
   it.each([
-    ['compare', ['src/cli/compare.ts', '--backend', 'webgl']],
-    ['train', ['src/cli/train.ts', '--backend', 'webgl', '--out', out]],
-  ])('%s exits 2 with one line naming apt-get install chromium, writing nothing', (tool, args) => {
+    ['compare', 'webgl', ['src/cli/compare.ts', '--backend', 'webgl']],
+    ['train', 'webgl', ['src/cli/train.ts', '--backend', 'webgl', '--out', out]],
+    ['compare', 'webgpu', ['src/cli/compare.ts', '--backend', 'webgpu']],
+    ['train', 'webgpu', ['src/cli/train.ts', '--backend', 'webgpu', '--out', out]],
+  ])('%s --backend %s exits 2 with one line naming apt-get install chromium, writing nothing', (tool, backend, args) => {
     const res = spawnSync(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT, encoding: 'utf8', env, timeout: 60_000 });
     const lines = res.stderr.trim().split('\n').filter((l) => !/nodedir|npm warn/.test(l));
-    expect(lines).toEqual([expect.stringMatching(new RegExp(`^${tool}: .*/nonexistent/chromium.*\`apt-get install chromium\``))]);
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`^${tool}: --backend ${backend} needs Chromium, but /nonexistent/chromium.*\`apt-get install chromium\``))]);
     expect(res.status).toBe(2);
     expect(existsSync(out)).toBe(false);
   });

@@ -1,123 +1,198 @@
 /**
- * End-to-end tests of the training page in headless Chromium (SwiftShader WebGL2): kernels on
- * webgl/wasm vs cpu, a training run with live curves, backends agreeing on the first epoch,
- * the compare button, and tf.memory() across epochs. The page is built once in beforeAll.
+ * The training page clicked through in headless Chromium on each backend it offers (webgl and
+ * webgpu on SwiftShader, wasm, cpu): training with the teaching panels, Stop mid-run, and the
+ * gradient checker. Small networks: SwiftShader is slow. Screenshots land in test-results/.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CUSTOM_KERNEL_NAMES } from '../../custom-ops/kernel_names.js';
 import { FP32_VS_FP32 } from '../../compare/tolerances.js';
-import { REPO_ROOT } from '../../src/browser/build.js';
-import { openPageSession, type PageSession } from '../../src/browser/session.js';
 import { chromiumMissingReason } from './chromium_skip.js';
+import { epochRows, fillTraining, hasKernels, openSession, runCheck, screenshot, train, waitForRunEnd, type Session } from './page_helpers.js';
 
 const chromiumMissing = chromiumMissingReason('test/browser/page.test.ts');
 
-const RESULTS = join(REPO_ROOT, 'test-results');
+const BACKENDS = ['webgl', 'webgpu', 'wasm', 'cpu'] as const;
+const LAYERS = '784,16,10';
+/** 784·16 + 16 + 16·10 + 10 */
+const LAYERS_PARAMS = '12,730';
 
-type EpochRow = { epoch: number; trainLoss: number; testAcc: number; numTensors: number };
+const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
 
-async function trainOnPage(page: Page, settings: { backend: string; layers: string; epochs: number; batch: number; grad?: string }): Promise<EpochRow[]> {
-  await page.selectOption('#backend', settings.backend);
-  await page.fill('#layers', settings.layers);
-  await page.fill('#epochs', String(settings.epochs));
-  await page.fill('#batch', String(settings.batch));
-  await page.selectOption('#grad', settings.grad ?? 'manual');
-  await page.selectOption('#optimizer', 'momentum');
-  await page.fill('#lr', '0.1');
-  await page.fill('#seed', '3');
-  await page.click('#train');
-  await page.waitForFunction(() => ['done', 'error', 'stopped'].includes(document.getElementById('status')?.dataset.state ?? ''), undefined, { timeout: 90_000 });
-  const status = await page.textContent('#status');
-  expect(await page.getAttribute('#status', 'data-state'), status ?? '').toBe('done');
-  return page.$$eval('#epoch-table tbody tr', (rows) =>
-    rows.map((r) => {
-      const d = (r as HTMLElement).dataset;
-      return { epoch: Number(d.epoch), trainLoss: Number(d.trainLoss), testAcc: Number(d.testAcc), numTensors: Number(d.numTensors) };
-    }),
-  );
+async function countPaths(page: Page, chart: string, mark: 'line' | 'symbol'): Promise<number> {
+  return page.locator(`${chart} svg .mark-${mark}.role-mark path`).count();
 }
 
-describe.skipIf(chromiumMissing !== null)('training page in headless Chromium (WebGL2 on SwiftShader)', () => {
-  let session: PageSession;
+describe.skipIf(chromiumMissing !== null)('the training page on webgl, webgpu, wasm and cpu (headless Chromium, SwiftShader)', () => {
+  let session: Session;
+  const firstEpochLoss: Record<string, number> = {};
 
   beforeAll(async () => {
-    session = await openPageSession();
+    session = await openSession();
   });
   afterAll(async () => {
     await session?.close();
   });
 
-  it('loads without console errors and shows the WebGL renderer it got', async () => {
+  it('loads without console errors, offers every backend with what it runs on, and says SwiftShader is not GPU speed', async () => {
+    const { page } = session;
     expect(session.consoleErrors).toEqual([]);
-    const renderer = await session.page.textContent('#renderer');
-    expect(renderer).toMatch(/SwiftShader/);
-    expect(renderer).toMatch(/WebGL 2/);
-    const info = await session.page.evaluate(() => window.handgrad!.useBackend('webgl'));
-    expect(info.backend).toBe('webgl');
-    expect(info.float32Textures).toBe(true);
-    expect(await session.page.textContent('#data-sizes')).toBe('2000 train / 500 valid / 500 test images');
+    expect(await page.textContent('#data-sizes')).toBe('2000 train / 500 valid / 500 test images');
+    expect(await page.textContent('#renderer')).toMatch(/SwiftShader.*\(WebGL 2\)$/);
+    for (const backend of BACKENDS) {
+      expect(await page.getAttribute(`#backend-${backend}`, 'data-available'), backend).toBe('true');
+      expect(await page.locator(`#backend option[value="${backend}"]`).isDisabled()).toBe(false);
+    }
+    expect(await page.textContent('#backend-webgpu')).toMatch(/^WebGPU adapter: .*swiftshader/i);
+    await page.selectOption('#backend', 'webgl');
+    expect(await page.textContent('#backend-note')).toMatch(/SwiftShader is software rendering: .*not a GPU's speed/);
+    await page.selectOption('#backend', 'webgpu');
+    expect(await page.textContent('#backend-note')).toMatch(/SwiftShader is software rendering/);
+    await page.selectOption('#backend', 'cpu');
+    expect(await page.textContent('#backend-note')).toMatch(/plain-JavaScript cpu backend: the slowest/);
   });
 
-  it('runs every kernel on webgl and wasm within fp32 tolerance of the cpu kernel', async () => {
+  it('runs every handgrad kernel on webgl and wasm within fp32 tolerance of the cpu kernel (the Node runner API)', async () => {
     const rows = await session.page.evaluate(() => window.handgrad!.checkKernels(['webgl', 'wasm']));
     const kernels = new Set(rows.filter((r) => r.backend === 'webgl').map((r) => r.kernel));
-    expect([...kernels].sort()).toEqual(['ManualRelu', 'ManualReluGrad', 'ManualSoftmax', 'ManualSoftmaxCrossEntropy', 'ManualSoftmaxCrossEntropyGrad']);
+    expect([...kernels].sort()).toEqual([...CUSTOM_KERNEL_NAMES].sort());
     const failures = rows.filter((r) => !r.pass).map((r) => `${r.backend} ${r.kernel} ${JSON.stringify(r.shape)}: ${r.maxRelError}`);
     expect(failures).toEqual([]);
     for (const r of rows) expect(r.maxRelError).toBeLessThanOrEqual(1e-5);
   });
 
-  it('trains on webgl: the loss falls, the curves are drawn, and tf.memory() stays flat across epochs', async () => {
-    const rows = await trainOnPage(session.page, { backend: 'webgl', layers: '784,32,10', epochs: 3, batch: 100 });
-    expect(rows.map((r) => r.epoch)).toEqual([1, 2, 3]);
-    // An untrained 10-class softmax sits near ln 10 ≈ 2.30; one epoch of momentum SGD on 2000 digits gets far below.
-    expect(rows[0].trainLoss).toBeLessThan(1.0);
-    expect(rows[2].trainLoss).toBeLessThan(rows[0].trainLoss);
-    expect(rows[2].testAcc).toBeGreaterThan(0.8);
-    // No tensor leaks: the same number of live tensors after every epoch.
-    expect(new Set(rows.map((r) => r.numTensors)).size).toBe(1);
-    // One line per split (train, valid, test) in each chart, each with a point per epoch.
-    for (const chart of ['#loss-chart', '#acc-chart']) {
-      expect(await session.page.locator(`${chart} svg .mark-line.role-mark path`).count()).toBe(3);
-      expect(await session.page.locator(`${chart} svg .mark-symbol.role-mark path`).count()).toBe(9);
-    }
-    mkdirSync(RESULTS, { recursive: true });
-    await session.page.screenshot({ path: join(RESULTS, 'webgl-training.png'), fullPage: true });
-    expect(session.consoleErrors).toEqual([]);
-  });
-
-  it('gives the same first-epoch loss on webgl, wasm and cpu', async () => {
-    const firstEpoch: Record<string, number> = {};
-    for (const backend of ['webgl', 'wasm', 'cpu']) {
-      const rows = await trainOnPage(session.page, { backend, layers: '784,16,10', epochs: 1, batch: 250 });
-      firstEpoch[backend] = rows[0].trainLoss;
-    }
-    // Same seed, same data, same eight momentum steps: the backends differ only by fp32 rounding
-    // (summation order in matmul, exp/log), so the fp32~fp32 tolerance of the checker applies
-    // (measured: webgl 1e-7, wasm 2e-6 relative to cpu).
-    const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
-    expect(rel(firstEpoch.webgl, firstEpoch.cpu)).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
-    expect(rel(firstEpoch.wasm, firstEpoch.cpu)).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
-    expect(firstEpoch.cpu).toBeLessThan(2.0);
-  });
-
-  it('the compare button runs the gradient checks on webgl and reports all-pass', async () => {
+  it.each(BACKENDS)('%s: trains 784-16-10 for 2 epochs; the curves, gradient norms, digits and confusion matrix fill in; tensors stay flat', async (backend) => {
     const { page } = session;
-    await page.selectOption('#backend', 'webgl');
-    await page.fill('#compare-layers', '784,48,10');
-    await page.fill('#compare-batch', '16');
-    await page.click('#compare');
-    await page.waitForFunction(() => ['pass', 'fail', 'error'].includes(document.getElementById('compare-summary')?.dataset.state ?? ''), undefined, { timeout: 90_000 });
-    const summary = await page.textContent('#compare-summary');
-    const table = (await page.textContent('#compare-table')) ?? '';
-    expect(summary).toMatch(/^all \d+ checks pass on webgl$/);
-    expect(table).toMatch(/^== webgl ==/);
-    expect(table).toMatch(/W1\s+manual vs autodiff/);
-    expect(table).not.toMatch(/FAIL/);
-    expect(table).toMatch(/webgl: \d+ checks, all pass/);
-    await page.screenshot({ path: join(RESULTS, 'webgl-compare.png'), fullPage: true });
+    const manual = await hasKernels(page, backend);
+    const rows = await train(page, { backend, layers: LAYERS, epochs: 2, batch: 250, grad: manual ? 'manual' : 'autodiff' });
+    firstEpochLoss[backend] = rows[0].trainLoss;
+    expect(rows.map((r) => r.epoch)).toEqual([1, 2]);
+    // ln 10 ≈ 2.30 is an untrained network's loss; 8 momentum steps on 2000 digits get far below it.
+    expect(rows[0].trainLoss).toBeLessThan(1.5);
+    expect(rows[1].trainLoss).toBeLessThan(rows[0].trainLoss);
+    expect(rows[1].testAcc).toBeGreaterThan(0.7);
+    expect(new Set(rows.map((r) => r.numTensors)).size).toBe(1);
+    // Accuracy is a percentage everywhere: table cells, status line.
+    expect(rows[1].cells[2]).toMatch(/^\d+\.\d %$/);
+    expect(rows[1].cells[6]).toBe(`${(100 * rows[1].testAcc).toFixed(1)} %`);
+    expect(await page.textContent('#status')).toMatch(new RegExp(`^Done on ${backend} in [\\d.]+ s: train loss \\d\\.\\d{4}, test accuracy ${(100 * rows[1].testAcc).toFixed(1)} %\\.$`));
+    expect(await page.textContent('#param-count')).toMatch(new RegExp(`^${LAYERS_PARAMS} trainable parameters`));
+    expect(await page.textContent('#timing')).toMatch(/^16 steps in [\d.]+ s/);
+    expect(await page.textContent('#warning')).toBe('');
+
+    // Epoch curves: a line per split with a point per epoch; the per-batch curve; a norm line per layer.
+    for (const chart of ['#loss-chart', '#acc-chart']) {
+      expect(await countPaths(page, chart, 'line')).toBe(3);
+      expect(await countPaths(page, chart, 'symbol')).toBe(6);
+    }
+    expect(await countPaths(page, '#batch-chart', 'line')).toBe(1);
+    expect(await countPaths(page, '#norm-chart', 'line')).toBe(2);
+
+    // Gradient norms per layer, manual against autodiff at fp32 rounding.
+    const norms = await page.$$eval('#norms-table tbody tr', (trs) => trs.map((tr) => ({ ...((tr as HTMLElement).dataset as Record<string, string>) })));
+    expect(norms.map((n) => n.layer)).toEqual(['1', '2']);
+    expect(Number(await page.getAttribute('#norms-table', 'data-step'))).toBe(16);
+    for (const n of norms) {
+      expect(Number(n.autodiff)).toBeGreaterThan(0);
+      if (manual) {
+        expect(rel(Number(n.manual), Number(n.autodiff))).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
+        expect(Number(n.difference) / Number(n.autodiff)).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
+      } else {
+        expect(n.manual).toBe('null');
+      }
+    }
+
+    // Sample digits with a predicted class and probability; the confusion matrix covers the test split.
+    const digits = await page.$$eval('#digits figure', (figs) => figs.map((f) => ({ ...(f as HTMLElement).dataset, caption: f.textContent ?? '' }) as Record<string, string>));
+    expect(digits).toHaveLength(12);
+    for (const d of digits) {
+      expect(d.caption).toMatch(/^[✓✗] predicted \d \(\d+\.\d %\), true \d$/);
+      expect(Number(d.probability)).toBeGreaterThanOrEqual(0.1);
+    }
+    const counts = await page.$$eval('#confusion tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => Number(td.dataset.count))));
+    expect(counts).toHaveLength(10);
+    const total = counts.flat().reduce((a, b) => a + b, 0);
+    const diagonal = counts.reduce((a, row, i) => a + row[i], 0);
+    expect(total).toBe(500);
+    expect(diagonal / total).toBeCloseTo(rows[1].testAcc, 10);
+
+    await screenshot(page, `page-train-${backend}.png`);
     expect(session.consoleErrors).toEqual([]);
+  });
+
+  it('gives the same first-epoch loss on the four backends (same seed, data and steps)', () => {
+    // The backends differ only by fp32 rounding (summation order in matmul, exp/log), and webgpu
+    // without handgrad's kernels by autodiff against manual gradients: the fp32~fp32 tolerance applies.
+    expect(Object.keys(firstEpochLoss).sort()).toEqual([...BACKENDS].sort());
+    for (const backend of BACKENDS) expect(rel(firstEpochLoss[backend], firstEpochLoss.cpu), backend).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
+  });
+
+  it.each(BACKENDS)('%s: Stop mid-run is answered within one batch; the controls come back', async (backend) => {
+    const { page } = session;
+    const manual = await hasKernels(page, backend);
+    await fillTraining(page, { backend, layers: '784,32,10', epochs: 50, batch: 50, grad: manual ? 'manual' : 'autodiff' });
+    await page.click('#train');
+    await page.waitForFunction(() => Number(document.getElementById('progress')?.dataset.step ?? 0) >= 3, undefined, { timeout: 120_000 });
+    expect(await page.isDisabled('#train')).toBe(true);
+    expect(await page.$eval('#layers', (e) => e.matches(':disabled'))).toBe(true);
+    // Elapsed and remaining time while it runs.
+    await page.waitForFunction(() => / · about .* left$/.test(document.getElementById('timing')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    expect(await page.textContent('#timing')).toMatch(/^epoch \d+ of 50, batch \d+ of 40 · elapsed [\d.]+ s · about [\d.]+ (s|min \d+ s) left$/);
+    await page.click('#stop');
+    expect(await waitForRunEnd(page)).toBe('stopped');
+    const status = await page.$eval('#status', (e) => ({ ...(e as HTMLElement).dataset, text: e.textContent ?? '' }) as Record<string, string>);
+    // Only the step in flight when Stop was pressed may finish (0 when Stop landed between steps).
+    expect(Number(status.stepsAfterStop)).toBeLessThanOrEqual(1);
+    expect(status.text).toMatch(new RegExp(`^Stopped on ${backend} after step \\d+ of 2000 \\(Stop answered in \\d+ ms`));
+    console.info(`${backend}: Stop answered in ${status.stopLatencyMs} ms, ${status.stepsAfterStop} step(s) ended after it was pressed`);
+    expect(await page.isDisabled('#train')).toBe(false);
+    expect(await page.isDisabled('#stop')).toBe(true);
+    expect(await page.$eval('#layers', (e) => e.matches(':disabled'))).toBe(false);
+  });
+
+  it.each(BACKENDS)('%s: the checker runs beside its options and its table lists every row, worst first, filterable', async (backend) => {
+    const { page } = session;
+    if (!(await hasKernels(page, backend))) {
+      // Without handgrad's kernels the checker cannot run: the check section says so.
+      expect(await runCheck(page, { backend, layers: '784,24,10', batch: 8 })).toBe('error');
+      expect(await page.textContent('#compare-summary')).toMatch(new RegExp(`kernels, which this build does not register on ${backend}`));
+      return;
+    }
+    expect(await runCheck(page, { backend, layers: '784,24,10', batch: 8 })).toBe('pass');
+    expect(await page.textContent('#compare-summary')).toMatch(new RegExp(`^all (\\d+) checks pass on ${backend} \\([\\d.]+ s\\)$`));
+    const rows = await page.$$eval('#compare-table tbody tr', (trs) => trs.map((tr) => ({ cls: tr.className, ...(tr as HTMLElement).dataset, result: tr.children[6]?.textContent ?? '' }) as Record<string, string>));
+    expect(rows.length).toBeGreaterThan(30);
+    expect(new Set(rows.map((r) => r.cls))).toEqual(new Set(['pass']));
+    expect(new Set(rows.map((r) => r.result))).toEqual(new Set(['pass']));
+    const ratios = rows.map((r) => Number(r.ratio));
+    expect(ratios).toEqual([...ratios].sort((a, b) => b - a));
+    expect(rows.some((r) => r.name === 'W1' && r.kind === 'manual vs autodiff')).toBe(true);
+    // The pass colour is the row's own background.
+    expect(await page.$eval('#compare-table tbody tr', (tr) => getComputedStyle(tr).backgroundColor)).toBe('rgb(234, 247, 236)');
+    await page.fill('#check-filter', 'W1');
+    const filtered = await page.$$eval('#compare-table tbody tr', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.name ?? ''));
+    expect(filtered.length).toBeGreaterThan(0);
+    expect(filtered.every((name) => name.includes('W1'))).toBe(true);
+    expect(await page.textContent('#compare-caption')).toMatch(new RegExp(`^${filtered.length} of ${rows.length} rows on ${backend}`));
+    await page.selectOption('#check-show', 'fail');
+    expect(await page.locator('#compare-table tbody tr').count()).toBe(0);
+    await page.fill('#check-filter', '');
+    await page.selectOption('#check-show', 'all');
+    expect(await page.locator('#compare-table tbody tr').count()).toBe(rows.length);
+    await screenshot(page, `page-check-${backend}.png`);
+    expect(session.consoleErrors).toEqual([]);
+  });
+
+  it('a fresh run clears the last one: epoch table, digits and confusion matrix start empty', async () => {
+    const { page } = session;
+    await fillTraining(page, { backend: 'cpu', layers: '784,8,10', epochs: 1, batch: 500 });
+    await page.click('#train');
+    expect(await epochRows(page)).toHaveLength(0);
+    expect(await page.locator('#confusion tbody tr').count()).toBe(0);
+    expect(await page.locator('#digits figure[data-predicted]').count()).toBe(0);
+    expect(await waitForRunEnd(page)).toBe('done');
+    expect(await page.locator('#confusion tbody tr').count()).toBe(10);
+    expect(await page.locator('#digits figure[data-predicted]').count()).toBe(12);
+    expect(await epochRows(page)).toHaveLength(1);
   });
 });

@@ -52,8 +52,8 @@ describe('train CLI: bad input → one-line error, exit 2, nothing written', () 
     }, /cut\.npz: not a readable npz\/zip archive/],
     ['corrupt npy inside the npz', () => ['--data', file('corrupt.npz', encodeNpz({ images: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]), labels: encodeNpy('<i8', [1], [0]) }))], /corrupt\.npz:images\.npy: not an NPY file/],
     ['images and labels of different counts', () => ['--data', file('count.npz', npz(N, { imagesN: N + 5 }))], /count\.npz: 16025 images but 16020 labels/],
-    ['labels outside 0..C−1 of --layers', () => ['--data', good, '--layers', '4,8,5'], /good\.npz: train sample \d+ has label [5-9], outside 0\.\.4 for the 5 outputs of --layers 4,8,5/],
-    ['a negative label', () => ['--data', file('neg.npz', npz(N, { labels: Array.from({ length: N }, (_, i) => (i === 3 ? -2 : i % 10)) }))], /neg\.npz:labels: label 3 is -2/],
+    ['labels outside 0..C−1 of --layers', () => ['--data', good, '--layers', '4,8,5'], /good\.npz:labels: row 5 has label 5, outside 0\.\.4 for the 5 outputs of --layers 4,8,5$/],
+    ['a negative label', () => ['--data', file('neg.npz', npz(N, { labels: Array.from({ length: N }, (_, i) => (i === 3 ? -2 : i % 10)) }))], /neg\.npz:labels: row 3 has label -2/],
     ['NaN in the images', () => ['--data', file('nan.npz', npz(N, { float: true, images: Array.from({ length: N * 4 }, (_, i) => (i === 9 ? Number.NaN : 0.5)) }))], /nan\.npz:images: NaN in image 2 \(feature 1\)/],
     ['--layers first size ≠ features', () => ['--data', good, '--layers', '784,16,10'], /^--layers 784,16,10: first size must equal the data's 4 features/],
     ['--layers last size ≠ classes', () => ['--data', good, '--layers', '4,16,12'], /^--layers 4,16,12: last size must equal the data's 10 classes/],
@@ -119,7 +119,7 @@ describe('train CLI: bad input → one-line error, exit 2, nothing written', () 
     const out = join(dir, 'spawned');
     const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/train.ts', '--data', good, '--backend', 'nope', '--out', out], { encoding: 'utf8' });
     expect(res.status).toBe(2);
-    expect(res.stderr.trim().split('\n')).toEqual(['train: --backend: unknown backend "nope" (expected auto, cpu, wasm, tensorflow, native, webgl)']);
+    expect(res.stderr.trim().split('\n')).toEqual(['train: --backend: unknown backend "nope" (expected auto, cpu, wasm, tensorflow, native, webgl, webgpu)']);
     expect(existsSync(out)).toBe(false);
     const help = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/train.ts', '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);

@@ -50,7 +50,7 @@ describe.concurrent('compare CLI (spawned)', () => {
     expect(stdout).toMatch(/max abs err\s+max rel err/);
     expect(stdout).toMatch(/cpu: \d+ checks, all pass/);
     expect(stdout).toMatch(/wasm: \d+ checks, all pass/);
-    for (const name of ['tensorflow', 'native']) {
+    for (const name of ['tensorflow', 'native', 'webgl', 'webgpu']) {
       const skipped = stdout.split('\n').filter((l) => l.startsWith(`${name}: skipped — `)).length;
       expect(skipped + (stdout.includes(`== ${name} ==`) ? 1 : 0)).toBe(1);
     }
@@ -63,7 +63,7 @@ describe.concurrent('compare CLI (spawned)', () => {
     const ran = reports.map((r) => r.backend);
     expect(ran.slice(0, 2)).toEqual(['cpu', 'wasm']);
     for (const r of reports) expect(r.checks.every((c) => c.pass)).toBe(true);
-    for (const name of ['tensorflow', 'native']) {
+    for (const name of ['tensorflow', 'native', 'webgl', 'webgpu']) {
       const skipped = stderr.split('\n').some((l) => l.startsWith(`${name}: skipped — `));
       expect(Number(skipped) + Number(ran.includes(name)), name).toBe(1);
     }
@@ -97,7 +97,7 @@ describe('compare CLI flags (parsed in-process)', () => {
     expect(parseCli([])).toEqual({ backends: ['cpu'], all: false, json: false, help: false, checks: { layers: [784, 1000, 10], batch: 64, seed: 0, maxCoordinates: 64 } });
     expect(parseCli(['-h']).help).toBe(true);
     expect(parseCli(['--layers', '5,4,3', '--help']).help).toBe(true);
-    expect(parseCli(['--backend', 'all', '--layers', '5,4,3,2', '--json']).backends).toEqual(['cpu', 'wasm', 'tensorflow', 'native']);
+    expect(parseCli(['--backend', 'all', '--layers', '5,4,3,2', '--json']).backends).toEqual(['cpu', 'wasm', 'tensorflow', 'native', 'webgl', 'webgpu']);
   });
 
   for (const [flags, pattern] of [
@@ -112,7 +112,7 @@ describe('compare CLI flags (parsed in-process)', () => {
     [['--layers', '784'], /^--layers: "784" needs at least an input and an output size/],
     [['--layers', '784,0,10'], /^--layers: "0" in "784,0,10" is not a positive integer$/],
     [['--layers', '784,1'], /^--layers: the last size is the number of classes and must be ≥ 2/],
-    [['--backend', 'tpu'], /^--backend: unknown value "tpu" \(expected cpu, wasm, tensorflow, native, webgl, all\)$/],
+    [['--backend', 'tpu'], /^--backend: unknown value "tpu" \(expected cpu, wasm, tensorflow, native, webgl, webgpu, all\)$/],
     [['--backend', '-x'], /^--backend: unknown value "-x"/],
     [['--backend', '--json'], /^Option '--backend' argument is ambiguous\. Did you forget to specify the option argument/],
     [['--json=1'], /Option '--json' does not take an argument/],

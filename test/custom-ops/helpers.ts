@@ -4,6 +4,8 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
 import { expect } from 'vitest';
 import { probeBackend, useBackend, type BackendAvailability, type BackendName } from '../../src/backends.js';
+import { registerCustomOps } from '../../custom-ops/index.js';
+import { registerNativeBackend } from '../../native/backend.js';
 
 /** Backends that run in Node (webgl runs in Chromium: test/browser). */
 export const TEST_BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'native', 'tensorflow'];
@@ -18,6 +20,15 @@ export const BACKEND_ROWS: Array<[string, BackendAvailability]> = BACKEND_PROBES
 
 for (const probe of BACKEND_PROBES) {
   if (!probe.available) console.warn(`[custom-ops tests] skipping backend ${probe.name}: ${probe.reason}`);
+}
+
+/**
+ * registerCustomOps() for the portable backends; the native backend registers its own handgrad
+ * kernels (registerNativeBackend is idempotent and fills in any that were unregistered).
+ */
+export function registerHandgradKernels(name: BackendName): void {
+  registerCustomOps();
+  if (name === 'native') registerNativeBackend();
 }
 
 export async function activate(name: BackendName): Promise<void> {

@@ -2,6 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   CUSTOM_KERNEL_NAMES,
+  DIFFERENTIABLE_KERNEL_NAMES,
+  FUSED_KERNEL_NAMES,
+  UPDATE_KERNEL_NAMES,
   ManualRelu,
   customOpsRegistered,
   manualRelu,
@@ -23,6 +26,9 @@ function registeredCount(): number {
   return count;
 }
 
+/** cpu and wasm hold all 10 kernels, tensorflow the 5 that are not fused (the fused ops compose tfjs ops there); 7 gradients. */
+const ALL_REGISTERED = 2 * 10 + 5 + 7;
+
 describe('registerCustomOps / unregisterCustomOps', () => {
   beforeAll(async () => {
     await activate('cpu');
@@ -31,12 +37,15 @@ describe('registerCustomOps / unregisterCustomOps', () => {
     registerCustomOps();
   });
 
-  it('each of cpu, wasm and tensorflow has one config per kernel name, and one gradient per kernel', () => {
-    for (const list of [cpuKernelConfigs, wasmKernelConfigs, tensorflowKernelConfigs]) {
+  it('cpu and wasm have one config per kernel name, tensorflow one per kernel that is not fused, and each differentiable kernel one gradient', () => {
+    for (const list of [cpuKernelConfigs, wasmKernelConfigs]) {
       expect(list.map((c) => c.kernelName).sort()).toEqual([...CUSTOM_KERNEL_NAMES].sort());
       expect(new Set(list.map((c) => c.backendName)).size).toBe(1);
     }
-    expect(gradConfigs.map((c) => c.kernelName).sort()).toEqual([...CUSTOM_KERNEL_NAMES].sort());
+    const fused = new Set<string>(FUSED_KERNEL_NAMES);
+    expect(tensorflowKernelConfigs.map((c) => c.kernelName).sort()).toEqual(CUSTOM_KERNEL_NAMES.filter((name) => !fused.has(name)).sort());
+    expect(gradConfigs.map((c) => c.kernelName).sort()).toEqual([...DIFFERENTIABLE_KERNEL_NAMES].sort());
+    expect(CUSTOM_KERNEL_NAMES.length).toBe(DIFFERENTIABLE_KERNEL_NAMES.length + UPDATE_KERNEL_NAMES.length);
   });
 
   it('registers every kernel on cpu, wasm and tensorflow and every gradient; a second call is a silent no-op', () => {
@@ -44,12 +53,12 @@ describe('registerCustomOps / unregisterCustomOps', () => {
     expect(registeredCount()).toBe(0);
     const warn = vi.spyOn(console, 'warn');
     registerCustomOps();
-    expect(registeredCount()).toBe(3 * 5 + 5);
+    expect(registeredCount()).toBe(ALL_REGISTERED);
     expect(customOpsRegistered()).toBe(true);
     const before = tf.getKernel(ManualRelu, 'cpu');
     registerCustomOps();
     expect(tf.getKernel(ManualRelu, 'cpu')).toBe(before);
-    expect(registeredCount()).toBe(3 * 5 + 5);
+    expect(registeredCount()).toBe(ALL_REGISTERED);
     expect(warn.mock.calls.filter((call) => String(call[0]).includes('already registered'))).toEqual([]);
     warn.mockRestore();
   });
@@ -70,7 +79,7 @@ describe('registerCustomOps / unregisterCustomOps', () => {
     const y = manualRelu([-2, 3]);
     expect(Array.from(y.dataSync())).toEqual([0, 3]);
     expect(customOpsRegistered()).toBe(true);
-    expect(registeredCount()).toBe(3 * 5 + 5);
+    expect(registeredCount()).toBe(ALL_REGISTERED);
     y.dispose();
   });
 

@@ -53,7 +53,7 @@ describe('loadDataset', () => {
     };
     expect(() => loadDataset(write('count.npz', homeworkNpz(16050, { imagesN: 16051 })))).toThrow(/count\.npz: 16051 images but 16050 labels/);
     const labels = Array.from({ length: 16050 }, (_, i) => (i === 7 ? -1 : i % 10));
-    expect(() => loadDataset(write('neg.npz', homeworkNpz(16050, { labels })))).toThrow(/neg\.npz:labels: label 7 is -1/);
+    expect(() => loadDataset(write('neg.npz', homeworkNpz(16050, { labels })))).toThrow(/neg\.npz:labels: row 7 has label -1, expected a non-negative integer$/);
     const nanImages = new Array(16050 * 4).fill(0.5);
     nanImages[4 * 3 + 1] = Number.NaN;
     const nan = encodeNpz({ images: encodeNpy('<f4', [16050, 4], nanImages), labels: encodeNpy('<i4', [16050], new Array(16050).fill(1)) });
@@ -91,14 +91,14 @@ describe('loadDataset', () => {
     // A corrupt label past classes that never occur (200 among 0..2) is refused, not taken as 201 classes.
     const testLabels = Array.from({ length: nTest }, (_, i) => (i === 5 ? 200 : i % 3));
     writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), encodeIdx('uint8', [nTest], testLabels));
-    expect(() => loadDataset(dir)).toThrow(/t10k-labels-idx1-ubyte: label 5 is 200, but no sample has label 3; labels must be the class indices 0\.\.C−1$/);
+    expect(() => loadDataset(dir)).toThrow(/t10k-labels-idx1-ubyte: row 5 has label 200, but no sample has label 3; labels must be the class indices 0\.\.C−1$/);
   });
 
   it('refuses an npz label that skips classes (42 among 0..9) and names its index', () => {
     const dir = tmp();
     const labels = Array.from({ length: 16050 }, (_, i) => (i === 16049 ? 42 : i % 10));
     writeFileSync(join(dir, 'gap.npz'), homeworkNpz(16050, { labels }));
-    expect(() => loadDataset(join(dir, 'gap.npz'))).toThrow(/gap\.npz:labels: label 16049 is 42, but no sample has label 10;/);
+    expect(() => loadDataset(join(dir, 'gap.npz'))).toThrow(/gap\.npz:labels: row 16049 has label 42, but no sample has label 10;/);
   });
 
   it('loads the embedded MNIST default: 50000/10000/10000 of 784 features, 10 classes, first label 5', () => {

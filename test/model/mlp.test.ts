@@ -69,6 +69,23 @@ describe('model/mlp', () => {
     disposeParams(p);
   });
 
+  it('each backprop runs exactly the products it needs: 2L − 1 in the backward pass, none for ∂L/∂X', async () => {
+    const p = xavierInit([6, 5, 4, 3], 2);
+    const { x, y } = batch(7, 6, 3);
+    const products = async (run: () => void): Promise<string[]> =>
+      (await tf.profile(run)).kernels.map((k) => k.name).filter((name) => /MatMul|ManualDenseParamGrads|ManualHiddenDelta/.test(name) && !name.endsWith('__op'));
+    // L = 3 layers: forward 3 products; backward dW_1..dW_3 and the deltas of the 2 hidden layers.
+    const manual = await products(() => tf.dispose(Object.values(manualBackprop(p, x, y).grads).flat()));
+    expect(manual.sort()).toEqual(['ManualDenseParamGrads', 'ManualDenseParamGrads', 'ManualDenseParamGrads', 'ManualHiddenDelta', 'ManualHiddenDelta', '_FusedMatMul', '_FusedMatMul', '_FusedMatMul']);
+    const autodiff = await products(() => {
+      const result = autodiffBackprop(p, x, y);
+      tf.dispose([result.loss, ...result.grads.dW, ...result.grads.db]);
+    });
+    expect(autodiff.filter((name) => name === 'BatchMatMul')).toHaveLength(3 + 3 + 2);
+    tf.dispose([x, y]);
+    disposeParams(p);
+  });
+
   for (const [title, probe] of BACKEND_ROWS) {
     const backend = probe.name;
     describe.skipIf(!probe.available)(`on ${title}`, () => {

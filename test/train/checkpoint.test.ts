@@ -7,7 +7,7 @@ import { registerCustomOps } from '../../custom-ops/index.js';
 import { useBackend } from '../../src/backends.js';
 import { CHECKPOINTS, latestCheckpointDir, loadCheckpoint, saveCheckpoint, snapshotCheckpoint, writeCheckpoint } from '../../src/train/checkpoint.js';
 import type { TrainConfig } from '../../src/train/config.js';
-import { disposeTensorData, disposeTrainState, initTrainState, toTensorData, trainEpochs, type TrainState } from '../../src/train/loop.js';
+import { disposeTensorData, disposeTrainState, initTrainState, toTensorData, trainEpochs, type EpochMetrics, type TrainState } from '../../src/train/loop.js';
 import { paramList } from '../../src/train/step.js';
 import { blobDataset } from './synthetic.js';
 
@@ -76,7 +76,8 @@ describe('checkpoints', () => {
   it('a write killed half-way leaves the previous checkpoint as the latest; the next save clears the debris', async () => {
     const out = mkdtempSync(join(tmpdir(), 'handgrad-ckpt-'));
     const state = initTrainState(config);
-    const first = await saveCheckpoint(out, { ...state, epoch: 1 });
+    const metrics = (epoch: number): EpochMetrics => ({ epoch, trainLoss: 1, trainAcc: 0.5, validLoss: 1, validAcc: 0.5, testLoss: 1, testAcc: 0.5, seconds: 1, evalSeconds: 0 });
+    const first = await saveCheckpoint(out, { ...state, epoch: 1, history: [metrics(1)] });
     // What a kill during the epoch-2 write leaves: a temp folder with some of the files.
     const debris = join(out, CHECKPOINTS, '.tmp-epoch-0002-99999');
     mkdirSync(debris);
@@ -87,7 +88,7 @@ describe('checkpoints', () => {
     expect(loaded.epoch).toBe(1);
     expect(tensorsOf(loaded)).toEqual(tensorsOf(state));
     disposeTrainState(loaded);
-    await saveCheckpoint(out, { ...state, epoch: 2 });
+    await saveCheckpoint(out, { ...state, epoch: 2, history: [metrics(1), metrics(2)] });
     expect(readdirSync(join(out, CHECKPOINTS)).sort()).toEqual(['epoch-0002', 'latest.json']);
     disposeTrainState(state);
   });
@@ -97,7 +98,7 @@ describe('checkpoints', () => {
     const state = initTrainState(config);
     await saveCheckpoint(out, state);
     const before = tf.memory().numTensors;
-    expect(() => loadCheckpoint(out, { ...config, layers: [12, 11, 4] })).toThrow(/epoch-0000: checkpoint weights do not match --layers 12,11,4$/);
+    expect(() => loadCheckpoint(out, { ...config, layers: [12, 11, 4] })).toThrow(/epoch-0000\/model\.json: checkpoint weights for --layers 12,11,4 do not match the run \(dense_1\/kernel \[12,11\], /);
     expect(() => loadCheckpoint(join(out, 'nothing'), config)).toThrow(/has no checkpoint yet/);
     expect(tf.memory().numTensors).toBe(before); // the decoded tensors of the refused checkpoint were freed
     disposeTrainState(state);

@@ -4,6 +4,11 @@ import { manualReluGradConfig } from './ManualReluGrad.js';
 import { manualSoftmaxConfig } from './ManualSoftmax.js';
 import { manualSoftmaxCrossEntropyConfig } from './ManualSoftmaxCrossEntropy.js';
 import { manualSoftmaxCrossEntropyGradConfig } from './ManualSoftmaxCrossEntropyGrad.js';
+import { manualDenseParamGradsConfig } from './ManualDenseParamGrads.js';
+import { manualHiddenDeltaConfig } from './ManualHiddenDelta.js';
+import { manualSgdUpdateConfig } from './ManualSgdUpdate.js';
+import { manualMomentumUpdateConfig } from './ManualMomentumUpdate.js';
+import { manualAdamUpdateConfig } from './ManualAdamUpdate.js';
 
 /** Every handgrad kernel on the webgl backend, one file each beside this list. */
 export const webglKernelConfigs: KernelConfig[] = [
@@ -12,4 +17,9 @@ export const webglKernelConfigs: KernelConfig[] = [
   manualSoftmaxConfig,
   manualSoftmaxCrossEntropyConfig,
   manualSoftmaxCrossEntropyGradConfig,
+  manualDenseParamGradsConfig,
+  manualHiddenDeltaConfig,
+  manualSgdUpdateConfig,
+  manualMomentumUpdateConfig,
+  manualAdamUpdateConfig,
 ];

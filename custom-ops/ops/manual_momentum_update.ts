@@ -1,0 +1,35 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import { ManualMomentumUpdate, type ManualMomentumUpdateAttrs } from '../kernel_names.js';
+import { ensureCustomOpsRegistered } from '../register.js';
+import { checkedNumberAttrs } from '../util/kernel_checks.js';
+import { checkFloatNonEmpty, checkSameShape, toTensor, type TensorOrLike } from '../util/op_args.js';
+
+/**
+ * The homework's momentum, v' = γ·v + α·∇, W' = W − v', in one pass by the ManualMomentumUpdate
+ * kernel (on a backend without it, by tfjs ops). Returns the new parameter and velocity.
+ */
+export function manualMomentumUpdate<T extends Tensor>(
+  param: T | TensorOrLike,
+  grad: T | TensorOrLike,
+  velocity: T | TensorOrLike,
+  hyper: ManualMomentumUpdateAttrs,
+): { param: T; velocity: T } {
+  ensureCustomOpsRegistered();
+  const op = 'manualMomentumUpdate';
+  const attrs = checkedNumberAttrs<ManualMomentumUpdateAttrs>(op, hyper as unknown as tf.NamedAttrMap, ['lr', 'momentum']);
+  return tf.tidy(() => {
+    const $param = toTensor(param, 'param', op);
+    const $grad = toTensor(grad, 'grad', op);
+    const $velocity = toTensor(velocity, 'velocity', op);
+    for (const [name, t] of [['param', $param], ['grad', $grad], ['velocity', $velocity]] as const) checkFloatNonEmpty(t, name, op);
+    checkSameShape($grad, 'grad', $param, 'param', op);
+    checkSameShape($velocity, 'velocity', $param, 'param', op);
+    if (tf.getKernel(ManualMomentumUpdate, tf.getBackend()) === undefined) {
+      const v = tf.add(tf.mul($velocity, attrs.momentum), tf.mul($grad, attrs.lr)) as T;
+      return { param: tf.sub($param, v) as T, velocity: v };
+    }
+    const [p, v] = tf.engine().runKernel(ManualMomentumUpdate, { param: $param, grad: $grad, velocity: $velocity }, attrs) as T[];
+    return { param: p, velocity: v };
+  });
+}

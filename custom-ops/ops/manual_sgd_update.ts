@@ -1,0 +1,25 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import { ManualSgdUpdate, type ManualSgdUpdateAttrs } from '../kernel_names.js';
+import { ensureCustomOpsRegistered } from '../register.js';
+import { checkedNumberAttrs } from '../util/kernel_checks.js';
+import { checkFloatNonEmpty, checkSameShape, toTensor, type TensorOrLike } from '../util/op_args.js';
+
+/**
+ * W' = W − α·∇ in one pass, by the ManualSgdUpdate kernel (on a backend without it, by tfjs ops).
+ * Returns the new parameter; the inputs are left as they are.
+ */
+export function manualSgdUpdate<T extends Tensor>(param: T | TensorOrLike, grad: T | TensorOrLike, hyper: ManualSgdUpdateAttrs): T {
+  ensureCustomOpsRegistered();
+  const op = 'manualSgdUpdate';
+  const attrs = checkedNumberAttrs<ManualSgdUpdateAttrs>(op, hyper as unknown as tf.NamedAttrMap, ['lr']);
+  return tf.tidy(() => {
+    const $param = toTensor(param, 'param', op);
+    const $grad = toTensor(grad, 'grad', op);
+    checkFloatNonEmpty($param, 'param', op);
+    checkFloatNonEmpty($grad, 'grad', op);
+    checkSameShape($grad, 'grad', $param, 'param', op);
+    if (tf.getKernel(ManualSgdUpdate, tf.getBackend()) === undefined) return tf.sub($param, tf.mul($grad, attrs.lr)) as T;
+    return tf.engine().runKernel(ManualSgdUpdate, { param: $param, grad: $grad }, attrs) as T;
+  });
+}

@@ -1,0 +1,48 @@
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { listenForStop, SAME_PRESS_MS, SIGNAL_EXIT_CODES, type StopSignal } from '../../src/cli/stop_signals.js';
+
+/** A fake process: signals are emitted by hand, at times set by hand. */
+function harness() {
+  const source = new EventEmitter();
+  let now = 0;
+  const events: string[] = [];
+  const stop = listenForStop({
+    onStop: (s) => events.push(`stop ${s}`),
+    onForce: (s) => events.push(`force ${s}`),
+    source: source as unknown as Parameters<typeof listenForStop>[0]['source'],
+    now: () => now,
+  });
+  const send = (signal: StopSignal, at: number): void => {
+    now = at;
+    source.emit(signal, signal);
+  };
+  return { source, stop, events, send };
+}
+
+describe('stop signals', () => {
+  it('the first of SIGINT/SIGTERM/SIGHUP asks to stop; more within SAME_PRESS_MS are the same press (terminal + launcher relay)', () => {
+    const { stop, events, send } = harness();
+    expect(stop.requested()).toBeNull();
+    send('SIGINT', 1000);
+    send('SIGINT', 1003); // npm's or the bin's relayed copy
+    send('SIGHUP', 1000 + SAME_PRESS_MS - 1);
+    expect(events).toEqual(['stop SIGINT']);
+    expect(stop.requested()).toEqual({ signal: 'SIGINT', at: 1000 });
+  });
+
+  it('a signal SAME_PRESS_MS or more after the first quits at once', () => {
+    const { events, send } = harness();
+    send('SIGTERM', 0);
+    send('SIGINT', SAME_PRESS_MS);
+    expect(events).toEqual(['stop SIGTERM', 'force SIGINT']);
+  });
+
+  it('dispose removes every listener; exit codes are 128 + the signal number', () => {
+    const { source, stop } = harness();
+    expect(['SIGINT', 'SIGTERM', 'SIGHUP'].map((s) => source.listenerCount(s))).toEqual([1, 1, 1]);
+    stop.dispose();
+    expect(['SIGINT', 'SIGTERM', 'SIGHUP'].map((s) => source.listenerCount(s))).toEqual([0, 0, 0]);
+    expect(SIGNAL_EXIT_CODES).toEqual({ SIGHUP: 129, SIGINT: 130, SIGTERM: 143 });
+  });
+});
