@@ -1,22 +1,55 @@
-/** `gradcheck opcheck --backend webgl`: compare/opcheck.ts on handgrad's kernels inside headless Chromium. */
+/** `gradcheck opcheck --backend webgl|webgpu|all`: compare/opcheck.ts on handgrad's kernels inside headless Chromium. */
 import type { OpcheckResult } from '../../compare/opcheck.js';
-import type { OpcheckRequest } from './protocol.js';
-import { describePage, openPageSession } from './session.js';
+import type { OpcheckRequest, PageBackend } from './protocol.js';
+import { openPageSession, pageErrorLine, usePageBackend, type PageSession } from './session.js';
+
+/** What one browser backend gave: one result per kernel, or why it could not run. */
+export type BrowserOpcheckResult = { backend: PageBackend; kind: 'results'; results: OpcheckResult[] } | { backend: PageBackend; kind: 'skipped'; reason: string };
+
+export type BrowserOpcheckOptions = {
+  log?: (line: string) => void;
+  /** --backend all: a missing Chromium or a backend the page cannot start becomes 'skipped'; otherwise a BackendError (one line, exit 2). */
+  skipUnavailable?: boolean;
+};
 
 const stderrLog = (line: string): void => void process.stderr.write(`${line}\n`);
 
-/**
- * Runs opcheck for `kernels` on webgl in the page (against the page's cpu) and returns one result
- * per kernel. A missing Chromium throws ChromiumMissingError (a BackendError: one line, exit 2).
- */
-export async function runOpcheckInBrowser(kernels: string[], seed: number, log: (line: string) => void = stderrLog): Promise<OpcheckResult[]> {
-  const session = await openPageSession({ log });
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
+
+async function opcheckOne(session: PageSession, backend: PageBackend, kernels: string[], seed: number, options: BrowserOpcheckOptions): Promise<BrowserOpcheckResult> {
   try {
-    const info = await session.page.evaluate(() => window.handgrad!.useBackend('webgl'));
-    log(describePage(info));
-    const request: OpcheckRequest = { kernels, backend: 'webgl', seed };
-    const results = await session.page.evaluate((r) => window.handgrad!.opcheck(r), request);
-    if (session.consoleErrors.length > 0) log(`page console errors: ${session.consoleErrors.join(' | ')}`);
+    (options.log ?? stderrLog)((await usePageBackend(session, backend)).description);
+  } catch (error) {
+    if (!options.skipUnavailable) throw error;
+    return { backend, kind: 'skipped', reason: firstLine(error).replace(/^--backend \w+: /, '') };
+  }
+  const request: OpcheckRequest = { kernels, backend, seed };
+  try {
+    return { backend, kind: 'results', results: await session.page.evaluate((r) => window.handgrad!.opcheck(r), request) };
+  } catch (error) {
+    throw new Error(`opcheck on ${backend} in the page: ${pageErrorLine(error)}`);
+  }
+}
+
+/**
+ * Runs opcheck for `kernels` on each of `backends` in one page session, each against the page's
+ * cpu, and returns one entry per backend, in order.
+ */
+export async function runOpcheckInBrowser(backends: PageBackend[], kernels: string[], seed: number, options: BrowserOpcheckOptions = {}): Promise<BrowserOpcheckResult[]> {
+  let session: PageSession;
+  try {
+    session = await openPageSession({ log: options.log ?? stderrLog, backend: backends[0] });
+  } catch (error) {
+    if (!options.skipUnavailable) throw error;
+    const reason = firstLine(error).replace(/^--backend \w+ /, '');
+    return backends.map((backend) => ({ backend, kind: 'skipped', reason }));
+  }
+  try {
+    const results: BrowserOpcheckResult[] = [];
+    for (const backend of backends) results.push(await opcheckOne(session, backend, kernels, seed, options));
+    if (session.consoleErrors.length > 0) (options.log ?? stderrLog)(`page console errors: ${session.consoleErrors.join(' | ')}`);
     return results;
   } finally {
     await session.close();

@@ -174,16 +174,21 @@ async function runOpcheck(options: GradcheckCli): Promise<number> {
     await useBackend('cpu');
     for (const c of cases) results.push(await opcheck(c.kernel, c.inputs, { backends: nodeBackends, seed: options.seed }));
   }
-  if (options.backends.includes('webgl')) {
+  const browserBackends = options.backends.filter((b): b is 'webgl' | 'webgpu' => b === 'webgl' || b === 'webgpu');
+  if (browserBackends.length > 0) {
     if (options.importPath !== undefined || options.inputs.length > 0) {
-      const reason = 'the page bundles handgrad\'s kernels only, not an --import module';
-      if (!options.allBackends) throw new UsageError(`--backend webgl: ${reason}`);
-      skipped('webgl', reason);
+      const reason = "the page bundles handgrad's kernels only, not an --import module";
+      if (!options.allBackends) throw new UsageError(`--backend ${browserBackends.join(',')}: ${reason}`);
+      browserBackends.forEach((b) => skipped(b, reason));
     } else {
-      try {
-        const { runOpcheckInBrowser } = await import('../browser/run_opcheck.js');
-        const inPage = await runOpcheckInBrowser(cases.map((c) => c.kernel), options.seed);
-        for (const r of inPage) {
+      const { runOpcheckInBrowser } = await import('../browser/run_opcheck.js');
+      const inPage = await runOpcheckInBrowser(browserBackends, cases.map((c) => c.kernel), options.seed, { skipUnavailable: options.allBackends, log: err });
+      for (const entry of inPage) {
+        if (entry.kind === 'skipped') {
+          skipped(entry.backend, entry.reason);
+          continue;
+        }
+        for (const r of entry.results) {
           const node = results.find((n) => n.kernel === r.kernel);
           if (node === undefined) results.push(r);
           else {
@@ -191,9 +196,6 @@ async function runOpcheck(options: GradcheckCli): Promise<number> {
             node.pass &&= r.pass;
           }
         }
-      } catch (error) {
-        if (!options.allBackends || !(error instanceof BackendError)) throw error;
-        skipped('webgl', firstLine(error));
       }
     }
   }

@@ -9,7 +9,7 @@ export const GRADCHECK_USAGE = `usage:
   npx handgrad gradcheck <module>#<export> [--shape 4,5]… [--range lo,hi]… [--seed 0] [--mode fast|per-coordinate]
                          [--resolution 1e-2] [--coordinates N] [--max-failing 16] [--second-order]
                          [--backend cpu|wasm|native|tensorflow] [--json]
-  npx handgrad gradcheck opcheck [KERNEL…] [--backend all|cpu,wasm,native,webgl,tensorflow] [--import <module>]
+  npx handgrad gradcheck opcheck [KERNEL…] [--backend all|cpu,wasm,native,tensorflow,webgl,webgpu] [--import <module>]
                          [--input name=4,5[:lo,hi]]… [--seed 0] [--json]
   npx handgrad gradcheck selftest [--seeds 20] [--compare-seeds 2] [--function NAME]… [--json]
   npx handgrad gradcheck bench [--sample 32] [--resolution 1e-2] [--json]
@@ -35,8 +35,8 @@ stepped around, second order (--second-order).
 
   opcheck             forward, registered gradient, saved tensors, input mutation and leaks of each kernel on
                       each backend, against cpu and fp32 differences; KERNEL… defaults to handgrad's five
-  --backend LIST      comma-separated backends, or all (default): cpu, wasm, native, tensorflow and webgl (headless
-                      Chromium), each skipped with a reason when it cannot load
+  --backend LIST      comma-separated backends, or all (default): cpu, wasm, native, tensorflow, and webgl and webgpu
+                      in headless Chromium, each skipped with a reason when it cannot load
   --import <module>   a module that registers your kernels and gradients when imported (or exports register())
   --input name=SHAPE  an input of your kernel, standard normal (SHAPE "scalar" for a scalar; ":lo,hi" uniform)
 
@@ -54,7 +54,7 @@ exit status: 0 every check passes, 1 a check fails, 2 bad flags, a module or bac
 export type Command = 'check' | 'opcheck' | 'selftest' | 'bench';
 export const NODE_BACKENDS = ['cpu', 'wasm', 'native', 'tensorflow'] as const;
 export type NodeBackend = (typeof NODE_BACKENDS)[number];
-export const OPCHECK_BACKENDS = [...NODE_BACKENDS, 'webgl'] as const;
+export const OPCHECK_BACKENDS = [...NODE_BACKENDS, 'webgl', 'webgpu'] as const;
 export type OpcheckBackend = (typeof OPCHECK_BACKENDS)[number];
 
 export interface InputSpec {

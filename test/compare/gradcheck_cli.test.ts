@@ -99,7 +99,7 @@ describe('gradcheck CLI flags (parsed in-process)', () => {
       coordinates: 8,
     });
     expect(parseGradcheckArgs(['./op.mjs']).module).toEqual({ path: './op.mjs', exportName: 'default' });
-    expect(parseGradcheckArgs(['opcheck'])).toMatchObject({ command: 'opcheck', allBackends: true, backends: ['cpu', 'wasm', 'native', 'tensorflow', 'webgl'] });
+    expect(parseGradcheckArgs(['opcheck'])).toMatchObject({ command: 'opcheck', allBackends: true, backends: ['cpu', 'wasm', 'native', 'tensorflow', 'webgl', 'webgpu'] });
     expect(parseGradcheckArgs(['opcheck', 'MyKernel', '--backend', 'wasm', '--input', 'x=4,5', '--input', 'dy=scalar:0,1'])).toMatchObject({
       backends: ['wasm'],
       kernels: ['MyKernel'],

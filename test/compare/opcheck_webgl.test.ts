@@ -8,7 +8,9 @@ const chromiumMissing = chromiumMissingReason('test/compare/opcheck_webgl.test.t
 
 describe.skipIf(chromiumMissing !== null)(`opcheck on webgl in headless Chromium${chromiumMissing === null ? '' : ` (SKIPPED: ${chromiumMissing})`}`, () => {
   it('all five kernels pass every check: forward and gradient vs cpu, fd32, saved tensors, inputs, leaks', async () => {
-    const results = await runOpcheckInBrowser([...CUSTOM_KERNEL_NAMES], 0, () => {});
+    const [entry] = await runOpcheckInBrowser(['webgl'], [...CUSTOM_KERNEL_NAMES], 0, { log: () => {} });
+    if (entry.kind !== 'results') throw new Error(`webgl could not run: ${entry.reason}`);
+    const results = entry.results;
     expect(results.map((r) => r.kernel).sort()).toEqual([...CUSTOM_KERNEL_NAMES].sort());
     for (const r of results) {
       expect(r.backends.map((b) => b.backend)).toEqual(['webgl']);
