@@ -21,6 +21,12 @@ const COMMANDS = {
     compiled: () => import('../dist/src/cli/compare.js'),
     source: () => import('../src/cli/compare.ts'),
   },
+  gradcheck: {
+    about: "check your own op's gradient (module#export), opcheck kernels on every backend, self-test",
+    entry: 'src/cli/gradcheck',
+    compiled: () => import('../dist/src/cli/gradcheck.js'),
+    source: () => import('../src/cli/gradcheck.ts'),
+  },
   examples: {
     about: "reproduce hw4's worked examples T1..T4 through the custom ops",
     entry: 'src/cli/examples',

@@ -16,6 +16,12 @@ export interface CheckRow {
   checked: number;
   /** … out of this many. */
   total: number;
+  /** The numeric side's estimated error, relative (fp32 finite differences without a reference). */
+  errorEstimate?: number;
+  /** Failing coordinates, when they could be named. */
+  failing?: string;
+  /** Anything the row's numbers do not say (kinks re-checked, coverage). */
+  note?: string;
 }
 
 export interface CompareOptions {

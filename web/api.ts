@@ -3,6 +3,7 @@ import { decodeJobFiles, decodeTrainState, encodeTrainState, JOB_PATH, type Page
 import { disposeTrainState } from '../src/train/loop.js';
 import { pageInfo, useBackend } from './backend.js';
 import { compareOnBackend } from './compare.js';
+import { opcheckOnPage } from './opcheck.js';
 import { checkKernels } from './kernel_check.js';
 import { memorySample, trainOnPage } from './training.js';
 
@@ -36,7 +37,7 @@ async function runJob(): Promise<TrainOutcome> {
 }
 
 export function installPageApi(extra: Partial<PageApi> = {}): PageApi {
-  const api: PageApi = { useBackend, info: pageInfo, memory: memorySample, runJob, checkKernels, compare: compareOnBackend, ...extra };
+  const api: PageApi = { useBackend, info: pageInfo, memory: memorySample, runJob, checkKernels, compare: compareOnBackend, opcheck: opcheckOnPage, ...extra };
   window.handgrad = api;
   return api;
 }

@@ -9,6 +9,7 @@ import type { Dataset, Split } from '../data/dataset.js';
 import type { TrainConfig } from '../train/config.js';
 import type { EpochMetrics, TensorData, TensorSplit, TrainState } from '../train/loop.js';
 import { decodeSnapshot, encodeSnapshot, restoreTrainState, snapshotTrainState, type SnapshotManifest } from '../train/snapshot.js';
+import type { OpcheckResult } from '../../compare/opcheck.js';
 
 /** A training state in the project's one format (src/train/snapshot.ts), its two blocks as base64. */
 export type EncodedTrainState = { manifest: SnapshotManifest; params: string; optimizer: string };
@@ -117,7 +118,12 @@ export type PageApi = {
   checkKernels: (backends: PageBackend[]) => Promise<KernelCheckRow[]>;
   /** compare/checks.ts's runChecks on `backend`. */
   compare: (backend: PageBackend, options: CheckOptions) => Promise<CheckReport>;
+  /** opcheck of handgrad's kernels (compare/kernel_cases.ts, seeded) on `backend` against the page's cpu. */
+  opcheck: (request: OpcheckRequest) => Promise<OpcheckResult[]>;
 };
+
+/** Which of handgrad's kernels to opcheck in the page, on which backend. */
+export type OpcheckRequest = { kernels: string[]; backend: PageBackend; seed: number };
 
 declare global {
   interface Window {

@@ -40,7 +40,7 @@ export type FlagValues<O extends FlagOptions> = ReturnType<typeof parseArgs<Stri
  * starts with '-' "ambiguous", which hides the real problem; joined, the value reaches our own check.
  * Only negative numbers are joined, so a forgotten value before a real flag is still reported.
  */
-function attachNegativeNumbers(argv: readonly string[], stringFlags: readonly string[]): string[] {
+export function attachNegativeNumbers(argv: readonly string[], stringFlags: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const next = argv[i + 1];

@@ -110,7 +110,7 @@ function unaryOpRows(spec: UnaryOpCase, seed: number, maxCoordinates: number): C
   const tol = fp32VsF64For(spec.reductionTerms);
   const options = { reference: spec.reference, maxCoordinates, seed, tolerance: tol, reductionTerms: spec.reductionTerms };
   // The fd64 rows for both ours and tfjs's built-in: both must meet the same bar.
-  const fd = (op: UnaryOp, name: string): CheckRow[] => gradcheck(op, [x], { ...options, name, inputNames: ['x'] }).filter((r) => r.kind === 'grad vs fd64' || name === kernel);
+  const fd = (op: UnaryOp, name: string): CheckRow[] => gradcheck(op, [x], { ...options, name, inputNames: ['x'] }).rows.filter((r) => r.kind === 'grad vs fd64' || name === kernel);
   rows.push(...fd(ours, kernel), ...fd(builtin, spec.builtinName));
   // Second order through the registered gradient: G(x, dy) = ∂/∂x Σ dy ⊙ op(x) by tf.grad (so
   // by our GradConfig); gradcheck differentiates Σ w ⊙ G with respect to x and dy by tf.grads
@@ -118,7 +118,7 @@ function unaryOpRows(spec: UnaryOpCase, seed: number, maxCoordinates: number): C
   const firstOrder = (op: UnaryOp) => (t: tf.Tensor, u: tf.Tensor) => tf.grad((s: tf.Tensor) => tf.sum(tf.mul(op(s), u)))(t);
   rows.push(
     ...gradcheck(firstOrder(ours), [x, c], { ...options, reference: spec.vjpReference, name: `${kernel} 2nd order`, inputNames: ['x', 'dy'] })
-      .filter((r) => r.kind === 'grad vs fd64')
+      .rows.filter((r) => r.kind === 'grad vs fd64')
       .map((r) => ({ ...r, kind: '2nd order vs fd64' })),
   );
   if (spec.builtinHasSecondOrder) {
@@ -226,7 +226,7 @@ export function opChecks(options: CheckOptions): CheckRow[] {
       seed,
       tolerance: fp32VsF64For(batch * classes),
       reductionTerms: batch * classes,
-    }).filter((r) => r.kind === 'grad vs fd64'),
+    }).rows.filter((r) => r.kind === 'grad vs fd64'),
   );
   tf.dispose([xRelu, logits, labels]);
   return rows;

@@ -1,0 +1,245 @@
+/**
+ * One checked quantity in fp32 without a float64 twin: the derivative of φ(t) = f(x + t·v) at
+ * t = 0 (v a random direction, or one coordinate), compared with the analytic g·v.
+ *
+ * The inputs are fp32, so x + t·v is rounded: the probe reports, with each value of f, the
+ * analytic side's prediction g·Δ(t) for the step Δ(t) = fl(x + t·v) − x actually taken. The
+ * compared quantity is the residual
+ *   r(h) = [φ(h) − φ(−h) − g·(Δ(h) − Δ(−h))] / 2h,
+ * which tends to (true gradient − g)·v as h → 0: zero for a correct gradient.
+ *
+ * Per quantity (design notes: central-difference rounding ≈ u·|f|/h, truncation ≈ h²|f‴|/6):
+ *  1. ν, the rounding noise of one evaluation of f, is measured with ECnoise (noise.ts) on eight
+ *     points 2⁻⁸ apart on each side of x — an error estimate from the function itself, not from a
+ *     formula about it.
+ *  2. Central differences run at steps h_k = H·2⁻ᵏ (k may go negative, see 3). Richardson extrapolation over three
+ *     consecutive steps cancels the h² and h⁴ terms:
+ *       T_k = (64 r_k − 20 r_{k−1} + r_{k−2}) / 45,
+ *     whose truncation error is bounded by the spread of the tableau (|T_k − T¹_k| with
+ *     T¹_k = (4 r_k − r_{k−1})/3, and |T_k − T_{k−1}|), and whose rounding error has standard
+ *     deviation ν/h_k · √(64² + 20²/4 + 1/16) / (45·√2) = 1.018 ν/h_k.
+ *  3. The step is chosen per quantity: the k with the smallest estimate
+ *       E_k = truncation_k + NOISE_SIGMAS · 1.018 ν/h_k
+ *     (levels go down from H and stop two after the best; when the widest candidate wins with
+ *     rounding the larger part, levels go up past H as well). The tolerance is SAFETY · E_k plus
+ *     the analytic side's own fp32 rounding (a floor the caller passes).
+ *  4. Kinks. A central difference cannot see a kink at t = 0 (|t| has central differences 0 at
+ *     every h), but one-sided ones can: J(h) = [φ(h) − 2φ(0) + φ(−h)]/h = h·φ″ + O(h³) for
+ *     smooth φ and tends to the jump in slope at a kink. Richardson on J removes the h and h³
+ *     terms: K(h) = 2J(h) − J(2h), J₀(h) = (8K(h) − K(2h))/7 = O(h⁵) for smooth φ and = the
+ *     jump at a kink, with rounding σ = 5.78 ν/h. J₀ well above its noise and above its own
+ *     truncation (|J₀(h) − J₀(2h)|/31) means the steps straddle a point where φ is not
+ *     differentiable (Chainer's detect_nondifferentiable asks the same question).
+ */
+import { FP32_UNIT_ROUNDOFF } from '../tolerances.js';
+import { ecnoise, type NoiseInform } from './noise.js';
+
+/** f along a line through the base point. */
+export interface LineProbe {
+  /** f(fl(x + t·v)) accumulated in float64, and the analytic prediction g·(fl(x + t·v) − x). */
+  evaluate(t: number): { value: number; predicted: number };
+}
+
+export interface LineSettings {
+  /** Largest step H, in units of t. */
+  firstStep: number;
+  /** Most step levels tried (H down to H·2^−(maxLevels−1)). */
+  maxLevels: number;
+  /** Spacing of the ECnoise points, in units of t. */
+  noiseSpacing: number;
+  /** Absolute floor added to the tolerance: the analytic side's rounding along this line. */
+  analyticFloor: number;
+}
+
+/** Multiplier on the rounding term's standard deviation inside the error estimate. */
+export const NOISE_SIGMAS = 3;
+/**
+ * Tolerance = SAFETY × error estimate. ECnoise's ν comes from ~6 degrees of freedom, so it is
+ * low by 3× about once in a thousand quantities; SAFETY 4 then still leaves 4σ of true noise
+ * (3·4/3), so a correct gradient fails about once in 10⁷ quantities on noise alone.
+ */
+export const SAFETY = 4;
+/** Kink signature: |K| above this many σ_K (sensitive on purpose; it only triggers re-checks). */
+export const KINK_SIGMAS = 3;
+
+/** Levels tried above H when f looks polynomial along the line (steps up to 16H). */
+const MAX_LEVELS_UP = 4;
+
+/** ECnoise spacings tried: δ, δ/16, δ/256. */
+const NOISE_ATTEMPTS = 3;
+
+/** Rounding σ of T_k in units of ν/h_k (see step 2 above). */
+const EXTRAPOLATED_NOISE = Math.sqrt(64 ** 2 + 20 ** 2 / 4 + 1 / 16) / (45 * Math.SQRT2);
+/** Rounding σ of J₀ = (8K(h) − K(2h))/7, K(h) = 2J(h) − J(2h), in units of ν/h (σ_J(h) = √6 ν/h). */
+const KINK_NOISE = Math.sqrt(8 ** 2 * (4 * 6 + 6 / 4) + (4 * 6 + 6 / 4) / 4) / 7;
+
+export const DEFAULT_LINE_SETTINGS: LineSettings = { firstStep: 0.5, maxLevels: 14, noiseSpacing: 2 ** -8, analyticFloor: 0 };
+
+export interface LineEstimate {
+  /** Extrapolated numeric − analytic derivative along the line (NaN if nothing finite was found). */
+  residual: number;
+  /** Estimated |error| of the numeric side: truncation + NOISE_SIGMAS·rounding. */
+  errorEstimate: number;
+  /** SAFETY·errorEstimate + analyticFloor. */
+  tolerance: number;
+  pass: boolean;
+  /** ν and how ECnoise found it. */
+  noise: number;
+  noiseInform: NoiseInform;
+  /** The chosen step h (the smallest of the three extrapolated). */
+  step: number;
+  /** Largest step evaluated (a kink farther than this cannot have affected the estimate). */
+  largestStep: number;
+  /** One-sided slopes disagree within the chosen steps. */
+  kinkSignature: boolean;
+  /** |K| / σ_K at the chosen steps. */
+  kinkScore: number;
+  /** False when f was not finite at enough steps for an estimate. */
+  finite: boolean;
+  evaluations: number;
+}
+
+interface Level {
+  h: number;
+  /** Central-difference residual r(h). */
+  r: number;
+  /** One-sided second difference J(h). */
+  j: number;
+}
+
+/**
+ * Estimates the residual along one line. `value0` is f at t = 0 (the caller has it already).
+ * Never throws for a non-finite f: such levels are skipped, and `finite: false` says none was usable.
+ */
+export function estimateAlongLine(probe: LineProbe, value0: number, settings: LineSettings = DEFAULT_LINE_SETTINGS): LineEstimate {
+  let evaluations = 0;
+  const at = (t: number): { value: number; predicted: number } => {
+    evaluations++;
+    return probe.evaluate(t);
+  };
+
+  // 1. Noise: ECnoise on eight points t = jδ, j = 1..8, on each side of x. The spacing must move
+  // f's internal values by many ulps, or their roundings stay put between points and the error
+  // drifts smoothly instead of looking like noise (measured on log-softmax: ν from δ = 2⁻¹⁶ was
+  // 1/10 of the scatter seen at 2⁻⁸ and beyond). So δ starts at 2⁻⁸ and shrinks 16× at a time only
+  // while the smooth part of f still shows at every level. Each side is measured apart and the
+  // smaller kept: a kink at or near x (relu at 0) makes a spike in the difference table that
+  // ECnoise would take for noise, and it lies on one side at most — unless it sits at x itself,
+  // which neither side contains. With no plateau anywhere, the largest estimate is kept (an
+  // overestimate only makes the check less sensitive). An underestimate can only fail a line
+  // whose one-sided slopes then look inconsistent, which sends it to the kink re-check, never
+  // straight to a failure.
+  const sideNoise = (side: number): { noise: number; inform: NoiseInform } => {
+    let found: { noise: number; inform: NoiseInform } = { noise: 0, inform: 'constant' };
+    for (let attempt = 0; attempt < NOISE_ATTEMPTS; attempt++) {
+      const spacing = settings.noiseSpacing / 16 ** attempt;
+      const values: number[] = [];
+      for (let j = 1; j <= 8; j++) values.push(at(side * j * spacing).value);
+      if (!values.every(Number.isFinite)) continue;
+      const estimate = ecnoise(values);
+      if (estimate.inform === 'estimated') return estimate;
+      if (estimate.inform === 'constant') return found.inform === 'no-plateau' ? found : estimate;
+      if (estimate.noise >= found.noise) found = estimate;
+    }
+    return found;
+  };
+  const [right, left] = [sideNoise(1), sideNoise(-1)];
+  // A side where f does not move at all (relu on its flat side) has no rounding noise: 0 stands,
+  // up to a floor of a quarter of one rounding of f itself: points that happen to be exact in
+  // fp32 (dyadic steps of a linear f) show no noise that other points would.
+  const side = right.noise <= left.noise ? right : left;
+  const noise = Math.max(side.noise, 0.25 * FP32_UNIT_ROUNDOFF * Math.abs(value0));
+  const noiseInform = side.inform;
+
+  // 2–3. Levels of central differences at h = H·2^e, Richardson, step choice. Level e is stored
+  // at key e; a candidate named by its smallest step e uses levels e..e+3.
+  const levels = new Map<number, Level | undefined>();
+  let largestStep = 0;
+  const level = (e: number): Level | undefined => {
+    if (!levels.has(e)) {
+      const h = settings.firstStep * 2 ** e;
+      const plus = at(h);
+      const minus = at(-h);
+      const ok = [plus.value, minus.value, plus.predicted, minus.predicted].every(Number.isFinite);
+      levels.set(e, ok ? { h, r: (plus.value - minus.value - (plus.predicted - minus.predicted)) / (2 * h), j: (plus.value - plus.predicted - 2 * value0 + minus.value - minus.predicted) / h } : undefined);
+      if (ok) largestStep = Math.max(largestStep, h);
+    }
+    return levels.get(e);
+  };
+  type Candidate = { e: number; estimate: number; residual: number; truncation: number; rounding: number };
+  // A candidate needs four finite levels: both spreads of the tableau, since either alone can
+  // vanish by accident (when f's h⁴ coefficient is ~0, T¹ and T agree while both are off).
+  const candidate = (e: number): Candidate | undefined => {
+    const [c, b, a, z] = [levels.get(e), levels.get(e + 1), levels.get(e + 2), levels.get(e + 3)];
+    if (z === undefined || a === undefined || b === undefined || c === undefined) return undefined;
+    const extrapolated = (64 * c.r - 20 * b.r + a.r) / 45;
+    const once = (4 * c.r - b.r) / 3;
+    const previous = (64 * b.r - 20 * a.r + z.r) / 45;
+    const truncation = Math.max(Math.abs(extrapolated - once), Math.abs(extrapolated - previous));
+    const rounding = (NOISE_SIGMAS * EXTRAPOLATED_NOISE * noise) / c.h;
+    return { e, estimate: truncation + rounding, residual: extrapolated, truncation, rounding };
+  };
+  let best: Candidate | undefined;
+  const consider = (found: Candidate | undefined): void => {
+    if (found !== undefined && (best === undefined || found.estimate < best.estimate)) best = found;
+  };
+  // Down from H while the estimate improves (two levels past the best).
+  for (let e = 0; e > -settings.maxLevels; e--) {
+    level(e);
+    consider(candidate(e));
+    if (best !== undefined && best.e - e >= 2) break;
+  }
+  // Up from H when the widest candidate won with rounding still the larger part: f is close to
+  // a low-degree polynomial along this line, and a wider step divides the rounding error.
+  for (let e = 1; e <= MAX_LEVELS_UP && best !== undefined && best.e === e - 4 && best.truncation < best.rounding; e++) {
+    level(e);
+    consider(candidate(e - 3));
+  }
+
+  if (best === undefined || !Number.isFinite(best.estimate)) {
+    return {
+      residual: Number.NaN,
+      errorEstimate: Number.POSITIVE_INFINITY,
+      tolerance: Number.POSITIVE_INFINITY,
+      pass: false,
+      noise,
+      noiseInform,
+      step: Number.NaN,
+      largestStep,
+      kinkSignature: false,
+      kinkScore: 0,
+      finite: false,
+      evaluations,
+    };
+  }
+
+  // 4. Kink signature on the chosen steps h, 2h, 4h (and 8h for J₀'s own truncation).
+  const kinkAt = (e: number): number | undefined => {
+    const [j1, j2, j4] = [levels.get(e)?.j, levels.get(e + 1)?.j, levels.get(e + 2)?.j];
+    if (j1 === undefined || j2 === undefined || j4 === undefined) return undefined;
+    return (8 * (2 * j1 - j2) - (2 * j2 - j4)) / 7;
+  };
+  const chosen: Candidate = best;
+  const narrow = levels.get(chosen.e)!;
+  const j0 = kinkAt(chosen.e)!;
+  const wider = kinkAt(chosen.e + 1);
+  const kinkTruncation = wider === undefined ? 0 : Math.abs(j0 - wider) / 31;
+  const sigma = (KINK_NOISE * noise) / narrow.h;
+  const excess = Math.abs(j0) - 2 * kinkTruncation;
+  const score = excess <= 0 ? 0 : sigma > 0 ? excess / sigma : Infinity;
+  const tolerance = SAFETY * chosen.estimate + settings.analyticFloor;
+  return {
+    residual: chosen.residual,
+    errorEstimate: chosen.estimate,
+    tolerance,
+    pass: Math.abs(chosen.residual) <= tolerance,
+    noise,
+    noiseInform,
+    step: narrow.h,
+    largestStep,
+    kinkSignature: score > KINK_SIGMAS,
+    kinkScore: score,
+    finite: true,
+    evaluations,
+  };
+}

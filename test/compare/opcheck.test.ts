@@ -1,0 +1,162 @@
+/**
+ * opcheck on Node's backends: handgrad's five kernels pass on cpu, wasm and native; a kernel
+ * broken on one backend only is named with that backend; a GradConfig that misdeclares what it
+ * saves, a kernel that writes into its input and one that leaks are each caught.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import type { DataId, GradConfig, KernelBackend, KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { customKernelCases, opcheck, type OpcheckResult } from '../../compare/index.js';
+import { CUSTOM_KERNEL_NAMES, ManualSoftmax, registerCustomOps } from '../../custom-ops/index.js';
+import { probeBackend } from '../../src/backends.js';
+
+const NATIVE = await probeBackend('native');
+const BACKENDS = ['cpu', 'wasm', ...(NATIVE.available ? ['native'] : [])];
+const NATIVE_NOTE = NATIVE.available ? '' : ` (native SKIPPED: ${NATIVE.reason})`;
+
+const failingRows = (result: OpcheckResult): string[] => result.backends.flatMap((b) => b.checks.filter((r) => !r.pass).map((r) => `${r.name} | ${r.kind}`));
+
+describe('opcheck of handgrad\'s kernels', () => {
+  beforeAll(async () => {
+    registerCustomOps();
+    await tf.setBackend('cpu');
+  });
+
+  it(`all five pass on ${BACKENDS.join(', ')}${NATIVE_NOTE}, every check on every backend, leaving no tensor behind`, async () => {
+    const before = tf.memory().numTensors;
+    const cases = customKernelCases(0);
+    expect(cases.map((c) => c.kernel).sort()).toEqual([...CUSTOM_KERNEL_NAMES].sort());
+    for (const c of cases) {
+      const result = await opcheck(c.kernel, c.inputs, { backends: BACKENDS });
+      expect(failingRows(result), c.kernel).toEqual([]);
+      expect(result.backends.map((b) => b.backend)).toEqual(BACKENDS);
+      for (const b of result.backends) {
+        const kinds = b.checks.map((r) => r.kind);
+        for (const kind of ['registered', 'forward vs cpu', 'saves declared', 'grad vs cpu', 'grad vs fd32 (fast)', 'inputs unchanged', 'no leaks']) expect(kinds, `${c.kernel} ${b.backend}`).toContain(kind);
+      }
+    }
+    expect(tf.getBackend()).toBe('cpu');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+/** Re-registers `kernelName` on `backend` with its output scaled by `factor` (through the backend's own Multiply). */
+function scaleKernelOn(kernelName: string, backend: string, factor: number): () => void {
+  const original = tf.getKernel(kernelName, backend) as KernelConfig;
+  const multiply = tf.getKernel('Multiply', backend) as KernelConfig;
+  tf.unregisterKernel(kernelName, backend);
+  tf.registerKernel({
+    kernelName,
+    backendName: backend,
+    kernelFunc: (args) => {
+      const out = original.kernelFunc(args) as TensorInfo;
+      const kb = args.backend as KernelBackend;
+      const dataId: DataId = kb.write(Float32Array.of(factor), [], 'float32');
+      const scaled = multiply.kernelFunc({ inputs: { a: out, b: { dataId, shape: [], dtype: 'float32' } }, backend: kb, attrs: {} }) as TensorInfo;
+      kb.disposeData(dataId);
+      kb.disposeData(out.dataId);
+      return scaled;
+    },
+  });
+  return () => {
+    tf.unregisterKernel(kernelName, backend);
+    tf.registerKernel(original);
+  };
+}
+
+describe('opcheck names the backend and kernel that are broken', () => {
+  let restore: (() => void) | undefined;
+  beforeAll(async () => {
+    registerCustomOps();
+    await tf.setBackend('cpu');
+  });
+  afterEach(() => {
+    restore?.();
+    restore = undefined;
+  });
+
+  it('ManualSoftmax 0.1 % too large on wasm only: the wasm rows fail, cpu and native pass', async () => {
+    restore = scaleKernelOn(ManualSoftmax, 'wasm', 1.001);
+    const c = customKernelCases(0).find((k) => k.kernel === ManualSoftmax)!;
+    const result = await opcheck(c.kernel, c.inputs, { backends: BACKENDS });
+    expect(result.pass).toBe(false);
+    const failed = failingRows(result);
+    expect(failed).toContain('ManualSoftmax [wasm] | forward vs cpu');
+    expect(failed.every((row) => row.startsWith('ManualSoftmax [wasm]'))).toBe(true);
+    expect(result.backends.filter((b) => !b.pass).map((b) => b.backend)).toEqual(['wasm']);
+  });
+});
+
+/** A toy cpu kernel y = x², with knobs to misbehave. */
+const TOY = 'GradcheckToySquare';
+function registerToy(behaviour: { mutateInput?: boolean; leak?: boolean } = {}): void {
+  tf.registerKernel({
+    kernelName: TOY,
+    backendName: 'cpu',
+    kernelFunc: ({ inputs, backend }) => {
+      const cpu = backend as MathBackendCPU;
+      const x = inputs.x as TensorInfo;
+      const values = cpu.data.get(x.dataId).values as Float32Array;
+      const out = values.map((v) => v * v);
+      if (behaviour.mutateInput) values[0] += 1;
+      if (behaviour.leak) cpu.write(new Float32Array(4), [4], 'float32');
+      return cpu.makeTensorInfo(x.shape, 'float32', out);
+    },
+  });
+}
+const correctGrad: GradConfig = { kernelName: TOY, inputsToSave: ['x'], gradFunc: (dy, [x]) => ({ x: () => tf.mul(dy as tf.Tensor, tf.mul(2, x)) }) };
+const toyInputs = { x: { values: [0.5, -1.2, 2, 0.3, 1.1, -0.7], shape: [2, 3] } };
+
+describe('opcheck catches a kernel or gradient that misbehaves (cpu toy kernel)', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+  afterEach(() => {
+    if (tf.getKernel(TOY, 'cpu') !== undefined) tf.unregisterKernel(TOY, 'cpu');
+    if (tf.getGradient(TOY) !== undefined) tf.unregisterGradient(TOY);
+  });
+
+  it('a correct toy kernel passes', async () => {
+    registerToy();
+    tf.registerGradient(correctGrad);
+    expect(failingRows(await opcheck(TOY, toyInputs, { backends: ['cpu'] }))).toEqual([]);
+  });
+
+  it.each([
+    ['inputsToSave names an input the kernel does not have', { ...correctGrad, inputsToSave: ['input'] }, /inputsToSave names 'input'/],
+    ['gradFunc reads a saved tensor it never declared', { ...correctGrad, inputsToSave: [], gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => ({ x: () => tf.mul(dy as tf.Tensor, tf.mul(2, saved[0] ?? tf.scalar(0))) }) }, /reads saved\[0\]/],
+    ['a saved tensor declared but never read', { ...correctGrad, saveAllInputs: false, outputsToSave: [true] }, /declares output 0 .* never reads it/],
+  ] as [string, GradConfig, RegExp][])('%s: "saves declared" fails with the reason', async (_, config, reason) => {
+    registerToy();
+    tf.registerGradient(config);
+    const result = await opcheck(TOY, toyInputs, { backends: ['cpu'] });
+    const row = result.backends[0].checks.find((r) => r.kind === 'saves declared')!;
+    expect(row.pass).toBe(false);
+    expect(row.note).toMatch(reason);
+  });
+
+  it('a kernel that writes into its input fails "inputs unchanged", naming the input', async () => {
+    registerToy({ mutateInput: true });
+    tf.registerGradient(correctGrad);
+    const row = (await opcheck(TOY, toyInputs, { backends: ['cpu'], gradient: false })).backends[0].checks.find((r) => r.kind === 'inputs unchanged')!;
+    expect(row.pass).toBe(false);
+    expect(row.note).toMatch(/input\(s\) x/);
+  });
+
+  it('a kernel that leaks a backend buffer fails "no leaks"', async () => {
+    registerToy({ leak: true });
+    tf.registerGradient(correctGrad);
+    const row = (await opcheck(TOY, toyInputs, { backends: ['cpu'], gradient: false })).backends[0].checks.find((r) => r.kind === 'no leaks')!;
+    expect(row.pass).toBe(false);
+    expect(row.note).toMatch(/forward: 0 tensor\(s\), 1 backend data id/);
+  });
+
+  it('a backend that is not registered, or a kernel missing on one, is a failing row, not a crash', async () => {
+    registerToy();
+    tf.registerGradient(correctGrad);
+    const result = await opcheck(TOY, toyInputs, { backends: ['cpu', 'wasm', 'no-such-backend'] });
+    expect(failingRows(result)).toEqual([`${TOY} [wasm] | registered`, `${TOY} [no-such-backend] | backend loads`]);
+  });
+});
