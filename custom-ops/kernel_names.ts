@@ -26,8 +26,8 @@ export type ManualSoftmaxCrossEntropyGradInputs = { dy: TensorInfo; labels: Tens
 
 /**
  * The fused kernels: each does in one kernel call what tfjs would do in several (they are what a
- * training step spends its calls on). On a backend without them (tensorflow, webgpu) their ops
- * compose the same math from tfjs ops.
+ * training step spends its calls on). On a backend without them (tensorflow) their ops compose the
+ * same math from tfjs ops.
  */
 
 /**
@@ -85,7 +85,7 @@ export const DIFFERENTIABLE_KERNEL_NAMES = [
   ManualHiddenDelta,
 ] as const;
 
-/** The fused kernels (registered on cpu, wasm, webgl and native; elsewhere their ops compose tfjs ops). */
+/** The fused kernels (registered on cpu, wasm, webgl, webgpu and native; elsewhere their ops compose tfjs ops). */
 export const FUSED_KERNEL_NAMES = [ManualDenseParamGrads, ManualHiddenDelta, ...UPDATE_KERNEL_NAMES] as const;
 
 /** Every handgrad kernel. */
