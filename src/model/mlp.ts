@@ -101,7 +101,9 @@ function affine(h: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: 'lin
 function dense(params: MlpParams, h: tf.Tensor2D, l: number): tf.Tensor2D {
   const w = params.weights[l];
   const b = params.biases[l];
-  return l === 0 ? tf.add(tf.matMul(h, w), b) : affine(h, w, b);
+  // tidy frees the product as soon as the bias is added (outside tf.grads; there add's gradient keeps
+  // it): one activation-sized array less alive, which the full-batch homework run counts in its RSS.
+  return l === 0 ? tf.tidy(() => tf.add(tf.matMul(h, w), b)) : affine(h, w, b);
 }
 
 /**
