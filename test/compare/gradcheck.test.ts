@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gradcheck } from '../../compare/gradcheck.js';
 import { runChecks } from '../../src/compare/checks.js';
-import { ManualReluGrad, ManualSoftmaxCrossEntropyGrad } from '../../custom-ops/index.js';
+import { ManualHiddenDelta, ManualReluGrad, ManualSoftmaxCrossEntropyGrad } from '../../custom-ops/index.js';
 import { withBrokenCpuKernel } from '../custom-ops/broken_kernel.js';
 
 /** x ↦ x³ (float64 reference: the same formula). */
@@ -131,11 +131,29 @@ describe('runChecks catches a broken kernel (the checker is not vacuous)', () =>
     expect(runChecks(options).checks.every((r) => r.pass)).toBe(true);
   });
 
-  it('a relu gradient that ignores the mask (dx = dy) fails the relu rows and the hidden layers\' rows', () => {
+  it('a relu gradient that ignores the mask (dx = dy) fails the relu rows', () => {
     withBrokenCpuKernel(ManualReluGrad, (out, { dy }) => out.set(dy), () => {
       const failed = failing();
       expect(failed).toContain('ManualRelu ∂/∂x | grad vs tf.grad');
       expect(failed).toContain('ManualRelu ∂/∂x | grad vs fd64');
+    });
+  });
+
+  it('a hidden delta that ignores the relu mask fails the hidden layers\' rows, not the output layer\'s', () => {
+    // ManualHiddenDelta(dy N×out, w in×out, preActivation N×in) = (dy·wᵀ) ⊙ 1(R > 0); broken: dy·wᵀ alone.
+    withBrokenCpuKernel(ManualHiddenDelta, (out, { dy, w }) => {
+      const n = Math.round(Math.sqrt((out.length * dy.length) / w.length));
+      const inSize = out.length / n;
+      const outSize = dy.length / n;
+      for (let r = 0; r < n; r++) {
+        for (let i = 0; i < inSize; i++) {
+          let s = 0;
+          for (let j = 0; j < outSize; j++) s += dy[r * outSize + j] * w[i * outSize + j];
+          out[r * inSize + i] = s;
+        }
+      }
+    }, () => {
+      const failed = failing();
       // W3, b3 (the output layer) come before any relu in backprop and stay right.
       for (const p of ['W1', 'W2', 'b1', 'b2']) expect(failed).toContain(`${p} | manual vs autodiff`);
       for (const p of ['W3', 'b3']) expect(failed).not.toContain(`${p} | manual vs autodiff`);
