@@ -16,12 +16,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { type BackendName, probeBackend, useBackend } from '../src/backends.js';
-import { DEFAULTS } from '../src/cli/train.js';
-import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, firstLine, parseChoice, parseInteger, runCli, UsageError } from '../src/cli/common.js';
+import { command, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, firstLine, isMainModule, parseChoiceList, parseFlags, parseInteger, runAsMain, UsageError } from '../src/cli/common.js';
+import { TRAIN_DEFAULTS as DEFAULTS } from '../src/train/config.js';
 import { writeDatasetFile, readDatasetFile } from './dataset_file.js';
 import { HOMEWORK_BACKENDS, homeworkMnist, runHomework } from './homework.js';
 import { defaultJobConfig, loadJobDataset, optimizerText, runDefaultJob, type JobReport } from './job.js';
@@ -89,36 +88,28 @@ export interface BenchOptions {
   help: boolean;
 }
 
-function list<T extends string>(flag: string, value: string, choices: readonly T[]): T[] {
-  const items = value.split(',').map((item) => parseChoice(flag, item.trim(), choices));
-  return [...new Set(items)];
-}
+const OPTIONS = {
+  json: { type: 'boolean', default: false },
+  sections: { type: 'string', default: SECTIONS.join(',') },
+  backends: { type: 'string', default: BENCH_BACKENDS.join(',') },
+  passes: { type: 'string' },
+  unpinned: { type: 'boolean', default: false },
+  epochs: { type: 'string', default: '7' },
+  'wasm-rows': { type: 'string', default: '2500' },
+  'cpu-rows': { type: 'string', default: '500' },
+  'skip-compare': { type: 'boolean', default: false },
+  'job-epochs': { type: 'string', default: String(DEFAULTS.epochs) },
+  'job-rows': { type: 'string' },
+  'job-cpu-rows': { type: 'string', default: '2500' },
+  'homework-epochs': { type: 'string', default: '200' },
+  'homework-chunk': { type: 'string', default: '10' },
+  seed: { type: 'string', default: '0' },
+  'numpy-threads': { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
 
-export function parseBenchArgs(argv: string[]): BenchOptions {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      json: { type: 'boolean', default: false },
-      sections: { type: 'string', default: SECTIONS.join(',') },
-      backends: { type: 'string', default: BENCH_BACKENDS.join(',') },
-      passes: { type: 'string' },
-      unpinned: { type: 'boolean', default: false },
-      epochs: { type: 'string', default: '7' },
-      'wasm-rows': { type: 'string', default: '2500' },
-      'cpu-rows': { type: 'string', default: '500' },
-      'skip-compare': { type: 'boolean', default: false },
-      'job-epochs': { type: 'string', default: String(DEFAULTS.epochs) },
-      'job-rows': { type: 'string' },
-      'job-cpu-rows': { type: 'string', default: '2500' },
-      'homework-epochs': { type: 'string', default: '200' },
-      'homework-chunk': { type: 'string', default: '10' },
-      seed: { type: 'string', default: '0' },
-      'numpy-threads': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+export function parseBenchArgs(argv: readonly string[]): BenchOptions {
+  const values = parseFlags(argv, OPTIONS);
   if (values.passes !== undefined && values.unpinned) throw new UsageError('--passes and --unpinned: give one of them, not both');
   const rowsFlag = (name: 'wasm-rows' | 'cpu-rows'): number => {
     const rows = parseInteger(name, values[name], 1);
@@ -127,9 +118,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   };
   return {
     json: values.json,
-    sections: list('sections', values.sections, SECTIONS),
-    backends: list('backends', values.backends, BENCH_BACKENDS),
-    passes: values.unpinned ? ['pinned', 'unpinned'] : list('passes', values.passes ?? 'pinned', PASSES),
+    sections: parseChoiceList('sections', values.sections, SECTIONS),
+    backends: parseChoiceList('backends', values.backends, BENCH_BACKENDS),
+    passes: values.unpinned ? ['pinned', 'unpinned'] : parseChoiceList('passes', values.passes ?? 'pinned', PASSES),
     epochs: parseInteger('epochs', values.epochs, 5),
     subsetRows: { wasm: rowsFlag('wasm-rows'), cpu: rowsFlag('cpu-rows') },
     compare: !values['skip-compare'],
@@ -245,6 +236,8 @@ function sampleLoad(): void {
   loadSamples.push(os.loadavg()[0]);
 }
 const SCRIPT = fileURLToPath(import.meta.url);
+/** How a child runs this module: as this process does, plus tsx when this is the TypeScript source run without it (the bin registers tsx in-process). */
+const CHILD_EXEC_ARGV = SCRIPT.endsWith('.ts') && !process.execArgv.some((arg) => arg.includes('tsx')) ? [...process.execArgv, '--import', import.meta.resolve('tsx')] : process.execArgv;
 
 export function environmentFor(pass: PassName, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   if (pass === 'pinned') return { ...env };
@@ -265,7 +258,7 @@ export function reportedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
 /** Runs `task` in a child node process (the same loader as this one) with `env`; its progress lines pass through to stderr. */
 function runChild(task: ChildTask, env: NodeJS.ProcessEnv): Promise<ChildResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...process.execArgv, SCRIPT, '--child', JSON.stringify(task)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...CHILD_EXEC_ARGV, SCRIPT, '--child', JSON.stringify(task)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let result: ChildResult | null = null;
     let lastError = '';
     createInterface({ input: child.stdout }).on('line', (line) => {
@@ -413,7 +406,7 @@ async function runPass(pass: PassName, options: BenchOptions, scratch: string, f
   };
 }
 
-async function main(argv: string[]): Promise<number> {
+async function benchMain(argv: string[]): Promise<number> {
   if (argv[0] === '--child' && argv[1] !== undefined) {
     await childMain(argv[1]);
     return EXIT_OK;
@@ -461,7 +454,7 @@ async function main(argv: string[]): Promise<number> {
   return failures.length > 0 ? EXIT_FAILURE : EXIT_OK;
 }
 
-// Run only as a script (`npm run bench`), not when a test imports parseBenchArgs.
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  void runCli('bench', () => main(process.argv.slice(2)));
-}
+/** `handgrad bench`: the bin's entry and this module's own when run as a script (not when a test imports parseBenchArgs). */
+export const run = command('bench', benchMain);
+
+if (isMainModule(import.meta.url)) void runAsMain(run);

@@ -8,6 +8,7 @@ import { firstLine } from '../src/cli/common.js';
 import type { Dataset } from '../src/data/dataset.js';
 import { loadDataset } from '../src/data/load.js';
 import { disposeTensorData, disposeTrainState, initTrainState, toTensorData, trainEpochs, type EpochMetrics } from '../src/train/loop.js';
+import { encodeSnapshot, snapshotTrainState } from '../src/train/snapshot.js';
 import type { NumpyBaseline } from './numpy.js';
 import type { HomeworkMetrics, HomeworkRun, HomeworkSide } from './report.js';
 import { median } from './stats.js';
@@ -86,9 +87,7 @@ export async function runHomework(options: HomeworkOptions, numpy: NumpyBaseline
   const uploadSeconds = (performance.now() - uploadStart) / 1000;
   let state = initTrainState(config);
   if (numpy) {
-    const [wHidden, wOut] = state.params.weights.map((w) => w.dataSync() as Float32Array);
-    const [bHidden, bOut] = state.params.biases.map((b) => b.dataSync() as Float32Array);
-    await numpy.homework(dataset, [wHidden, bHidden, wOut, bOut], shape.momentum, shape.lr);
+    await numpy.homework(dataset, encodeSnapshot(snapshotTrainState(state)), shape.momentum, shape.lr);
   }
   const tensorsBefore = tf.memory().numTensors;
   let maxChunkGrowth = 0;

@@ -7,14 +7,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerCustomOps } from '../custom-ops/index.js';
 import { type BackendName, useBackend } from '../src/backends.js';
-import { DEFAULT_LR, DEFAULTS } from '../src/cli/train.js';
 import { applySubsets, type Dataset } from '../src/data/dataset.js';
 import { loadDataset } from '../src/data/load.js';
-import { ADAM_DEFAULTS, EVAL_CHUNK, type TrainConfig } from '../src/train/config.js';
+import { ADAM_DEFAULTS, DEFAULT_LR, EVAL_CHUNK, TRAIN_DEFAULTS as DEFAULTS, type TrainConfig } from '../src/train/config.js';
 import { disposeTensorData, disposeTrainState, initTrainState, shuffledIndices, toTensorData, trainEpochs } from '../src/train/loop.js';
-import { paramList } from '../src/train/step.js';
+import { encodeSnapshot, snapshotTrainState } from '../src/train/snapshot.js';
 import type { NumpyBaseline } from './numpy.js';
-import type { HomeworkMetrics } from './report.js';
+import type { SplitsMetrics as HomeworkMetrics } from '../src/train/loop.js';
 import { spread, type Spread } from './stats.js';
 
 /** Pause between the two sides' epochs, so that the other process's idle BLAS threads stop spinning. */
@@ -151,8 +150,7 @@ export async function runDefaultJob(options: JobOptions, numpy: NumpyBaseline | 
   const n = dataset.train.n;
   const stepsPerEpoch = Math.ceil(n / Math.min(config.batchSize === 0 ? n : config.batchSize, n));
   if (numpy) {
-    const params = paramList(state.params).map((p) => p.dataSync() as Float32Array);
-    await numpy.job(dataset, config.layers, params, config.optimizer, config.batchSize === 0 ? n : config.batchSize, EVAL_CHUNK);
+    await numpy.job(dataset, encodeSnapshot(snapshotTrainState(state)), config.optimizer, config.batchSize === 0 ? n : config.batchSize, EVAL_CHUNK);
   }
   const tensorsBefore = tf.memory().numTensors;
   let tensorsAfter = tensorsBefore;

@@ -3,14 +3,18 @@
  * so that its epochs can be interleaved with handgrad's under the same machine load.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Dataset } from '../src/data/dataset.js';
 import type { OptimizerConfig } from '../src/train/config.js';
-import type { HomeworkMetrics } from './report.js';
+import type { EncodedSnapshot } from '../src/train/snapshot.js';
+import type { SplitsMetrics as HomeworkMetrics } from '../src/train/loop.js';
 import type { Workload } from './workload.js';
 
-const SCRIPT = fileURLToPath(new URL('./numpy_reference.py', import.meta.url));
+/** The script beside this module in the sources (bench/), or beside the package's dist/ when compiled (dist/bench/). */
+const SCRIPT_CANDIDATES = ['./numpy_reference.py', '../../bench/numpy_reference.py'].map((path) => fileURLToPath(new URL(path, import.meta.url)));
+const SCRIPT = SCRIPT_CANDIDATES.find((path) => existsSync(path)) ?? SCRIPT_CANDIDATES[0];
 
 /** numpy's version and BLAS, and the kernel its OpenBLAS picked on this machine. */
 export interface NumpyInfo {
@@ -30,23 +34,23 @@ export interface NumpyBaseline {
   epoch(rows: number): Promise<{ ms: number; loss: number }>;
   /**
    * Starts a fresh homework run (bench/numpy_reference.py's HomeworkRun) on exactly this data set and these
-   * initial parameters (W_h, b_h, W_o, b_o, row-major float32), sent over the pipe as raw bytes.
+   * initial parameters: the params block of a training state in the saved-state format (src/train/snapshot.ts:
+   * W_h, b_h, W_o, b_o, row-major little-endian float32), sent over the pipe as raw bytes.
    */
-  homework(data: Dataset, params: HomeworkParams, momentum: number, lr: number): Promise<void>;
+  homework(data: Dataset, state: EncodedSnapshot, momentum: number, lr: number): Promise<void>;
   /** The next `count` epochs of the homework run: per epoch, step and evaluation milliseconds measured inside Python, and its metrics. */
   homeworkEpochs(count: number): Promise<NumpyHomeworkChunk>;
   /**
    * Starts a fresh default-job run (numpy_reference.py's JobRun) on exactly this data set and these initial
-   * parameters ([W_1, b_1, …, W_L, b_L] of `layers`), with this optimizer, batch size and evaluation chunk.
+   * parameters (the params block of the saved-state format: W_1, b_1, …, W_L, b_L), with this optimizer,
+   * batch size and evaluation chunk.
    */
-  job(data: Dataset, layers: readonly number[], params: readonly Float32Array[], optimizer: OptimizerConfig, batchSize: number, evalChunk: number): Promise<void>;
+  job(data: Dataset, state: EncodedSnapshot, optimizer: OptimizerConfig, batchSize: number, evalChunk: number): Promise<void>;
   /** One default-job epoch on the training rows in this order (a permutation of 0…n−1). */
   jobEpoch(order: Int32Array): Promise<NumpyJobEpoch>;
   peakRssBytes(): Promise<number>;
   close(): void;
 }
-
-export type HomeworkParams = [wHidden: Float32Array, bHidden: Float32Array, wOut: Float32Array, bOut: Float32Array];
 
 export interface NumpyHomeworkChunk {
   stepMs: number[];
@@ -153,21 +157,26 @@ export async function startNumpy(options: NumpyStartOptions = {}): Promise<Numpy
         const reply = await ask(`epoch ${epochRows}`);
         return { ms: Number(reply.ms), loss: Number(reply.loss) };
       },
-      homework: async (data, params, momentum, lr) => {
+      homework: async (data, state, momentum, lr) => {
         const splits = [data.train, data.valid, data.test];
-        const hidden = params[1].length;
+        const [wHidden, , wOut] = state.manifest.params;
+        if (state.manifest.params.length !== 4 || wHidden.shape[0] !== data.features || wOut.shape[1] !== data.classes) {
+          throw new Error(`numpy reference: the homework network is ${data.features}→H→${data.classes} with one hidden layer, got params ${state.manifest.params.map((p) => p.name).join(', ')}`);
+        }
         await ask(
-          `homework ${splits.map((s) => s.n).join(' ')} ${data.features} ${hidden} ${data.classes} ${momentum} ${lr}`,
-          [...splits.flatMap((s) => [s.x, s.labels]), ...params],
+          `homework ${splits.map((s) => s.n).join(' ')} ${data.features} ${wHidden.shape[1]} ${data.classes} ${momentum} ${lr}`,
+          [...splits.flatMap((s) => [s.x, s.labels]), state.params],
         );
       },
       homeworkEpochs: async (count) => homeworkChunk(await ask(`homework_epochs ${count}`), count),
-      job: async (data, layers, params, optimizer, batchSize, evalChunk) => {
+      job: async (data, state, optimizer, batchSize, evalChunk) => {
         const splits = [data.train, data.valid, data.test];
         const { kind, lr, momentum, beta1, beta2, epsilon } = optimizer;
+        const kernels = state.manifest.params.filter((_, i) => i % 2 === 0);
+        const layers = [kernels[0].shape[0], ...kernels.map((w) => w.shape[1])];
         await ask(
           `job ${splits.map((s) => s.n).join(' ')} ${layers.length - 1} ${layers.join(' ')} ${batchSize} ${evalChunk} ${kind} ${lr} ${momentum} ${beta1} ${beta2} ${epsilon}`,
-          [...splits.flatMap((s) => [s.x, s.labels]), ...params],
+          [...splits.flatMap((s) => [s.x, s.labels]), state.params],
         );
       },
       jobEpoch: async (order) => {

@@ -51,8 +51,8 @@ export interface BenchData {
 
 export function makeData(rows: number, layers: readonly number[], seed: number): BenchData {
   return tf.tidy(() => {
-    const x = tf.randomUniform([rows, layers[0]], 0, 1, 'float32', seed) as tf.Tensor2D;
-    const labels = tf.randomUniform([rows], 0, layers[layers.length - 1], 'int32', seed + 1) as tf.Tensor1D;
+    const x = tf.randomUniform<tf.Rank.R2>([rows, layers[0]], 0, 1, 'float32', seed);
+    const labels = tf.randomUniform<tf.Rank.R1>([rows], 0, layers[layers.length - 1], 'int32', seed + 1);
     return { x, yOneHot: tf.oneHot(labels, layers[layers.length - 1]).toFloat() as tf.Tensor2D };
   });
 }
@@ -66,7 +66,7 @@ export function makeData(rows: number, layers: readonly number[], seed: number):
 export function makeHomeworkDataset(shape: HomeworkShape, seed: number): Dataset {
   const [features, , classes] = shape.layers;
   const rows = shape.train + shape.valid + shape.test;
-  const [x, labels] = tf.tidy(() => {
+  const [x, labels] = tf.tidy((): [tf.Tensor, tf.Tensor] => {
     const pixels = tf.randomUniform([rows, features], 0, 1, 'float32', seed);
     const teacher = tf.randomNormal([features, classes], 0, 1, 'float32', seed + 1);
     return [pixels, tf.argMax(tf.matMul(tf.sub(pixels, 0.5), teacher), 1)];
@@ -137,4 +137,3 @@ export function epochRunner(workload: Workload, grad: GradMode, data: BenchData,
   };
 }
 
-export { median } from './stats.js';

@@ -7,10 +7,21 @@ export function makeRng(seed: number, stream: string): Rng {
   return seedrandom(`handgrad-compare-${stream}-${seed}`);
 }
 
-/** n standard normal draws (Box–Muller), rounded to fp32 so fp32 and float64 sides see equal values. */
+/**
+ * One standard normal draw by Box–Muller from two uniforms u1, u2 of `rng`: √(−2 ln u1) · cos(2π u2),
+ * with u1 = 1 − rng() in (0, 1] so the logarithm is finite. The project's only normal sampler
+ * (Xavier init, the worked examples, the checker), so one seed gives the same numbers everywhere.
+ */
+export function standardNormal(rng: Rng): number {
+  const u1 = 1 - rng();
+  const u2 = rng();
+  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+}
+
+/** n standard normal draws, rounded to fp32 so fp32 and float64 sides see equal values. */
 export function normals(n: number, rng: Rng): Float32Array {
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+  for (let i = 0; i < n; i++) out[i] = standardNormal(rng);
   return out;
 }
 

@@ -41,7 +41,8 @@ export type ManualDenseParamGradsInputs = { x: TensorInfo; dy: TensorInfo };
 /**
  * The delta of the hidden layer below a dense layer: (dy·Wᵀ) ⊙ 1(preActivation > 0), i.e.
  * G_{l−1} = (G_l·W_lᵀ) ⊙ 1(R_{l−1} > 0) (the homework's hiddenDelta; relu'(0) = 0, NaN in R gives NaN).
- * dy: N×out, w: in×out, preActivation: N×in. Output: N×in.
+ * dy: N×out, w: in×out, preActivation: N×in, R_{l−1} or H_{l−1} = relu(R_{l−1}) (the same mask, NaN kept).
+ * Output: N×in.
  */
 export const ManualHiddenDelta = 'ManualHiddenDelta';
 export type ManualHiddenDeltaInputs = { dy: TensorInfo; w: TensorInfo; preActivation: TensorInfo };

@@ -3,6 +3,7 @@
  * native/build.mjs at `npm install`) and describes its functions. Every function reads the
  * Float32Arrays it is given in place (zero-copy) and writes into an `out` array the caller made.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -10,7 +11,11 @@ import { fileURLToPath } from 'node:url';
 export const NATIVE_INSTALL_HINT =
   'install a C++ compiler and OpenBLAS (apt-get install g++ make python3 pkg-config libopenblas-dev), then run `npm run build:native`';
 
-export const ADDON_PATH = fileURLToPath(new URL('./build/Release/handgrad_native.node', import.meta.url));
+/** Where native/build.mjs leaves the addon, seen from this module in the sources (native/) and compiled (dist/native/). */
+const ADDON_CANDIDATES = ['./build/Release/handgrad_native.node', '../../native/build/Release/handgrad_native.node'].map((path) =>
+  fileURLToPath(new URL(path, import.meta.url)),
+);
+export const ADDON_PATH = ADDON_CANDIDATES.find((path) => existsSync(path)) ?? ADDON_CANDIDATES[0];
 
 /** Codes of the addon's `binary` op (native/src/kernels.h BinaryOp). */
 export const BinaryOpCode = { Add: 0, Sub: 1, Mul: 2, Div: 3, Max: 4, Min: 5 } as const;
@@ -95,7 +100,7 @@ export function loadAddonFrom(path: string): NativeAddon {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'MODULE_NOT_FOUND' ? 'the addon is not built' : `the addon does not load: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`;
-    throw new Error(`native backend unavailable (${why}); ${NATIVE_INSTALL_HINT}`);
+    throw new Error(`native backend unavailable (${why}); ${NATIVE_INSTALL_HINT}`, { cause: error });
   }
 }
 

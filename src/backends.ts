@@ -38,8 +38,9 @@ function errorText(error: unknown): string {
 
 async function loadTensorflow(): Promise<void> {
   try {
-    // A variable specifier: tfjs-node is optional, so its types may be absent.
+    // A variable specifier: tfjs-node is an optional package (not one of our modules), so its types may be absent.
     const tfjsNode = '@tensorflow/tfjs-node';
+    // eslint-disable-next-line no-restricted-syntax -- see above; the layer rules concern our own modules only
     await import(tfjsNode);
   } catch (error) {
     throw new BackendError(`${TFJS_NODE_HINT} (${errorText(error)})`);
@@ -53,7 +54,7 @@ async function loadWasm(): Promise<void> {
 async function loadNative(): Promise<void> {
   let mod: { registerNativeBackend: () => void };
   try {
-    mod = (await import('../native/backend.js')) as { registerNativeBackend: () => void };
+    mod = await import('../native/backend.js');
   } catch (error) {
     throw new BackendError(`the native backend is not built in this checkout (${errorText(error)})`);
   }
@@ -65,12 +66,8 @@ const LOADERS: Record<BackendName, () => Promise<void>> = {
   wasm: loadWasm,
   tensorflow: loadTensorflow,
   native: loadNative,
-  webgl: async () => {
-    throw new BackendError('webgl needs a browser: run the CLI with --backend webgl, which drives headless Chromium');
-  },
-  webgpu: async () => {
-    throw new BackendError('webgpu needs a browser: run the CLI with --backend webgpu, which drives headless Chromium');
-  },
+  webgl: () => Promise.reject(new BackendError('webgl needs a browser: run the CLI with --backend webgl, which drives headless Chromium')),
+  webgpu: () => Promise.reject(new BackendError('webgpu needs a browser: run the CLI with --backend webgpu, which drives headless Chromium')),
 };
 
 /** Loads a backend's module and checks that tfjs can initialise it. Never throws. */

@@ -51,7 +51,7 @@ function lineSpec(c: LineChart): TopLevelSpec {
 type View = { add: (rows: Row[]) => Promise<void>; clear: () => Promise<void> };
 
 async function makeView(container: HTMLElement, chart: LineChart): Promise<View> {
-  const view = new vega.View(vega.parse(compile(lineSpec(chart)).spec), { renderer: 'svg', container, hover: true });
+  const view = new vega.View(vega.parse(compile(lineSpec(chart)).spec), { renderer: 'svg', container });
   await view.runAsync();
   // resize(): re-layout once rows exist, since the legend is empty (so narrow) until then;
   // vega cannot lay out the empty legend itself (its bounds come out infinite).

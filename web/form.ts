@@ -2,8 +2,8 @@
  * The page's two forms read into a TrainConfig and the checker's CheckOptions. Pure (strings in),
  * so it is unit-tested in Node; every error is a FieldError naming the field by its label.
  */
-import { validateCheckOptions, type CheckOptions } from '../src/compare/checks.js';
-import { ADAM_DEFAULTS, GRAD_MODES, OPTIMIZERS, type GradMode, type OptimizerKind, type TrainConfig } from '../src/train/config.js';
+import { DEFAULT_CHECK_OPTIONS, validateCheckOptions, type CheckOptions } from '../src/compare/checks.js';
+import { ADAM_DEFAULTS, GRAD_MODES, OPTIMIZERS, PAGE_TRAIN_DEFAULTS, TRAIN_DEFAULTS, type GradMode, type OptimizerKind, type TrainConfig } from '../src/train/config.js';
 
 /** A bad value in one form field: `field` is the input's id, the message starts with its label. */
 export class FieldError extends Error {
@@ -18,6 +18,23 @@ export class FieldError extends Error {
 
 export type TrainFields = { layers: string; epochs: string; grad: string; optimizer: string; lr: string; batch: string; seed: string };
 export type CheckFields = { 'compare-layers': string; 'compare-batch': string; 'compare-seed': string };
+
+/** The forms' starting values, from the one place each default lives (src/train/config.ts, src/compare/checks.ts). */
+export function defaultFields(): TrainFields & CheckFields {
+  const d = PAGE_TRAIN_DEFAULTS;
+  return {
+    layers: d.layers.join(','),
+    epochs: String(d.epochs),
+    grad: d.grad,
+    optimizer: d.optimizer,
+    lr: String(d.lr),
+    batch: String(d.batchSize),
+    seed: String(d.seed),
+    'compare-layers': DEFAULT_CHECK_OPTIONS.layers.join(','),
+    'compare-batch': String(DEFAULT_CHECK_OPTIONS.batch),
+    'compare-seed': String(DEFAULT_CHECK_OPTIONS.seed),
+  };
+}
 
 /** The visible label of each field, as errors name them. */
 export const FIELD_LABELS: Record<keyof TrainFields | keyof CheckFields, string> = {
@@ -67,7 +84,7 @@ export function readTrainConfig(fields: TrainFields, data: { features: number; c
     layers,
     seed: intField(fields.seed, 'seed', 0),
     grad: pick<GradMode>(fields.grad, GRAD_MODES, 'grad'),
-    optimizer: { kind: pick<OptimizerKind>(fields.optimizer, OPTIMIZERS, 'optimizer'), lr, momentum: 0.9, ...ADAM_DEFAULTS },
+    optimizer: { kind: pick<OptimizerKind>(fields.optimizer, OPTIMIZERS, 'optimizer'), lr, momentum: TRAIN_DEFAULTS.momentum, ...ADAM_DEFAULTS },
     batchSize: intField(fields.batch, 'batch', 0),
     epochs: intField(fields.epochs, 'epochs', 1),
   };

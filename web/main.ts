@@ -8,7 +8,7 @@ import type { TrainConfig } from '../src/train/config.js';
 import type { EpochMetrics } from '../src/train/loop.js';
 import { installPageApi } from './api.js';
 import { makeCharts, type Charts } from './charts.js';
-import { FieldError, parseLayers, readCheckOptions, readTrainConfig, type CheckFields, type TrainFields } from './form.js';
+import { defaultFields, FieldError, parseLayers, readCheckOptions, readTrainConfig, type CheckFields, type TrainFields } from './form.js';
 import { assessRun, formatDuration, percent, remainingSeconds, speedNote } from './run_status.js';
 import { epochRow, renderCheckTable, renderConfusion, renderDigits, renderNorms, updateDigits, zeroGradientNote } from './views.js';
 import { WEB_BACKENDS, type BackendStatus, type DataSummary, type DigitImage, type FromWorker, type ToWorker, type WebBackend } from './worker_protocol.js';
@@ -56,7 +56,7 @@ function clearMarks(ids: string[]): void {
 }
 
 /** How often the elapsed and remaining times are redrawn. */
-const TICK_MS = 500;
+const TICK_MS = 1000;
 
 /** Sets a text only when it changed, so an unchanged line costs no re-render. */
 function setText(id: string, text: string): void {
@@ -88,6 +88,7 @@ function describeConfig(c: TrainConfig): string {
 }
 
 async function main(): Promise<void> {
+  for (const [id, value] of Object.entries(defaultFields())) $<HTMLInputElement | HTMLSelectElement>(id).value = value;
   installPageApi();
   const charts: Charts = await makeCharts({ loss: $('loss-chart'), accuracy: $('acc-chart'), batchLoss: $('batch-chart'), gradNorms: $('norm-chart') });
   const trainer = newWorker();
@@ -120,7 +121,7 @@ async function main(): Promise<void> {
     ticker = idle ? undefined : setInterval(tick, TICK_MS);
   };
 
-  /** Elapsed and remaining time, twice a second while something runs (each redraw is a frame to render). */
+  /** Elapsed and remaining time, once a second while something runs (each redraw is a frame to render). */
   const tick = (): void => {
     if (busy === 'train' && run !== undefined) {
       $<HTMLProgressElement>('progress').value = run.stepsTotal === 0 ? 0 : run.stepsDone / run.stepsTotal;

@@ -136,7 +136,9 @@ async function train(backend: WebBackend, config: TrainConfig): Promise<void> {
     disposeTrainState(result.state);
     // Steps that ended after Stop was pressed: before the request arrived, plus after it (none:
     // the request arrives while onStep yields, and shouldStop is polled before the next step).
-    const answeredAfter = stepsAfterStop === null ? null : stepsAfterStop + (stepsTaken - stepsAtStopArrival);
+    // Set by the stop handler while this run awaited; read through its declared type, not the reset above.
+    const afterStop = stepsAfterStop as number | null;
+    const answeredAfter = afterStop === null ? null : afterStop + (stepsTaken - stepsAtStopArrival);
     post({ type: 'trained', stopped: result.stopped && nonFinite === null, steps: stepsTaken, nonFinite, stepsAfterStop: answeredAfter });
   } finally {
     tf.dispose([probe.x, probe.y, testX]);

@@ -14,7 +14,7 @@ export const manualHiddenDeltaGradConfig: GradConfig = {
   inputsToSave: ['dy', 'w', 'preActivation'],
   gradFunc: (g, saved) => {
     const [dy, w, preActivation] = saved;
-    const masked = (): Tensor => tf.engine().runKernel(ManualReluGrad, { dy: g as Tensor, x: preActivation }) as Tensor;
+    const masked = (): Tensor => tf.engine().runKernel<Tensor>(ManualReluGrad, { dy: g as Tensor, x: preActivation });
     return {
       dy: () => tf.matMul(masked(), w),
       w: () => tf.matMul(masked(), dy, true, false),

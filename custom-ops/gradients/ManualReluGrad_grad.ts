@@ -12,7 +12,7 @@ export const manualReluGradGradConfig: GradConfig = {
   gradFunc: (g, saved) => {
     const [x] = saved;
     return {
-      dy: () => tf.engine().runKernel(ManualReluGrad, { dy: g as Tensor, x }) as Tensor,
+      dy: () => tf.engine().runKernel<Tensor>(ManualReluGrad, { dy: g as Tensor, x }),
       x: () => tf.zerosLike(x),
     };
   },

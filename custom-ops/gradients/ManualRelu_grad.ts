@@ -8,6 +8,6 @@ export const manualReluGradConfig: GradConfig = {
   inputsToSave: ['x'],
   gradFunc: (dy, saved) => {
     const [x] = saved;
-    return { x: () => tf.engine().runKernel(ManualReluGrad, { dy: dy as Tensor, x }) as Tensor };
+    return { x: () => tf.engine().runKernel<Tensor>(ManualReluGrad, { dy: dy as Tensor, x }) };
   },
 };

@@ -16,7 +16,7 @@ export const manualSoftmaxCrossEntropyGradConfig: GradConfig = {
     const upstream = dy as Tensor;
     const { rows } = rowLayout(logits.shape);
     return {
-      logits: () => tf.engine().runKernel(ManualSoftmaxCrossEntropyGrad, { dy: upstream, labels, logits }) as Tensor,
+      logits: () => tf.engine().runKernel<Tensor>(ManualSoftmaxCrossEntropyGrad, { dy: upstream, labels, logits }),
       labels: () => tf.mul(tf.div(upstream, -rows), tf.logSoftmax(logits, -1)),
     };
   },

@@ -16,7 +16,7 @@ export const manualSoftmaxGradConfig: GradConfig = {
     const upstream = dy as Tensor;
     return {
       logits: () => {
-        const p = tf.engine().runKernel(ManualSoftmax, { logits }) as Tensor;
+        const p = tf.engine().runKernel<Tensor>(ManualSoftmax, { logits });
         return tf.mul(p, tf.sub(upstream, tf.sum(tf.mul(upstream, p), -1, true)));
       },
     };

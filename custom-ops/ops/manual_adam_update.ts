@@ -20,7 +20,7 @@ export function manualAdamUpdate<T extends Tensor>(
 ): { param: T; m: T; v: T } {
   ensureCustomOpsRegistered();
   const op = 'manualAdamUpdate';
-  const attrs = checkedNumberAttrs<ManualAdamUpdateAttrs>(op, hyper as unknown as tf.NamedAttrMap, ['lr', 'beta1', 'beta2', 'epsilon', 'step']);
+  const attrs = checkedNumberAttrs<ManualAdamUpdateAttrs>(op, hyper, ['lr', 'beta1', 'beta2', 'epsilon', 'step']);
   return tf.tidy(() => {
     const $param = toTensor(param, 'param', op);
     const $grad = toTensor(grad, 'grad', op);
@@ -30,12 +30,12 @@ export function manualAdamUpdate<T extends Tensor>(
     for (const [name, t] of [['grad', $grad], ['m', $m], ['v', $v]] as const) checkSameShape(t, name, $param, 'param', op);
     if (tf.getKernel(ManualAdamUpdate, tf.getBackend()) === undefined) {
       const { c1, c2 } = adamBiasCorrections(attrs.beta1, attrs.beta2, attrs.step);
-      const mNew = tf.add(tf.mul($m, attrs.beta1), tf.mul($grad, 1 - attrs.beta1)) as T;
-      const vNew = tf.add(tf.mul($v, attrs.beta2), tf.mul(tf.square($grad), 1 - attrs.beta2)) as T;
+      const mNew = tf.add<T>(tf.mul($m, attrs.beta1), tf.mul($grad, 1 - attrs.beta1));
+      const vNew = tf.add<T>(tf.mul($v, attrs.beta2), tf.mul(tf.square($grad), 1 - attrs.beta2));
       const step = tf.div(tf.mul(tf.mul(mNew, c1), attrs.lr), tf.add(tf.sqrt(tf.mul(vNew, c2)), attrs.epsilon));
-      return { param: tf.sub($param, step) as T, m: mNew, v: vNew };
+      return { param: tf.sub<T>($param, step), m: mNew, v: vNew };
     }
-    const [p, mOut, vOut] = tf.engine().runKernel(ManualAdamUpdate, { param: $param, grad: $grad, m: $m, v: $v }, attrs) as T[];
+    const [p, mOut, vOut] = tf.engine().runKernel<T[]>(ManualAdamUpdate, { param: $param, grad: $grad, m: $m, v: $v }, attrs);
     return { param: p, m: mOut, v: vOut };
   });
 }

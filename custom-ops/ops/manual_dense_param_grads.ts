@@ -19,9 +19,9 @@ export function manualDenseParamGrads(x: Tensor2D | TensorOrLike, dy: Tensor2D |
     checkFloatMatrix($dy, 'dy', op);
     checkDim($dy.shape[0], "the rows of 'dy'", $x.shape[0], "the rows of 'x'", op);
     if (tf.getKernel(ManualDenseParamGrads, tf.getBackend()) === undefined) {
-      return { dW: tf.matMul($x, $dy, true, false) as Tensor2D, db: tf.sum($dy, 0) as Tensor1D };
+      return { dW: tf.matMul<Tensor2D>($x, $dy, true, false), db: tf.sum<Tensor1D>($dy, 0) };
     }
-    const [dW, db] = tf.engine().runKernel(ManualDenseParamGrads, { x: $x, dy: $dy }) as [Tensor2D, Tensor1D];
+    const [dW, db] = tf.engine().runKernel<[Tensor2D, Tensor1D]>(ManualDenseParamGrads, { x: $x, dy: $dy });
     return { dW, db };
   });
 }

@@ -22,11 +22,11 @@ export function manualHiddenDelta(dy: Tensor2D | TensorOrLike, w: Tensor2D | Ten
     const [rows, outputs] = $dy.shape as [number, number];
     const [inputs, wOutputs] = $w.shape as [number, number];
     checkDim(wOutputs, "the columns of 'w'", outputs, "the columns of 'dy'", op);
-    checkDim($pre.shape[0] as number, "the rows of 'preActivation'", rows, "the rows of 'dy'", op);
+    checkDim($pre.shape[0], "the rows of 'preActivation'", rows, "the rows of 'dy'", op);
     checkDim($pre.shape[1] as number, "the columns of 'preActivation'", inputs, "the rows of 'w'", op);
     if (tf.getKernel(ManualHiddenDelta, tf.getBackend()) === undefined) {
-      return tf.engine().runKernel(ManualReluGrad, { dy: tf.matMul($dy, $w, false, true), x: $pre }) as Tensor2D;
+      return tf.engine().runKernel<Tensor2D>(ManualReluGrad, { dy: tf.matMul($dy, $w, false, true), x: $pre });
     }
-    return tf.engine().runKernel(ManualHiddenDelta, { dy: $dy, w: $w, preActivation: $pre }) as Tensor2D;
+    return tf.engine().runKernel<Tensor2D>(ManualHiddenDelta, { dy: $dy, w: $w, preActivation: $pre });
   });
 }

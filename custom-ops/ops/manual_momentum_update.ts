@@ -17,7 +17,7 @@ export function manualMomentumUpdate<T extends Tensor>(
 ): { param: T; velocity: T } {
   ensureCustomOpsRegistered();
   const op = 'manualMomentumUpdate';
-  const attrs = checkedNumberAttrs<ManualMomentumUpdateAttrs>(op, hyper as unknown as tf.NamedAttrMap, ['lr', 'momentum']);
+  const attrs = checkedNumberAttrs<ManualMomentumUpdateAttrs>(op, hyper, ['lr', 'momentum']);
   return tf.tidy(() => {
     const $param = toTensor(param, 'param', op);
     const $grad = toTensor(grad, 'grad', op);
@@ -26,10 +26,10 @@ export function manualMomentumUpdate<T extends Tensor>(
     checkSameShape($grad, 'grad', $param, 'param', op);
     checkSameShape($velocity, 'velocity', $param, 'param', op);
     if (tf.getKernel(ManualMomentumUpdate, tf.getBackend()) === undefined) {
-      const v = tf.add(tf.mul($velocity, attrs.momentum), tf.mul($grad, attrs.lr)) as T;
-      return { param: tf.sub($param, v) as T, velocity: v };
+      const v = tf.add<T>(tf.mul($velocity, attrs.momentum), tf.mul($grad, attrs.lr));
+      return { param: tf.sub<T>($param, v), velocity: v };
     }
-    const [p, v] = tf.engine().runKernel(ManualMomentumUpdate, { param: $param, grad: $grad, velocity: $velocity }, attrs) as T[];
+    const [p, v] = tf.engine().runKernel<T[]>(ManualMomentumUpdate, { param: $param, grad: $grad, velocity: $velocity }, attrs);
     return { param: p, velocity: v };
   });
 }

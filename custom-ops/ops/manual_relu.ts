@@ -10,6 +10,6 @@ export function manualRelu<T extends Tensor>(x: T | TensorOrLike): T {
   return tf.tidy(() => {
     const $x = toTensor(x, 'x', 'manualRelu');
     checkFloatNonEmpty($x, 'x', 'manualRelu');
-    return tf.engine().runKernel(ManualRelu, { x: $x }) as T;
+    return tf.engine().runKernel<T>(ManualRelu, { x: $x });
   });
 }

@@ -13,6 +13,6 @@ export function manualReluGrad<T extends Tensor>(dy: T | TensorOrLike, x: T | Te
     checkFloatNonEmpty($dy, 'dy', 'manualReluGrad');
     checkFloatNonEmpty($x, 'x', 'manualReluGrad');
     checkSameShape($dy, 'dy', $x, 'x', 'manualReluGrad');
-    return tf.engine().runKernel(ManualReluGrad, { dy: $dy, x: $x }) as T;
+    return tf.engine().runKernel<T>(ManualReluGrad, { dy: $dy, x: $x });
   });
 }

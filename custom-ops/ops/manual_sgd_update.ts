@@ -12,14 +12,14 @@ import { checkFloatNonEmpty, checkSameShape, toTensor, type TensorOrLike } from 
 export function manualSgdUpdate<T extends Tensor>(param: T | TensorOrLike, grad: T | TensorOrLike, hyper: ManualSgdUpdateAttrs): T {
   ensureCustomOpsRegistered();
   const op = 'manualSgdUpdate';
-  const attrs = checkedNumberAttrs<ManualSgdUpdateAttrs>(op, hyper as unknown as tf.NamedAttrMap, ['lr']);
+  const attrs = checkedNumberAttrs<ManualSgdUpdateAttrs>(op, hyper, ['lr']);
   return tf.tidy(() => {
     const $param = toTensor(param, 'param', op);
     const $grad = toTensor(grad, 'grad', op);
     checkFloatNonEmpty($param, 'param', op);
     checkFloatNonEmpty($grad, 'grad', op);
     checkSameShape($grad, 'grad', $param, 'param', op);
-    if (tf.getKernel(ManualSgdUpdate, tf.getBackend()) === undefined) return tf.sub($param, tf.mul($grad, attrs.lr)) as T;
-    return tf.engine().runKernel(ManualSgdUpdate, { param: $param, grad: $grad }, attrs) as T;
+    if (tf.getKernel(ManualSgdUpdate, tf.getBackend()) === undefined) return tf.sub<T>($param, tf.mul($grad, attrs.lr));
+    return tf.engine().runKernel<T>(ManualSgdUpdate, { param: $param, grad: $grad }, attrs);
   });
 }

@@ -10,6 +10,6 @@ export function manualSoftmax<T extends Tensor>(logits: T | TensorOrLike): T {
   return tf.tidy(() => {
     const $logits = toTensor(logits, 'logits', 'manualSoftmax');
     checkFloatNonEmpty($logits, 'logits', 'manualSoftmax');
-    return tf.engine().runKernel(ManualSoftmax, { logits: $logits }) as T;
+    return tf.engine().runKernel<T>(ManualSoftmax, { logits: $logits });
   });
 }

@@ -18,6 +18,6 @@ export function manualSoftmaxCrossEntropy(labels: Tensor | TensorOrLike, logits:
     checkFloatNonEmpty($labels, 'labels', op);
     checkFloatNonEmpty($logits, 'logits', op);
     checkSameShape($labels, 'labels', $logits, 'logits', op);
-    return tf.engine().runKernel(ManualSoftmaxCrossEntropy, { labels: $labels, logits: $logits }) as Scalar;
+    return tf.engine().runKernel<Scalar>(ManualSoftmaxCrossEntropy, { labels: $labels, logits: $logits });
   });
 }

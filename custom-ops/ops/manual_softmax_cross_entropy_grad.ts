@@ -23,6 +23,6 @@ export function manualSoftmaxCrossEntropyGrad<T extends Tensor>(
     checkFloatNonEmpty($labels, 'labels', op);
     checkFloatNonEmpty($logits, 'logits', op);
     checkSameShape($labels, 'labels', $logits, 'logits', op);
-    return tf.engine().runKernel(ManualSoftmaxCrossEntropyGrad, { dy: $dy, labels: $labels, logits: $logits }) as T;
+    return tf.engine().runKernel<T>(ManualSoftmaxCrossEntropyGrad, { dy: $dy, labels: $labels, logits: $logits });
   });
 }

@@ -111,7 +111,7 @@ export function checkedNumberAttrs<T extends Record<string, number>>(kernelName:
   const out: Record<string, number> = {};
   for (const name of names) {
     const value = attrs?.[name];
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${kernelName}: attr '${name}' must be a finite number, got ${String(value)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${kernelName}: attr '${name}' must be a finite number, got ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
     if (name === 'step' && !(Number.isInteger(value) && value >= 1)) throw new Error(`${kernelName}: attr 'step' must be an integer >= 1, got ${value}`);
     out[name] = value;
   }

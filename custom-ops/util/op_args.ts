@@ -38,12 +38,12 @@ export function toTensor(value: TensorOrLike, argName: string, opName: string): 
     tensor = tf.tensor(value);
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    throw new Error(`${opName}: argument '${argName}' is not a valid tensor (${reason})`);
+    throw new Error(`${opName}: argument '${argName}' is not a valid tensor (${reason})`, { cause: error });
   }
   // tfjs infers the shape from the first element of each level and only checks ragged nesting
   // in debug mode, so [[1, 2], [3]] would become a [2,2] tensor holding 3 values.
   if (Array.isArray(value)) {
-    const count = tf.util.flatten(value as unknown as number[]).length;
+    const count = tf.util.flatten(value).length;
     if (count !== tensor.size) {
       tensor.dispose();
       throw new Error(`${opName}: argument '${argName}' is not a valid tensor (ragged array: shape ${shapeText(tensor.shape)} needs ${tensor.size} values, got ${count})`);

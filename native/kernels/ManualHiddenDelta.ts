@@ -11,7 +11,7 @@ export const manualHiddenDelta: KernelFunc = ({ inputs, backend }): TensorInfo =
   const cpu = backend as MathBackendCPU;
   const values = (info: TensorInfo): Float32Array => cpu.data.get(info.dataId).values as Float32Array;
   const [rows, outputsCount] = dy.shape as [number, number];
-  const inputsCount = w.shape[0] as number;
+  const inputsCount = w.shape[0];
   const out = outputArray(cpu, rows * inputsCount);
   if (out.length > 0) {
     if (outputsCount === 0) {

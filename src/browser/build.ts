@@ -3,10 +3,17 @@
  * so the CLIs and tests always serve the current kernels and trainer.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The folder holding handgrad's package.json, from this module in the sources (src/browser/) or compiled (dist/src/browser/). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+export const REPO_ROOT = packageRoot();
 export const WEB_ROOT = join(REPO_ROOT, 'web');
 export const WEB_DIST = join(REPO_ROOT, 'dist/web');
 const STAMP = '.handgrad-build-stamp';
@@ -32,6 +39,8 @@ export function sourceStamp(): string {
 }
 
 export function buildIsCurrent(): boolean {
+  // An installed package ships the page built (dist/web) without its sources: that build is the current one.
+  if (!existsSync(WEB_ROOT)) return existsSync(join(WEB_DIST, 'index.html'));
   const stampPath = join(WEB_DIST, STAMP);
   return existsSync(join(WEB_DIST, 'index.html')) && existsSync(stampPath) && readFileSync(stampPath, 'utf8') === sourceStamp();
 }

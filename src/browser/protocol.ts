@@ -1,26 +1,20 @@
 /**
- * What the Node runner and the page exchange (pure: bundled into the page, imported by Node).
- * Tensors travel as base64 of their little-endian bytes, so float32 values cross exactly.
+ * What the Node runner and the page exchange, both halves in one module (pure: bundled into the
+ * page, imported by Node): the job (config, data files, starting state), the messages each epoch,
+ * the page's API. Training states travel in the project's one format (src/train/snapshot.ts), its
+ * float32 blocks as base64, so values cross exactly; the data as raw little-endian files under JOB_PATH.
  */
-import * as tf from '@tensorflow/tfjs';
-import type { EpochMetrics, TrainState } from '../train/loop.js';
-import type { TrainConfig } from '../train/config.js';
 import type { CheckOptions, CheckReport } from '../compare/checks.js';
+import type { Dataset, Split } from '../data/dataset.js';
+import type { TrainConfig } from '../train/config.js';
+import type { EpochMetrics, TensorData, TensorSplit, TrainState } from '../train/loop.js';
+import { decodeSnapshot, encodeSnapshot, restoreTrainState, snapshotTrainState, type SnapshotManifest } from '../train/snapshot.js';
 import type { OpcheckResult } from '../../compare/opcheck.js';
 
-export type EncodedTensor = { shape: number[]; dtype: 'float32' | 'int32'; base64: string };
+/** A training state in the project's one format (src/train/snapshot.ts), its two blocks as base64. */
+export type EncodedTrainState = { manifest: SnapshotManifest; params: string; optimizer: string };
 
-export type EncodedTrainState = {
-  weights: EncodedTensor[];
-  biases: EncodedTensor[];
-  optimizerStep: number;
-  optimizerSlots: Record<string, EncodedTensor[]>;
-  epoch: number;
-  rngState: TrainState['rngState'];
-  history: EpochMetrics[];
-};
-
-/** A training job: the config, the split sizes (data lives at JOB_FILES) and the state to start from. */
+/** A training job: the config, the split sizes (the data travels as files, encodeJobFiles) and the state to start from. */
 export type TrainJob = {
   backend: PageBackend;
   config: TrainConfig;
@@ -30,10 +24,33 @@ export type TrainJob = {
   initialState: EncodedTrainState;
 };
 
-/** The URL paths (relative to the page) that hold a job's description and its data. */
+/** The URL path (relative to the page) under which a job's files are served: job.json and <split>-x.bin, <split>-labels.bin. */
 export const JOB_PATH = '__job';
-export const JOB_FILES = ['train-x', 'train-labels', 'valid-x', 'valid-labels', 'test-x', 'test-labels'] as const;
-export type JobFile = (typeof JOB_FILES)[number];
+const SPLITS = ['train', 'valid', 'test'] as const;
+
+/** Node's half: a job's files, by name: job.json, then each split's rows (float32) and labels (int32). */
+export function encodeJobFiles(job: TrainJob, data: TensorData): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>([['job.json', new TextEncoder().encode(JSON.stringify(job))]]);
+  const bytes = (values: Float32Array | Int32Array): Uint8Array => new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  for (const name of SPLITS) {
+    const split: TensorSplit = data[name];
+    files.set(`${name}-x.bin`, bytes(Float32Array.from(split.x.dataSync())));
+    files.set(`${name}-labels.bin`, bytes(Int32Array.from(split.labels.dataSync())));
+  }
+  return files;
+}
+
+/** The page's half: reads a job back from its files (`fetchFile(name)` gets one, e.g. over HTTP under JOB_PATH). */
+export async function decodeJobFiles(fetchFile: (name: string) => Promise<ArrayBuffer>): Promise<{ job: TrainJob; dataset: Dataset }> {
+  const job = JSON.parse(new TextDecoder().decode(await fetchFile('job.json'))) as TrainJob;
+  const split = async (name: (typeof SPLITS)[number]): Promise<Split> => ({
+    x: new Float32Array(await fetchFile(`${name}-x.bin`)),
+    labels: new Int32Array(await fetchFile(`${name}-labels.bin`)),
+    n: job.sizes[name],
+  });
+  const [train, valid, test] = await Promise.all(SPLITS.map(split));
+  return { job, dataset: { name: 'job', features: job.features, classes: job.classes, train, valid, test } };
+}
 
 /** tf.memory() after an epoch, as the page saw it. */
 export type MemorySample = { numTensors: number; numBytes: number };
@@ -60,57 +77,32 @@ export type PageInfo = {
 export const REPORT_EPOCH = 'handgradReportEpoch';
 export const REPORT_BATCH = 'handgradReportBatch';
 
-export function bytesToBase64(bytes: Uint8Array): string {
+function bytesToBase64(bytes: Uint8Array): string {
   let binary = '';
   const chunk = 0x8000;
   for (let i = 0; i < bytes.length; i += chunk) binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
   return btoa(binary);
 }
 
-export function base64ToBytes(base64: string): Uint8Array {
+function base64ToBytes(base64: string): Uint8Array {
   const binary = atob(base64);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;
 }
 
-export async function encodeTensor(t: tf.Tensor): Promise<EncodedTensor> {
-  if (t.dtype !== 'float32' && t.dtype !== 'int32') throw new Error(`encodeTensor: dtype ${t.dtype} is not supported`);
-  const values = (await t.data()) as Float32Array | Int32Array;
-  return { shape: t.shape.slice(), dtype: t.dtype, base64: bytesToBase64(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)) };
-}
-
-export function decodeTensor(e: EncodedTensor): tf.Tensor {
-  const bytes = base64ToBytes(e.base64);
-  const values = e.dtype === 'float32' ? new Float32Array(bytes.buffer) : new Int32Array(bytes.buffer);
-  return tf.tensor(values, e.shape, e.dtype);
-}
-
-export async function encodeTrainState(state: TrainState): Promise<EncodedTrainState> {
-  const optimizerSlots: Record<string, EncodedTensor[]> = {};
-  for (const [name, list] of Object.entries(state.optimizerState.slots)) optimizerSlots[name] = await Promise.all(list.map(encodeTensor));
-  return {
-    weights: await Promise.all(state.params.weights.map(encodeTensor)),
-    biases: await Promise.all(state.params.biases.map(encodeTensor)),
-    optimizerStep: state.optimizerState.step,
-    optimizerSlots,
-    epoch: state.epoch,
-    rngState: state.rngState,
-    history: state.history,
-  };
+export function encodeTrainState(state: TrainState): EncodedTrainState {
+  const encoded = encodeSnapshot(snapshotTrainState(state));
+  return { manifest: encoded.manifest, params: bytesToBase64(encoded.params), optimizer: bytesToBase64(encoded.optimizer) };
 }
 
 /** Rebuilds a TrainState with tensors on the current backend; the caller owns them. */
 export function decodeTrainState(e: EncodedTrainState): TrainState {
-  const slots: Record<string, tf.Tensor[]> = {};
-  for (const [name, list] of Object.entries(e.optimizerSlots)) slots[name] = list.map(decodeTensor);
-  return {
-    params: { weights: e.weights.map((w) => decodeTensor(w) as tf.Tensor2D), biases: e.biases.map((b) => decodeTensor(b) as tf.Tensor1D) },
-    optimizerState: { step: e.optimizerStep, slots },
-    epoch: e.epoch,
-    rngState: e.rngState,
-    history: e.history,
-  };
+  const snapshot = decodeSnapshot(
+    { manifest: e.manifest, params: base64ToBytes(e.params), optimizer: base64ToBytes(e.optimizer) },
+    { params: 'page protocol: params', optimizer: 'page protocol: optimizer' },
+  );
+  return restoreTrainState(snapshot);
 }
 
 /** One kernel on one backend against the cpu kernel (fp32~fp32 tolerance). */

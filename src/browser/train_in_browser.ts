@@ -4,11 +4,11 @@
  * sends back its metrics and state, which Node rebuilds as tensors and hands to the trainer's own
  * hooks (checkpoints, metrics.csv), so src/cli/train.ts writes the run folder as on any backend.
  */
-import * as tf from '@tensorflow/tfjs';
-import { disposeTrainState, type TensorData, type TensorSplit, type TrainHooks, type TrainResult, type TrainState } from '../train/loop.js';
+import { disposeTrainState, type TensorData, type TrainHooks, type TrainResult, type TrainState } from '../train/loop.js';
 import type { TrainConfig } from '../train/config.js';
 import {
   decodeTrainState,
+  encodeJobFiles,
   encodeTrainState,
   REPORT_BATCH,
   REPORT_EPOCH,
@@ -33,16 +33,6 @@ export type BrowserTrainOptions = { backend?: PageBackend; log?: (line: string) 
 
 const stderrLog = (line: string): void => void process.stderr.write(`${line}\n`);
 
-function floatBytes(t: tf.Tensor): Uint8Array {
-  const values = Float32Array.from(t.dataSync());
-  return new Uint8Array(values.buffer);
-}
-
-function splitFiles(name: string, split: TensorSplit, files: JobFiles): void {
-  files.set(`${name}-x.bin`, floatBytes(split.x));
-  files.set(`${name}-labels.bin`, new Uint8Array(Int32Array.from(split.labels.dataSync()).buffer));
-}
-
 /**
  * Same contract as trainEpochs(config, data, state, hooks): consumes `state`, calls the hooks with
  * Node-side tensors (owned by this function, valid during the hook), returns the final state.
@@ -61,14 +51,10 @@ export async function trainEpochsInBrowser(
     features: data.train.x.shape[1],
     classes: data.classes,
     sizes: { train: data.train.n, valid: data.valid.n, test: data.test.n },
-    initialState: await encodeTrainState(state),
+    initialState: encodeTrainState(state),
   };
   disposeTrainState(state);
-  const files: JobFiles = new Map();
-  files.set('job.json', new TextEncoder().encode(JSON.stringify(job)));
-  splitFiles('train', data.train, files);
-  splitFiles('valid', data.valid, files);
-  splitFiles('test', data.test, files);
+  const files: JobFiles = encodeJobFiles(job, data);
 
   const session = await openPageSession({ log, backend: job.backend });
   try {
@@ -98,7 +84,10 @@ export async function trainEpochsInBrowser(
   }
 }
 
-/** trainEpochs' signature, bound to one page backend: what src/cli/train.ts calls for webgl and webgpu. */
+/**
+ * trainEpochs' signature, bound to one page backend: what src/cli/train.ts calls for webgl and webgpu.
+ * @public (loaded with a dynamic import)
+ */
 export function browserTrainer(backend: PageBackend): (config: TrainConfig, data: TensorData, state: TrainState, hooks?: TrainHooks) => Promise<BrowserTrainResult> {
   return (config, data, state, hooks) => trainEpochsInBrowser(config, data, state, hooks, { backend });
 }
@@ -113,6 +102,7 @@ export function checkChromium(backend: PageBackend = 'webgl'): void {
  * current sources (a failed build then leaves no half-made run folder) and, for webgpu, an
  * adapter: the page is opened once to ask for it, so a browser without one is a BackendError
  * (one line naming what is missing, exit 2) rather than a failed run.
+ * @public (loaded with a dynamic import)
  */
 export async function prepareBrowser(backend: PageBackend = 'webgl', log: (line: string) => void = stderrLog): Promise<void> {
   checkChromium(backend);

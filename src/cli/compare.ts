@@ -4,10 +4,10 @@
  * Exit 0: every row passed; 1: some row failed; 2: bad flags or an unusable backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BackendError, isBrowserBackend, probeBackend, useBackend, type BrowserBackend } from '../backends.js';
+import { isBrowserBackend, probeBackend, useBackend, type BrowserBackend } from '../backends.js';
 import { type CheckOptions, type CheckReport, runChecks } from '../compare/checks.js';
-import { firstLine } from './common.js';
-import { COMPARE_USAGE, parseCli, UsageError } from './compare_args.js';
+import { command, firstLine, isMainModule, runAsMain, UsageError } from './common.js';
+import { COMPARE_USAGE, parseCli } from './compare_args.js';
 import { formatJson, formatTable } from '../compare/table.js';
 import { checkCompareFits } from '../train/memory.js';
 
@@ -41,7 +41,7 @@ async function runInBrowser(backends: BrowserBackend[], checks: CheckOptions, al
   return [ran, failed];
 }
 
-export async function main(argv: string[]): Promise<number> {
+async function compareMain(argv: string[]): Promise<number> {
   tf.enableProdMode(); // no "install tfjs-node" banner from the cpu backend (the README says how to get tfjs-node)
   const options = parseCli(argv);
   if (options.help) {
@@ -101,13 +101,7 @@ export async function main(argv: string[]): Promise<number> {
   return failed ? 1 : 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(`compare: ${firstLine(error)}${error instanceof UsageError ? ' (see --help)' : ''}`);
-    // Bad flags, bad options and backends that cannot be used (a missing Chromium included) are exit 2; anything else is a crash.
-    process.exitCode = error instanceof UsageError || error instanceof BackendError ? 2 : 1;
-  },
-);
+/** `handgrad compare`: the bin's entry and this module's own when run as a script. */
+export const run = command('compare', compareMain);
+
+if (isMainModule(import.meta.url)) void runAsMain(run);

@@ -1,22 +1,18 @@
-/** The compare CLI's flags (node:util parseArgs, strict); kept apart from cli.ts so tests can import it. */
-import { parseArgs } from 'node:util';
+/** The compare command's flags (the CLI toolkit's parseFlags), kept apart from compare.ts so tests can import them. */
 import { BACKEND_NAMES, type BackendName } from '../backends.js';
-import { firstLine, parseChoice, parseInteger, parseLayers, UsageError } from './common.js';
+import { firstLine, parseChoice, parseFlags, parseInteger, parseLayers, UsageError } from './common.js';
 import { type CheckOptions, DEFAULT_CHECK_OPTIONS, validateCheckOptions } from '../compare/checks.js';
 
-/** Bad flags or an unusable backend: exit 2. */
-export { UsageError };
-
-export const COMPARE_USAGE = `usage: npm run compare -- [--backend cpu|wasm|tensorflow|native|webgl|webgpu|all] [--layers 784,1000,10]
-                          [--batch 64] [--seed 0] [--coordinates 64] [--json]
+export const COMPARE_USAGE = `usage: npm run compare -- [--backend cpu|wasm|tensorflow|native|webgl|webgpu|all] [--layers SIZES]
+                          [--batch N] [--seed N] [--coordinates N] [--json]
 
 Checks handgrad's hand-written kernels and MLP backprop against tf.grad and float64 finite differences.
   --backend NAME      backend to check (default cpu); webgl and webgpu run in headless Chromium;
                       all = cpu, wasm, tensorflow, native, webgl, webgpu, skipping any that cannot load
-  --layers SIZES      MLP layer sizes, inputs first and classes last (default 784,1000,10)
-  --batch N           rows in the batch (default 64)
-  --seed N            seed for the inputs, parameters and sampled coordinates (default 0)
-  --coordinates N     finite-difference coordinates sampled per tensor (default 64)
+  --layers SIZES      MLP layer sizes, inputs first and classes last (default ${DEFAULT_CHECK_OPTIONS.layers.join(',')})
+  --batch N           rows in the batch (default ${DEFAULT_CHECK_OPTIONS.batch})
+  --seed N            seed for the inputs, parameters and sampled coordinates (default ${DEFAULT_CHECK_OPTIONS.seed})
+  --coordinates N     finite-difference coordinates sampled per tensor (default ${DEFAULT_CHECK_OPTIONS.maxCoordinates})
   --json              one JSON object {backend, checks: [{name, kind, maxAbsErr, maxRelErr, tol, pass, checked, total}]} per backend
   -h, --help          this text
 exit status: 0 every row passes, 1 a row fails, 2 bad flags or a backend that cannot load`;
@@ -31,48 +27,18 @@ export interface CliOptions {
   help: boolean;
 }
 
-const STRING_FLAGS = ['--backend', '--layers', '--batch', '--seed', '--coordinates'];
+const OPTIONS = {
+  backend: { type: 'string', default: 'cpu' },
+  layers: { type: 'string', default: DEFAULT_CHECK_OPTIONS.layers.join(',') },
+  batch: { type: 'string', default: String(DEFAULT_CHECK_OPTIONS.batch) },
+  seed: { type: 'string', default: String(DEFAULT_CHECK_OPTIONS.seed) },
+  coordinates: { type: 'string', default: String(DEFAULT_CHECK_OPTIONS.maxCoordinates) },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
 
-/**
- * `--batch -1` → `--batch=-1`. parseArgs (strict) refuses a value that starts with '-' as
- * "ambiguous", which would hide the real problem; joined, the value reaches our own check.
- * compare has no short options, so a single-dash word after a flag can only be its value.
- */
-function attachNegativeValues(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const next = argv[i + 1];
-    if (STRING_FLAGS.includes(argv[i]) && next !== undefined && /^-(?!-)/.test(next)) {
-      out.push(`${argv[i]}=${next}`);
-      i++;
-    } else {
-      out.push(argv[i]);
-    }
-  }
-  return out;
-}
-
-export function parseCli(argv: string[]): CliOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: attachNegativeValues(argv),
-      strict: true,
-      allowPositionals: false,
-      options: {
-        backend: { type: 'string', default: 'cpu' },
-        layers: { type: 'string', default: '784,1000,10' },
-        batch: { type: 'string', default: '64' },
-        seed: { type: 'string', default: '0' },
-        coordinates: { type: 'string', default: '64' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (error) {
-    // parseArgs spreads one complaint over several lines ("… is ambiguous.\nDid you forget …").
-    throw new UsageError((error instanceof Error ? error.message : String(error)).split('\n').join(' '));
-  }
+export function parseCli(argv: readonly string[]): CliOptions {
+  const values = parseFlags(argv, OPTIONS);
   if (values.help) return { backends: [], all: false, checks: DEFAULT_CHECK_OPTIONS, json: false, help: true };
   const backend = parseChoice('backend', values.backend, [...BACKEND_NAMES, 'all'] as const);
   const layers = parseLayers(values.layers);

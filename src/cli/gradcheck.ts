@@ -31,7 +31,7 @@ import {
 } from '../../compare/index.js';
 import { makeRng, normals } from '../../compare/random.js';
 import { BackendError, probeBackend, useBackend, type BackendName } from '../backends.js';
-import { EXIT_FAILURE, EXIT_OK, firstLine, runCli, UsageError } from './common.js';
+import { command, EXIT_FAILURE, EXIT_OK, firstLine, isMainModule, runAsMain, UsageError } from './common.js';
 import { GRADCHECK_USAGE, parseGradcheckArgs, type GradcheckCli, type InputSpec } from './gradcheck_args.js';
 
 /** What a module may export instead of a bare function. */
@@ -255,6 +255,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  void runCli('gradcheck', () => main(process.argv.slice(2)));
-}
+/** `handgrad gradcheck`: the bin's entry and this module's own when run as a script. */
+export const run = command('gradcheck', main);
+
+if (isMainModule(import.meta.url)) void runAsMain(run);

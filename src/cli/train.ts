@@ -4,8 +4,6 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { Presets, SingleBar } from 'cli-progress';
 import { registerCustomOps } from '../../custom-ops/index.js';
@@ -14,18 +12,16 @@ import type { Dataset, SubsetSizes } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
 import { DataError } from '../data/errors.js';
 import { FileSystemError, removeQuietly, removeStaleTemps } from '../train/atomic.js';
-import { CHECKPOINTS, loadCheckpoint, snapshotCheckpoint, writeCheckpoint, type CheckpointSnapshot } from '../train/checkpoint.js';
-import { ADAM_DEFAULTS, CONFIG_RULES, GRAD_MODES, OPTIMIZERS, type OptimizerKind, type TrainConfig } from '../train/config.js';
+import { CHECKPOINTS, loadCheckpoint, writeCheckpoint } from '../train/checkpoint.js';
+import { ADAM_DEFAULTS, CONFIG_RULES, DEFAULT_LR, GRAD_MODES, OPTIMIZERS, TRAIN_DEFAULTS as DEFAULTS, type TrainConfig } from '../train/config.js';
 import { disposeTensorData, disposeTrainState, divergence, initTrainState, toTensorData, trainEpochs, type EpochMetrics, type TrainState } from '../train/loop.js';
 import { checkTrainingFits } from '../train/memory.js';
 import { createFolders, planFolder } from '../train/out_dir.js';
+import { snapshotTrainState, type TrainSnapshot } from '../train/snapshot.js';
 import { outDirStatus, readRunFile, RUN_MARKER, summarize, writeMetrics, writePlot, writeRunFile, writeSummary, type RunFile, type Summary } from '../train/run_files.js';
-import { attachNegativeNumbers, EXIT_OK, firstLine, parseChoice, parseInteger, parseLayers, parseNumber, runCli, UsageError } from './common.js';
+import { command, EXIT_OK, firstLine, isMainModule, parseChoice, parseFlags, parseInteger, parseLayers, parseNumber, runAsMain, UsageError, type FlagValues } from './common.js';
 import { listenForStop, SIGNAL_EXIT_CODES, type StopSignal } from './stop_signals.js';
 
-/** Learning rate when --lr is not given. */
-export const DEFAULT_LR: Record<OptimizerKind, number> = { adam: 1e-3, momentum: 0.1, sgd: 0.1 };
-export const DEFAULTS = { data: 'mnist', hidden: 256, seed: 1, grad: 'manual', optimizer: 'adam', momentum: 0.9, batchSize: 128, epochs: 8, backend: 'auto', checkpointEvery: 30 } as const;
 
 const OPTIONS = {
   data: { type: 'string' },
@@ -53,7 +49,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-type Flags = ReturnType<typeof parseFlags>['values'];
+type Flags = FlagValues<typeof OPTIONS>;
 
 export const USAGE = `usage: npm run train -- [flags]      (or: npx handgrad train [flags])
 
@@ -100,13 +96,6 @@ last checkpoint on disk is complete); 3 the loss diverged; 130/143/129 stopped b
 homework setting (ECE421 A2, full-batch momentum, 1000 hidden units, 200 epochs):
   npm run train -- --data notMNIST.npz --hidden 1000 --epochs 200 --batch-size 0 --optimizer momentum --lr 0.1 --momentum 0.9
 `;
-
-function parseFlags(argv: string[]) {
-  const stringFlags = Object.entries(OPTIONS)
-    .filter(([, o]) => o.type === 'string')
-    .map(([name]) => `--${name}`);
-  return parseArgs({ args: attachNegativeNumbers(argv, stringFlags), options: OPTIONS, strict: true, allowPositionals: false });
-}
 
 const TRAINING_FLAGS = ['data', 'train-size', 'valid-size', 'test-size', 'scale', 'layers', 'hidden', 'seed', 'grad', 'optimizer', 'lr', 'momentum', 'batch-size', 'out', 'overwrite'] as const;
 
@@ -346,7 +335,7 @@ type CheckpointWriter = {
  * --resume continues from); between writes the last completed epoch waits in memory.
  */
 function checkpointWriter(outDir: string, everySeconds: number, startEpoch: number): CheckpointWriter {
-  let pending: CheckpointSnapshot | null = null;
+  let pending: TrainSnapshot | null = null;
   let written = startEpoch;
   let lastWrite = performance.now();
   const flush = async (): Promise<void> => {
@@ -360,7 +349,7 @@ function checkpointWriter(outDir: string, everySeconds: number, startEpoch: numb
   };
   return {
     epochDone: async (state) => {
-      pending = snapshotCheckpoint(state);
+      pending = snapshotTrainState(state);
       if (performance.now() - lastWrite >= everySeconds * 1000) await flush();
     },
     flush,
@@ -441,7 +430,7 @@ function stopLine(signal: StopSignal, completed: number, written: number, inBrow
 
 export async function trainMain(argv: string[]): Promise<number> {
   tf.enableProdMode(); // no debug checks, and no "install tfjs-node" banner from the cpu backend
-  const { values: flags } = parseFlags(argv);
+  const flags = parseFlags(argv, OPTIONS);
   if (flags.help === true) {
     process.stdout.write(USAGE);
     return EXIT_OK;
@@ -572,6 +561,8 @@ export async function trainMain(argv: string[]): Promise<number> {
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  void runCli('train', () => trainMain(process.argv.slice(2)));
-}
+/** `handgrad train`: the bin's entry and this module's own when run as a script. */
+export const run = command('train', trainMain);
+
+if (isMainModule(import.meta.url)) void runAsMain(run);
+

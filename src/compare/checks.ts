@@ -1,5 +1,5 @@
 /**
- * The checks of issue 2 on the active tfjs backend: each hand-written op against tfjs's
+ * The compare command's checks on the active tfjs backend: each hand-written op against tfjs's
  * built-in and float64 finite differences, then every parameter gradient of an MLP three ways.
  * Pure tfjs (no node: imports), so a web page can bundle it and run it on webgl.
  */

@@ -131,8 +131,14 @@ export function batchOf(split: Split, idx: ArrayLike<number>, features: number, 
   return { x, yOneHot, rows };
 }
 
+/** Rows [start, end) of a split, copied (the rest of the split can then be freed). */
 export function sliceRows(split: Split, start: number, end: number, features: number): Split {
   return { x: split.x.slice(start * features, end * features), labels: split.labels.slice(start, end), n: end - start };
+}
+
+/** Rows [start, end) of a split as views on its arrays: no copy, for splits that partition the whole array. */
+export function rowRange(split: Split, start: number, end: number, features: number): Split {
+  return { x: split.x.subarray(start * features, end * features), labels: split.labels.subarray(start, end), n: end - start };
 }
 
 /** Label vectors as read from their files (rows in file order), with the name errors use. */
@@ -210,9 +216,9 @@ export function homeworkSplit(all: Split, features: number, name: string): { tra
   }
   const shuffled = takeRows(all, numpyPermutation(all.n, seed), features);
   return {
-    train: sliceRows(shuffled, 0, train, features),
-    valid: sliceRows(shuffled, train, train + valid, features),
-    test: sliceRows(shuffled, train + valid, all.n, features),
+    train: rowRange(shuffled, 0, train, features),
+    valid: rowRange(shuffled, train, train + valid, features),
+    test: rowRange(shuffled, train + valid, all.n, features),
   };
 }
 

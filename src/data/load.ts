@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { applySubsets, homeworkSplit, imagesToRows, makeSplit, MNIST_VALID, numClasses, sliceRows, toLabels, type Dataset, type DeclaredClasses, type SubsetSizes } from './dataset.js';
+import { applySubsets, homeworkSplit, imagesToRows, makeSplit, MNIST_VALID, numClasses, rowRange, toLabels, type Dataset, type DeclaredClasses, type SubsetSizes } from './dataset.js';
 import { DataError } from './errors.js';
 import { parseIdx } from './idx.js';
 import { parseNpz } from './npz.js';
@@ -83,8 +83,8 @@ export function loadIdxFolder(dir: string, name: string, options: LoadOptions = 
   if (all.n <= MNIST_VALID) throw new DataError(`${dir}: ${all.n} training images, need more than ${MNIST_VALID} (the last ${MNIST_VALID} are the validation set)`);
   const cut = all.n - MNIST_VALID;
   const testSplit = makeSplit(test.x, test.labels, test.features, dir);
-  const trainSplit = sliceRows(all, 0, cut, train.features);
-  const validSplit = sliceRows(all, cut, all.n, train.features);
+  const trainSplit = rowRange(all, 0, cut, train.features);
+  const validSplit = rowRange(all, cut, all.n, train.features);
   const classes = numClasses(
     [
       { labels: train.labels, name: train.labelsPath },

@@ -1,5 +1,5 @@
 /**
- * Comparisons used by the examples, following the tolerance policy (shared/README):
+ * Comparisons used by the examples, with the checker's tolerance policy (compare/tolerances.ts):
  * rel(a, b) = |a − b| / max(|a|, |b|, atol), elementwise, maximised over the values.
  */
 import type { ExampleRow, TaskId, Value } from './types.js';

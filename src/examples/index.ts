@@ -6,7 +6,7 @@ import { runT4 } from './t4_softmax_ce_gradient.js';
 import type { ExampleTask } from './types.js';
 
 export { runT1, runT2, runT3, runT4 };
-export type { ExampleRow, ExampleTask, TaskId, Value } from './types.js';
+export type { ExampleTask } from './types.js';
 
 /** Runs T1..T4 on the active tfjs backend (custom ops must be registered). */
 export function runAllExamples(): ExampleTask[] {

@@ -10,7 +10,7 @@ function formatNumber(v: number): string {
 export function formatValue(value: Value): string {
   if (typeof value === 'number') return formatNumber(value);
   if (isMatrix(value)) return `${value.length}×${value[0].length} matrix`;
-  return `(${(value as readonly number[]).map(formatNumber).join(', ')})`;
+  return `(${(value).map(formatNumber).join(', ')})`;
 }
 
 function formatError(row: ExampleRow): string {

@@ -36,8 +36,8 @@ function columnMajorShapes(params: MlpParams, x: tf.Tensor2D): number[][] {
     const shapes: number[][] = [];
     let a: tf.Tensor2D = tf.transpose(x);
     for (let l = 0; l < L; l++) {
-      const r = tf.add(tf.matMul(params.weights[l], a, true, false), tf.reshape(params.biases[l], [-1, 1])) as tf.Tensor2D;
-      a = l < L - 1 ? (manualRelu(r) as tf.Tensor2D) : r;
+      const r = tf.add<tf.Tensor2D>(tf.matMul(params.weights[l], a, true, false), tf.reshape(params.biases[l], [-1, 1]));
+      a = l < L - 1 ? manualRelu<tf.Tensor2D>(r) : r;
       shapes.push([...a.shape]);
     }
     return shapes;
@@ -64,7 +64,7 @@ function sequentialShapes(params: MlpParams, x: tf.Tensor2D): { rowMajor: number
 
 export function runT2(seed = 421): ExampleTask {
   const params = xavierInit(HW4_LAYER_SIZES, seed);
-  const x = tf.randomNormal([HW4_BATCH, HW4_FEATURES], 0, 1, 'float32', seed) as tf.Tensor2D;
+  const x = tf.randomNormal<tf.Rank.R2>([HW4_BATCH, HW4_FEATURES], 0, 1, 'float32', seed);
   try {
     const rowMajor = rowMajorShapes(params, x);
     const columnMajor = columnMajorShapes(params, x);

@@ -39,15 +39,18 @@ export function manualBackprop(params: MlpParams, x: tf.Tensor2D, yOneHot: tf.Te
   checkLabels(params, x, yOneHot);
   return tf.tidy(() => {
     const { inputs: H, preActivations: R, logits: Z } = forwardManual(params, x);
+    // Backward needs R_l only through 1(R_l > 0) = 1(H_l > 0) (H_l = max(0, R_l), NaN kept), so it reads
+    // the mask off H and R is freed here: one activation-sized array less alive during backprop.
+    tf.dispose(R);
     const loss = manualSoftmaxCrossEntropy(yOneHot, Z);
     const L = params.weights.length;
     const dW: tf.Tensor2D[] = new Array<tf.Tensor2D>(L);
     const db: tf.Tensor1D[] = new Array<tf.Tensor1D>(L);
-    // Arrays are 0-based: params.weights[l] is W_{l+1}, H[l] is H_l, R[l] is R_{l+1}.
-    let G = manualSoftmaxCrossEntropyGrad(tf.scalar(1), yOneHot, Z) as tf.Tensor2D; // G_L = (P − Y)/N
+    // Arrays are 0-based: params.weights[l] is W_{l+1}, H[l] is H_l.
+    let G = manualSoftmaxCrossEntropyGrad<tf.Tensor2D>(tf.scalar(1), yOneHot, Z); // G_L = (P − Y)/N
     for (let l = L - 1; l >= 0; l--) {
       ({ dW: dW[l], db: db[l] } = manualDenseParamGrads(H[l], G)); //         dW_l = H_{l−1}ᵀ·G_l, db_l = 1ᵀ·G_l
-      if (l > 0) G = manualHiddenDelta(G, params.weights[l], R[l - 1]); // G_{l−1} = (G_l·W_lᵀ) ⊙ 1(R_{l−1} > 0)
+      if (l > 0) G = manualHiddenDelta(G, params.weights[l], H[l]); //     G_{l−1} = (G_l·W_lᵀ) ⊙ 1(R_{l−1} > 0), as 1(H_{l−1} > 0)
     }
     return keepLogits ? { loss, grads: { dW, db }, logits: Z } : { loss, grads: { dW, db } };
   });
@@ -65,7 +68,7 @@ export function autodiffBackprop(params: MlpParams, x: tf.Tensor2D, yOneHot: tf.
       const z = forwardBuiltin({ weights, biases }, x);
       // tf.grads disposes the forward pass's intermediates; keep Z past it when asked for.
       if (keepLogits) logits = tf.keep(z);
-      return tf.losses.softmaxCrossEntropy(yOneHot, z) as tf.Scalar;
+      return tf.losses.softmaxCrossEntropy<tf.Tensor2D, tf.Scalar>(yOneHot, z);
     };
     const { value, grads } = tf.valueAndGrads(lossOf)([...params.weights, ...params.biases]);
     return {

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
+import { standardNormal } from '../../compare/random.js';
 import { manualRelu, manualSoftmax } from '../../custom-ops/index.js';
 
 export interface MlpParams {
@@ -54,11 +55,6 @@ export function xavierInit(layerSizes: number[], seed: number): MlpParams {
   checkLayerSizes(layerSizes);
   if (!Number.isFinite(seed)) throw new Error(`seed: must be a finite number, got ${seed}`);
   const rng = seedrandom(`handgrad-xavier-${seed}`);
-  const standardNormal = (): number => {
-    const u1 = 1 - rng(); // (0, 1], so log(u1) is finite
-    const u2 = rng();
-    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-  };
   const weights: tf.Tensor2D[] = [];
   const biases: tf.Tensor1D[] = [];
   for (let l = 1; l < layerSizes.length; l++) {
@@ -66,9 +62,9 @@ export function xavierInit(layerSizes: number[], seed: number): MlpParams {
     const fanOut = layerSizes[l];
     const std = Math.sqrt(2 / (fanIn + fanOut));
     const values = new Float32Array(fanIn * fanOut);
-    for (let i = 0; i < values.length; i++) values[i] = std * standardNormal();
+    for (let i = 0; i < values.length; i++) values[i] = std * standardNormal(rng);
     weights.push(tf.tensor2d(values, [fanIn, fanOut], 'float32'));
-    biases.push(tf.zeros([fanOut], 'float32') as tf.Tensor1D);
+    biases.push(tf.zeros<tf.Rank.R1>([fanOut], 'float32'));
   }
   return { weights, biases };
 }
@@ -94,6 +90,21 @@ function affine(h: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: 'lin
 }
 
 /**
+ * R_l = H_{l−1}·W_l + b_l as both training forward passes compute it. The first layer is tf.matMul
+ * + tf.add: tf.fused.matMul's gradient is a customGrad that computes the product's gradient for
+ * every input, so under tf.grads it would also pay for ∂L/∂X of the data (10000×784×1000
+ * multiply-adds per full-batch step), which matMul's gradient skips. Later layers are one fused
+ * kernel. forwardManual and forwardBuiltin share it so that both round every R_l and Z alike (wasm's
+ * fused and plain products sum in different orders) and manual vs autodiff compares the gradient
+ * formulas, not two summation orders.
+ */
+function dense(params: MlpParams, h: tf.Tensor2D, l: number): tf.Tensor2D {
+  const w = params.weights[l];
+  const b = params.biases[l];
+  return l === 0 ? tf.add(tf.matMul(h, w), b) : affine(h, w, b);
+}
+
+/**
  * The forward pass with our ManualRelu kernel, keeping what backprop needs.
  * The caller owns (and disposes, or tidies) every returned tensor.
  */
@@ -103,28 +114,22 @@ export function forwardManual(params: MlpParams, x: tf.Tensor2D): ForwardPass {
   const inputs: tf.Tensor2D[] = [x];
   const preActivations: tf.Tensor2D[] = [];
   for (let l = 0; l < L - 1; l++) {
-    const r = affine(inputs[l], params.weights[l], params.biases[l]); // R_l = H_{l−1}·W_l + b_l
+    const r = dense(params, inputs[l], l); //   R_l = H_{l−1}·W_l + b_l
     preActivations.push(r);
-    inputs.push(manualRelu(r) as tf.Tensor2D); //                        H_l = relu(R_l)
+    inputs.push(manualRelu<tf.Tensor2D>(r)); //                        H_l = relu(R_l)
   }
-  const logits = affine(inputs[L - 1], params.weights[L - 1], params.biases[L - 1]); // Z = H_{L−1}·W_L + b_L
+  const logits = dense(params, inputs[L - 1], L - 1); // Z = H_{L−1}·W_L + b_L
   return { inputs, preActivations, logits };
 }
 
-/**
- * The same forward pass from tfjs's built-in ops only (tf.matMul, tf.add, tf.relu), for tf.grads.
- * Not tf.fused.matMul: its gradient is a customGrad that computes the product's gradient for every
- * input, so tf.grads with respect to the parameters would also pay for ∂L/∂X of the first layer
- * (10000×784×1000 multiply-adds per full-batch step); matMul's gradient is skipped for X.
- */
+/** The same forward pass from tfjs's built-in ops only (tf.relu), for tf.grads. */
 export function forwardBuiltin(params: MlpParams, x: tf.Tensor2D): tf.Tensor2D {
   checkInput(params, x);
   return tf.tidy(() => {
     const L = params.weights.length;
-    const dense = (h: tf.Tensor2D, l: number): tf.Tensor2D => tf.add(tf.matMul(h, params.weights[l]), params.biases[l]);
     let h = x;
-    for (let l = 0; l < L - 1; l++) h = tf.relu(dense(h, l));
-    return dense(h, L - 1);
+    for (let l = 0; l < L - 1; l++) h = tf.relu(dense(params, h, l));
+    return dense(params, h, L - 1);
   });
 }
 
@@ -145,5 +150,5 @@ export function forwardLogits(params: MlpParams, x: tf.Tensor2D): tf.Tensor2D {
 
 /** P = softmax(Z) row-wise, with our ManualSoftmax kernel. */
 export function predictProbs(params: MlpParams, x: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => manualSoftmax(forwardManual(params, x).logits) as tf.Tensor2D);
+  return tf.tidy(() => manualSoftmax<tf.Tensor2D>(forwardManual(params, x).logits));
 }

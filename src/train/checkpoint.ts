@@ -1,9 +1,10 @@
 /**
  * Checkpoints (Node): `<out>/checkpoints/epoch-NNNN/` holds
- *   model.json + weights.bin   the parameters as a tfjs Layers model (dense relu … dense softmax), made by
- *                              tf.sequential(...).save() through a custom IOHandler, so tf.loadLayersModel reads it;
- *   optimizer.bin              the optimizer slots (tf.io.encodeWeights), described in state.json;
- *   state.json                 epoch, optimizer step, shuffle-RNG state, metrics history;
+ *   model.json + weights.bin   the parameters as a tfjs Layers model (dense relu … dense softmax), so
+ *                              tf.loadLayersModel reads it; weights.bin is the params block of the saved-state
+ *                              format (src/train/snapshot.ts), model.json the topology for these layer sizes;
+ *   optimizer.bin              the optimizer block of that format;
+ *   state.json                 its manifest: epoch, optimizer step, shuffle-RNG state, metrics history, specs;
  *   manifest.json              the size and SHA-256 of each of the four files above.
  * A checkpoint folder is written under a temp name (every file fsynced) and renamed; then
  * `checkpoints/latest.json` (naming the folder and the SHA-256 of its manifest) is replaced atomically,
@@ -12,8 +13,8 @@
  * Loading verifies everything before a tensor is made: the manifest's sizes and checksums, the
  * weight specs against the run's layers and optimizer, the state's fields; any mismatch is one line
  * naming the file (DataError).
- * snapshotCheckpoint copies a state to host memory (cheap, every epoch); writeCheckpoint puts a snapshot
- * on disk (the costly part: layers-model export and five fsyncs), as often as the caller chooses.
+ * snapshotTrainState (src/train/snapshot.ts) copies a state to host memory (cheap, every epoch);
+ * writeCheckpoint puts a snapshot on disk (the costly part: five fsyncs), as often as the caller chooses.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
@@ -23,8 +24,9 @@ import { DataError } from '../data/errors.js';
 import type { MlpParams } from '../model/mlp.js';
 import { atomicWriteFile, FileSystemError, fsyncDir, removeQuietly, removeStaleTemps, trackTemp, untrackTemp, writeFileDurably } from './atomic.js';
 import type { TrainConfig } from './config.js';
-import type { EpochMetrics, RngState, TrainState } from './loop.js';
+import type { EpochMetrics, TrainState } from './loop.js';
 import { slotNames } from './optimizers.js';
+import { decodeSnapshot, encodeSnapshot, paramName, restoreTrainState, snapshotTrainState, type SnapshotManifest, type TensorSpec, type TrainSnapshot } from './snapshot.js';
 
 export const CHECKPOINTS = 'checkpoints';
 const LATEST = 'latest.json';
@@ -37,14 +39,10 @@ const MANIFEST_FORMAT = 'handgrad-checkpoint';
 type Manifest = { format: typeof MANIFEST_FORMAT; version: 1; epoch: number; files: Record<CheckpointFile, { bytes: number; sha256: string }> };
 type LatestFile = { dir: string; epoch: number; manifestSha256: string };
 
-type StateFile = {
-  epoch: number;
-  optimizer: { step: number; specs: tf.io.WeightsManifestEntry[] };
-  rngState: RngState;
-  history: EpochMetrics[];
-};
+/** state.json: the snapshot's manifest (its params specs repeat model.json's, so loading reads those). */
+type StateFile = Omit<SnapshotManifest, 'params'>;
 
-const layerName = (l: number): string => `dense_${l + 1}`;
+const layerName = (l: number): string => paramName(l, 'kernel').split('/')[0];
 
 /** The params as a tfjs Sequential: dense(relu) for hidden layers, dense(softmax) for the output. The caller disposes it. */
 export function toSequential(params: MlpParams): tf.Sequential {
@@ -79,9 +77,9 @@ export async function exportLayersModel(params: MlpParams): Promise<{ modelJson:
   let artifacts: tf.io.ModelArtifacts | undefined;
   try {
     await model.save(
-      tf.io.withSaveHandler(async (a) => {
+      tf.io.withSaveHandler((a) => {
         artifacts = a;
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+        return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
       }),
     );
   } finally {
@@ -103,10 +101,10 @@ export function fileModelHandler(dir: string): tf.io.IOHandler {
   return {
     load: async () => {
       const json = parseJson<tf.io.ModelJSON>(readCheckpointFile(join(dir, 'model.json')), join(dir, 'model.json'));
-      return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
+      return tf.io.getModelArtifactsForJSON(json, (manifest) => {
         const specs = manifest.flatMap((group) => group.weights);
         const buffers = manifest.flatMap((group) => group.paths.map((p) => new Uint8Array(readFileSync(join(dir, p))).buffer));
-        return [specs, tf.io.concatenateArrayBuffers(buffers)];
+        return Promise.resolve([specs, tf.io.concatenateArrayBuffers(buffers)]);
       });
     },
   };
@@ -119,56 +117,45 @@ function epochDirName(epoch: number): string {
 /** `epoch-0002`, or `epoch-0002-3` when an epoch is written again while its first folder is the latest. */
 const EPOCH_DIR = /^epoch-\d{4,}(-\d+)?$/;
 
-/** A tensor's values copied to the host: owned by the snapshot, untouched by later training steps. */
-export type HostTensor = { values: Float32Array; shape: number[] };
+/** model.json for these layer sizes: its topology and weight specs depend on the sizes alone, so it is made once. */
+const modelJsonBySizes = new Map<string, { json: string; specs: { name: string; shape: number[] }[] }>();
 
-/**
- * Everything a checkpoint holds, copied off the tensors of a TrainState: cheap to take every epoch
- * (a memcpy of the parameters and slots), written to disk later by writeCheckpoint.
- */
-export type CheckpointSnapshot = {
-  epoch: number;
-  weights: HostTensor[];
-  biases: HostTensor[];
-  optimizer: { step: number; slots: Record<string, HostTensor[]> };
-  rngState: RngState;
-  history: EpochMetrics[];
-};
-
-/** A copy: dataSync() on cpu-based backends returns the tensor's own storage. */
-function toHost(t: tf.Tensor): HostTensor {
-  return { values: new Float32Array(t.dataSync()), shape: [...t.shape] };
-}
-
-function toTensor(h: HostTensor): tf.Tensor {
-  return tf.tensor(h.values, h.shape, 'float32');
-}
-
-/** Copies `state` (which the training loop goes on to dispose or replace) into host memory. */
-export function snapshotCheckpoint(state: TrainState): CheckpointSnapshot {
-  const slots: Record<string, HostTensor[]> = {};
-  for (const [slot, list] of Object.entries(state.optimizerState.slots)) slots[slot] = list.map(toHost);
-  return {
-    epoch: state.epoch,
-    weights: state.params.weights.map(toHost),
-    biases: state.params.biases.map(toHost),
-    optimizer: { step: state.optimizerState.step, slots },
-    rngState: structuredClone(state.rngState),
-    history: state.history.map((m) => ({ ...m })),
-  };
-}
-
-/** The model.json, weights.bin and optimizer.bin bytes of a snapshot (the tensors live only for the encoding). */
-async function encodeSnapshot(snapshot: CheckpointSnapshot): Promise<{ modelJson: string; weights: Uint8Array; optimizer: Awaited<ReturnType<typeof tf.io.encodeWeights>> }> {
-  const params: MlpParams = { weights: snapshot.weights.map((h) => toTensor(h) as tf.Tensor2D), biases: snapshot.biases.map((h) => toTensor(h) as tf.Tensor1D) };
-  const named: tf.NamedTensorMap = {};
-  for (const [slot, list] of Object.entries(snapshot.optimizer.slots)) list.forEach((h, i) => (named[`${slot}/${i}`] = toTensor(h)));
-  try {
-    const { modelJson, weights } = await exportLayersModel(params);
-    return { modelJson, weights, optimizer: await tf.io.encodeWeights(named) };
-  } finally {
-    tf.dispose([...params.weights, ...params.biases, ...Object.values(named)]);
+async function layersModelJson(layers: readonly number[]): Promise<{ json: string; specs: { name: string; shape: number[] }[] }> {
+  const key = layers.join(',');
+  let cached = modelJsonBySizes.get(key);
+  if (cached === undefined) {
+    const params: MlpParams = {
+      weights: layers.slice(1).map((out, l) => tf.zeros<tf.Rank.R2>([layers[l], out])),
+      biases: layers.slice(1).map((out) => tf.zeros<tf.Rank.R1>([out])),
+    };
+    try {
+      const { modelJson } = await exportLayersModel(params);
+      const specs = ((JSON.parse(modelJson) as tf.io.ModelJSON).weightsManifest ?? []).flatMap((g) => g.weights.map((w) => ({ name: w.name, shape: w.shape })));
+      cached = { json: modelJson, specs };
+    } finally {
+      tf.dispose([...params.weights, ...params.biases]);
+    }
+    modelJsonBySizes.set(key, cached);
   }
+  return cached;
+}
+
+/** The files of a checkpoint for `snapshot`: the Layers model.json, and the saved-state format's blocks and manifest. */
+async function checkpointFiles(snapshot: TrainSnapshot): Promise<Record<CheckpointFile, Uint8Array>> {
+  const encoded = encodeSnapshot(snapshot);
+  const layers = [snapshot.weights[0].shape[0], ...snapshot.weights.map((w) => w.shape[1])];
+  const model = await layersModelJson(layers);
+  // weights.bin serves model.json too: the same names, shapes and order.
+  if (JSON.stringify(model.specs) !== JSON.stringify(encoded.manifest.params.map(({ name, shape }) => ({ name, shape })))) {
+    throw new Error(`checkpoint: the Layers model's weights (${model.specs.map((w) => w.name).join(', ')}) are not the saved state's params`);
+  }
+  const { params: _params, ...stateFile } = encoded.manifest;
+  return {
+    'model.json': utf8(model.json),
+    'weights.bin': encoded.params,
+    'optimizer.bin': encoded.optimizer,
+    'state.json': utf8(JSON.stringify(stateFile satisfies StateFile)),
+  };
 }
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -203,7 +190,7 @@ function ensureFolder(path: string): void {
  * failure (FileSystemError naming the file that could not be written) nothing of the new checkpoint
  * is left and the previous one is still the latest.
  */
-export async function writeCheckpoint(outDir: string, snapshot: CheckpointSnapshot): Promise<string> {
+export async function writeCheckpoint(outDir: string, snapshot: TrainSnapshot): Promise<string> {
   const root = join(outDir, CHECKPOINTS);
   ensureFolder(root);
   const name = freshEpochDirName(root, snapshot.epoch);
@@ -217,19 +204,7 @@ export async function writeCheckpoint(outDir: string, snapshot: CheckpointSnapsh
     } catch (error) {
       throw new FileSystemError(target, error, 'cannot create folder');
     }
-    const { modelJson, weights, optimizer } = await encodeSnapshot(snapshot);
-    const stateFile: StateFile = {
-      epoch: snapshot.epoch,
-      optimizer: { step: snapshot.optimizer.step, specs: optimizer.specs },
-      rngState: snapshot.rngState,
-      history: snapshot.history,
-    };
-    const files: Record<CheckpointFile, Uint8Array> = {
-      'model.json': utf8(modelJson),
-      'weights.bin': weights,
-      'optimizer.bin': weightBytes(optimizer.data),
-      'state.json': utf8(JSON.stringify(stateFile)),
-    };
+    const files = await checkpointFiles(snapshot);
     const manifest: Manifest = { format: MANIFEST_FORMAT, version: 1, epoch: snapshot.epoch, files: {} as Manifest['files'] };
     for (const file of CHECKPOINT_FILES) {
       writeFileDurably(join(tmp, file), files[file], join(target, file));
@@ -266,7 +241,7 @@ export async function writeCheckpoint(outDir: string, snapshot: CheckpointSnapsh
 
 /** Writes the checkpoint for `state` atomically and makes it the latest (snapshot + write). */
 export async function saveCheckpoint(outDir: string, state: TrainState): Promise<string> {
-  return writeCheckpoint(outDir, snapshotCheckpoint(state));
+  return writeCheckpoint(outDir, snapshotTrainState(state));
 }
 
 /** The bytes of a checkpoint file; a missing or unreadable one is a DataError naming it. */
@@ -307,11 +282,6 @@ export function latestCheckpointDir(outDir: string): string | null {
   return latest === null ? null : join(outDir, CHECKPOINTS, latest.dir);
 }
 
-/** The epoch of the latest checkpoint on disk (0: none), without verifying its files. */
-export function latestCheckpointEpoch(outDir: string): number {
-  return readLatestOrNull(join(outDir, CHECKPOINTS))?.epoch ?? 0;
-}
-
 /** Reads the four files of a checkpoint folder and checks each against manifest.json (which latest.json vouches for). */
 function readVerifiedFiles(dir: string, latest: LatestFile): Record<CheckpointFile, Uint8Array> {
   if (!existsSync(dir)) throw new DataError(`${dir}: missing (latest.json points to it)`);
@@ -348,23 +318,6 @@ function checkSpecs(raw: unknown, expected: readonly Spec[], path: string, what:
     if (!isRecord(spec) || spec.name !== expected[i].name || spec.dtype !== 'float32' || spec.quantization !== undefined) problem();
     const shape = (spec as { shape?: unknown }).shape;
     if (!Array.isArray(shape) || shape.join() !== expected[i].shape.join()) problem();
-  });
-}
-
-const specBytes = (specs: readonly Spec[]): number => specs.reduce((sum, s) => sum + 4 * s.shape.reduce((a, b) => a * b, 1), 0);
-
-/** The float32 arrays of `bytes`, one per spec in order, each checked finite unless `allowNonFinite`. */
-function floatArrays(bytes: Uint8Array, specs: readonly Spec[], path: string, allowNonFinite: boolean): Float32Array[] {
-  if (bytes.length !== specBytes(specs)) throw new DataError(`${path}: ${bytes.length} bytes, the specs describe ${specBytes(specs)}`);
-  let offset = 0;
-  return specs.map((spec) => {
-    const n = spec.shape.reduce((a, b) => a * b, 1);
-    const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + 4 * n));
-    offset += 4 * n;
-    if (!allowNonFinite && !values.every(Number.isFinite)) {
-      throw new DataError(`${path}: ${spec.name} holds NaN or ±Infinity (resume with --allow-nan to continue from it anyway)`);
-    }
-    return values;
   });
 }
 
@@ -429,19 +382,24 @@ export function loadCheckpoint(outDir: string, config: TrainConfig, options: Loa
   const slots = slotNames(config.optimizer.kind);
   const slotSpecs = slots.flatMap((slot) => paramSpecs.map((p, i) => ({ name: `${slot}/${i}`, shape: p.shape })));
   checkSpecs(state.optimizer.specs, slotSpecs, statePath, `optimizer specs for --optimizer ${config.optimizer.kind}`);
-  const allowNonFinite = options.allowNonFinite === true;
-  const paramValues = floatArrays(files['weights.bin'], paramSpecs, join(dir, 'weights.bin'), allowNonFinite);
-  const slotValues = floatArrays(files['optimizer.bin'], slotSpecs, join(dir, 'optimizer.bin'), allowNonFinite);
+  const weightsPath = join(dir, 'weights.bin');
+  const optimizerPath = join(dir, 'optimizer.bin');
+  const tensorSpecs = (specs: readonly Spec[]): TensorSpec[] => specs.map(({ name, shape }) => ({ name, shape, dtype: 'float32' }));
+  const snapshot = decodeSnapshot(
+    {
+      manifest: { ...state, params: tensorSpecs(paramSpecs), optimizer: { step: state.optimizer.step, specs: tensorSpecs(slotSpecs) } },
+      params: files['weights.bin'],
+      optimizer: files['optimizer.bin'],
+    },
+    { params: weightsPath, optimizer: optimizerPath },
+  );
+  if (options.allowNonFinite !== true) {
+    const finite = (path: string, named: [string, Float32Array][]): void => {
+      for (const [name, values] of named) if (!values.every(Number.isFinite)) throw new DataError(`${path}: ${name} holds NaN or ±Infinity (resume with --allow-nan to continue from it anyway)`);
+    };
+    finite(weightsPath, paramSpecs.map((p, i) => [p.name, (i % 2 === 0 ? snapshot.weights : snapshot.biases)[i >> 1].values]));
+    finite(optimizerPath, slots.flatMap((slot) => snapshot.optimizer.slots[slot].map((h, i): [string, Float32Array] => [`${slot}/${i}`, h.values])));
+  }
   // Everything is checked: only now are tensors made.
-  const params: MlpParams = { weights: [], biases: [] };
-  paramValues.forEach((values, i) => {
-    const t = tf.tensor(values, paramSpecs[i].shape, 'float32');
-    if (i % 2 === 0) params.weights.push(t as tf.Tensor2D);
-    else params.biases.push(t as tf.Tensor1D);
-  });
-  const slotTensors: Record<string, tf.Tensor[]> = {};
-  slots.forEach((slot, s) => {
-    slotTensors[slot] = paramSpecs.map((p, i) => tf.tensor(slotValues[s * paramSpecs.length + i], p.shape, 'float32'));
-  });
-  return { params, optimizerState: { step: state.optimizer.step, slots: slotTensors }, epoch: state.epoch, rngState: state.rngState, history: state.history };
+  return restoreTrainState(snapshot);
 }

@@ -19,6 +19,38 @@ export type OptimizerConfig = {
 /** Adam's β1, β2, ε when not given (tfjs's tf.train.adam defaults). */
 export const ADAM_DEFAULTS = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
 
+/**
+ * Every default of a training run, in one place. `npm run train` with no flags: 784-256-10 on MNIST,
+ * the hand-derived backprop, Adam, mini-batches of 128, 8 epochs, the fastest backend that loads,
+ * a checkpoint write at most every 30 s.
+ */
+export const TRAIN_DEFAULTS = {
+  data: 'mnist',
+  hidden: 256,
+  seed: 1,
+  grad: 'manual',
+  optimizer: 'adam',
+  momentum: 0.9,
+  batchSize: 128,
+  epochs: 8,
+  backend: 'auto',
+  checkpointEvery: 30,
+} as const satisfies { grad: GradMode; optimizer: OptimizerKind } & Record<string, string | number>;
+
+/** Learning rate α when none is given, per optimizer. */
+export const DEFAULT_LR: Readonly<Record<OptimizerKind, number>> = { adam: 1e-3, momentum: 0.1, sgd: 0.1 };
+
+/** The training page's starting form: a small network that trains on the page's 2000 images in seconds. */
+export const PAGE_TRAIN_DEFAULTS = {
+  layers: [784, 64, 10],
+  epochs: 5,
+  grad: 'manual',
+  optimizer: 'momentum',
+  lr: 0.1,
+  batchSize: 100,
+  seed: 1,
+} as const satisfies { grad: GradMode; optimizer: OptimizerKind } & Record<string, unknown>;
+
 export type TrainConfig = {
   layers: number[];
   seed: number;

@@ -17,7 +17,8 @@ import { EVAL_CHUNK, type TrainConfig } from './config.js';
 import { disposeOptimizerState, initOptimizerState, type OptimizerState } from './optimizers.js';
 import { paramList, trainStep } from './step.js';
 
-export type RngState = seedrandom.State.Arc4;
+/** seedrandom's ARC4 state (its State.Arc4), spelled out so the package's types need no @types/seedrandom. */
+export type RngState = { i: number; j: number; S: number[] };
 export type TensorSplit = { x: tf.Tensor2D; labels: tf.Tensor1D; n: number };
 export type TensorData = {
   train: TensorSplit;

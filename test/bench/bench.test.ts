@@ -11,7 +11,7 @@ import { environmentFor, parseBenchArgs, reportedEnv } from '../../bench/bench.j
 import { median, quantile, spread } from '../../bench/stats.js';
 import { computeTargets, judge, TARGETS } from '../../bench/targets.js';
 import { WORKLOAD_W, flopsPerEpoch } from '../../bench/workload.js';
-import { DEFAULTS } from '../../src/cli/train.js';
+import { TRAIN_DEFAULTS as DEFAULTS } from '../../src/train/config.js';
 
 describe('bench arithmetic', () => {
   it('W is 47.64 GFLOP per epoch: 6 · 10000 · (784·1000 + 1000·10)', () => {

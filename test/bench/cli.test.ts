@@ -11,8 +11,11 @@ import { formatTable, type BenchReport, type HomeworkRun } from '../../bench/rep
 import { NATIVE_MISSING, SKIP_REASON } from '../native/helpers.js';
 import { BENCH_SCRIPT, NUMPY_MISSING, NUMPY_SKIP, REPO_ROOT } from './helpers.js';
 
+/** Each run starts a node and a numpy process per section; on a busy 2-core machine that takes minutes. */
+const RUN_TIMEOUT_MS = 400_000;
+
 function bench(args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', BENCH_SCRIPT, ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 240_000 });
+  return spawnSync(process.execPath, ['--import', 'tsx', BENCH_SCRIPT, ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
 }
 
 describe('bench command line', () => {
@@ -27,7 +30,7 @@ describe('bench command line', () => {
     const unknown = bench(['--fast']);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
-  });
+  }, RUN_TIMEOUT_MS);
 });
 
 const SKIP = NATIVE_MISSING ? SKIP_REASON : NUMPY_SKIP;
@@ -101,7 +104,7 @@ describe.skipIf(NATIVE_MISSING || NUMPY_MISSING)(`bench --json, default job and 
     expect(text).toMatch(/^native\s+256\/52\/52 rows\s+3\s/m);
     expect(text).toMatch(/^default job native\s+\d+\.\d\d×\s+1\.00×\s+0\.70×\s+(goal met|met|not met)/m);
     expect(text).toMatch(/^homework\s+native\s+\d+\s+\d+\s+\d+\.\d\d×/m);
-  });
+  }, RUN_TIMEOUT_MS);
 });
 
 describe.skipIf(NUMPY_MISSING)(`bench --json, workload W on cpu${NUMPY_SKIP}`, () => {
@@ -125,7 +128,7 @@ describe.skipIf(NUMPY_MISSING)(`bench --json, workload W on cpu${NUMPY_SKIP}`, (
     // cpu does not use OpenBLAS: the unpinned pass has nothing to repeat.
     expect(unpinned.w?.timings).toEqual([]);
     expect(unpinned.note).toMatch(/native only/);
-  });
+  }, RUN_TIMEOUT_MS);
 });
 
 describe.skipIf(NATIVE_MISSING || NUMPY_MISSING)(`bench when the numpy side dies${SKIP}`, () => {
@@ -143,7 +146,7 @@ describe.skipIf(NATIVE_MISSING || NUMPY_MISSING)(`bench when the numpy side dies
         cwd: REPO_ROOT,
         encoding: 'utf8',
         env: { ...process.env, HANDGRAD_PYTHON: fake },
-        timeout: 120_000,
+        timeout: RUN_TIMEOUT_MS,
       });
       expect(run.status).toBe(1);
       const report = JSON.parse(run.stdout) as BenchReport;
@@ -153,5 +156,5 @@ describe.skipIf(NATIVE_MISSING || NUMPY_MISSING)(`bench when the numpy side dies
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, RUN_TIMEOUT_MS);
 });

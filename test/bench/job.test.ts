@@ -15,7 +15,7 @@ import { startNumpy, type NumpyBaseline } from '../../bench/numpy.js';
 import { formatJob, type JobSection } from '../../bench/report.js';
 import { makeHomeworkDataset } from '../../bench/workload.js';
 import { probeBackend, type BackendName } from '../../src/backends.js';
-import { DEFAULT_LR, DEFAULTS } from '../../src/cli/train.js';
+import { DEFAULT_LR, TRAIN_DEFAULTS as DEFAULTS } from '../../src/train/config.js';
 import { ADAM_DEFAULTS } from '../../src/train/config.js';
 import { NUMPY_MISSING, NUMPY_SKIP, REPO_ROOT } from './helpers.js';
 
@@ -76,7 +76,7 @@ describe('the default job is `npm run train` with no flags', () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
-  });
+  }, 300_000); // a CLI start-up and MNIST load, minutes on a busy 2-core machine
 });
 
 for (const backend of BACKENDS) {

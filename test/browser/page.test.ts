@@ -17,6 +17,9 @@ const LAYERS = '784,16,10';
 /** 784·16 + 16 + 16·10 + 10 */
 const LAYERS_PARAMS = '12,730';
 
+/** formatDuration's "0.8 s", "42 s" or "1 min 05 s". */
+const DURATION = '([\\d.]+ s|\\d+ min \\d\\d s)';
+
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
 
 async function countPaths(page: Page, chart: string, mark: 'line' | 'symbol'): Promise<number> {
@@ -75,9 +78,9 @@ describe.skipIf(chromiumMissing !== null)('the training page on webgl, webgpu, w
     // Accuracy is a percentage everywhere: table cells, status line.
     expect(rows[1].cells[2]).toMatch(/^\d+\.\d %$/);
     expect(rows[1].cells[6]).toBe(`${(100 * rows[1].testAcc).toFixed(1)} %`);
-    expect(await page.textContent('#status')).toMatch(new RegExp(`^Done on ${backend} in [\\d.]+ s: train loss \\d\\.\\d{4}, test accuracy ${(100 * rows[1].testAcc).toFixed(1)} %\\.$`));
+    expect(await page.textContent('#status')).toMatch(new RegExp(`^Done on ${backend} in ${DURATION}: train loss \\d\\.\\d{4}, test accuracy ${(100 * rows[1].testAcc).toFixed(1)} %\\.$`));
     expect(await page.textContent('#param-count')).toMatch(new RegExp(`^${LAYERS_PARAMS} trainable parameters`));
-    expect(await page.textContent('#timing')).toMatch(/^16 steps in [\d.]+ s/);
+    expect(await page.textContent('#timing')).toMatch(new RegExp(`^16 steps in ${DURATION} `));
     expect(await page.textContent('#warning')).toBe('');
 
     // Epoch curves: a line per split with a point per epoch; the per-batch curve; a norm line per layer.
@@ -103,7 +106,7 @@ describe.skipIf(chromiumMissing !== null)('the training page on webgl, webgpu, w
     }
 
     // Sample digits with a predicted class and probability; the confusion matrix covers the test split.
-    const digits = await page.$$eval('#digits figure', (figs) => figs.map((f) => ({ ...(f as HTMLElement).dataset, caption: f.textContent ?? '' }) as Record<string, string>));
+    const digits = await page.$$eval('#digits figure', (figs) => figs.map((f): Record<string, string> => ({ ...(f as HTMLElement).dataset, caption: f.textContent ?? '' })));
     expect(digits).toHaveLength(12);
     for (const d of digits) {
       expect(d.caption).toMatch(/^[✓✗] predicted \d \(\d+\.\d %\), true \d$/);
@@ -137,10 +140,10 @@ describe.skipIf(chromiumMissing !== null)('the training page on webgl, webgpu, w
     expect(await page.$eval('#layers', (e) => e.matches(':disabled'))).toBe(true);
     // Elapsed and remaining time while it runs.
     await page.waitForFunction(() => / · about .* left$/.test(document.getElementById('timing')?.textContent ?? ''), undefined, { timeout: 30_000 });
-    expect(await page.textContent('#timing')).toMatch(/^epoch \d+ of 50, batch \d+ of 40 · elapsed [\d.]+ s · about [\d.]+ (s|min \d+ s) left$/);
+    expect(await page.textContent('#timing')).toMatch(new RegExp(`^epoch \\d+ of 50, batch \\d+ of 40 · elapsed ${DURATION} · about ${DURATION} left$`));
     await page.click('#stop');
     expect(await waitForRunEnd(page)).toBe('stopped');
-    const status = await page.$eval('#status', (e) => ({ ...(e as HTMLElement).dataset, text: e.textContent ?? '' }) as Record<string, string>);
+    const status = await page.$eval('#status', (e): Record<string, string> => ({ ...(e as HTMLElement).dataset, text: e.textContent ?? '' }));
     // Only the step in flight when Stop was pressed may finish (0 when Stop landed between steps).
     expect(Number(status.stepsAfterStop)).toBeLessThanOrEqual(1);
     expect(status.text).toMatch(new RegExp(`^Stopped on ${backend} after step \\d+ of 2000 \\(Stop answered in \\d+ ms`));
@@ -160,7 +163,7 @@ describe.skipIf(chromiumMissing !== null)('the training page on webgl, webgpu, w
     }
     expect(await runCheck(page, { backend, layers: '784,24,10', batch: 8 })).toBe('pass');
     expect(await page.textContent('#compare-summary')).toMatch(new RegExp(`^all (\\d+) checks pass on ${backend} \\([\\d.]+ s\\)$`));
-    const rows = await page.$$eval('#compare-table tbody tr', (trs) => trs.map((tr) => ({ cls: tr.className, ...(tr as HTMLElement).dataset, result: tr.children[6]?.textContent ?? '' }) as Record<string, string>));
+    const rows = await page.$$eval('#compare-table tbody tr', (trs) => trs.map((tr): Record<string, string> => ({ cls: (tr as HTMLElement).className, ...(tr as HTMLElement).dataset, result: tr.children[6]?.textContent ?? '' })));
     expect(rows.length).toBeGreaterThan(30);
     expect(new Set(rows.map((r) => r.cls))).toEqual(new Set(['pass']));
     expect(new Set(rows.map((r) => r.result))).toEqual(new Set(['pass']));

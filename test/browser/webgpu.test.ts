@@ -53,7 +53,7 @@ describe.skipIf(chromiumMissing !== null)('--backend webgpu in headless Chromium
   });
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
-  it('runs every handgrad kernel (forward and gradient kernels) on webgpu within fp32 tolerance of the cpu kernel', async () => {
+  it('runs every handgrad kernel (forward, gradient, fused backprop and optimizer updates) on webgpu within fp32 tolerance of the cpu kernel', async () => {
     const session = await openPageSession({ backend: 'webgpu', log: () => {} });
     try {
       const { info, description } = await usePageBackend(session, 'webgpu');

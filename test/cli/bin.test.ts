@@ -1,5 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -26,10 +28,10 @@ describe('npx handgrad dispatcher', () => {
     expect(stderr).toMatch(/^handgrad: /);
   });
 
-  it('runs `examples --json` through tsx from another directory and forwards exit 0', () => {
+  it('runs `examples --json` from another directory and returns its exit status 0', () => {
     const { status, stdout } = handgrad(['examples', '--json']);
     expect(status).toBe(0);
-    expect(JSON.parse(stdout).match).toBe(true);
+    expect((JSON.parse(stdout) as { match: boolean }).match).toBe(true);
   });
 
   it('forwards the flags and the exit status 2 of a bad flag', () => {
@@ -37,4 +39,45 @@ describe('npx handgrad dispatcher', () => {
     expect(status).toBe(2);
     expect(stderr).toContain("examples: Unknown option '--no-such-flag'");
   });
+
+  it('runs the command in its own process (no child node), so Ctrl-C reaches the trainer: exit 130, last epoch saved', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'handgrad-bin-')), 'run');
+    const args = ['train', '--train-size', '600', '--valid-size', '100', '--test-size', '100', '--hidden', '8', '--epochs', '1000', '--backend', 'cpu', '--out', out, '--checkpoint-every', '0'];
+    const child = spawn(process.execPath, [bin, ...args], { cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let children: number[] | null = null;
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (children === null && /^epoch 1\/1000 /m.test(stdout)) {
+          children = childPids(child.pid ?? -1);
+          child.kill('SIGINT');
+        }
+      });
+      child.on('exit', resolve);
+    });
+    expect(children).toEqual([]);
+    expect(code).toBe(130);
+    expect(stderr).toContain('interrupted; run folder');
+    expect(existsSync(join(out, 'checkpoints'))).toBe(true);
+  });
 });
+
+/** The node processes whose parent is `pid` (Linux /proc; other children, such as tsx's esbuild service, do not count). */
+function childPids(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after the last ')'.
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        return comm === 'node' && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}

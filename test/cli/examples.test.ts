@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
-import { main, parseExamplesArgs, UsageError } from '../../src/cli/examples.js';
+import { UsageError } from '../../src/cli/common.js';
+import { parseExamplesArgs, run } from '../../src/cli/examples.js';
 import { allRowsMatch, type ExampleTask } from '../../src/examples/index.js';
 import { renderJson, renderText } from '../../src/examples/render.js';
 
@@ -12,14 +13,14 @@ function runCli(args: string[]): { status: number | null; stdout: string; stderr
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Runs the CLI's main() in this process (no tsx start-up), capturing what it writes. */
+/** Runs the CLI's entry in this process (no tsx start-up), capturing what it writes. */
 async function runMain(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
   const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
   try {
-    const status = await main(args);
+    const status = await run(args);
     return { status, stdout, stderr };
   } finally {
     out.mockRestore();
@@ -93,9 +94,9 @@ describe('npm run examples', () => {
   });
 
   it.each([
-    [['--backend', 'nope'], 'examples: --backend: unknown value "nope" (expected auto, cpu, wasm, tensorflow, native) (see --help)'],
-    [['--backend', 'webgl'], 'examples: --backend webgl: the examples run in Node, where webgl has no GPU context; use cpu, wasm, tensorflow or native (see --help)'],
-  ])('main() returns 2 with one line on %j', async (args, line) => {
+    [['--backend', 'nope'], 'examples: --backend: unknown value "nope" (expected auto, cpu, wasm, tensorflow, native)'],
+    [['--backend', 'webgl'], 'examples: --backend webgl: the examples run in Node, where webgl has no GPU context; use cpu, wasm, tensorflow or native'],
+  ])('run() returns 2 with one line on %j', async (args, line) => {
     const { status, stdout, stderr } = await runMain(args);
     expect(status).toBe(2);
     expect(stdout).toBe('');
@@ -112,6 +113,6 @@ describe('mismatch reporting', () => {
     expect(allRowsMatch([broken])).toBe(false);
     expect(renderText([broken], 'cpu')).toContain('MISMATCH');
     expect(renderText([broken], 'cpu')).toContain('1 of 1 rows MISMATCH: T3 parameters');
-    expect(JSON.parse(renderJson([broken], 'cpu')).match).toBe(false);
+    expect((JSON.parse(renderJson([broken], 'cpu')) as { match: boolean }).match).toBe(false);
   });
 });

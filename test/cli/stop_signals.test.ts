@@ -10,7 +10,7 @@ function harness() {
   const stop = listenForStop({
     onStop: (s) => events.push(`stop ${s}`),
     onForce: (s) => events.push(`force ${s}`),
-    source: source as unknown as Parameters<typeof listenForStop>[0]['source'],
+    source: source,
     now: () => now,
   });
   const send = (signal: StopSignal, at: number): void => {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { parseCli, UsageError } from '../../src/cli/compare_args.js';
+import { UsageError } from '../../src/cli/common.js';
+import { parseCli } from '../../src/cli/compare_args.js';
 
 interface Run {
   status: number | null;
@@ -78,8 +79,8 @@ describe.concurrent('compare CLI (spawned)', () => {
 
   for (const [flags, pattern] of [
     [['--bogus'], /Unknown option '--bogus'/],
-    [['--batch', '-1'], /^compare: --batch: -1 must be an integer ≥ 1 \(see --help\)$/],
-    [['--layers', '784,x'], /^compare: --layers: "x" in "784,x" is not a positive integer \(see --help\)$/],
+    [['--batch', '-1'], /^compare: --batch: -1 must be an integer ≥ 1$/],
+    [['--layers', '784,x'], /^compare: --layers: "x" in "784,x" is not a positive integer$/],
   ] as const) {
     it(`exits 2 with one line on stderr for ${flags.join(' ')}`, async () => {
       const { status, stdout, stderr } = await compare(...flags);
@@ -113,8 +114,8 @@ describe('compare CLI flags (parsed in-process)', () => {
     [['--layers', '784,0,10'], /^--layers: "0" in "784,0,10" is not a positive integer$/],
     [['--layers', '784,1'], /^--layers: the last size is the number of classes and must be ≥ 2/],
     [['--backend', 'tpu'], /^--backend: unknown value "tpu" \(expected cpu, wasm, tensorflow, native, webgl, webgpu, all\)$/],
-    [['--backend', '-x'], /^--backend: unknown value "-x"/],
-    [['--backend', '--json'], /^Option '--backend' argument is ambiguous\. Did you forget to specify the option argument/],
+    [['--backend', '-x'], /^--backend: missing value \(the next argument is another flag; see --help\)$/],
+    [['--backend', '--json'], /^--backend: missing value \(the next argument is another flag; see --help\)$/],
     [['--json=1'], /Option '--json' does not take an argument/],
     [['--layers'], /argument missing/],
     [['extra'], /Unexpected argument 'extra'/],

@@ -1,6 +1,6 @@
 /** Mutation testing: swap a registered cpu kernel for a subtly wrong one, to show a check can fail. */
 import * as tf from '@tensorflow/tfjs';
-import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { registerCustomOps } from '../../custom-ops/index.js';
 
@@ -10,7 +10,7 @@ import { registerCustomOps } from '../../custom-ops/index.js';
  */
 export function withBrokenCpuKernel(kernelName: string, breakValues: (out: Float32Array, inputs: Record<string, Float32Array>) => void, body: () => void): void {
   registerCustomOps();
-  const original = tf.getKernel(kernelName, 'cpu') as KernelConfig;
+  const original = tf.getKernel(kernelName, 'cpu');
   tf.unregisterKernel(kernelName, 'cpu');
   tf.registerKernel({
     kernelName,

@@ -16,7 +16,7 @@ let base: string;
 
 async function run(argv: string[]): Promise<{ code: number; line: string }> {
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true) as typeof process.stdout.write;
+  process.stdout.write = (() => true);
   try {
     return { code: await trainMain(argv), line: '' };
   } catch (error) {
@@ -105,7 +105,7 @@ describe('--resume of a damaged run: one line naming the file, exit 2, the folde
     expect(await run(['--resume', dir, '--epochs', '2'])).toEqual({ code: EXIT_USAGE, line: `--resume ${dir}: --epochs 2 is not more than the 2 epochs done; give --epochs above 2 to train further` });
     expect(await run(['--resume', dir])).toEqual({ code: EXIT_USAGE, line: `--resume ${dir}: the run's 2 epochs are done; give --epochs above 2 to train further` });
     expect(snapshotFolder(dir)).toEqual(before);
-    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).config.epochs).toBe(2);
+    expect((JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { config: { epochs: number } }).config.epochs).toBe(2);
     // and the intact run does continue.
     expect((await run(['--resume', dir, '--epochs', '3'])).code).toBe(0);
     expect(metricRows(dir)).toHaveLength(3);

@@ -13,7 +13,7 @@ let root: string;
 
 async function run(argv: string[]): Promise<{ code: number; line: string }> {
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true) as typeof process.stdout.write;
+  process.stdout.write = (() => true);
   try {
     return { code: await trainMain(argv), line: '' };
   } catch (error) {
@@ -58,7 +58,7 @@ describe('train CLI on a diverging run', () => {
     expect((await run([...TINY, '--optimizer', 'momentum', '--lr', '0.1', '--epochs', '2', '--checkpoint-every', '3600', '--out', out])).code).toBe(0);
     const before = metricRows(out);
     // The same run continued with a learning rate that blows it up (config.json accepts any lr > 0).
-    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { config: { optimizer: { lr: number } } };
     config.config.optimizer.lr = 1e30;
     writeFileSync(join(out, 'config.json'), JSON.stringify(config));
     expect((await run(['--resume', out, '--epochs', '6'])).code).toBe(EXIT_DIVERGED);

@@ -22,7 +22,7 @@ const SGD = [...TINY, '--optimizer', 'sgd', '--lr', '0.1', '--batch-size', '64']
 
 async function run(argv: string[]): Promise<{ code: number; line: string }> {
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true) as typeof process.stdout.write;
+  process.stdout.write = (() => true);
   try {
     return { code: await trainMain(argv), line: '' };
   } catch (error) {
@@ -217,7 +217,7 @@ describe('killed writes and hard kills', () => {
     }
   });
 
-  it('a process that exits in the middle of a checkpoint write (a second Ctrl-C) leaves no temp folder and the previous checkpoint as the latest', async () => {
+  it('a process that exits in the middle of a checkpoint write (a second Ctrl-C) leaves no temp folder and the previous checkpoint as the latest', () => {
     const out = join(root, 'exit-mid-write');
     cpSync(join(root, 'reference'), out, { recursive: true });
     const before = latestCheckpointDir(out);
@@ -225,11 +225,12 @@ describe('killed writes and hard kills', () => {
     const script = `
       import { readdirSync } from 'node:fs';
       import { join } from 'node:path';
-      import { loadCheckpoint, snapshotCheckpoint, writeCheckpoint } from './src/train/checkpoint.ts';
+      import { loadCheckpoint, writeCheckpoint } from './src/train/checkpoint.ts';
+      import { snapshotTrainState } from './src/train/snapshot.ts';
       import { readRunFile } from './src/train/run_files.ts';
       const out = process.argv[1];
       const state = loadCheckpoint(out, readRunFile(out).config);
-      void writeCheckpoint(out, { ...snapshotCheckpoint(state), epoch: 6 });
+      void writeCheckpoint(out, { ...snapshotTrainState(state), epoch: 6 });
       process.stdout.write(readdirSync(join(out, 'checkpoints')).filter((e) => e.startsWith('.tmp-')).join());
       process.exit(130);
     `;

@@ -60,7 +60,7 @@ function outcome(load: () => void, what: string): string {
     load();
     return 'ok';
   } catch (error) {
-    if (!(error instanceof DataError)) throw new Error(`${what}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    if (!(error instanceof DataError)) throw new Error(`${what}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, { cause: error });
     expect(error.message).not.toContain('\n');
     return error.message;
   }
@@ -93,7 +93,7 @@ describe('fuzz (seeded): corrupted inputs fail with one DataError line, or load'
       writeFileSync(path, bytes);
       const result = outcome(() => loadDataset(path), `npz case ${k} (${what})`);
       results.push(result);
-      if (result !== 'ok' && failing.filter((f) => f.args[1].endsWith('.npz')).length < 2) failing.push({ args: ['--data', path], line: result });
+      if (result !== 'ok' && failing.filter((f) => f.args[1].endsWith('.npz')).length < 1) failing.push({ args: ['--data', path], line: result });
     }
     // The CRC-32 check makes nearly every corruption an error; a few (a cut past the end …) may still load.
     expect(results.filter((r) => r !== 'ok').length).toBeGreaterThan(CASES * 0.8);
@@ -124,7 +124,7 @@ describe('fuzz (seeded): corrupted inputs fail with one DataError line, or load'
       const result = outcome(() => loadDataset(folder), `IDX case ${k} (${victim}${gz ? '.gz' : ''}: ${what})`);
       if (result !== 'ok') {
         errors++;
-        if (failing.filter((f) => f.args[1].includes('idx-')).length < 2) failing.push({ args: ['--data', folder], line: result });
+        if (failing.filter((f) => f.args[1].includes('idx-')).length < 1) failing.push({ args: ['--data', folder], line: result });
       }
     }
     expect(errors).toBeGreaterThan(CASES / 2);
@@ -133,7 +133,7 @@ describe('fuzz (seeded): corrupted inputs fail with one DataError line, or load'
   it(`checkpoint: ${CASES} corruptions of its files, every one refused (sizes and SHA-256 in the manifest)`, async () => {
     const base = join(dir, 'run');
     const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = (() => true) as typeof process.stdout.write;
+    process.stdout.write = (() => true);
     try {
       expect(await trainMain([...TINY, '--epochs', '1', '--out', base])).toBe(0);
     } finally {
@@ -150,12 +150,12 @@ describe('fuzz (seeded): corrupted inputs fail with one DataError line, or load'
       writeFileSync(join(run, target), bytes);
       const result = outcome(() => disposeTrainState(loadCheckpoint(run, config)), `checkpoint case ${k} (${target}: ${what})`);
       expect(result, `checkpoint case ${k} (${target}: ${what}) loaded`).not.toBe('ok');
-      if (failing.filter((f) => f.args[0] === '--resume').length < 2) failing.push({ args: ['--resume', run, '--epochs', '3'], line: result });
+      if (failing.filter((f) => f.args[0] === '--resume').length < 1) failing.push({ args: ['--resume', run, '--epochs', '3'], line: result });
     }
   });
 
-  it('through the real CLI: exactly one stderr line, exit 2, no stack trace (a sample of the failing cases)', async () => {
-    expect(failing.length).toBe(6);
+  it('through the real CLI: exactly one stderr line, exit 2, no stack trace (one failing case of each kind)', async () => {
+    expect(failing.length).toBe(3);
     for (const { args, line } of failing) {
       const r = await spawnTrain(args[0] === '--resume' ? args : [...args, '--out', join(dir, `cli-${Math.random().toString(36).slice(2)}`), '--epochs', '1']);
       expect(r.code, args.join(' ')).toBe(2);

@@ -1,6 +1,6 @@
 /** Shared by the fault tests: the trainer as a real process (plain, or in a pseudo-terminal), run-folder probes, a tmpfs. */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -151,9 +151,4 @@ export function tmpfsSupport(): { ok: true } | { ok: false; reason: string } {
   if ('error' in probe) return { ok: false, reason: probe.error };
   probe.unmount();
   return { ok: true };
-}
-
-export function ensureDir(path: string): string {
-  mkdirSync(path, { recursive: true });
-  return path;
 }

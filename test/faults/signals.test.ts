@@ -24,7 +24,7 @@ let reference: string[];
 /** Silences the in-process trainer's stdout while it runs. */
 async function quietly<T>(run: () => Promise<T>): Promise<T> {
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true) as typeof process.stdout.write;
+  process.stdout.write = (() => true);
   try {
     return await run();
   } finally {

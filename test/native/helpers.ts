@@ -37,7 +37,7 @@ export async function runOn(backend: 'cpu' | 'native', make: () => tf.Tensor): P
 }
 
 /**
- * fp32 vs fp32 (docs: tolerance policy): |a − b| / max(|a|, |b|, atol) ≤ 1e-5 per element,
+ * fp32 vs fp32 (compare/tolerances.ts): |a − b| / max(|a|, |b|, atol) ≤ 1e-5 per element,
  * atol = 1e-6 · max|expected|; NaN must match NaN.
  */
 export function maxRelError(actual: Float32Array, expected: Float32Array, termScale?: Float32Array): number {
@@ -117,11 +117,4 @@ export async function expectNativeMatchesCpu(make: () => tf.Tensor, options: Mat
     const scale = options.termScale ? (await runOn('cpu', options.termScale)).values : undefined;
     expect(maxRelError(native.values, cpu.values, scale)).toBeLessThanOrEqual(FP32_REL_TOL);
   }
-}
-
-/** Number of kernel calls by name while running `f` on the active backend. */
-export async function kernelNames(f: () => tf.Tensor): Promise<string[]> {
-  const info = await tf.profile(() => f());
-  (info.result as tf.Tensor).dispose();
-  return info.kernels.map((k) => k.name);
 }

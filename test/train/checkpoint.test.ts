@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerCustomOps } from '../../custom-ops/index.js';
 import { useBackend } from '../../src/backends.js';
-import { CHECKPOINTS, latestCheckpointDir, loadCheckpoint, saveCheckpoint, snapshotCheckpoint, writeCheckpoint } from '../../src/train/checkpoint.js';
+import { CHECKPOINTS, latestCheckpointDir, loadCheckpoint, saveCheckpoint, writeCheckpoint } from '../../src/train/checkpoint.js';
+import { snapshotTrainState } from '../../src/train/snapshot.js';
 import type { TrainConfig } from '../../src/train/config.js';
 import { disposeTensorData, disposeTrainState, initTrainState, toTensorData, trainEpochs, type EpochMetrics, type TrainState } from '../../src/train/loop.js';
 import { paramList } from '../../src/train/step.js';
@@ -53,7 +54,7 @@ describe('checkpoints', () => {
     const { state } = await trainEpochs({ ...config, epochs: 1 }, data, initTrainState(config));
     disposeTensorData(data);
     const expected = { tensors: tensorsOf(state), rngState: structuredClone(state.rngState), history: structuredClone(state.history) };
-    const snapshot = snapshotCheckpoint(state);
+    const snapshot = snapshotTrainState(state);
     // cpu backend quirk: dataSync() returns the tensor's own storage, so this overwrites the live weights.
     state.params.weights[0].dataSync().fill(Number.NaN);
     state.optimizerState.slots.m[0].dataSync().fill(Number.NaN);

@@ -34,7 +34,7 @@ function maxRelError(a: Float32Array, b: Float32Array, atol: number): number {
  */
 function testParams(c: TrainConfig): MlpParams {
   const params = xavierInit(c.layers, c.seed);
-  const biases = params.biases.map((b, l) => tf.randomNormal(b.shape, 0, 0.1, 'float32', 100 + l) as tf.Tensor1D);
+  const biases = params.biases.map((b, l) => tf.randomNormal<tf.Rank.R1>(b.shape, 0, 0.1, 'float32', 100 + l));
   tf.dispose(params.biases);
   return { weights: params.weights, biases };
 }
@@ -118,7 +118,7 @@ describe.each(BACKEND_ROWS)('trainer on %s', (_title, probe) => {
     const c = config();
     const params = xavierInit(c.layers, c.seed);
     const state = initOptimizerState(c.optimizer, paramList(params));
-    const x = tf.zeros([4, 12]) as tf.Tensor2D;
+    const x = tf.zeros<tf.Rank.R2>([4, 12]);
     const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3], 'int32'), 4).toFloat() as tf.Tensor2D;
     const result = trainStep(params, state, x, y, c);
     expect(paramList(params).every((t) => t.isDisposed)).toBe(true);
@@ -192,7 +192,7 @@ describe('shuffle RNG', () => {
     const state = initTrainState(c);
     const first = shuffledIndices(50, state.rngState);
     const second = shuffledIndices(50, first.rngState);
-    const again = shuffledIndices(50, JSON.parse(JSON.stringify(first.rngState)));
+    const again = shuffledIndices(50, JSON.parse(JSON.stringify(first.rngState)) as typeof first.rngState);
     expect(Array.from(again.indices)).toEqual(Array.from(second.indices));
     expect([...first.indices].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect(Array.from(first.indices)).not.toEqual(Array.from(second.indices));

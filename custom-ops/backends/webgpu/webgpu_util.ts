@@ -35,6 +35,11 @@ export function asFlat(backend: WebGPUBackend, x: TensorInfo): { flat: TensorInf
   return { flat, temporaries: [flat] };
 }
 
+/** Values for a program's f32 uniforms, in the order the program declares them. */
+export function f32Uniforms(...values: number[]): { type: 'float32'; data: number[] }[] {
+  return values.map((value) => ({ type: 'float32', data: [value] }));
+}
+
 /** Gives a program's [rows, cols] (or flat) result the caller's shape. */
 export function withShape(backend: WebGPUBackend, result: TensorInfo, shape: number[]): TensorInfo {
   if (result.shape.length === shape.length && result.shape.every((d, i) => d === shape[i])) return result;
