@@ -30,7 +30,7 @@ import {
   type TensorFunction,
 } from '../../compare/index.js';
 import { makeRng, normals } from '../../compare/random.js';
-import { BackendError, probeBackend, useBackend, type BackendName } from '../backends.js';
+import { BackendError, probeBackend, useBackend } from '../backends.js';
 import { command, EXIT_FAILURE, EXIT_OK, firstLine, isMainModule, runAsMain, UsageError } from './common.js';
 import { GRADCHECK_USAGE, parseGradcheckArgs, type GradcheckCli, type InputSpec } from './gradcheck_args.js';
 
@@ -63,6 +63,7 @@ async function importModule(path: string): Promise<Record<string, unknown>> {
   const absolute = resolve(path);
   if (!existsSync(absolute)) throw new UsageError(`${path}: no such file`);
   try {
+    // eslint-disable-next-line no-restricted-syntax -- the user's own module, named on the command line
     return (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
   } catch (error) {
     throw new UsageError(`${path}: cannot be imported (${firstLine(error)})`);
@@ -99,7 +100,7 @@ async function loadCheck(options: GradcheckCli): Promise<{ spec: CheckSpec; inpu
 
 async function runCheck(options: GradcheckCli): Promise<number> {
   try {
-    await useBackend(options.backends[0] as BackendName);
+    await useBackend(options.backends[0]);
   } catch (error) {
     throw new UsageError(firstLine(error));
   }
@@ -165,7 +166,7 @@ async function runOpcheck(options: GradcheckCli): Promise<number> {
   const nodeBackends: string[] = [];
   const skipped = (name: string, reason: string): void => (options.json ? err : out)(`${name}: skipped — ${reason}`);
   for (const name of options.backends.filter((b) => b !== 'webgl')) {
-    const probe = await probeBackend(name as BackendName);
+    const probe = await probeBackend(name);
     if (probe.available) nodeBackends.push(name);
     else if (options.allBackends) skipped(name, probe.reason);
     else throw new BackendError(`--backend ${name}: ${probe.reason}`);

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import type { DataId, GradConfig, KernelBackend, KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import type { DataId, GradConfig, KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { customKernelCases, opcheck, type OpcheckResult } from '../../compare/index.js';
@@ -45,8 +45,8 @@ describe('opcheck of handgrad\'s kernels', () => {
 
 /** Re-registers `kernelName` on `backend` with its output scaled by `factor` (through the backend's own Multiply). */
 function scaleKernelOn(kernelName: string, backend: string, factor: number): () => void {
-  const original = tf.getKernel(kernelName, backend) as KernelConfig;
-  const multiply = tf.getKernel('Multiply', backend) as KernelConfig;
+  const original = tf.getKernel(kernelName, backend);
+  const multiply = tf.getKernel('Multiply', backend);
   tf.unregisterKernel(kernelName, backend);
   tf.registerKernel({
     kernelName,
