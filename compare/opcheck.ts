@@ -177,7 +177,7 @@ function savedTensorProblems(config: GradConfig, kernelName: string, tensors: Na
       }
       try {
         const g = thunk();
-        if (!tf.util.arraysEqual(g.shape, tensors[name].shape)) problems.push(`the gradient of '${name}' has shape [${g.shape.join(',')}], the input [${tensors[name].shape.join(',')}]`);
+        if (!tf.util.arraysEqual(g.shape, tensors[name].shape)) problems.push(`the gradient of '${name}' has shape [${g.shape.join(', ')}], the input [${tensors[name].shape.join(', ')}]`);
       } catch (error) {
         problems.push(`the gradient of '${name}' threw: ${firstLine(error)}`);
       }
@@ -299,7 +299,7 @@ function validate(kernelName: string, inputs: Record<string, KernelInput>, optio
   if (names.length === 0) throw new Error(`opcheck ${kernelName}: no inputs given`);
   for (const [name, input] of Object.entries(inputs)) {
     const size = input.shape.reduce((a, b) => a * b, 1);
-    if (input.values.length !== size) throw new Error(`opcheck ${kernelName}: input '${name}' has ${input.values.length} values for shape [${input.shape.join(',')}]`);
+    if (input.values.length !== size) throw new Error(`opcheck ${kernelName}: input '${name}' has ${input.values.length} values for shape [${input.shape.join(', ')}]`);
   }
   if (!Array.isArray(options.backends) || options.backends.length === 0) throw new Error(`opcheck ${kernelName}: options.backends must list at least one backend`);
   const wrt = options.wrt ?? names.filter((name) => (inputs[name].dtype ?? 'float32') === 'float32');

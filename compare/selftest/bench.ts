@@ -84,8 +84,8 @@ export function runWeightBench(options: WeightBenchOptions = {}): WeightBenchRep
   bugs.push({ name: 'one coordinate off by 1% of max|g|', coordinate: c1, apply: (g) => (g[c1] += 0.01 * maxAbs(g)) });
   bugs.push({ name: 'one coordinate off by 0.1% of max|g|', coordinate: c01, apply: (g) => (g[c01] += 0.001 * maxAbs(g)) });
 
-  const layer = (bug: Bug): ((weight: tf.Tensor) => tf.Tensor) => {
-    const custom = tf.customGrad<tf.Tensor>((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const layer = (bug: Bug): ((weight: tf.Tensor) => tf.Tensor) =>
+    tf.customGrad<tf.Tensor>((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const weight = args[0] as tf.Tensor;
       const y = tf.tanh(tf.matMul(x, weight));
       (args[1] as tf.GradSaveFunc)([y]);
@@ -99,8 +99,6 @@ export function runWeightBench(options: WeightBenchOptions = {}): WeightBenchRep
         },
       };
     });
-    return (weight: tf.Tensor) => custom(weight);
-  };
 
   const sampled = sampleIndices(n, sample, makeRng(seed, 'bench-sample'));
   const runs: BenchRun[] = [];

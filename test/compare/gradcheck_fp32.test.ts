@@ -8,7 +8,7 @@ import { gradcheck, GradcheckError } from '../../compare/index.js';
 
 /** tanh with a hand-written gradient; `bug` edits the gradient's values. */
 function tanhWithGrad(bug: (g: Float32Array) => void = () => {}): (x: tf.Tensor) => tf.Tensor {
-  const custom = tf.customGrad<tf.Tensor>((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  return tf.customGrad<tf.Tensor>((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const x = args[0] as tf.Tensor;
     const y = tf.tanh(x);
     (args[1] as tf.GradSaveFunc)([y]);
@@ -22,7 +22,6 @@ function tanhWithGrad(bug: (g: Float32Array) => void = () => {}): (x: tf.Tensor)
       },
     };
   });
-  return (x: tf.Tensor) => custom(x);
 }
 
 const maxAbs = (v: Float32Array): number => v.reduce((m, e) => Math.max(m, Math.abs(e)), 0);
@@ -102,7 +101,7 @@ describe('gradcheck, fp32 without a reference', () => {
       value: tf.square(args[0] as tf.Tensor),
       gradFunc: (dy: tf.Tensor | tf.Tensor[]) => tf.sum(dy as tf.Tensor, 0),
     }));
-    const result = gradcheck((t) => wrong(t), [x]);
+    const result = gradcheck(wrong, [x]);
     expect(result.pass).toBe(false);
     expect(result.error).toMatch(/shape/);
     x.dispose();
@@ -158,7 +157,7 @@ describe('kinks: detected and stepped around, never a false failure', () => {
         (args[1] as tf.GradSaveFunc)([t]);
         return { value: tf.relu(t), gradFunc: (dy: tf.Tensor | tf.Tensor[], [s]: tf.Tensor[]) => tf.mul(dy as tf.Tensor, tf.mul(1.01, tf.step(s))) };
       });
-      const result = gradcheck((t) => bad(t), [x], { mode });
+      const result = gradcheck(bad, [x], { mode });
       expect(result.pass).toBe(false);
       // The four positive entries (flat 1, 4, 7) fail; the zeros cannot be judged at the kink itself.
       expect(result.inputs[0].failingIndices).toEqual(expect.arrayContaining([1, 4, 7]));

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CUSTOM_KERNEL_NAMES, FUSED_KERNEL_NAMES, registerCustomOps } from '../../custom-ops/index.js';
+import { CUSTOM_KERNEL_NAMES, registerCustomOps } from '../../custom-ops/index.js';
 import { webgpuKernelConfigs } from '../../custom-ops/backends/webgpu/index.js';
 import { gradConfigs } from '../../custom-ops/gradients/index.js';
 import { MAX_COLS_PER_INVOCATION, rowSplit, rowWorkgroupSize } from '../../custom-ops/backends/webgpu/programs_webgpu.js';
@@ -22,9 +22,8 @@ describe('webgpu kernel configs in Node', () => {
   const dir = mkdtempSync(join(tmpdir(), 'handgrad-webgpu-node-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('has one config per kernel name (the fused ones compose tfjs ops there until they are ported), all on webgpu, and registerCustomOps registers them', () => {
-    const fused = new Set<string>(FUSED_KERNEL_NAMES);
-    const ported = CUSTOM_KERNEL_NAMES.filter((name) => !fused.has(name));
+  it('has one config per kernel name, all on webgpu, and registerCustomOps registers them', () => {
+    const ported = [...CUSTOM_KERNEL_NAMES];
     expect(webgpuKernelConfigs.map((c) => c.kernelName).sort()).toEqual([...ported].sort());
     expect(new Set(webgpuKernelConfigs.map((c) => c.backendName))).toEqual(new Set(['webgpu']));
     registerCustomOps();
