@@ -43,6 +43,11 @@ export interface OpcheckOptions {
   wrt?: string[];
   /** false: the kernel has no gradient to check. */
   gradient?: boolean;
+  /**
+   * A backend where the kernel is not registered: 'fail' (default) or 'skip' (a passing row that
+   * says so, for kernels that exist on some backends by design).
+   */
+  unregistered?: 'fail' | 'skip';
   /** Passed to gradcheck for the grad vs fd32 rows (mode, resolution, seed…). */
   gradcheck?: Omit<GradcheckOptions, 'name' | 'inputNames' | 'wrt' | 'reference' | 'raise'>;
   /** Longest reduction inside the kernel (widens the fp32~fp32 floor by √K); default the largest input's size. */
@@ -214,7 +219,10 @@ function checkOnBackend(kernelName: string, backend: string, inputs: Record<stri
   const name = `${kernelName} [${backend}]`;
   const rows: CheckRow[] = [];
   const refName = options.referenceBackend ?? 'cpu';
-  if (tf.getKernel(kernelName, backend) === undefined) return [verdictRow(name, 'registered', false, `no kernel ${kernelName} is registered for backend ${backend}`)];
+  if (tf.getKernel(kernelName, backend) === undefined) {
+    const skip = options.unregistered === 'skip';
+    return [verdictRow(name, 'registered', skip, skip ? `not registered on ${backend}: nothing to check` : `no kernel ${kernelName} is registered for backend ${backend}`)];
+  }
   rows.push(verdictRow(name, 'registered', true));
   const largest = Math.max(...Object.values(inputs).map((i) => i.shape.reduce((a, b) => a * b, 1)));
   const reductionTerms = options.reductionTerms ?? largest;
