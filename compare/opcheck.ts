@@ -43,6 +43,11 @@ export interface OpcheckOptions {
   wrt?: string[];
   /** false: the kernel has no gradient to check. */
   gradient?: boolean;
+  /**
+   * A backend where the kernel is not registered: 'fail' (default) or 'skip' (a passing row that
+   * says so, for kernels that exist on some backends by design).
+   */
+  unregistered?: 'fail' | 'skip';
   /** Passed to gradcheck for the grad vs fd32 rows (mode, resolution, seed…). */
   gradcheck?: Omit<GradcheckOptions, 'name' | 'inputNames' | 'wrt' | 'reference' | 'raise'>;
   /** Longest reduction inside the kernel (widens the fp32~fp32 floor by √K); default the largest input's size. */
@@ -69,7 +74,7 @@ type Outputs = Float32Array[];
 
 function toTensors(inputs: Record<string, KernelInput>): NamedTensorMap {
   const out: NamedTensorMap = {};
-  for (const [name, input] of Object.entries(inputs)) out[name] = tf.tensor(input.values as number[], input.shape, input.dtype ?? 'float32');
+  for (const [name, input] of Object.entries(inputs)) out[name] = tf.tensor(input.values, input.shape, input.dtype ?? 'float32');
   return out;
 }
 
@@ -119,7 +124,7 @@ function gradientValues(kernelName: string, tensors: NamedTensorMap, wrt: string
     const f = (...xs: tf.Tensor[]): tf.Scalar => {
       const all: NamedTensorMap = { ...tensors };
       wrt.forEach((name, j) => (all[name] = xs[j]));
-      const outs = asList(tf.engine().runKernel(kernelName, all, attrs) as tf.Tensor | tf.Tensor[]);
+      const outs = asList(tf.engine().runKernel<tf.Tensor | tf.Tensor[]>(kernelName, all, attrs));
       return tf.addN(outs.map((o, n) => tf.sum(tf.mul(o, tf.tensor(cotangents[n], o.shape))))) as tf.Scalar;
     };
     return tf.grads(f)(wrt.map((name) => tensors[name]));
@@ -139,7 +144,7 @@ function savedTensorProblems(config: GradConfig, kernelName: string, tensors: Na
   const declaredInputs = config.saveAllInputs ? inputNames : (config.inputsToSave ?? []);
   for (const name of declaredInputs) if (!inputNames.includes(name)) problems.push(`inputsToSave names '${name}', which is not an input of ${kernelName} (inputs: ${inputNames.join(', ')})`);
   tf.tidy(() => {
-    const outputs = asList(tf.engine().runKernel(kernelName, tensors, attrs) as tf.Tensor | tf.Tensor[]);
+    const outputs = asList(tf.engine().runKernel<tf.Tensor | tf.Tensor[]>(kernelName, tensors, attrs));
     const declaredOutputs = config.outputsToSave ?? [];
     if (declaredOutputs.length > outputs.length) problems.push(`outputsToSave has ${declaredOutputs.length} entries, the kernel ${outputs.length} output(s)`);
     const saved = [...declaredInputs.map((name) => tensors[name]), ...outputs.filter((_, i) => declaredOutputs[i] === true)];
@@ -153,13 +158,13 @@ function savedTensorProblems(config: GradConfig, kernelName: string, tensors: Na
           if (index < target.length) read.add(index);
           else beyond.add(index);
         }
-        return Reflect.get(target, property, receiver);
+        return Reflect.get(target, property, receiver) as unknown;
       },
     });
     const dy = outputs.length === 1 ? tf.onesLike(outputs[0]) : outputs.map((o) => tf.onesLike(o));
     let grads: Record<string, () => tf.Tensor>;
     try {
-      grads = config.gradFunc(dy as tf.Tensor, watched, attrs ?? {}) as Record<string, () => tf.Tensor>;
+      grads = config.gradFunc(dy, watched, attrs ?? {});
     } catch (error) {
       problems.push(`gradFunc threw on the saved tensors it declares: ${firstLine(error)}`);
       return;
@@ -172,7 +177,7 @@ function savedTensorProblems(config: GradConfig, kernelName: string, tensors: Na
       }
       try {
         const g = thunk();
-        if (!tf.util.arraysEqual(g.shape, tensors[name].shape)) problems.push(`the gradient of '${name}' has shape [${g.shape}], the input [${tensors[name].shape}]`);
+        if (!tf.util.arraysEqual(g.shape, tensors[name].shape)) problems.push(`the gradient of '${name}' has shape [${g.shape.join(', ')}], the input [${tensors[name].shape.join(', ')}]`);
       } catch (error) {
         problems.push(`the gradient of '${name}' threw: ${firstLine(error)}`);
       }
@@ -196,7 +201,7 @@ interface Reference {
 function referenceValues(kernelName: string, inputs: Record<string, KernelInput>, wrt: string[], options: OpcheckOptions): Reference {
   const tensors = toTensors(inputs);
   try {
-    const outputs = tf.tidy(() => asList(tf.engine().runKernel(kernelName, tensors, options.attrs) as tf.Tensor | tf.Tensor[]));
+    const outputs = tf.tidy(() => asList(tf.engine().runKernel<tf.Tensor | tf.Tensor[]>(kernelName, tensors, options.attrs)));
     const values = outputs.map((o) => Float32Array.from(o.dataSync() as Float32Array));
     tf.dispose(outputs);
     const rng = makeRng(options.seed ?? 0, `opcheck-${kernelName}-cotangent`);
@@ -214,7 +219,10 @@ function checkOnBackend(kernelName: string, backend: string, inputs: Record<stri
   const name = `${kernelName} [${backend}]`;
   const rows: CheckRow[] = [];
   const refName = options.referenceBackend ?? 'cpu';
-  if (tf.getKernel(kernelName, backend) === undefined) return [verdictRow(name, 'registered', false, `no kernel ${kernelName} is registered for backend ${backend}`)];
+  if (tf.getKernel(kernelName, backend) === undefined) {
+    const skip = options.unregistered === 'skip';
+    return [verdictRow(name, 'registered', skip, skip ? `not registered on ${backend}: nothing to check` : `no kernel ${kernelName} is registered for backend ${backend}`)];
+  }
   rows.push(verdictRow(name, 'registered', true));
   const largest = Math.max(...Object.values(inputs).map((i) => i.shape.reduce((a, b) => a * b, 1)));
   const reductionTerms = options.reductionTerms ?? largest;
@@ -226,7 +234,7 @@ function checkOnBackend(kernelName: string, backend: string, inputs: Record<stri
     const mark = memoryMark();
     let outputs: Outputs;
     try {
-      const outs = asList(tf.engine().runKernel(kernelName, tensors, options.attrs) as tf.Tensor | tf.Tensor[]);
+      const outs = asList(tf.engine().runKernel<tf.Tensor | tf.Tensor[]>(kernelName, tensors, options.attrs));
       outputs = outs.map((o) => Float32Array.from(o.dataSync() as Float32Array));
       tf.dispose(outs);
     } catch (error) {
@@ -255,14 +263,14 @@ function checkOnBackend(kernelName: string, backend: string, inputs: Record<stri
         }
         gradientLeak = leakNote(gradMark, memoryMark());
         if (gradients !== undefined && reference.gradients !== undefined) {
-          wrt.forEach((input, j) => rows.push(compareRow(`${name} ∂/∂${input}`, `grad vs ${refName}`, gradients![j], reference.gradients![j], FP32_VS_FP32, { reductionTerms })));
+          wrt.forEach((input, j) => rows.push(compareRow(`${name} ∂/∂${input}`, `grad vs ${refName}`, gradients[j], reference.gradients![j], FP32_VS_FP32, { reductionTerms })));
         }
         if (gradients !== undefined) {
           const order = Object.keys(tensors);
           const fn = (...xs: tf.Tensor[]): tf.Tensor | tf.Tensor[] => {
             const all: NamedTensorMap = {};
             order.forEach((key, i) => (all[key] = xs[i]));
-            return tf.engine().runKernel(kernelName, all, options.attrs) as tf.Tensor | tf.Tensor[];
+            return tf.engine().runKernel<tf.Tensor | tf.Tensor[]>(kernelName, all, options.attrs);
           };
           const result = gradcheck(fn, order.map((key) => tensors[key]), {
             seed: options.seed,
@@ -291,7 +299,7 @@ function validate(kernelName: string, inputs: Record<string, KernelInput>, optio
   if (names.length === 0) throw new Error(`opcheck ${kernelName}: no inputs given`);
   for (const [name, input] of Object.entries(inputs)) {
     const size = input.shape.reduce((a, b) => a * b, 1);
-    if (input.values.length !== size) throw new Error(`opcheck ${kernelName}: input '${name}' has ${input.values.length} values for shape [${input.shape}]`);
+    if (input.values.length !== size) throw new Error(`opcheck ${kernelName}: input '${name}' has ${input.values.length} values for shape [${input.shape.join(', ')}]`);
   }
   if (!Array.isArray(options.backends) || options.backends.length === 0) throw new Error(`opcheck ${kernelName}: options.backends must list at least one backend`);
   const wrt = options.wrt ?? names.filter((name) => (inputs[name].dtype ?? 'float32') === 'float32');

@@ -313,7 +313,9 @@ export function coverInput(f: Scalarized, k: number, g: Float32Array, signs: Flo
    * those coordinate checks name failures: a set failing on its own is not a verdict (dense kinks
    * can fool a set), just a reason to look inside.
    */
-  const refine = (indices: Int32Array, s: Float32Array, forResolution: boolean, known?: LineCheck): void => {
+  /** A block along one axis: coordinates [from, to) of `axis` (splits keep to the axis while it has room). */
+  type AxisRange = { axis: number; from: number; to: number };
+  const refine = (indices: Int32Array, s: Float32Array, forResolution: boolean, known?: LineCheck, along?: AxisRange): void => {
     if (stop()) {
       failingComplete = false;
       return;
@@ -339,8 +341,12 @@ export function coverInput(f: Scalarized, k: number, g: Float32Array, signs: Flo
     // as the moved set shrinks), so split into the square of the gain still needed.
     const gain = passed(check) ? (coordinateResolution(check) * RESOLUTION_MARGIN) / settings.resolution : 1;
     const count = Math.max(2, Math.min(MAX_PIECES, 2 ** Math.ceil(Math.log2(Math.max(1, gain * gain)))));
-    for (const piece of slices(indices, count)) {
-      refine(piece, s, forResolution);
+    const pieces: [Int32Array, AxisRange | undefined][] =
+      along !== undefined && passed(check) && along.to - along.from >= 2
+        ? axisPieces(along, count).map((r) => [axisBlock(shape, r.axis, r.from, r.to), r])
+        : slices(indices, count).map((piece) => [piece, undefined]);
+    for (const [piece, range] of pieces) {
+      refine(piece, s, forResolution, undefined, range);
       if (stop() && passed(check)) resolution = Math.max(resolution, coordinateResolution(check));
     }
     if (check.outcome === 'fail' && failing.length === failingBefore && failingComplete) unconfirmed++;
@@ -350,20 +356,30 @@ export function coverInput(f: Scalarized, k: number, g: Float32Array, signs: Flo
    * The first split of a passing whole input for resolution: blocks along one axis, chosen by
    * checking the first block of every axis and keeping the axis whose block resolves best.
    */
+  /** `count` (at most the axis range's length) nearly equal consecutive parts of an axis range. */
+  const axisPieces = (range: AxisRange, count: number): AxisRange[] => {
+    const d = range.to - range.from;
+    const parts = Math.min(count, d);
+    return Array.from({ length: parts }, (_, p) => ({ axis: range.axis, from: range.from + Math.floor((d * p) / parts), to: range.from + Math.floor((d * (p + 1)) / parts) }));
+  };
+
+  /**
+   * The first split of a passing whole input for resolution: blocks along one axis, chosen by
+   * checking the first block of every axis and keeping the axis whose block resolves best; blocks
+   * that still fall short are split further along the same axis while it has room.
+   */
   const refineByAxis = (s: Float32Array, root: LineCheck): void => {
     const axes = shape.map((d, a) => ({ a, d })).filter(({ d }) => d >= 2);
-    if (axes.length <= 1) return refine(all, s, true, root);
-    const partitions = axes.map(({ a, d }) => {
-      const count = Math.min(d, MAX_PIECES);
-      return Array.from({ length: count }, (_, p) => axisBlock(shape, a, Math.floor((d * p) / count), Math.floor((d * (p + 1)) / count)));
-    });
-    const trials = partitions.map((blocks) => (stop() ? undefined : checkLine({ indices: blocks[0], signs: s }, false)));
+    if (axes.length <= 1) return refine(all, s, true, root, axes.length === 1 ? { axis: axes[0].a, from: 0, to: axes[0].d } : undefined);
+    const partitions = axes.map(({ a, d }) => axisPieces({ axis: a, from: 0, to: d }, MAX_PIECES));
+    const blocks = partitions.map((ranges) => ranges.map((r) => axisBlock(shape, r.axis, r.from, r.to)));
+    const trials = blocks.map((b) => (stop() ? undefined : checkLine({ indices: b[0], signs: s }, false)));
     let bestAxis = 0;
     trials.forEach((t, j) => {
       const best = trials[bestAxis];
       if (t !== undefined && (best === undefined || !passed(best) || (passed(t) && coordinateResolution(t) < coordinateResolution(best)))) bestAxis = j;
     });
-    partitions[bestAxis].forEach((block, p) => refine(block, s, true, p === 0 ? trials[bestAxis] : undefined));
+    blocks[bestAxis].forEach((block, p) => refine(block, s, true, p === 0 ? trials[bestAxis] : undefined, partitions[bestAxis][p]));
   };
 
   let pass: boolean;

@@ -115,7 +115,7 @@ export function scalarize(fn: TensorFunction, inputs: tf.Tensor[], seed: number,
       try {
         return grads.map((g, j) => {
           const k = wrt[j];
-          if (!tf.util.arraysEqual(g.shape, shapes[k])) throw new Error(`gradcheck: the gradient of input ${k} has shape [${g.shape}], the input [${shapes[k]}]`);
+          if (!tf.util.arraysEqual(g.shape, shapes[k])) throw new Error(`gradcheck: the gradient of input ${k} has shape [${g.shape.join(', ')}], the input [${shapes[k].join(', ')}]`);
           return Float32Array.from(g.dataSync() as ArrayLike<number>);
         });
       } finally {

@@ -29,7 +29,7 @@ async function opcheckOne(session: PageSession, backend: PageBackend, kernels: s
   try {
     return { backend, kind: 'results', results: await session.page.evaluate((r) => window.handgrad!.opcheck(r), request) };
   } catch (error) {
-    throw new Error(`opcheck on ${backend} in the page: ${pageErrorLine(error)}`);
+    throw new Error(`opcheck on ${backend} in the page: ${pageErrorLine(error)}`, { cause: error });
   }
 }
 

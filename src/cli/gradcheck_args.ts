@@ -46,7 +46,8 @@ stepped around, second order (--second-order).
   --function NAME     only this planted function (repeatable)
 
   bench               fast vs per-coordinate mode on a 784×1000 weight (tanh(X·W), X 8×784), with planted bugs
-  --sample N          coordinates the per-coordinate timing is measured on (default 32)
+  --sample N          coordinates the per-coordinate timing is measured on (default 32); --resolution: fast
+                      mode's (default 1e-2; 1e-3 refines the weight by blocks, at a cost)
 
   -h, --help          this text
 exit status: 0 every check passes, 1 a check fails, 2 bad flags, a module or backend that cannot load`;

@@ -8,7 +8,7 @@ import { gradcheck, GradcheckError } from '../../compare/index.js';
 
 /** tanh with a hand-written gradient; `bug` edits the gradient's values. */
 function tanhWithGrad(bug: (g: Float32Array) => void = () => {}): (x: tf.Tensor) => tf.Tensor {
-  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  return tf.customGrad<tf.Tensor>((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const x = args[0] as tf.Tensor;
     const y = tf.tanh(x);
     (args[1] as tf.GradSaveFunc)([y]);
@@ -21,7 +21,7 @@ function tanhWithGrad(bug: (g: Float32Array) => void = () => {}): (x: tf.Tensor)
         return tf.tensor(values, g.shape);
       },
     };
-  }) as (x: tf.Tensor) => tf.Tensor;
+  });
 }
 
 const maxAbs = (v: Float32Array): number => v.reduce((m, e) => Math.max(m, Math.abs(e)), 0);
@@ -97,10 +97,10 @@ describe('gradcheck, fp32 without a reference', () => {
 
   it('reports a gradient of the wrong shape as a failing result with the reason', () => {
     const x = tf.randomNormal([3, 4], 0, 1, 'float32', 18);
-    const wrong = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+    const wrong = tf.customGrad<tf.Tensor>((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
       value: tf.square(args[0] as tf.Tensor),
       gradFunc: (dy: tf.Tensor | tf.Tensor[]) => tf.sum(dy as tf.Tensor, 0),
-    })) as (t: tf.Tensor) => tf.Tensor;
+    }));
     const result = gradcheck(wrong, [x]);
     expect(result.pass).toBe(false);
     expect(result.error).toMatch(/shape/);
@@ -142,7 +142,7 @@ describe('kinks: detected and stepped around, never a false failure', () => {
       const x = atKinks();
       const tie = tf.tensor([[1, 3, 3, -2], [0.5, 0.5, 0.1, 0.2]]);
       for (const [fn, input] of [[tf.relu, x], [tf.abs, x], [(t: tf.Tensor) => tf.max(t, 1), tie]] as const) {
-        const result = gradcheck(fn as (t: tf.Tensor) => tf.Tensor, [input], { mode });
+        const result = gradcheck(fn, [input], { mode });
         expect(result.pass).toBe(true);
         expect(result.inputs[0].kinks).toBeGreaterThan(0);
         expect(result.inputs[0].checked).toBe(8);
@@ -152,11 +152,11 @@ describe('kinks: detected and stepped around, never a false failure', () => {
 
     it(`${mode}: a relu gradient 1 % too large still fails at the kinks`, () => {
       const x = atKinks();
-      const bad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const bad = tf.customGrad<tf.Tensor>((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
         const t = args[0] as tf.Tensor;
         (args[1] as tf.GradSaveFunc)([t]);
         return { value: tf.relu(t), gradFunc: (dy: tf.Tensor | tf.Tensor[], [s]: tf.Tensor[]) => tf.mul(dy as tf.Tensor, tf.mul(1.01, tf.step(s))) };
-      }) as (t: tf.Tensor) => tf.Tensor;
+      });
       const result = gradcheck(bad, [x], { mode });
       expect(result.pass).toBe(false);
       // The four positive entries (flat 1, 4, 7) fail; the zeros cannot be judged at the kink itself.

@@ -43,8 +43,8 @@ const softplusWrong = tf.customGrad((x, save) => {
 });
 const reference = ([v]) => v.map((t) => Math.log1p(Math.exp(t)));
 const x = tf.randomNormal([16, 20], 0, 2, 'float32', 1);
-const gradcheckRows = gradcheck(softplus, [x], { name: 'softplus', inputNames: ['x'], reference });
-const wrongRows = gradcheck(softplusWrong, [x], { name: 'softplus-wrong', inputNames: ['x'], reference });
+const gradcheckRows = gradcheck(softplus, [x], { name: 'softplus', inputNames: ['x'], reference }).rows;
+const wrongRows = gradcheck(softplusWrong, [x], { name: 'softplus-wrong', inputNames: ['x'], reference }).rows;
 
 // handgrad/data: an IDX file from bytes (2 images of 2×2, uint8).
 const idx = parseIdx(new Uint8Array([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4, 5, 6, 7, 8]), 'tiny.idx');

@@ -15,7 +15,7 @@ const loss: tf.Scalar = manualSoftmaxCrossEntropy(tf.tensor2d([[0, 1]]), y);
 
 const reference: Float64Reference = (xs) => (xs[0] ?? new Float64Array(0)).map((t) => Math.max(0, t));
 const options: GradcheckOptions = { name: 'relu', reference, maxCoordinates: 8 };
-const rows: CheckRow[] = gradcheck((x) => manualRelu(x), [tf.randomNormal([4, 4])], options);
+const rows: CheckRow[] = gradcheck((x) => manualRelu(x), [tf.randomNormal([4, 4])], options).rows;
 const failed: number = rows.filter((row) => !row.pass).length;
 
 const data: Dataset = loadDataset('mnist', { trainSize: 10 });
