@@ -1,25 +1,11 @@
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { type CliRun, runTsxCli } from '../helpers/tsx_cli.js';
 import { UsageError } from '../../src/cli/common.js';
 import { parseCli } from '../../src/cli/compare_args.js';
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the CLI as `npm run compare` does (tsx), without npx's start-up cost. */
-function compare(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/compare.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+function compare(...args: string[]): Promise<CliRun> {
+  return runTsxCli('src/cli/compare.ts', args);
 }
 
 /** stderr lines of our own (tfjs prints an "install the node backend" banner there too). */

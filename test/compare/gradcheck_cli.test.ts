@@ -1,25 +1,11 @@
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { type CliRun, runTsxCli } from '../helpers/tsx_cli.js';
 import { parseGradcheckArgs, UsageError } from '../../src/cli/gradcheck_args.js';
 import { UsageError as CommonUsageError } from '../../src/cli/common.js';
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the CLI as `npm run gradcheck` does (tsx). */
-function gradcheckCli(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/gradcheck.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+function gradcheckCli(...args: string[]): Promise<CliRun> {
+  return runTsxCli('src/cli/gradcheck.ts', args);
 }
 
 const FIXTURE = 'test/compare/fixtures/my_op.mjs';
