@@ -70,6 +70,8 @@ export type Charts = {
   /** Queues per-step rows; they are drawn at most every FLUSH_MS. */
   addBatch: (step: number, loss: number) => void;
   addProbe: (probe: GradientProbe) => void;
+  /** Draws what is queued now; resolves when every chart shows every row given so far. */
+  flush: () => Promise<void>;
   clear: () => Promise<void>;
 };
 
@@ -103,7 +105,8 @@ export async function makeCharts(el: ChartElements): Promise<Charts> {
   let pendingProbe: Row[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let drawing = Promise.resolve();
-  const flush = (): void => {
+  const flush = (): Promise<void> => {
+    if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     const [b, p] = [pendingBatch, pendingProbe];
     pendingBatch = [];
@@ -112,16 +115,19 @@ export async function makeCharts(el: ChartElements): Promise<Charts> {
       .then(() => batchLoss.add(b))
       .then(nextTask)
       .then(() => gradNorms.add(p));
+    return drawing;
   };
   const schedule = (): void => {
-    timer ??= setTimeout(flush, FLUSH_MS);
+    timer ??= setTimeout(() => void flush(), FLUSH_MS);
   };
   return {
-    addEpoch: async (m) => {
+    addEpoch: (m) => {
       const rows = curveRows([m]);
-      await loss.add(rows.filter((r) => r.metric === 'loss'));
-      await nextTask();
-      await accuracy.add(rows.filter((r) => r.metric === 'accuracy'));
+      drawing = drawing
+        .then(() => loss.add(rows.filter((r) => r.metric === 'loss')))
+        .then(nextTask)
+        .then(() => accuracy.add(rows.filter((r) => r.metric === 'accuracy')));
+      return drawing;
     },
     addBatch: (step, value) => {
       // A log scale has no place for 0, NaN or ∞ (the page warns about those in words).
@@ -135,6 +141,7 @@ export async function makeCharts(el: ChartElements): Promise<Charts> {
       }
       schedule();
     },
+    flush,
     clear: async () => {
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;

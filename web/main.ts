@@ -245,6 +245,8 @@ async function main(): Promise<void> {
       case 'trained': {
         if (run === undefined) return;
         const elapsed = (performance.now() - run.startedAt) / 1000;
+        // The status names the end only once every chart shows the whole run.
+        await charts.flush();
         const last = run.history.at(-1);
         const summary = last === undefined ? 'no epoch finished' : `train loss ${last.trainLoss.toFixed(4)}, test accuracy ${percent(last.testAcc)}`;
         const verdict = assessRun(run.history, data?.classes ?? 10, message.nonFinite);

@@ -5,6 +5,7 @@
  * without WebGPU, and `npm run dev` printing its URL.
  */
 import { spawn } from 'node:child_process';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/browser/build.js';
 import { chromiumMissingReason } from './chromium_skip.js';
@@ -213,7 +214,8 @@ describe('npm run dev', () => {
         const timer = setTimeout(() => reject(new Error(`no URL after 60 s; output: ${text}`)), 60_000);
         const onData = (chunk: Buffer): void => {
           text += chunk.toString();
-          if (text.includes(`http://127.0.0.1:${port}/`)) {
+          // Vite colours the port apart from the rest of the URL when the environment asks for colour.
+          if (stripVTControlCharacters(text).includes(`http://127.0.0.1:${port}/`)) {
             clearTimeout(timer);
             resolve(text);
           }
@@ -225,8 +227,7 @@ describe('npm run dev', () => {
     } finally {
       if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
     }
-    // Vite's banner line: "➜  Local:   http://127.0.0.1:PORT/" (ANSI colours stripped).
-    // eslint-disable-next-line no-control-regex
-    expect(out.replace(/\u001b\[[0-9;]*m/g, '')).toMatch(new RegExp(`Local:\\s+http://127\\.0\\.0\\.1:${port}/`));
+    // Vite's banner line: "➜  Local:   http://127.0.0.1:PORT/".
+    expect(stripVTControlCharacters(out)).toMatch(new RegExp(`Local:\\s+http://127\\.0\\.0\\.1:${port}/`));
   });
 });
