@@ -309,14 +309,13 @@ type EpochOutcome = {
 };
 
 /** One epoch of steps; returns the new state pieces, or `stopped` with the partial state to dispose. */
-async function runEpoch(config: TrainConfig, data: TensorData, state: TrainState, hooks: TrainHooks): Promise<EpochOutcome> {
+async function runEpoch(config: TrainConfig, data: TensorData, state: TrainState, hooks: TrainHooks, yieldNow: () => Promise<void>): Promise<EpochOutcome> {
   const n = data.train.n;
   const batchSize = config.batchSize === 0 ? n : Math.min(config.batchSize, n);
   const batches = batchesOf(n, config.batchSize);
   const fullBatch = batches === 1;
   // Full batch: the mean gradient does not depend on order, so the data is used as is.
   const { indices, rngState } = fullBatch ? { indices: null, rngState: state.rngState } : shuffledIndices(n, state.rngState);
-  const yieldNow = makeYielder();
   const staging: Batch = { x: new Float32Array(fullBatch ? 0 : batchSize * data.train.x.shape[1]), yOneHot: new Float32Array(fullBatch ? 0 : batchSize * data.classes), rows: 0 };
   let params = state.params;
   let optimizerState = state.optimizerState;
@@ -348,9 +347,11 @@ async function runEpoch(config: TrainConfig, data: TensorData, state: TrainState
 /** Trains from `state.epoch` up to `config.epochs`, calling the hooks; consumes `state`. */
 export async function trainEpochs(config: TrainConfig, data: TensorData, state: TrainState, hooks: TrainHooks = {}): Promise<TrainResult> {
   let current = state;
+  // One yielder for the whole run: epochs shorter than YIELD_EVERY_MS still give the event loop its turns.
+  const yieldNow = makeYielder();
   while (current.epoch < config.epochs) {
     const t0 = performance.now();
-    const epochResult = await runEpoch(config, data, current, hooks);
+    const epochResult = await runEpoch(config, data, current, hooks, yieldNow);
     if (epochResult.stopped) return { state: epochResult.state, stopped: true };
     const t1 = performance.now();
     const params = epochResult.state.params;
@@ -372,6 +373,7 @@ export async function trainEpochs(config: TrainConfig, data: TensorData, state: 
     };
     current = { ...epochResult.state, epoch: current.epoch + 1, history: [...current.history, metrics] };
     await hooks.onEpoch?.(metrics, current);
+    await yieldNow();
     if (hooks.shouldStop?.()) return { state: current, stopped: true };
   }
   return { state: current, stopped: false };

@@ -1,7 +1,8 @@
 /**
  * A stop request that arrives as a process signal during a step is seen before the next batch: the
  * loop gives the event loop a turn (with an I/O poll, where Node reads signals) between batches,
- * even when the loop itself was resumed from an I/O callback.
+ * even when the loop itself was resumed from an I/O callback, and when every epoch is shorter than
+ * the yield interval (a tiny run, where a per-epoch clock never came due).
  */
 import { stat } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +58,30 @@ describe('stop requests between batches', () => {
         process.off('SIGUSR2', onSignal);
         disposeTensorData(data);
       }
+    }
+  });
+
+  it('epochs of a few ms each: a signal raised mid-run still stops it within YIELD_EVERY_MS plus an epoch', async () => {
+    const data = toTensorData(blobDataset(16)); // 2 batches of 8: an epoch takes ~1 ms
+    let requested = false;
+    const onSignal = (): void => void (requested = true);
+    process.on('SIGUSR2', onSignal);
+    let epochs = 0;
+    try {
+      const result = await trainEpochs({ ...config, epochs: 100_000 }, data, initTrainState(config), {
+        onEpoch: (m) => {
+          epochs = m.epoch;
+          if (m.epoch === 3) process.kill(process.pid, 'SIGUSR2');
+        },
+        shouldStop: () => requested,
+      });
+      expect(result.stopped).toBe(true);
+      expect(epochs).toBeGreaterThanOrEqual(3);
+      expect(epochs).toBeLessThan(100_000);
+      disposeTrainState(result.state);
+    } finally {
+      process.off('SIGUSR2', onSignal);
+      disposeTensorData(data);
     }
   });
 });
