@@ -74,7 +74,10 @@ const LOADERS: Record<BackendName, () => Promise<void>> = {
 export async function probeBackend(name: BackendName): Promise<BackendAvailability> {
   try {
     await LOADERS[name]();
-    if (tf.findBackend(name) === null && !tf.engine().registryFactory[name]) {
+    // Not tf.findBackend: on a registered but uninitialised backend it starts the backend's async
+    // initialisation, and until that settles every op on the active backend throws "not yet initialized".
+    const engine = tf.engine();
+    if (!(name in engine.registry) && !(name in engine.registryFactory)) {
       return { name, available: false, reason: `backend "${name}" did not register with tfjs` };
     }
     return { name, available: true };

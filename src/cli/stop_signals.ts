@@ -58,6 +58,17 @@ export function listenForStop(options: StopSignalsOptions): StopSignals {
     requested: () => first,
     dispose: () => {
       for (const signal of STOP_SIGNALS) source.off(signal, listener);
+      // A launcher's relayed copy of the stopping signal may arrive after the command has finished but
+      // before the process exits; it is the same press, and the default action would kill the process.
+      const stopped: StopRequest | null = first;
+      const left = stopped === null ? 0 : SAME_PRESS_MS - (now() - stopped.at);
+      if (left <= 0) return;
+      const samePress = (): void => {};
+      for (const signal of STOP_SIGNALS) source.on(signal, samePress);
+      const timer = setTimeout(() => {
+        for (const signal of STOP_SIGNALS) source.off(signal, samePress);
+      }, left);
+      timer.unref();
     },
   };
 }

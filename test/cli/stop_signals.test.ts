@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { listenForStop, SAME_PRESS_MS, SIGNAL_EXIT_CODES, type StopSignal } from '../../src/cli/stop_signals.js';
 
 /** A fake process: signals are emitted by hand, at times set by hand. */
@@ -44,5 +44,22 @@ describe('stop signals', () => {
     stop.dispose();
     expect(['SIGINT', 'SIGTERM', 'SIGHUP'].map((s) => source.listenerCount(s))).toEqual([0, 0, 0]);
     expect(SIGNAL_EXIT_CODES).toEqual({ SIGHUP: 129, SIGINT: 130, SIGTERM: 143 });
+  });
+
+  it('after a stop, dispose swallows the same press until SAME_PRESS_MS after it (a relayed copy must not kill the exiting process), then removes that too', () => {
+    vi.useFakeTimers();
+    try {
+      const { source, stop, events, send } = harness();
+      send('SIGINT', 1000);
+      const count = (): number[] => ['SIGINT', 'SIGTERM', 'SIGHUP'].map((s) => source.listenerCount(s));
+      stop.dispose(); // now is still 1000: SAME_PRESS_MS of the press are left
+      expect(count()).toEqual([1, 1, 1]);
+      send('SIGINT', 1100); // neither a second stop nor a force
+      expect(events).toEqual(['stop SIGINT']);
+      vi.advanceTimersByTime(SAME_PRESS_MS);
+      expect(count()).toEqual([0, 0, 0]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
