@@ -166,7 +166,7 @@ async function runOpcheck(options: GradcheckCli): Promise<number> {
   const cases = opcheckCases(options);
   const nodeBackends: string[] = [];
   const skipped = (name: string, reason: string): void => (options.json ? err : out)(`${name}: skipped — ${reason}`);
-  for (const name of options.backends.filter((b) => b !== 'webgl')) {
+  for (const name of options.backends.filter((b) => b !== 'webgl' && b !== 'webgpu')) {
     const probe = await probeBackend(name);
     if (probe.available) nodeBackends.push(name);
     else if (options.allBackends) skipped(name, probe.reason);
