@@ -131,3 +131,56 @@ export function describePage(info: PageInfo): string {
   const software = info.backend === 'webgl' && /swiftshader/i.test(info.renderer) ? SOFTWARE_NOTE : '';
   return `${info.backend} in headless Chromium, WebGL ${info.webglVersion} renderer: ${info.renderer}${textures}${software}`;
 }
+
+/** A backend the page could not start (or no Chromium at all), and why. */
+export type SkippedPageBackend = { backend: PageBackend; kind: 'skipped'; reason: string };
+
+export type PerBackendOptions = {
+  log?: (line: string) => void;
+  /**
+   * --backend all: a missing Chromium or a backend the page cannot start (no WebGPU adapter) becomes
+   * a 'skipped' entry. Otherwise it throws a BackendError (one line, exit 2).
+   */
+  skipUnavailable?: boolean;
+};
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
+
+/**
+ * One page session (one Chromium start) for all of `backends`: each in turn is made the page's
+ * backend, its description logged, and handed to `run`; one entry per backend, in order.
+ */
+export async function forEachPageBackend<R>(
+  backends: PageBackend[],
+  options: PerBackendOptions,
+  run: (session: PageSession, backend: PageBackend) => Promise<R>,
+): Promise<Array<R | SkippedPageBackend>> {
+  const log = options.log ?? ((line: string): void => void process.stderr.write(`${line}\n`));
+  let session: PageSession;
+  try {
+    session = await openPageSession({ log, backend: backends[0] });
+  } catch (error) {
+    if (options.skipUnavailable !== true) throw error;
+    const reason = firstLine(error).replace(/^--backend \w+ /, '');
+    return backends.map((backend) => ({ backend, kind: 'skipped', reason }));
+  }
+  try {
+    const results: Array<R | SkippedPageBackend> = [];
+    for (const backend of backends) {
+      try {
+        log((await usePageBackend(session, backend)).description);
+      } catch (error) {
+        if (options.skipUnavailable !== true) throw error;
+        results.push({ backend, kind: 'skipped', reason: firstLine(error).replace(/^--backend \w+: /, '') });
+        continue;
+      }
+      results.push(await run(session, backend));
+    }
+    if (session.consoleErrors.length > 0) log(`page console errors: ${session.consoleErrors.join(' | ')}`);
+    return results;
+  } finally {
+    await session.close();
+  }
+}

@@ -7,24 +7,13 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, cpSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeError, EXIT_USAGE } from '../../src/cli/common.js';
-import { trainMain } from '../../src/cli/train.js';
-import { metricRows, tempDir, TINY } from './helpers.js';
+import { EXIT_USAGE } from '../../src/cli/common.js';
+import { metricRows, tempDir, TINY, trainInProcess } from './helpers.js';
 
 let root: string;
 let base: string;
 
-async function run(argv: string[]): Promise<{ code: number; line: string }> {
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true);
-  try {
-    return { code: await trainMain(argv), line: '' };
-  } catch (error) {
-    return describeError(error);
-  } finally {
-    process.stdout.write = write;
-  }
-}
+const run = trainInProcess;
 
 /** Every file of a run folder with its bytes, to check that a refused --resume changed nothing. */
 function snapshotFolder(dir: string): Record<string, string> {

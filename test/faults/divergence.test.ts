@@ -2,26 +2,16 @@
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeError, EXIT_USAGE } from '../../src/cli/common.js';
-import { EXIT_DIVERGED, trainMain } from '../../src/cli/train.js';
+import { EXIT_USAGE } from '../../src/cli/common.js';
+import { EXIT_DIVERGED } from '../../src/cli/train.js';
 import { loadCheckpoint } from '../../src/train/checkpoint.js';
 import { disposeTrainState, divergence, type EpochMetrics } from '../../src/train/loop.js';
 import { readRunFile } from '../../src/train/run_files.js';
-import { checkpointEpoch, metricRows, spawnTrain, tempDebris, tempDir, TINY } from './helpers.js';
+import { checkpointEpoch, metricRows, spawnTrain, tempDebris, tempDir, TINY, trainInProcess } from './helpers.js';
 
 let root: string;
 
-async function run(argv: string[]): Promise<{ code: number; line: string }> {
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true);
-  try {
-    return { code: await trainMain(argv), line: '' };
-  } catch (error) {
-    return describeError(error);
-  } finally {
-    process.stdout.write = write;
-  }
-}
+const run = trainInProcess;
 
 beforeAll(() => {
   root = tempDir('diverge');

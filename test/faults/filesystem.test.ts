@@ -8,29 +8,18 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, st
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeError, EXIT_USAGE } from '../../src/cli/common.js';
-import { trainMain } from '../../src/cli/train.js';
+import { EXIT_USAGE } from '../../src/cli/common.js';
 import { atomicWriteFile, FileSystemError } from '../../src/train/atomic.js';
 import { latestCheckpointDir, loadCheckpoint } from '../../src/train/checkpoint.js';
 import { disposeTrainState } from '../../src/train/loop.js';
 import { readRunFile } from '../../src/train/run_files.js';
-import { checkpointEpoch, metricRows, mountTmpfs, REPO, spawnTrain, tempDebris, tempDir, TINY, tmpfsSupport } from './helpers.js';
+import { checkpointEpoch, metricRows, mountTmpfs, REPO, spawnTrain, tempDebris, tempDir, TINY, tmpfsSupport, trainInProcess } from './helpers.js';
 
 let root: string;
 let reference: string[];
 const SGD = [...TINY, '--optimizer', 'sgd', '--lr', '0.1', '--batch-size', '64'];
 
-async function run(argv: string[]): Promise<{ code: number; line: string }> {
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true);
-  try {
-    return { code: await trainMain(argv), line: '' };
-  } catch (error) {
-    return describeError(error);
-  } finally {
-    process.stdout.write = write;
-  }
-}
+const run = trainInProcess;
 
 beforeAll(async () => {
   root = tempDir('fs');

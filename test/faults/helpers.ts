@@ -4,6 +4,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeError } from '../../src/cli/common.js';
+import { trainMain } from '../../src/cli/train.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -151,4 +153,24 @@ export function tmpfsSupport(): { ok: true } | { ok: false; reason: string } {
   if ('error' in probe) return { ok: false, reason: probe.error };
   probe.unmount();
   return { ok: true };
+}
+
+/** Runs `run` with stdout silenced (the trainer's epoch lines). */
+export async function quietly<T>(run: () => Promise<T>): Promise<T> {
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = (() => true);
+  try {
+    return await run();
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+/** The trainer in this process, stdout silenced: its exit status, or the one line and status its CLI would print. */
+export async function trainInProcess(argv: string[]): Promise<{ code: number; line: string }> {
+  try {
+    return { code: await quietly(() => trainMain(argv)), line: '' };
+  } catch (error) {
+    return describeError(error);
+  }
 }

@@ -12,7 +12,7 @@ import { trainMain } from '../../src/cli/train.js';
 import { loadCheckpoint } from '../../src/train/checkpoint.js';
 import { disposeTrainState } from '../../src/train/loop.js';
 import { readRunFile } from '../../src/train/run_files.js';
-import { checkpointEpoch, epochLines, metricRows, ptyRun, spawnProcess, spawnTrain, tempDebris, tempDir } from './helpers.js';
+import { checkpointEpoch, epochLines, metricRows, ptyRun, spawnProcess, spawnTrain, tempDebris, tempDir, quietly } from './helpers.js';
 
 /** Epochs of a fraction of a second on cpu; checkpoint writes only at the end or on a stop, so the stop path is what saves. */
 const RUN = ['--train-size', '2000', '--valid-size', '500', '--test-size', '500', '--hidden', '32', '--batch-size', '64', '--backend', 'cpu', '--checkpoint-every', '3600'];
@@ -22,16 +22,6 @@ let root: string;
 let reference: string[];
 
 /** Silences the in-process trainer's stdout while it runs. */
-async function quietly<T>(run: () => Promise<T>): Promise<T> {
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true);
-  try {
-    return await run();
-  } finally {
-    process.stdout.write = write;
-  }
-}
-
 beforeAll(async () => {
   root = tempDir('signals');
   const whole = join(root, 'reference');
