@@ -86,6 +86,7 @@ void require_disjoint(const Napi::CallbackInfo& info, const Floats& out, std::in
 
 // matmul(a, b, out, batch, m, n, k, transposeA, transposeB, strideA, strideB, bias | null, relu[, reluMask | null])
 Napi::Value MatMul(const Napi::CallbackInfo& info) {
+  const handgrad::ScopedFlushDenormals flush_denormals;
   handgrad::MatMulArgs p{};
   const Floats a = floats_arg(info, 0, "a");
   const Floats b = floats_arg(info, 1, "b");
@@ -129,6 +130,7 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
 
 // relu(x, out)
 Napi::Value Relu(const Napi::CallbackInfo& info) {
+  const handgrad::ScopedFlushDenormals flush_denormals;
   const Floats x = floats_arg(info, 0, "x");
   const Floats out = floats_arg(info, 1, "out");
   require(info, out.length == x.length, "relu: 'out' must have the length of 'x'");
@@ -139,6 +141,7 @@ Napi::Value Relu(const Napi::CallbackInfo& info) {
 
 // reluGrad(dy, x, out)
 Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
+  const handgrad::ScopedFlushDenormals flush_denormals;
   const Floats dy = floats_arg(info, 0, "dy");
   const Floats x = floats_arg(info, 1, "x");
   const Floats out = floats_arg(info, 2, "out");
@@ -150,6 +153,7 @@ Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
 
 // step(x, out, alpha)
 Napi::Value Step(const Napi::CallbackInfo& info) {
+  const handgrad::ScopedFlushDenormals flush_denormals;
   const Floats x = floats_arg(info, 0, "x");
   const Floats out = floats_arg(info, 1, "out");
   const double alpha = number_arg(info, 2, "alpha");
@@ -171,6 +175,7 @@ std::size_t mode_length(handgrad::BroadcastMode mode, std::size_t outer, std::si
 
 // binary(op, a, aMode, b, bMode, out, outer, inner): out viewed as outer×inner, see BroadcastMode.
 Napi::Value Binary(const Napi::CallbackInfo& info) {
+  const handgrad::ScopedFlushDenormals flush_denormals;
   const std::size_t op = size_arg(info, 0, "op");
   const Floats a = floats_arg(info, 1, "a");
   const std::size_t a_mode = size_arg(info, 2, "aMode");
@@ -194,6 +199,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
 
 // unary(op, x, out)
 Napi::Value Unary(const Napi::CallbackInfo& info) {
+  const handgrad::ScopedFlushDenormals flush_denormals;
   const std::size_t op = size_arg(info, 0, "op");
   const Floats x = floats_arg(info, 1, "x");
   const Floats out = floats_arg(info, 2, "out");
@@ -211,6 +217,7 @@ std::size_t rows_of(const Napi::CallbackInfo& info, std::size_t length, std::siz
 
 // softmax(z, out, cols)
 Napi::Value Softmax(const Napi::CallbackInfo& info) {
+  const handgrad::ScopedFlushDenormals flush_denormals;
   const Floats z = floats_arg(info, 0, "z");
   const Floats out = floats_arg(info, 1, "out");
   const std::size_t cols = size_arg(info, 2, "cols");
@@ -222,6 +229,7 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
 
 // softmaxCrossEntropy(y, z, cols) → mean loss
 Napi::Value SoftmaxCrossEntropy(const Napi::CallbackInfo& info) {
+  const handgrad::ScopedFlushDenormals flush_denormals;
   const Floats y = floats_arg(info, 0, "labels");
   const Floats z = floats_arg(info, 1, "logits");
   const std::size_t cols = size_arg(info, 2, "cols");
@@ -233,6 +241,7 @@ Napi::Value SoftmaxCrossEntropy(const Napi::CallbackInfo& info) {
 
 // softmaxCrossEntropyGrad(dy, y, z, out, cols)
 Napi::Value SoftmaxCrossEntropyGrad(const Napi::CallbackInfo& info) {
+  const handgrad::ScopedFlushDenormals flush_denormals;
   const double dy = number_arg(info, 0, "dy");
   const Floats y = floats_arg(info, 1, "labels");
   const Floats z = floats_arg(info, 2, "logits");
@@ -248,6 +257,7 @@ Napi::Value SoftmaxCrossEntropyGrad(const Napi::CallbackInfo& info) {
 
 // sumLeading(x, out, outer, inner) / sumTrailing(x, out, outer, inner)
 Napi::Value Sum(const Napi::CallbackInfo& info, bool leading) {
+  const handgrad::ScopedFlushDenormals flush_denormals;
   const Floats x = floats_arg(info, 0, "x");
   const Floats out = floats_arg(info, 1, "out");
   const std::size_t outer = size_arg(info, 2, "outer");
@@ -264,6 +274,7 @@ Napi::Value SumTrailing(const Napi::CallbackInfo& info) { return Sum(info, false
 
 // transpose(x, out, batch, rows, cols)
 Napi::Value Transpose(const Napi::CallbackInfo& info) {
+  const handgrad::ScopedFlushDenormals flush_denormals;
   const Floats x = floats_arg(info, 0, "x");
   const Floats out = floats_arg(info, 1, "out");
   const std::size_t batch = size_arg(info, 2, "batch");
@@ -290,6 +301,7 @@ void require_update_outputs(const Napi::CallbackInfo& info, std::initializer_lis
 
 // sgdUpdate(param, grad, outParam, lr)
 Napi::Value SgdUpdate(const Napi::CallbackInfo& info) {
+  const handgrad::ScopedFlushDenormals flush_denormals;
   const Floats w = floats_arg(info, 0, "param");
   const Floats g = floats_arg(info, 1, "grad");
   const Floats w_out = floats_arg(info, 2, "outParam");
@@ -301,6 +313,7 @@ Napi::Value SgdUpdate(const Napi::CallbackInfo& info) {
 
 // momentumUpdate(param, grad, velocity, outParam, outVelocity, lr, momentum)
 Napi::Value MomentumUpdate(const Napi::CallbackInfo& info) {
+  const handgrad::ScopedFlushDenormals flush_denormals;
   const Floats w = floats_arg(info, 0, "param");
   const Floats g = floats_arg(info, 1, "grad");
   const Floats v = floats_arg(info, 2, "velocity");
@@ -315,6 +328,7 @@ Napi::Value MomentumUpdate(const Napi::CallbackInfo& info) {
 
 // adamUpdate(param, grad, m, v, outParam, outM, outV, lr, beta1, beta2, epsilon, c1, c2)
 Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
+  const handgrad::ScopedFlushDenormals flush_denormals;
   const Floats w = floats_arg(info, 0, "param");
   const Floats g = floats_arg(info, 1, "grad");
   const Floats m = floats_arg(info, 2, "m");

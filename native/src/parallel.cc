@@ -16,6 +16,7 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define HANDGRAD_CPU_RELAX() _mm_pause()
+#define HANDGRAD_HAS_MXCSR 1
 #else
 #define HANDGRAD_CPU_RELAX() std::this_thread::yield()
 #endif
@@ -91,6 +92,7 @@ class WorkerPool {
 
   void worker_loop(std::size_t index) {
     t_is_worker = true;
+    flush_denormals_for_good();
     Slot& slot = *slots_[index];
     std::uint64_t seen = 0;
     for (;;) {
@@ -127,6 +129,19 @@ WorkerPool& pool() {
 }
 
 }  // namespace
+
+#ifdef HANDGRAD_HAS_MXCSR
+namespace {
+constexpr unsigned kFlushDenormalBits = 0x8040;  // FTZ (bit 15) | DAZ (bit 6)
+}
+ScopedFlushDenormals::ScopedFlushDenormals() : saved_(_mm_getcsr()) { _mm_setcsr(saved_ | kFlushDenormalBits); }
+ScopedFlushDenormals::~ScopedFlushDenormals() { _mm_setcsr(saved_); }
+void flush_denormals_for_good() { _mm_setcsr(_mm_getcsr() | kFlushDenormalBits); }
+#else
+ScopedFlushDenormals::ScopedFlushDenormals() = default;
+ScopedFlushDenormals::~ScopedFlushDenormals() = default;
+void flush_denormals_for_good() {}
+#endif
 
 void run_on_workers(std::size_t count, void (*task)(void*, std::size_t), void* context) {
   if (count > 1 && pool().run(count, task, context)) return;
