@@ -70,7 +70,7 @@ double parallel_sum(std::size_t n, std::size_t min_chunk, Body body) {
 // 2^-126 (fp32's smallest normal, 1.2e-38) then counts as 0, as in TensorFlow's CPU kernels. Without
 // it, Adam's first moment of a weight whose gradient stays 0 (a border pixel of MNIST) decays
 // geometrically into the denormal range after ~800 steps, and each operation on it costs a
-// microcode assist: the Adam kernel ran 2.5× slower. JavaScript keeps IEEE denormals (mode restored).
+// microcode assist: the Adam kernel ran 1.8× slower. JavaScript keeps IEEE denormals (mode restored).
 class ScopedFlushDenormals {
  public:
   ScopedFlushDenormals();
