@@ -103,7 +103,7 @@ describe('targets', () => {
     expect(judge(TARGETS.jobWasm, Number.NaN, '')).toMatchObject({ status: 'not measured', value: null });
   });
 
-  it('the issue\'s limits and goals', () => {
+  it('the bench\'s limits and goals', () => {
     const rows = computeTargets({ job: null, w: null, homework: null, rss: [] });
     expect(rows.map((t) => [t.name, t.limit, t.goal, t.status])).toEqual([
       ['default job native', 1.0, 0.7, 'not measured'],

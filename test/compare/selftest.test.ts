@@ -1,5 +1,5 @@
 /**
- * The issue's bar, on the planted-bug suite, without a float64 reference: no false alarm on the
+ * The checker's bar, on the planted-bug suite, without a float64 reference: no false alarm on the
  * correct functions over 20 seeds, ≥ 95 % of the planted bugs caught — the 0.1 % ones included —
  * and the same verdicts from fast and per-coordinate mode.
  */
