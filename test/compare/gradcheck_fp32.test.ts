@@ -196,4 +196,32 @@ describe('fast mode cost (evaluations of f, not time)', () => {
     expect((784_000 * perCoordinateEach) / fast.evaluations).toBeGreaterThan(1e4);
     tf.dispose([x, w]);
   });
+
+  it('resolution 1e-3 refines a 784×1000 weight by blocks and names the one coordinate off by 0.1 % of max|g| that the default 1e-2 passes', () => {
+    const x = tf.randomUniform([8, 784], 0, 1, 'float32', 22);
+    const w = tf.randomNormal([784, 1000], 0, 0.036, 'float32', 23);
+    const planted = 80_033;
+    const fn = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const y = tf.tanh(tf.matMul(x, args[0] as tf.Tensor));
+      (args[1] as tf.GradSaveFunc)([y]);
+      return {
+        value: y,
+        gradFunc: (dy: tf.Tensor | tf.Tensor[], [saved]: tf.Tensor[]) => {
+          const g = tf.matMul(x, tf.mul(dy as tf.Tensor, tf.sub(1, tf.square(saved))), true, false);
+          const values = Float32Array.from(g.dataSync());
+          values[planted] += 0.001 * values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+          g.dispose();
+          return tf.tensor(values, [784, 1000]);
+        },
+      };
+    }) as (weight: tf.Tensor) => tf.Tensor;
+    const coarse = gradcheck(fn, [w], { name: 'layer', maxFailing: 1 });
+    expect(coarse.pass).toBe(true);
+    expect(coarse.inputs[0].resolution).toBeGreaterThan(1e-3); // what the row prints: it cannot see 0.1 % here
+    const fine = gradcheck(fn, [w], { name: 'layer', maxFailing: 1, resolution: 1e-3 });
+    expect(fine.pass).toBe(false);
+    expect(fine.inputs[0].failingIndices).toEqual([planted]);
+    expect(fine.evaluations).toBeLessThan(20_000);
+    tf.dispose([x, w]);
+  });
 });
