@@ -201,7 +201,7 @@ describe('fast mode cost (evaluations of f, not time)', () => {
     const x = tf.randomUniform([8, 784], 0, 1, 'float32', 22);
     const w = tf.randomNormal([784, 1000], 0, 0.036, 'float32', 23);
     const planted = 80_033;
-    const fn = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const fn: (weight: tf.Tensor) => tf.Tensor = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const y = tf.tanh(tf.matMul(x, args[0] as tf.Tensor));
       (args[1] as tf.GradSaveFunc)([y]);
       return {
@@ -214,7 +214,7 @@ describe('fast mode cost (evaluations of f, not time)', () => {
           return tf.tensor(values, [784, 1000]);
         },
       };
-    }) as (weight: tf.Tensor) => tf.Tensor;
+    });
     const coarse = gradcheck(fn, [w], { name: 'layer', maxFailing: 1 });
     expect(coarse.pass).toBe(true);
     expect(coarse.inputs[0].resolution).toBeGreaterThan(1e-3); // what the row prints: it cannot see 0.1 % here
