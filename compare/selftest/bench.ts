@@ -64,6 +64,28 @@ function maxAbs(v: Float32Array): number {
   return m;
 }
 
+/**
+ * f(W) = tanh(X·W) with its gradient written by hand, ∂f/∂W = Xᵀ·(dy ⊙ (1 − y²)), whose values
+ * `plant` may change in place (a planted bug; a no-op for the correct gradient).
+ */
+export function tanhLayer(x: tf.Tensor, plant: (gradient: Float32Array) => void): (weight: tf.Tensor) => tf.Tensor {
+  return tf.customGrad<tf.Tensor>((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const weight = args[0] as tf.Tensor;
+    const y = tf.tanh(tf.matMul(x, weight));
+    (args[1] as tf.GradSaveFunc)([y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], [saved]: tf.Tensor[]) => {
+        const g = tf.matMul(x, tf.mul(dy as tf.Tensor, tf.sub(1, tf.square(saved))), true, false);
+        const values = Float32Array.from(g.dataSync());
+        g.dispose();
+        plant(values);
+        return tf.tensor(values, g.shape);
+      },
+    };
+  });
+}
+
 export function runWeightBench(options: WeightBenchOptions = {}): WeightBenchReport {
   const seed = options.seed ?? 0;
   const sample = options.sample ?? 32;
@@ -84,21 +106,7 @@ export function runWeightBench(options: WeightBenchOptions = {}): WeightBenchRep
   bugs.push({ name: 'one coordinate off by 1% of max|g|', coordinate: c1, apply: (g) => (g[c1] += 0.01 * maxAbs(g)) });
   bugs.push({ name: 'one coordinate off by 0.1% of max|g|', coordinate: c01, apply: (g) => (g[c01] += 0.001 * maxAbs(g)) });
 
-  const layer = (bug: Bug): ((weight: tf.Tensor) => tf.Tensor) =>
-    tf.customGrad<tf.Tensor>((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-      const weight = args[0] as tf.Tensor;
-      const y = tf.tanh(tf.matMul(x, weight));
-      (args[1] as tf.GradSaveFunc)([y]);
-      return {
-        value: y,
-        gradFunc: (dy: tf.Tensor | tf.Tensor[], [saved]: tf.Tensor[]) => {
-          const g = tf.matMul(x, tf.mul(dy as tf.Tensor, tf.sub(1, tf.square(saved))), true, false);
-          const values = Float32Array.from(g.dataSync());
-          bug.apply(values);
-          return tf.tensor(values, g.shape);
-        },
-      };
-    });
+  const layer = (bug: Bug): ((weight: tf.Tensor) => tf.Tensor) => tanhLayer(x, bug.apply);
 
   const sampled = sampleIndices(n, sample, makeRng(seed, 'bench-sample'));
   const runs: BenchRun[] = [];

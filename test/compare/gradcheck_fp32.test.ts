@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gradcheck, GradcheckError } from '../../compare/index.js';
+import { tanhLayer } from '../../compare/selftest/bench.js';
 
 /** tanh with a hand-written gradient; `bug` edits the gradient's values. */
 function tanhWithGrad(bug: (g: Float32Array) => void = () => {}): (x: tf.Tensor) => tf.Tensor {
@@ -201,20 +202,7 @@ describe('fast mode cost (evaluations of f, not time)', () => {
     const x = tf.randomUniform([8, 784], 0, 1, 'float32', 22);
     const w = tf.randomNormal([784, 1000], 0, 0.036, 'float32', 23);
     const planted = 80_033;
-    const fn: (weight: tf.Tensor) => tf.Tensor = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-      const y = tf.tanh(tf.matMul(x, args[0] as tf.Tensor));
-      (args[1] as tf.GradSaveFunc)([y]);
-      return {
-        value: y,
-        gradFunc: (dy: tf.Tensor | tf.Tensor[], [saved]: tf.Tensor[]) => {
-          const g = tf.matMul(x, tf.mul(dy as tf.Tensor, tf.sub(1, tf.square(saved))), true, false);
-          const values = Float32Array.from(g.dataSync());
-          values[planted] += 0.001 * values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-          g.dispose();
-          return tf.tensor(values, [784, 1000]);
-        },
-      };
-    });
+    const fn = tanhLayer(x, (g) => (g[planted] += 0.001 * g.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
     const coarse = gradcheck(fn, [w], { name: 'layer', maxFailing: 1 });
     expect(coarse.pass).toBe(true);
     expect(coarse.inputs[0].resolution).toBeGreaterThan(1e-3); // what the row prints: it cannot see 0.1 % here
