@@ -86,7 +86,6 @@ void require_disjoint(const Napi::CallbackInfo& info, const Floats& out, std::in
 
 // matmul(a, b, out, batch, m, n, k, transposeA, transposeB, strideA, strideB, bias | null, relu[, reluMask | null])
 Napi::Value MatMul(const Napi::CallbackInfo& info) {
-  const handgrad::ScopedFlushDenormals flush_denormals;
   handgrad::MatMulArgs p{};
   const Floats a = floats_arg(info, 0, "a");
   const Floats b = floats_arg(info, 1, "b");
@@ -130,7 +129,6 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
 
 // relu(x, out)
 Napi::Value Relu(const Napi::CallbackInfo& info) {
-  const handgrad::ScopedFlushDenormals flush_denormals;
   const Floats x = floats_arg(info, 0, "x");
   const Floats out = floats_arg(info, 1, "out");
   require(info, out.length == x.length, "relu: 'out' must have the length of 'x'");
@@ -141,7 +139,6 @@ Napi::Value Relu(const Napi::CallbackInfo& info) {
 
 // reluGrad(dy, x, out)
 Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
-  const handgrad::ScopedFlushDenormals flush_denormals;
   const Floats dy = floats_arg(info, 0, "dy");
   const Floats x = floats_arg(info, 1, "x");
   const Floats out = floats_arg(info, 2, "out");
@@ -153,7 +150,6 @@ Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
 
 // step(x, out, alpha)
 Napi::Value Step(const Napi::CallbackInfo& info) {
-  const handgrad::ScopedFlushDenormals flush_denormals;
   const Floats x = floats_arg(info, 0, "x");
   const Floats out = floats_arg(info, 1, "out");
   const double alpha = number_arg(info, 2, "alpha");
@@ -175,7 +171,6 @@ std::size_t mode_length(handgrad::BroadcastMode mode, std::size_t outer, std::si
 
 // binary(op, a, aMode, b, bMode, out, outer, inner): out viewed as outer×inner, see BroadcastMode.
 Napi::Value Binary(const Napi::CallbackInfo& info) {
-  const handgrad::ScopedFlushDenormals flush_denormals;
   const std::size_t op = size_arg(info, 0, "op");
   const Floats a = floats_arg(info, 1, "a");
   const std::size_t a_mode = size_arg(info, 2, "aMode");
@@ -199,7 +194,6 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
 
 // unary(op, x, out)
 Napi::Value Unary(const Napi::CallbackInfo& info) {
-  const handgrad::ScopedFlushDenormals flush_denormals;
   const std::size_t op = size_arg(info, 0, "op");
   const Floats x = floats_arg(info, 1, "x");
   const Floats out = floats_arg(info, 2, "out");
@@ -217,7 +211,6 @@ std::size_t rows_of(const Napi::CallbackInfo& info, std::size_t length, std::siz
 
 // softmax(z, out, cols)
 Napi::Value Softmax(const Napi::CallbackInfo& info) {
-  const handgrad::ScopedFlushDenormals flush_denormals;
   const Floats z = floats_arg(info, 0, "z");
   const Floats out = floats_arg(info, 1, "out");
   const std::size_t cols = size_arg(info, 2, "cols");
@@ -229,7 +222,6 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
 
 // softmaxCrossEntropy(y, z, cols) → mean loss
 Napi::Value SoftmaxCrossEntropy(const Napi::CallbackInfo& info) {
-  const handgrad::ScopedFlushDenormals flush_denormals;
   const Floats y = floats_arg(info, 0, "labels");
   const Floats z = floats_arg(info, 1, "logits");
   const std::size_t cols = size_arg(info, 2, "cols");
@@ -241,7 +233,6 @@ Napi::Value SoftmaxCrossEntropy(const Napi::CallbackInfo& info) {
 
 // softmaxCrossEntropyGrad(dy, y, z, out, cols)
 Napi::Value SoftmaxCrossEntropyGrad(const Napi::CallbackInfo& info) {
-  const handgrad::ScopedFlushDenormals flush_denormals;
   const double dy = number_arg(info, 0, "dy");
   const Floats y = floats_arg(info, 1, "labels");
   const Floats z = floats_arg(info, 2, "logits");
@@ -257,7 +248,6 @@ Napi::Value SoftmaxCrossEntropyGrad(const Napi::CallbackInfo& info) {
 
 // sumLeading(x, out, outer, inner) / sumTrailing(x, out, outer, inner)
 Napi::Value Sum(const Napi::CallbackInfo& info, bool leading) {
-  const handgrad::ScopedFlushDenormals flush_denormals;
   const Floats x = floats_arg(info, 0, "x");
   const Floats out = floats_arg(info, 1, "out");
   const std::size_t outer = size_arg(info, 2, "outer");
@@ -274,7 +264,6 @@ Napi::Value SumTrailing(const Napi::CallbackInfo& info) { return Sum(info, false
 
 // transpose(x, out, batch, rows, cols)
 Napi::Value Transpose(const Napi::CallbackInfo& info) {
-  const handgrad::ScopedFlushDenormals flush_denormals;
   const Floats x = floats_arg(info, 0, "x");
   const Floats out = floats_arg(info, 1, "out");
   const std::size_t batch = size_arg(info, 2, "batch");
@@ -301,7 +290,6 @@ void require_update_outputs(const Napi::CallbackInfo& info, std::initializer_lis
 
 // sgdUpdate(param, grad, outParam, lr)
 Napi::Value SgdUpdate(const Napi::CallbackInfo& info) {
-  const handgrad::ScopedFlushDenormals flush_denormals;
   const Floats w = floats_arg(info, 0, "param");
   const Floats g = floats_arg(info, 1, "grad");
   const Floats w_out = floats_arg(info, 2, "outParam");
@@ -313,7 +301,6 @@ Napi::Value SgdUpdate(const Napi::CallbackInfo& info) {
 
 // momentumUpdate(param, grad, velocity, outParam, outVelocity, lr, momentum)
 Napi::Value MomentumUpdate(const Napi::CallbackInfo& info) {
-  const handgrad::ScopedFlushDenormals flush_denormals;
   const Floats w = floats_arg(info, 0, "param");
   const Floats g = floats_arg(info, 1, "grad");
   const Floats v = floats_arg(info, 2, "velocity");
@@ -328,7 +315,6 @@ Napi::Value MomentumUpdate(const Napi::CallbackInfo& info) {
 
 // adamUpdate(param, grad, m, v, outParam, outM, outV, lr, beta1, beta2, epsilon, c1, c2)
 Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
-  const handgrad::ScopedFlushDenormals flush_denormals;
   const Floats w = floats_arg(info, 0, "param");
   const Floats g = floats_arg(info, 1, "grad");
   const Floats m = floats_arg(info, 2, "m");
@@ -370,23 +356,35 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// A kernel entry point run with denormals flushed (see ScopedFlushDenormals), the caller's mode restored after.
+template <Napi::Value (*Kernel)(const Napi::CallbackInfo&)>
+Napi::Value FlushingDenormals(const Napi::CallbackInfo& info) {
+  const handgrad::ScopedFlushDenormals flush_denormals;
+  return Kernel(info);
+}
+
+template <Napi::Value (*Kernel)(const Napi::CallbackInfo&)>
+void ExportKernel(Napi::Env env, Napi::Object exports, const char* name) {
+  exports.Set(name, Napi::Function::New(env, FlushingDenormals<Kernel>, name));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   handgrad::init_blas_threads();
-  exports.Set("matmul", Napi::Function::New(env, MatMul, "matmul"));
-  exports.Set("relu", Napi::Function::New(env, Relu, "relu"));
-  exports.Set("reluGrad", Napi::Function::New(env, ReluGrad, "reluGrad"));
-  exports.Set("step", Napi::Function::New(env, Step, "step"));
-  exports.Set("binary", Napi::Function::New(env, Binary, "binary"));
-  exports.Set("unary", Napi::Function::New(env, Unary, "unary"));
-  exports.Set("softmax", Napi::Function::New(env, Softmax, "softmax"));
-  exports.Set("softmaxCrossEntropy", Napi::Function::New(env, SoftmaxCrossEntropy, "softmaxCrossEntropy"));
-  exports.Set("softmaxCrossEntropyGrad", Napi::Function::New(env, SoftmaxCrossEntropyGrad, "softmaxCrossEntropyGrad"));
-  exports.Set("sumLeading", Napi::Function::New(env, SumLeading, "sumLeading"));
-  exports.Set("sumTrailing", Napi::Function::New(env, SumTrailing, "sumTrailing"));
-  exports.Set("transpose", Napi::Function::New(env, Transpose, "transpose"));
-  exports.Set("sgdUpdate", Napi::Function::New(env, SgdUpdate, "sgdUpdate"));
-  exports.Set("momentumUpdate", Napi::Function::New(env, MomentumUpdate, "momentumUpdate"));
-  exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate, "adamUpdate"));
+  ExportKernel<MatMul>(env, exports, "matmul");
+  ExportKernel<Relu>(env, exports, "relu");
+  ExportKernel<ReluGrad>(env, exports, "reluGrad");
+  ExportKernel<Step>(env, exports, "step");
+  ExportKernel<Binary>(env, exports, "binary");
+  ExportKernel<Unary>(env, exports, "unary");
+  ExportKernel<Softmax>(env, exports, "softmax");
+  ExportKernel<SoftmaxCrossEntropy>(env, exports, "softmaxCrossEntropy");
+  ExportKernel<SoftmaxCrossEntropyGrad>(env, exports, "softmaxCrossEntropyGrad");
+  ExportKernel<SumLeading>(env, exports, "sumLeading");
+  ExportKernel<SumTrailing>(env, exports, "sumTrailing");
+  ExportKernel<Transpose>(env, exports, "transpose");
+  ExportKernel<SgdUpdate>(env, exports, "sgdUpdate");
+  ExportKernel<MomentumUpdate>(env, exports, "momentumUpdate");
+  ExportKernel<AdamUpdate>(env, exports, "adamUpdate");
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
   return exports;

@@ -66,7 +66,7 @@ double parallel_sum(std::size_t n, std::size_t min_chunk, Body body) {
 }
 
 // Flush-to-zero and denormals-are-zero (MXCSR FTZ|DAZ) while it lives, then the caller's mode back:
-// every addon entry point holds one, and the worker threads run in that mode for good. A value below
+// every kernel the addon exports runs inside one, and the worker threads run in that mode for good. A value below
 // 2^-126 (fp32's smallest normal, 1.2e-38) then counts as 0, as in TensorFlow's CPU kernels. Without
 // it, Adam's first moment of a weight whose gradient stays 0 (a border pixel of MNIST) decays
 // geometrically into the denormal range after ~800 steps, and each operation on it costs a
