@@ -31,6 +31,8 @@ export interface NativeInfo {
   blasThreads: number;
   /** Threads used by the elementwise and row kernels. */
   workers: number;
+  /** Whether matmul skips the zeros of a mostly-zero left operand (HANDGRAD_NATIVE_SPARSE=0 turns it off). */
+  sparseProducts: boolean;
 }
 
 export interface NativeAddon {
@@ -91,6 +93,8 @@ export interface NativeAddon {
   info(): NativeInfo;
   /** 0 leaves a count unchanged. */
   setThreads(blasThreads: number, workers: number): void;
+  /** Whether matmul may skip the exact zeros of a mostly-zero left operand (the result is the dense product's up to summation order). */
+  setSparseProducts(enabled: boolean): void;
 }
 
 /** Loads an addon file; throws a one-line Error that says what to install when it cannot. */

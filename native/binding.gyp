@@ -5,6 +5,7 @@
       "sources": [
         "src/addon.cc",
         "src/matmul.cc",
+        "src/sparse_matmul.cc",
         "src/elementwise.cc",
         "src/rows.cc",
         "src/reduce.cc",

@@ -342,7 +342,15 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   result.Set("blasConfig", openblas_get_config());
   result.Set("blasThreads", openblas_get_num_threads());
   result.Set("workers", handgrad::worker_count());
+  result.Set("sparseProducts", handgrad::sparse_products_enabled());
   return result;
+}
+
+// setSparseProducts(enabled): whether matmul skips the zeros of a mostly-zero left operand.
+Napi::Value SetSparseProducts(const Napi::CallbackInfo& info) {
+  require(info, info.Length() >= 1 && info[0].IsBoolean(), "setSparseProducts: 'enabled' must be a boolean");
+  handgrad::set_sparse_products(info[0].As<Napi::Boolean>().Value());
+  return info.Env().Undefined();
 }
 
 // setThreads(blasThreads, workers): 0 leaves a count as it is.
@@ -387,6 +395,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ExportKernel<AdamUpdate>(env, exports, "adamUpdate");
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
+  exports.Set("setSparseProducts", Napi::Function::New(env, SetSparseProducts, "setSparseProducts"));
   return exports;
 }
 

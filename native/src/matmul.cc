@@ -82,6 +82,8 @@ void matmul(const MatMulArgs& p) {
   prefer_huge_pages(p.c, p.batch * plane * sizeof(float));
   const std::size_t macs = p.m * p.n * p.k;
   const bool has_epilogue = p.bias_len != 0 || p.relu || p.relu_mask != nullptr;
+  // When B holds ±Inf or NaN the sparse pass gives up and the dense one below overwrites C.
+  if (sparse_products_enabled() && sparse_matmul_pays(p) && sparse_matmul(p, has_epilogue ? bias_relu_rows : nullptr)) return;
   if (p.batch >= worker_count() && p.batch * macs >= kSplitMacs) {
     parallel_for(p.batch, 1, [&](std::size_t begin, std::size_t end) {
       for (std::size_t b = begin; b < end; ++b) gemm_block(p, b, 0, p.m, 0, p.n);

@@ -1,0 +1,153 @@
+/**
+ * The native matmul skips the exact zeros of a mostly-zero left operand (X and Xᵀ of MNIST-like
+ * batches): the result must be the dense product's up to summation order, with the same bias, relu
+ * and mask epilogues, the same NaN where a zero meets ±Inf or NaN in B, and the dense path kept for
+ * operands that are not mostly zeros.
+ */
+import { spawnSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadNativeAddon } from '../../native/addon.js';
+import { makeRng } from '../../compare/random.js';
+import { NATIVE_MISSING, SKIP_REASON } from './helpers.js';
+
+type Product = {
+  m: number;
+  n: number;
+  k: number;
+  transposeA: boolean;
+  bias?: Float32Array;
+  relu?: boolean;
+  mask?: Float32Array;
+};
+
+function randomMatrix(size: number, zeroShare: number, seed: string): Float32Array {
+  const rng = makeRng(0, seed);
+  return Float32Array.from({ length: size }, () => (rng() < zeroShare ? 0 : rng() - 0.25));
+}
+
+function nativeProduct(a: Float32Array, b: Float32Array, p: Product, sparse: boolean): Float32Array {
+  const addon = loadNativeAddon();
+  const out = new Float32Array(p.m * p.n);
+  addon.setSparseProducts(sparse);
+  addon.matmul(a, b, out, 1, p.m, p.n, p.k, p.transposeA, false, 0, 0, p.bias ?? null, p.relu ?? false, p.mask ?? null);
+  return out;
+}
+
+/** op(A)·B (+ bias, relu, mask) in float64. */
+function reference(a: Float32Array, b: Float32Array, p: Product): Float64Array {
+  const out = new Float64Array(p.m * p.n);
+  for (let i = 0; i < p.m; i++) {
+    for (let kk = 0; kk < p.k; kk++) {
+      const x = p.transposeA ? a[kk * p.m + i] : a[i * p.k + kk];
+      if (x === 0) continue; // B is finite in these cases
+      for (let j = 0; j < p.n; j++) out[i * p.n + j] += x * b[kk * p.n + j];
+    }
+    for (let j = 0; j < p.n; j++) {
+      let v = out[i * p.n + j] + (p.bias?.[j] ?? 0);
+      if (p.relu) v = Math.max(0, v);
+      if (p.mask !== undefined && !(p.mask[i * p.n + j] > 0)) v = 0;
+      out[i * p.n + j] = v;
+    }
+  }
+  return out;
+}
+
+function maxRelativeError(actual: Float32Array, expected: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i])));
+  return worst;
+}
+
+function bitwiseDifferences(x: Float32Array, y: Float32Array): number {
+  let count = 0;
+  for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) count++;
+  return count;
+}
+
+const FORWARD: Product = { m: 128, n: 256, k: 784, transposeA: false }; // X·W of a mini-batch
+const WEIGHT_GRADIENT: Product = { m: 784, n: 256, k: 128, transposeA: true }; // Xᵀ·G
+
+describe.skipIf(NATIVE_MISSING)(`native matmul: the zeros of a mostly-zero left operand are skipped${SKIP_REASON}`, () => {
+  afterEach(() => loadNativeAddon().setSparseProducts(true));
+
+  it('is on by default', () => {
+    expect(loadNativeAddon().info().sparseProducts).toBe(true);
+  });
+
+  for (const [name, shape] of [
+    ['X·W (128×784 · 784×256)', FORWARD],
+    ['Xᵀ·G (784×128ᵀ · 128×256)', WEIGHT_GRADIENT],
+    ['a width that is no multiple of the 64-column tile (n = 100)', { ...FORWARD, n: 100 }],
+    ['Xᵀ·G with n = 250', { ...WEIGHT_GRADIENT, n: 250 }],
+  ] as const) {
+    it(`${name}: 80 % zeros give the float64 product within 1e-5, summed in another order than dense BLAS`, () => {
+      const a = randomMatrix(shape.m * shape.k, 0.8, `sparse-a-${name}`);
+      const b = randomMatrix(shape.k * shape.n, 0, `sparse-b-${name}`);
+      const sparse = nativeProduct(a, b, shape, true);
+      const dense = nativeProduct(a, b, shape, false);
+      const expected = reference(a, b, shape);
+      expect(maxRelativeError(sparse, expected)).toBeLessThan(1e-5);
+      expect(maxRelativeError(dense, expected)).toBeLessThan(1e-5);
+      // Another summation order than BLAS's: the sparse path really ran.
+      expect(bitwiseDifferences(sparse, dense)).toBeGreaterThan(0);
+    });
+  }
+
+  it('bias + relu (the forward layer) and the relu-gradient mask (the hidden delta) on the rows it computed', () => {
+    const a = randomMatrix(FORWARD.m * FORWARD.k, 0.8, 'epilogue-a');
+    const b = randomMatrix(FORWARD.k * FORWARD.n, 0, 'epilogue-b');
+    // Odd columns pushed below 0, so that relu has something to clip.
+    const bias = randomMatrix(FORWARD.n, 0, 'epilogue-bias').map((x, j) => (j % 2 === 1 ? x - 100 : x));
+    const mask = randomMatrix(FORWARD.m * FORWARD.n, 0.5, 'epilogue-mask');
+    for (const shape of [
+      { ...FORWARD, bias, relu: true },
+      { ...FORWARD, mask },
+    ]) {
+      const sparse = nativeProduct(a, b, shape, true);
+      expect(maxRelativeError(sparse, reference(a, b, shape))).toBeLessThan(1e-5);
+      expect(bitwiseDifferences(sparse, nativeProduct(a, b, shape, false))).toBeGreaterThan(0);
+      if (shape.relu) expect(sparse.some((x) => x === 0) && sparse.some((x) => x > 0)).toBe(true);
+    }
+  });
+
+  it('±Inf or NaN in B gives the dense product exactly (0·Inf = NaN where a zero of A meets it)', () => {
+    for (const shape of [FORWARD, WEIGHT_GRADIENT]) {
+      const a = randomMatrix(shape.m * shape.k, 0.8, 'nonfinite-a');
+      // Row 3 of B is met by the zeros of A's column 3 (op(A)), which are most of them.
+      for (const poison of [Infinity, -Infinity, NaN]) {
+        const b = randomMatrix(shape.k * shape.n, 0, 'nonfinite-b');
+        b[3 * shape.n + 7] = poison;
+        const sparse = nativeProduct(a, b, shape, true);
+        const dense = nativeProduct(a, b, shape, false);
+        expect(bitwiseDifferences(sparse, dense)).toBe(0);
+        expect(sparse.filter((x) => Number.isNaN(x)).length).toBeGreaterThan(shape.m / 2);
+      }
+    }
+  });
+
+  it('an operand with few zeros (30 %), or a product too small to thread, stays on dense BLAS (bit for bit)', () => {
+    for (const [shape, zeroShare] of [
+      [FORWARD, 0.3],
+      [WEIGHT_GRADIENT, 0.3],
+      [{ m: 16, n: 32, k: 64, transposeA: false }, 0.9],
+    ] as const) {
+      const a = randomMatrix(shape.m * shape.k, zeroShare, 'dense-a');
+      const b = randomMatrix(shape.k * shape.n, 0, 'dense-b');
+      expect(bitwiseDifferences(nativeProduct(a, b, shape, true), nativeProduct(a, b, shape, false))).toBe(0);
+    }
+  });
+
+  it('HANDGRAD_NATIVE_SPARSE=0 turns it off for a process', () => {
+    const script = "import { loadNativeAddon } from './native/addon.ts'; console.log(JSON.stringify(loadNativeAddon().info().sparseProducts));";
+    const run = (value: string | undefined): string => {
+      const env = { ...process.env };
+      if (value === undefined) delete env.HANDGRAD_NATIVE_SPARSE;
+      else env.HANDGRAD_NATIVE_SPARSE = value;
+      const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env, encoding: 'utf8' });
+      expect(child.status, child.stderr).toBe(0);
+      return child.stdout.trim();
+    };
+    expect(run('0')).toBe('false');
+    expect(run(undefined)).toBe('true');
+  });
+});
