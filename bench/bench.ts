@@ -144,7 +144,7 @@ function log(message: string): void {
 // The child: one section on one backend, beside its own numpy process.
 
 export type ChildTask = { numpyThreads: number | null } & (
-  | { section: 'job'; backend: BackendName; epochs: number; rows: number | null; subsetReason: string | null }
+  | { section: 'job'; backend: BackendName; epochs: number; rows: number | null; subsetReason: string | null; denseProducts: boolean }
   | { section: 'w'; backend: BackendName; rows: number; epochs: number; compare: boolean; seed: number }
   | { section: 'homework'; backend: BackendName; epochs: number; chunk: number; seed: number; datasetFile: string }
 );
@@ -182,7 +182,8 @@ export async function runTask(task: ChildTask, numpy: NumpyBaseline | null): Pro
   if (task.section === 'job') {
     const dataset = loadJobDataset(task.rows);
     const config = defaultJobConfig(dataset.features, dataset.classes, task.epochs);
-    return { ok: true, task, job: await runDefaultJob({ backend: task.backend, dataset, config, subset: task.subsetReason }, numpy, log) };
+    const job = await runDefaultJob({ backend: task.backend, dataset, config, subset: task.subsetReason }, numpy, log);
+    return { ok: true, task, job: { ...job, backend: runLabel(task) } };
   }
   if (task.section === 'w') {
     await useBackend(task.backend);
@@ -208,7 +209,7 @@ async function childMain(taskJson: string): Promise<void> {
     if (task.backend === 'native') {
       const { nativeInfo } = await import('../native/backend.js');
       const info = nativeInfo();
-      native = { blasCore: info.blasCore, description: `OpenBLAS core ${info.blasCore}, ${info.blasThreads} BLAS threads, ${info.workers} kernel threads` };
+      native = { blasCore: info.blasCore, description: `OpenBLAS core ${info.blasCore}, ${info.blasThreads} BLAS threads, ${info.workers} kernel threads${info.sparseProducts ? ', products skip the zeros of a mostly-zero left operand' : ''}` };
     }
     const numpyRss = numpy ? await numpy.peakRssBytes() : null;
     emit({
@@ -255,10 +256,20 @@ export function reportedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
-/** Runs `task` in a child node process (the same loader as this one) with `env`; its progress lines pass through to stderr. */
+/** The run's name in the report: its backend, and `dense` for the default job with the zero-skipping products off. */
+export function runLabel(task: ChildTask): string {
+  return task.section === 'job' && task.denseProducts ? `${task.backend} ${DENSE_SUFFIX}` : task.backend;
+}
+const DENSE_SUFFIX = 'dense';
+
+/**
+ * Runs `task` in a child node process (the same loader as this one) with `env` (and HANDGRAD_NATIVE_SPARSE=0
+ * for a dense-products run); its progress lines pass through to stderr.
+ */
 function runChild(task: ChildTask, env: NodeJS.ProcessEnv): Promise<ChildResult> {
+  const childEnv = task.section === 'job' && task.denseProducts ? { ...env, HANDGRAD_NATIVE_SPARSE: '0' } : env;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...CHILD_EXEC_ARGV, SCRIPT, '--child', JSON.stringify(task)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...CHILD_EXEC_ARGV, SCRIPT, '--child', JSON.stringify(task)], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let result: ChildResult | null = null;
     let lastError = '';
     createInterface({ input: child.stdout }).on('line', (line) => {
@@ -316,8 +327,8 @@ async function runPass(pass: PassName, options: BenchOptions, scratch: string, f
         unavailable.add(task.backend);
         skipped.push({ backend: task.backend, reason: result.reason });
       } else {
-        skipped.push({ backend: `${task.section} ${task.backend}`, reason: `FAILED: ${result.reason}` });
-        failures.push(`${pass} ${task.section} ${task.backend}: ${result.reason}`);
+        skipped.push({ backend: `${task.section} ${runLabel(task)}`, reason: `FAILED: ${result.reason}` });
+        failures.push(`${pass} ${task.section} ${runLabel(task)}: ${result.reason}`);
       }
       log(`[${pass}] ${task.section} on ${task.backend}: ${result.unavailable ? 'skipped' : 'FAILED'} (${result.reason})`);
       return null;
@@ -325,7 +336,7 @@ async function runPass(pass: PassName, options: BenchOptions, scratch: string, f
     numpyInfo ??= result.numpy;
     native ??= result.native;
     if (result.numpySkipped !== null && !skipped.some((s) => s.backend === 'numpy')) skipped.push({ backend: 'numpy', reason: `${result.numpySkipped}; ratios are not available` });
-    rss.push({ section: task.section, backend: task.backend, handgradMiB: result.rss.handgradMiB, numpyMiB: result.rss.numpyMiB });
+    rss.push({ section: task.section, backend: runLabel(task), handgradMiB: result.rss.handgradMiB, numpyMiB: result.rss.numpyMiB });
     return result;
   };
 
@@ -340,8 +351,11 @@ async function runPass(pass: PassName, options: BenchOptions, scratch: string, f
         : rows !== null
           ? `--job-rows ${rows}: the first ${rows} training rows and a fifth as many valid and test rows, on both sides`
           : null;
-      const result = await run({ numpyThreads: options.numpyThreads, section: 'job', backend, epochs: options.jobEpochs, rows, subsetReason });
-      if (result?.job) runs.push(result.job);
+      // native twice: as it runs (zero-skipping products), then with every product through dense BLAS, as numpy's.
+      for (const denseProducts of backend === 'native' ? [false, true] : [false]) {
+        const result = await run({ numpyThreads: options.numpyThreads, section: 'job', backend, epochs: options.jobEpochs, rows, subsetReason, denseProducts });
+        if (result?.job) runs.push(result.job);
+      }
     }
     const full = loadJobDataset(null);
     const config = defaultJobConfig(full.features, full.classes, options.jobEpochs);

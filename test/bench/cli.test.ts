@@ -74,6 +74,12 @@ describe.skipIf(NATIVE_MISSING || NUMPY_MISSING)(`bench --json, default job and 
       expect(Number.isFinite(job.ratio?.median)).toBe(true);
       expect(job.maxTrainLossDiff).toBeLessThanOrEqual(1e-5 * job.handgrad.first.trainLoss);
       expect(job.tensors.maxEpochGrowth).toBe(0);
+      // The same run with every product through dense BLAS: other summation orders, the same losses to fp32 rounding.
+      const dense = pass.job?.runs[1];
+      if (!dense) throw new Error('no dense-products run');
+      expect(dense).toMatchObject({ backend: 'native dense', sizes: { train: 256, valid: 52, test: 52 }, epochs: 3 });
+      expect(Number.isFinite(dense.ratio?.median)).toBe(true);
+      expect(Math.abs(dense.handgrad.last.trainLoss - job.handgrad.last.trainLoss)).toBeLessThan(1e-4);
 
       const homework = pass.homework as HomeworkRun;
       expect(homework.backend).toBe('native');
@@ -83,8 +89,8 @@ describe.skipIf(NATIVE_MISSING || NUMPY_MISSING)(`bench --json, default job and 
       // Each section's own processes: node holds MNIST and tfjs, numpy only the rows it was sent; the homework
       // section's node process gets only the homework's rows (not all of MNIST, ~450 MiB at its peak while loading),
       // so it stays below the job's, whose 256-row run needs little beyond loading MNIST.
-      expect(pass.rss.map((r) => [r.section, r.backend])).toEqual([['job', 'native'], ['homework', 'native']]);
-      expect(pass.rss[1].handgradMiB).toBeLessThan(pass.rss[0].handgradMiB);
+      expect(pass.rss.map((r) => [r.section, r.backend])).toEqual([['job', 'native'], ['job', 'native dense'], ['homework', 'native']]);
+      expect(pass.rss[2].handgradMiB).toBeLessThan(pass.rss[0].handgradMiB);
       for (const r of pass.rss) {
         expect(r.handgradMiB).toBeGreaterThan(50);
         expect(r.numpyMiB).toBeGreaterThan(5);
@@ -95,13 +101,14 @@ describe.skipIf(NATIVE_MISSING || NUMPY_MISSING)(`bench --json, default job and 
       expect(target('default job native')?.value).toBe(job.ratio?.median);
       expect(target('default job wasm')?.status).toBe('not measured');
       expect(target('homework native')?.value).toBe(homework.ratio);
-      expect(target('homework peak RSS')?.value).toBeCloseTo(pass.rss[1].handgradMiB / (pass.rss[1].numpyMiB ?? NaN), 12);
+      expect(target('homework peak RSS')?.value).toBeCloseTo(pass.rss[2].handgradMiB / (pass.rss[2].numpyMiB ?? NaN), 12);
       for (const t of pass.targets) expect(['goal met', 'met', 'not met', 'not measured']).toContain(t.status);
     }
 
     const text = formatTable(report);
     expect(text).toContain('Pass 2: OpenBLAS unpinned');
     expect(text).toMatch(/^native\s+256\/52\/52 rows\s+3\s/m);
+    expect(text).toMatch(/^native dense\s+256\/52\/52 rows\s+3\s/m);
     expect(text).toMatch(/^default job native\s+\d+\.\d\d×\s+1\.00×\s+0\.70×\s+(goal met|met|not met)/m);
     expect(text).toMatch(/^homework\s+native\s+\d+\s+\d+\s+\d+\.\d\d×/m);
   }, RUN_TIMEOUT_MS);
@@ -150,9 +157,12 @@ describe.skipIf(NATIVE_MISSING || NUMPY_MISSING)(`bench when the numpy side dies
       });
       expect(run.status).toBe(1);
       const report = JSON.parse(run.stdout) as BenchReport;
-      expect(report.passes[0].skipped).toEqual([{ backend: 'job native', reason: 'FAILED: numpy reference exited (numpy server: out of memory)' }]);
+      expect(report.passes[0].skipped).toEqual([
+        { backend: 'job native', reason: 'FAILED: numpy reference exited (numpy server: out of memory)' },
+        { backend: 'job native dense', reason: 'FAILED: numpy reference exited (numpy server: out of memory)' },
+      ]);
       expect(report.passes[0].job?.runs).toEqual([]);
-      expect(run.stderr.trim().split('\n').at(-1)).toBe('bench: pinned job native: numpy reference exited (numpy server: out of memory)');
+      expect(run.stderr.trim().split('\n').at(-1)).toBe('bench: pinned job native dense: numpy reference exited (numpy server: out of memory)');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
