@@ -15,6 +15,14 @@
 #include <immintrin.h>
 #endif
 
+// The inner loops are compiled three times — AVX-512, AVX2 + FMA, baseline — and the loader picks the
+// one the CPU runs (function multi-versioning, GCC 12 and later); elsewhere the baseline alone.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+#define HANDGRAD_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define HANDGRAD_VECTOR_CLONES
+#endif
+
 #include "kernels.h"
 #include "parallel.h"
 
@@ -34,7 +42,7 @@ constexpr std::size_t kRowBlock = 64;
 constexpr std::size_t kMinRows = 16;
 
 // c[j0, j0 + kTile) = Σ_t values[t]·b[offsets[t] + j0, … + kTile), every offset already times ldb.
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+HANDGRAD_VECTOR_CLONES
 void accumulate_tile(const std::uint32_t* offsets, const float* values, std::size_t count, const float* b, float* c) {
   Vec16 acc0 = {}, acc1 = {}, acc2 = {}, acc3 = {};
   for (std::size_t t = 0; t < count; ++t) {
@@ -53,7 +61,7 @@ void accumulate_tile(const std::uint32_t* offsets, const float* values, std::siz
 }
 
 // The columns past the last whole tile (width < 64): c[0, width) = Σ_t values[t]·B row, as axpys.
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+HANDGRAD_VECTOR_CLONES
 void accumulate_columns(const std::uint32_t* offsets, const float* values, std::size_t count, const float* b, float* __restrict c, std::size_t width) {
   for (std::size_t j = 0; j < width; ++j) c[j] = 0.0f;
   for (std::size_t t = 0; t < count; ++t) {
@@ -76,7 +84,7 @@ std::size_t list_nonzeros_scalar(const float* x, std::size_t k, std::uint32_t n,
   return count;
 }
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) && defined(__GNUC__)
 // Sixteen at a time: compress the nonzero lanes to the front of a register and store all sixteen
 // (a compressing store to memory is microcoded on some AVX-512 cores).
 __attribute__((target("avx512f")))
@@ -99,7 +107,7 @@ std::size_t list_nonzeros_avx512(const float* x, std::size_t k, std::uint32_t n,
 #endif
 
 std::size_t list_nonzeros(const float* x, std::size_t k, std::uint32_t n, std::uint32_t* offsets, float* values, std::size_t count) {
-#if defined(__x86_64__)
+#if defined(__x86_64__) && defined(__GNUC__)
   static const bool has_avx512 = __builtin_cpu_supports("avx512f");
   if (has_avx512) return list_nonzeros_avx512(x, k, n, offsets, values, count);
 #endif
@@ -107,7 +115,7 @@ std::size_t list_nonzeros(const float* x, std::size_t k, std::uint32_t n, std::u
 }
 
 // True when every one of the n values is finite: its exponent bits are not all ones.
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+HANDGRAD_VECTOR_CLONES
 bool all_finite(const float* x, std::size_t n) {
   constexpr std::uint32_t kExponent = 0x7f800000u;
   std::uint32_t largest = 0;
