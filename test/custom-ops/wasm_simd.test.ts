@@ -1,23 +1,28 @@
 /**
- * The wasm backend's Adam runs as WASM SIMD on the backend's heap (adam_simd.wat, shipped compiled in
- * adam_simd_wasm.ts): the shipped bytes are the .wat's, and in Node the SIMD path is the one taken, so
- * updates.test.ts's wasm rows check it against Adam composed of tfjs ops.
+ * The hand-written WASM SIMD modules (adam_simd.wat, zero_skipping.wat, shipped compiled): the shipped
+ * bytes are the .wat's; the wasm backend's Adam runs on the backend's heap in Node, so updates.test.ts's
+ * wasm rows check it against Adam composed of tfjs ops. The zero-skipping products: wasm_zero_skipping.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 import { adamSimdFor } from '../../custom-ops/backends/wasm/adam_simd.js';
 import { ADAM_SIMD_WASM } from '../../custom-ops/backends/wasm/adam_simd_wasm.js';
-import { adamSimdSource, compileAdamSimd } from '../../custom-ops/backends/wasm/build_simd.mjs';
+import { ZERO_SKIPPING_WASM } from '../../custom-ops/backends/wasm/zero_skipping_wasm.js';
+import { compileWat, SIMD_MODULES, simdSource } from '../../custom-ops/backends/wasm/build_simd.mjs';
 import { activate, BACKEND_PROBES } from './helpers.js';
 
 const wasmProbe = BACKEND_PROBES.find((p) => p.name === 'wasm');
 
 describe('wasm Adam in SIMD', () => {
-  it('adam_simd_wasm.ts holds exactly what adam_simd.wat compiles to (else: npm run build:wasm-simd)', async () => {
-    const bytes = await compileAdamSimd();
-    expect(Array.from(ADAM_SIMD_WASM)).toEqual(Array.from(bytes));
-    expect(adamSimdSource(bytes)).toContain('export const ADAM_SIMD_WASM');
+  it('each *_wasm.ts holds exactly what its .wat compiles to (else: npm run build:wasm-simd)', async () => {
+    const shipped: Record<string, Uint8Array> = { ADAM_SIMD_WASM, ZERO_SKIPPING_WASM };
+    expect(SIMD_MODULES.map((m) => m.constant).sort()).toEqual(Object.keys(shipped).sort());
+    for (const module of SIMD_MODULES) {
+      const bytes = await compileWat(module.wat);
+      expect(Array.from(shipped[module.constant]), module.wat).toEqual(Array.from(bytes));
+      expect(simdSource(module, bytes)).toContain(`export const ${module.constant}: Uint8Array`);
+    }
   });
 
   it.skipIf(wasmProbe?.available !== true)('loads on the wasm backend in Node and updates its heap in place: a 6-element case by hand (lanes and tail)', async () => {

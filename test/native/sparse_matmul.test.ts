@@ -7,23 +7,10 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadNativeAddon } from '../../native/addon.js';
-import { makeRng } from '../../compare/random.js';
+import { clippingBias, maxRelativeError, randomMatrix, referenceProduct as reference, type ProductShape } from '../helpers/products.js';
 import { NATIVE_MISSING, SKIP_REASON } from './helpers.js';
 
-type Product = {
-  m: number;
-  n: number;
-  k: number;
-  transposeA: boolean;
-  bias?: Float32Array;
-  relu?: boolean;
-  mask?: Float32Array;
-};
-
-function randomMatrix(size: number, zeroShare: number, seed: string): Float32Array {
-  const rng = makeRng(0, seed);
-  return Float32Array.from({ length: size }, () => (rng() < zeroShare ? 0 : rng() - 0.25));
-}
+type Product = ProductShape;
 
 function nativeProduct(a: Float32Array, b: Float32Array, p: Product, sparse: boolean): Float32Array {
   const addon = loadNativeAddon();
@@ -31,31 +18,6 @@ function nativeProduct(a: Float32Array, b: Float32Array, p: Product, sparse: boo
   addon.setSparseProducts(sparse);
   addon.matmul(a, b, out, 1, p.m, p.n, p.k, p.transposeA, false, 0, 0, p.bias ?? null, p.relu ?? false, p.mask ?? null);
   return out;
-}
-
-/** op(A)·B (+ bias, relu, mask) in float64. */
-function reference(a: Float32Array, b: Float32Array, p: Product): Float64Array {
-  const out = new Float64Array(p.m * p.n);
-  for (let i = 0; i < p.m; i++) {
-    for (let kk = 0; kk < p.k; kk++) {
-      const x = p.transposeA ? a[kk * p.m + i] : a[i * p.k + kk];
-      if (x === 0) continue; // B is finite in these cases
-      for (let j = 0; j < p.n; j++) out[i * p.n + j] += x * b[kk * p.n + j];
-    }
-    for (let j = 0; j < p.n; j++) {
-      let v = out[i * p.n + j] + (p.bias?.[j] ?? 0);
-      if (p.relu) v = Math.max(0, v);
-      if (p.mask !== undefined && !(p.mask[i * p.n + j] > 0)) v = 0;
-      out[i * p.n + j] = v;
-    }
-  }
-  return out;
-}
-
-function maxRelativeError(actual: Float32Array, expected: ArrayLike<number>): number {
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i])));
-  return worst;
 }
 
 function bitwiseDifferences(x: Float32Array, y: Float32Array): number {
@@ -96,8 +58,7 @@ describe.skipIf(NATIVE_MISSING)(`native matmul: the zeros of a mostly-zero left 
   it('bias + relu (the forward layer) and the relu-gradient mask (the hidden delta) on the rows it computed', () => {
     const a = randomMatrix(FORWARD.m * FORWARD.k, 0.8, 'epilogue-a');
     const b = randomMatrix(FORWARD.k * FORWARD.n, 0, 'epilogue-b');
-    // Odd columns pushed below 0, so that relu has something to clip.
-    const bias = randomMatrix(FORWARD.n, 0, 'epilogue-bias').map((x, j) => (j % 2 === 1 ? x - 100 : x));
+    const bias = clippingBias(FORWARD.n, 'epilogue-bias');
     const mask = randomMatrix(FORWARD.m * FORWARD.n, 0.5, 'epilogue-mask');
     for (const shape of [
       { ...FORWARD, bias, relu: true },

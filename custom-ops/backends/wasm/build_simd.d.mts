@@ -1,4 +1,6 @@
-/** The binary of adam_simd.wat, compiled by wabt. */
-export function compileAdamSimd(): Promise<Uint8Array>;
-/** adam_simd_wasm.ts's text for `bytes`. */
-export function adamSimdSource(bytes: Uint8Array): string;
+/** The hand-written WASM SIMD modules: source, generated file, and the constant holding the bytes. */
+export const SIMD_MODULES: readonly { wat: string; ts: string; constant: string }[];
+/** The binary of the .wat file `wat` beside build_simd.mjs, compiled by wabt. */
+export function compileWat(wat: string): Promise<Uint8Array>;
+/** The generated file's text for `bytes` of `module`. */
+export function simdSource(module: { wat: string; constant: string }, bytes: Uint8Array): string;
