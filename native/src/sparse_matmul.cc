@@ -157,7 +157,10 @@ bool sparse_matmul_pays(const MatMulArgs& p) {
   // Each row of C runs through a 64-column tile of B (k rows), which must stay in L2: k ≤ 1024 (256 KB).
   // Xᵀ·G of a full batch (k = 10000) misses it and ran 2× slower than dense BLAS.
   const std::size_t max_k = 1024;
-  return !p.transpose_b && p.n >= 16 && p.k <= max_k && p.m * p.n * p.k >= large && p.k * p.n < offset_limit &&
+  // Threads split each matrix's rows (the batch runs in turn): a batch of short matrices stays on BLAS,
+  // which splits it by matrices.
+  const bool rows_to_split = p.batch == 1 || p.m >= kMinRows * worker_count();
+  return !p.transpose_b && p.n >= 16 && p.k <= max_k && rows_to_split && p.m * p.n * p.k >= large && p.k * p.n < offset_limit &&
          sampled_zero_share(p) >= kSparseMinZeroShare;
 }
 

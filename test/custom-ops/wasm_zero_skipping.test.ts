@@ -52,6 +52,26 @@ describe.skipIf(wasmProbe?.available !== true)(`wasm: products skip the zeros of
     });
   }
 
+  it('BatchMatMul of a matrix and a batch of one gives the batch-of-one shape [1, m, n], as XNNPACK does', () => {
+    const { a, b, aValues, bValues } = operands(FORWARD, 0.8, 'batch-of-one');
+    const b3 = b.reshape([1, FORWARD.k, FORWARD.n]);
+    const before = zeroSkippingProductCount();
+    const c = tf.engine().runKernel<tf.Tensor>('BatchMatMul', { a, b: b3 }, { transposeA: false, transposeB: false });
+    expect(zeroSkippingProductCount() - before).toBe(1);
+    expect(c.shape).toEqual([1, FORWARD.m, FORWARD.n]);
+    expect(maxRelativeError(c.dataSync(), referenceProduct(aValues, bValues, FORWARD))).toBeLessThan(1e-5);
+    tf.dispose([a, b, b3, c]);
+  });
+
+  it('a bias of rank 2 is left to tfjs-backend-wasm, which refuses it', () => {
+    const { a, b } = operands(FORWARD, 0.8, 'rank-2-bias');
+    const bias = tf.zeros([1, FORWARD.n]);
+    const before = zeroSkippingProductCount();
+    expect(() => tf.engine().runKernel('_FusedMatMul', { a, b, bias }, { transposeA: false, transposeB: false, activation: 'linear' })).toThrow(/rank-1 bias/);
+    expect(zeroSkippingProductCount()).toBe(before);
+    tf.dispose([a, b, bias]);
+  });
+
   it('tf.fused.matMul with a bias and relu (the forward layer), and with no activation', () => {
     const { a, b, aValues, bValues } = operands(FORWARD, 0.8, 'fused');
     const biasValues = clippingBias(FORWARD.n, 'fused-bias');

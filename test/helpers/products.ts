@@ -30,7 +30,7 @@ export function referenceProduct(a: Float32Array, b: Float32Array, p: ProductSha
     for (let j = 0; j < p.n; j++) {
       let v = out[i * p.n + j] + (p.bias?.[j] ?? 0);
       if (p.relu) v = Math.max(0, v);
-      if (p.mask !== undefined && !(p.mask[i * p.n + j] > 0)) v = 0;
+      if (p.mask !== undefined && !(p.mask[i * p.n + j] > 0)) v = Number.isNaN(p.mask[i * p.n + j]) ? NaN : 0;
       out[i * p.n + j] = v;
     }
   }
@@ -38,6 +38,7 @@ export function referenceProduct(a: Float32Array, b: Float32Array, p: ProductSha
 }
 
 export function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  if (actual.length !== expected.length) return Infinity;
   let worst = 0;
   for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i])));
   return worst;

@@ -65,13 +65,15 @@ export function zeroSkippingMatMul(backend: BackendWasm, product: ZeroSkippingPr
   const [m, k] = transposeA ? [aShape[1], aShape[0]] : aShape;
   const n = bShape[1];
   if (bShape[0] !== k || n < 16 || k > MAX_K || m * n * k < MIN_MACS) return null;
-  if (bias !== null && (bias.dtype !== 'float32' || tf.util.sizeFromShape(bias.shape) !== n)) return null;
+  // A bias of rank 1 only (one value per column); tfjs-backend-wasm refuses any other.
+  if (bias !== null && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== n)) return null;
   const module = simdExportsFor(backend, ZERO_SKIPPING_WASM) as ZeroSkippingExports | null;
   if (module === null) return null;
   if (sampledZeroShare(backend.typedArrayFromHeap(a) as Float32Array) < ZERO_SKIPPING_MIN_ZERO_SHARE) return null;
   const bValues = backend.typedArrayFromHeap(b) as Float32Array;
   if (module.all_finite(bValues.byteOffset, bValues.length) === 0) return null;
-  const out = backend.makeOutput(a.shape.length === 3 ? [1, m, n] : [m, n], 'float32');
+  // A batch-of-one operand gives a batch-of-one product, as the dense kernel's broadcast does.
+  const out = backend.makeOutput(a.shape.length === 3 || b.shape.length === 3 ? [1, m, n] : [m, n], 'float32');
   // The Emscripten module's allocator (tfjs-backend-wasm's types leave it out).
   const heap = backend.wasm as unknown as { _malloc: (bytes: number) => number; _free: (pointer: number) => void };
   const lists = heap._malloc(8 * k);
@@ -111,7 +113,8 @@ const WRAPPERS: Record<string, (args: KernelArgs, dense: KernelFunc) => TensorIn
   BatchMatMul: batchMatMul,
   _FusedMatMul: fusedMatMul,
 };
-const wrapped = new Set<string>();
+/** Marks a wrapped kernel in tfjs's registry, which is global: a second copy of this module sees it too. */
+const WRAPPED = Symbol.for('handgrad.zeroSkippingProduct');
 
 /**
  * Opt-in: tfjs-backend-wasm's BatchMatMul and _FusedMatMul skip the zeros of a mostly-zero left operand
@@ -122,11 +125,10 @@ const wrapped = new Set<string>();
 export function useZeroSkippingProductsOnWasm(): void {
   for (const [kernelName, wrapper] of Object.entries(WRAPPERS)) {
     const original = tf.getKernel(kernelName, 'wasm');
-    if (original === undefined || wrapped.has(kernelName)) continue;
+    if (original === undefined || WRAPPED in original.kernelFunc) continue;
     const dense = original.kernelFunc;
-    const config: KernelConfig = { ...original, kernelFunc: (args) => wrapper(args, dense) };
+    const kernelFunc: KernelFunc = Object.assign((args: KernelArgs) => wrapper(args, dense), { [WRAPPED]: true });
     tf.unregisterKernel(kernelName, 'wasm');
-    tf.registerKernel(config);
-    wrapped.add(kernelName);
+    tf.registerKernel({ ...original, kernelFunc } satisfies KernelConfig);
   }
 }
