@@ -258,9 +258,8 @@ export function reportedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
 
 /** The run's name in the report: its backend, and `dense` for the default job with the zero-skipping products off. */
 export function runLabel(task: ChildTask): string {
-  return task.section === 'job' && task.denseProducts ? `${task.backend} ${DENSE_SUFFIX}` : task.backend;
+  return task.section === 'job' && task.denseProducts ? `${task.backend} dense` : task.backend;
 }
-const DENSE_SUFFIX = 'dense';
 
 /**
  * Runs `task` in a child node process (the same loader as this one) with `env` (and HANDGRAD_NATIVE_SPARSE=0
