@@ -17,14 +17,14 @@
 /** Everything of ours that lives in a given layer or above it. */
 const APPLICATION = '^(bin|bench|web)/|^src/(cli|browser)/';
 const SRC = '^src/';
-const SRC_LEAVES = '^src/(data|model|plot|reference)/|^src/backends\\.ts$';
+const SRC_LEAVES = '^src/(data|model|plot|reference)/|^src/backend(s|_speed)\\.ts$';
 const OURS = '^(bin|bench|web|src|native|compare|custom-ops)/';
 
 /** What a page or any browser bundle must never reach: Node built-ins, the addon, Node-only packages. */
 const NODE_ONLY = [
   `^(node:)?(${require('node:module').builtinModules.join('|')})$`,
   '^native/(?!browser\\.ts$)',
-  '^src/(backends\\.ts|cli/|browser/(?!protocol\\.ts$)|data/(load|node)\\.ts|train/(checkpoint|run_files|atomic)\\.ts|plot/render\\.ts)',
+  '^src/(backends\\.ts|backend_speed\\.ts|cli/|browser/(?!protocol\\.ts$)|data/(load|node)\\.ts|train/(checkpoint|run_files|atomic)\\.ts|plot/render\\.ts)',
   '(^|/)node_modules/(@tensorflow/tfjs-node|playwright-core|vite|cli-progress|vega)/',
 ];
 

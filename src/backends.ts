@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { useZeroSkippingProductsOnWasm } from '../custom-ops/index.js';
+import { installFingerprint, measureActiveBackend, rankTimings, rankingCachePath, readCachedTimings, type StepTiming, writeCachedTimings } from './backend_speed.js';
 
 export const BACKEND_NAMES = ['cpu', 'wasm', 'tensorflow', 'native', 'webgl', 'webgpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -17,8 +18,8 @@ export function isBrowserBackend(name: string): name is BrowserBackend {
   return (BROWSER_BACKENDS as readonly string[]).includes(name);
 }
 
-/** `auto` tries these in order and takes the first that loads (fastest first). */
-export const AUTO_ORDER: readonly BackendName[] = ['tensorflow', 'native', 'wasm', 'cpu'];
+/** The backends `auto` measures (in this order) before it takes the fastest that loads. */
+export const AUTO_CANDIDATES: readonly BackendName[] = ['native', 'tensorflow', 'wasm', 'cpu'];
 
 export class BackendError extends Error {
   constructor(message: string) {
@@ -30,14 +31,16 @@ export class BackendError extends Error {
 export type BackendAvailability = { name: BackendName; available: true } | { name: BackendName; available: false; reason: string };
 
 export const TFJS_NODE_HINT =
-  'tfjs-node is not installed (its installer downloads libtensorflow, which failed or was skipped); ' +
-  'where that download works, run `npm install @tensorflow/tfjs-node@4.22.0`, or set TFJS_NODE_BINARY_HOST_MIRROR to a mirror of libtensorflow';
+  'tfjs-node is not installed (its installer downloads libtensorflow, which fails: tensorflow/tfjs#8742); ' +
+  'run `npx handgrad setup tfjs-node` to build it against TensorFlow from pip';
 
 function errorText(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 }
 
 async function loadTensorflow(): Promise<void> {
+  // libtensorflow logs its CPU features and oneDNN notes to stderr at load unless told otherwise.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
   try {
     // A variable specifier: tfjs-node is an optional package (not one of our modules), so its types may be absent.
     const tfjsNode = '@tensorflow/tfjs-node';
@@ -98,25 +101,49 @@ export function parseBackendChoice(value: string): BackendChoice {
   throw new BackendError(`--backend: unknown backend "${value}" (expected auto, ${BACKEND_NAMES.join(', ')})`);
 }
 
+/** Makes a loaded backend the active one; false when tfjs cannot initialise it. */
+async function activate(name: BackendName): Promise<boolean> {
+  if (!(await tf.setBackend(name))) return false;
+  await tf.ready();
+  return true;
+}
+
 /**
- * Makes `choice` the active tfjs backend and returns its name. `auto` takes the first of
- * AUTO_ORDER that loads. Throws BackendError with a one-line reason when it cannot.
+ * Makes `choice` the active tfjs backend and returns its name. `auto` measures every candidate that
+ * loads (backend_speed.ts, remembered per install) and takes the fastest. Throws BackendError
+ * with a one-line reason when it cannot.
  */
 export async function useBackend(choice: BackendChoice): Promise<BackendName> {
-  const candidates = choice === 'auto' ? AUTO_ORDER : [choice];
-  const reasons: string[] = [];
-  for (const name of candidates) {
+  if (choice === 'auto') return useFastestBackend();
+  const probe = await probeBackend(choice);
+  if (!probe.available) throw new BackendError(`--backend ${choice}: ${probe.reason}`);
+  if (!(await activate(choice))) throw new BackendError(`--backend ${choice}: tf.setBackend failed`);
+  return choice;
+}
+
+async function measureCandidates(reasons: string[]): Promise<StepTiming[]> {
+  const timings: StepTiming[] = [];
+  for (const name of AUTO_CANDIDATES) {
     const probe = await probeBackend(name);
-    if (!probe.available) {
-      reasons.push(`${name}: ${probe.reason}`);
-      continue;
-    }
-    const ok = await tf.setBackend(name);
-    if (ok) {
-      await tf.ready();
-      return name;
-    }
-    reasons.push(`${name}: tf.setBackend failed`);
+    if (!probe.available) reasons.push(`${name}: ${probe.reason}`);
+    else if (!(await activate(name))) reasons.push(`${name}: tf.setBackend failed`);
+    else timings.push({ name, msPerStep: measureActiveBackend() });
   }
-  throw new BackendError(choice === 'auto' ? `no backend could load (${reasons.join('; ')})` : `--backend ${choice}: ${reasons.join('; ').replace(`${choice}: `, '')}`);
+  return timings;
+}
+
+async function useFastestBackend(): Promise<BackendName> {
+  const { ADDON_PATH } = await import('../native/addon.js');
+  const fingerprint = installFingerprint(ADDON_PATH);
+  const cachePath = rankingCachePath();
+  const reasons: string[] = [];
+  let timings = readCachedTimings(cachePath, fingerprint);
+  if (timings === undefined) {
+    timings = await measureCandidates(reasons);
+    writeCachedTimings(cachePath, fingerprint, timings);
+  }
+  for (const name of rankTimings(timings)) {
+    if (isBackendName(name) && (await probeBackend(name)).available && (await activate(name))) return name;
+  }
+  throw new BackendError(`no backend could load (${reasons.join('; ') || `none of ${timings.map((t) => t.name).join(', ')} loads now`})`);
 }
