@@ -11,6 +11,7 @@ import { registerCustomOps } from '../custom-ops/register.js';
 import { kernelConfigsOf } from '../custom-ops/util/kernel_configs.js';
 import { loadNativeAddon, type NativeInfo } from './addon.js';
 import { NATIVE_BACKEND_NAME } from './kernel_utils.js';
+import { nativeBuiltinKernelConfigs } from './kernels/index.js';
 import * as nativeKernels from './kernels/index.js';
 import { guardAliases, NativeBackend } from './native_backend.js';
 
@@ -28,7 +29,6 @@ const nativeCustomKernelConfigs = kernelConfigsOf(NATIVE_BACKEND_NAME, nativeKer
 
 function registerKernels(): void {
   const custom = new Set<string>(CUSTOM_KERNEL_NAMES);
-  const { nativeBuiltinKernelConfigs } = nativeKernels;
   const overridden = new Set(nativeBuiltinKernelConfigs.map((config) => config.kernelName));
   for (const config of [...nativeBuiltinKernelConfigs, ...nativeCustomKernelConfigs]) {
     if (tf.getKernel(config.kernelName, NATIVE_BACKEND_NAME) === undefined) tf.registerKernel(config);
