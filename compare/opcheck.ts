@@ -43,11 +43,6 @@ export interface OpcheckOptions {
   wrt?: string[];
   /** false: the kernel has no gradient to check. */
   gradient?: boolean;
-  /**
-   * A backend where the kernel is not registered: 'fail' (default) or 'skip' (a passing row that
-   * says so, for kernels that exist on some backends by design).
-   */
-  unregistered?: 'fail' | 'skip';
   /** Passed to gradcheck for the grad vs fd32 rows (mode, resolution, seed…). */
   gradcheck?: Omit<GradcheckOptions, 'name' | 'inputNames' | 'wrt' | 'reference' | 'raise'>;
   /** Longest reduction inside the kernel (widens the fp32~fp32 floor by √K); default the largest input's size. */
@@ -219,10 +214,7 @@ function checkOnBackend(kernelName: string, backend: string, inputs: Record<stri
   const name = `${kernelName} [${backend}]`;
   const rows: CheckRow[] = [];
   const refName = options.referenceBackend ?? 'cpu';
-  if (tf.getKernel(kernelName, backend) === undefined) {
-    const skip = options.unregistered === 'skip';
-    return [verdictRow(name, 'registered', skip, skip ? `not registered on ${backend}: nothing to check` : `no kernel ${kernelName} is registered for backend ${backend}`)];
-  }
+  if (tf.getKernel(kernelName, backend) === undefined) return [verdictRow(name, 'registered', false, `no kernel ${kernelName} is registered for backend ${backend}`)];
   rows.push(verdictRow(name, 'registered', true));
   const largest = Math.max(...Object.values(inputs).map((i) => i.shape.reduce((a, b) => a * b, 1)));
   const reductionTerms = options.reductionTerms ?? largest;
@@ -309,7 +301,8 @@ function validate(kernelName: string, inputs: Record<string, KernelInput>, optio
 
 /**
  * Checks `kernelName` on each of options.backends (switching the active backend, and restoring
- * the one active before). Backends that are not registered with tfjs give a failing row.
+ * the one active before). A backend that is not registered with tfjs, or that lacks the kernel,
+ * gives a failing row that names both.
  */
 export async function opcheck(kernelName: string, inputs: Record<string, KernelInput>, options: OpcheckOptions): Promise<OpcheckResult> {
   const wrt = validate(kernelName, inputs, options);

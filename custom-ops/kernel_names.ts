@@ -2,7 +2,7 @@
  * Names of handgrad's hand-written kernels and the shapes of their inputs and attrs,
  * in the style of tfjs-core/src/kernel_names.ts. Every backend registers these names.
  */
-import type { NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 
 /** y = max(0, x), elementwise. */
 export const ManualRelu = 'ManualRelu';
@@ -26,8 +26,7 @@ export type ManualSoftmaxCrossEntropyGradInputs = { dy: TensorInfo; labels: Tens
 
 /**
  * The fused kernels: each does in one kernel call what tfjs would do in several (they are what a
- * training step spends its calls on). On a backend without them (tensorflow) their ops compose the
- * same math from tfjs ops.
+ * training step spends its calls on).
  */
 
 /**
@@ -85,12 +84,15 @@ export const DIFFERENTIABLE_KERNEL_NAMES = [
   ManualHiddenDelta,
 ] as const;
 
-/** The fused kernels (registered on cpu, wasm, webgl, webgpu and native; elsewhere their ops compose tfjs ops). */
-export const FUSED_KERNEL_NAMES = [ManualDenseParamGrads, ManualHiddenDelta, ...UPDATE_KERNEL_NAMES] as const;
-
 /** Every handgrad kernel. */
 export const CUSTOM_KERNEL_NAMES = [...DIFFERENTIABLE_KERNEL_NAMES, ...UPDATE_KERNEL_NAMES] as const;
 export type CustomKernelName = (typeof CUSTOM_KERNEL_NAMES)[number];
+
+/**
+ * One backend's handgrad kernels: a kernelFunc for every name above (a backend that lacks one is a
+ * type error). Each backend's index module is such a map; its KernelConfigs are derived from it.
+ */
+export type CustomKernelFuncs = Readonly<Record<CustomKernelName, KernelFunc>>;
 
 /** Narrows tfjs's untyped input map to one kernel's inputs (names were checked by the op). */
 export function kernelInputs<T extends Record<string, TensorInfo>>(inputs: NamedTensorInfoMap): T {

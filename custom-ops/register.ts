@@ -1,22 +1,29 @@
 /**
- * The single entry point that registers every handgrad kernel on every backend list and every
- * gradient, like tfjs's register_all_kernels.ts. Registering a kernel only records it in tfjs's
- * global registry, so backends that are not loaded (webgl or webgpu in Node, tensorflow without tfjs-node)
- * cost nothing. The native backend (handgrad/native) registers its own kernels.
+ * The single entry point that registers every handgrad kernel on every backend and every gradient,
+ * like tfjs's register_all_kernels.ts. Each backend's index module maps every kernel name to its
+ * kernelFunc; the KernelConfigs are derived from those maps and the kernel-name table. Registering a
+ * kernel only records it in tfjs's global registry, so backends that are not loaded (webgl or webgpu
+ * in Node, tensorflow without tfjs-node) cost nothing. The native backend (handgrad/native) registers
+ * its own kernels.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { GradConfig, KernelConfig } from '@tensorflow/tfjs-core';
-import { cpuKernelConfigs } from './backends/cpu/index.js';
-import { tensorflowKernelConfigs } from './backends/tensorflow/index.js';
-import { wasmKernelConfigs } from './backends/wasm/index.js';
-import { webglKernelConfigs } from './backends/webgl/index.js';
-import { webgpuKernelConfigs } from './backends/webgpu/index.js';
+import * as cpuKernels from './backends/cpu/index.js';
+import * as tensorflowKernels from './backends/tensorflow/index.js';
+import * as wasmKernels from './backends/wasm/index.js';
+import * as webglKernels from './backends/webgl/index.js';
+import * as webgpuKernels from './backends/webgpu/index.js';
 import { gradConfigs } from './gradients/index.js';
+import { kernelConfigsOf } from './util/kernel_configs.js';
 
-/** Read at call time so that lists filled in later are picked up. */
-function allKernelConfigs(): KernelConfig[] {
-  return [...cpuKernelConfigs, ...wasmKernelConfigs, ...tensorflowKernelConfigs, ...webglKernelConfigs, ...webgpuKernelConfigs];
-}
+/** Every handgrad KernelConfig of the portable backends: ten per backend. */
+export const customKernelConfigs: readonly KernelConfig[] = [
+  ...kernelConfigsOf('cpu', cpuKernels),
+  ...kernelConfigsOf('wasm', wasmKernels),
+  ...kernelConfigsOf('tensorflow', tensorflowKernels),
+  ...kernelConfigsOf('webgl', webglKernels),
+  ...kernelConfigsOf('webgpu', webgpuKernels),
+];
 
 /** The configs this module put into tfjs's registries (and so may take out again). */
 const ownKernels = new Set<KernelConfig>();
@@ -29,7 +36,7 @@ let registered = false;
  * warns about duplicates.
  */
 export function registerCustomOps(): void {
-  for (const config of allKernelConfigs()) {
+  for (const config of customKernelConfigs) {
     if (tf.getKernel(config.kernelName, config.backendName) === undefined) {
       tf.registerKernel(config);
       ownKernels.add(config);

@@ -8,9 +8,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { CUSTOM_KERNEL_NAMES } from '../custom-ops/kernel_names.js';
 import { registerCustomOps } from '../custom-ops/register.js';
+import { kernelConfigsOf } from '../custom-ops/util/kernel_configs.js';
 import { loadNativeAddon, type NativeInfo } from './addon.js';
 import { NATIVE_BACKEND_NAME } from './kernel_utils.js';
-import { nativeBuiltinKernelConfigs, nativeCustomKernelConfigs } from './kernels/index.js';
+import { nativeBuiltinKernelConfigs } from './kernels/index.js';
+import * as nativeKernels from './kernels/index.js';
 import { guardAliases, NativeBackend } from './native_backend.js';
 
 export { NATIVE_BACKEND_NAME };
@@ -21,6 +23,9 @@ const NATIVE_BACKEND_PRIORITY = 0;
 function makeBackend(): NativeBackend {
   return new NativeBackend();
 }
+
+/** handgrad's kernels on the native backend, derived from its kernel map. */
+const nativeCustomKernelConfigs = kernelConfigsOf(NATIVE_BACKEND_NAME, nativeKernels);
 
 function registerKernels(): void {
   const custom = new Set<string>(CUSTOM_KERNEL_NAMES);

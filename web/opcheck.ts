@@ -8,6 +8,6 @@ export async function opcheckOnPage(request: OpcheckRequest): Promise<OpcheckRes
   await useBackend(request.backend);
   const cases = customKernelCases(request.seed).filter((c) => request.kernels.includes(c.kernel));
   const results: OpcheckResult[] = [];
-  for (const c of cases) results.push(await opcheck(c.kernel, c.inputs, { backends: [request.backend], seed: request.seed, attrs: c.attrs, gradient: c.gradient, unregistered: 'skip' }));
+  for (const c of cases) results.push(await opcheck(c.kernel, c.inputs, { backends: [request.backend], seed: request.seed, attrs: c.attrs, gradient: c.gradient }));
   return results;
 }

@@ -4,12 +4,10 @@ import { ManualAdamUpdate, type ManualAdamUpdateAttrs } from '../kernel_names.js
 import { ensureCustomOpsRegistered } from '../register.js';
 import { checkedNumberAttrs } from '../util/kernel_checks.js';
 import { checkFloatNonEmpty, checkSameShape, toTensor, type TensorOrLike } from '../util/op_args.js';
-import { adamBiasCorrections } from '../util/update_loops.js';
 
 /**
  * One Adam step t (≥ 1): m' = β1·m + (1−β1)·∇, v' = β2·v + (1−β2)·∇², W' = W − α·m̂/(√v̂ + ε),
- * m̂ = m'/(1−β1^t), v̂ = v'/(1−β2^t), in one pass by the ManualAdamUpdate kernel (on a backend
- * without it, by tfjs ops). Returns the new parameter and moments.
+ * m̂ = m'/(1−β1^t), v̂ = v'/(1−β2^t), in one pass by the ManualAdamUpdate kernel. Returns the new parameter and moments.
  */
 export function manualAdamUpdate<T extends Tensor>(
   param: T | TensorOrLike,
@@ -28,13 +26,6 @@ export function manualAdamUpdate<T extends Tensor>(
     const $v = toTensor(v, 'v', op);
     for (const [name, t] of [['param', $param], ['grad', $grad], ['m', $m], ['v', $v]] as const) checkFloatNonEmpty(t, name, op);
     for (const [name, t] of [['grad', $grad], ['m', $m], ['v', $v]] as const) checkSameShape(t, name, $param, 'param', op);
-    if (tf.getKernel(ManualAdamUpdate, tf.getBackend()) === undefined) {
-      const { c1, c2 } = adamBiasCorrections(attrs.beta1, attrs.beta2, attrs.step);
-      const mNew = tf.add<T>(tf.mul($m, attrs.beta1), tf.mul($grad, 1 - attrs.beta1));
-      const vNew = tf.add<T>(tf.mul($v, attrs.beta2), tf.mul(tf.square($grad), 1 - attrs.beta2));
-      const step = tf.div(tf.mul(tf.mul(mNew, c1), attrs.lr), tf.add(tf.sqrt(tf.mul(vNew, c2)), attrs.epsilon));
-      return { param: tf.sub<T>($param, step), m: mNew, v: vNew };
-    }
     const [p, mOut, vOut] = tf.engine().runKernel<T[]>(ManualAdamUpdate, { param: $param, grad: $grad, m: $m, v: $v }, attrs);
     return { param: p, m: mOut, v: vOut };
   });

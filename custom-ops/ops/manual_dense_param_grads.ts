@@ -6,8 +6,7 @@ import { checkDim, checkFloatMatrix, toTensor, type TensorOrLike } from '../util
 
 /**
  * The gradients of a dense layer R = X·W + b with respect to W and b for an upstream dy = ∂L/∂R:
- * dW = Xᵀ·dy and db = 1ᵀ·dy, by the ManualDenseParamGrads kernel (on a backend without it, by tfjs
- * ops). x: N×in, dy: N×out.
+ * dW = Xᵀ·dy and db = 1ᵀ·dy, by the ManualDenseParamGrads kernel. x: N×in, dy: N×out.
  */
 export function manualDenseParamGrads(x: Tensor2D | TensorOrLike, dy: Tensor2D | TensorOrLike): { dW: Tensor2D; db: Tensor1D } {
   ensureCustomOpsRegistered();
@@ -18,9 +17,6 @@ export function manualDenseParamGrads(x: Tensor2D | TensorOrLike, dy: Tensor2D |
     checkFloatMatrix($x, 'x', op);
     checkFloatMatrix($dy, 'dy', op);
     checkDim($dy.shape[0], "the rows of 'dy'", $x.shape[0], "the rows of 'x'", op);
-    if (tf.getKernel(ManualDenseParamGrads, tf.getBackend()) === undefined) {
-      return { dW: tf.matMul<Tensor2D>($x, $dy, true, false), db: tf.sum<Tensor1D>($dy, 0) };
-    }
     const [dW, db] = tf.engine().runKernel<[Tensor2D, Tensor1D]>(ManualDenseParamGrads, { x: $x, dy: $dy });
     return { dW, db };
   });

@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Tensor2D } from '@tensorflow/tfjs-core';
-import { ManualHiddenDelta, ManualReluGrad } from '../kernel_names.js';
+import { ManualHiddenDelta } from '../kernel_names.js';
 import { ensureCustomOpsRegistered } from '../register.js';
 import { checkDim, checkFloatMatrix, toTensor, type TensorOrLike } from '../util/op_args.js';
 
 /**
  * The delta of the hidden layer below a dense layer, G_{l−1} = (G_l·W_lᵀ) ⊙ 1(R_{l−1} > 0), by the
- * ManualHiddenDelta kernel: the product and the relu mask in one kernel (on a backend without it,
- * matMul then ManualReluGrad). dy = G_l: N×out, w = W_l: in×out, preActivation = R_{l−1}: N×in.
+ * ManualHiddenDelta kernel: the product and the relu mask in one kernel. dy = G_l: N×out, w = W_l: in×out, preActivation = R_{l−1}: N×in.
  */
 export function manualHiddenDelta(dy: Tensor2D | TensorOrLike, w: Tensor2D | TensorOrLike, preActivation: Tensor2D | TensorOrLike): Tensor2D {
   ensureCustomOpsRegistered();
@@ -24,9 +23,6 @@ export function manualHiddenDelta(dy: Tensor2D | TensorOrLike, w: Tensor2D | Ten
     checkDim(wOutputs, "the columns of 'w'", outputs, "the columns of 'dy'", op);
     checkDim($pre.shape[0], "the rows of 'preActivation'", rows, "the rows of 'dy'", op);
     checkDim($pre.shape[1] as number, "the columns of 'preActivation'", inputs, "the rows of 'w'", op);
-    if (tf.getKernel(ManualHiddenDelta, tf.getBackend()) === undefined) {
-      return tf.engine().runKernel<Tensor2D>(ManualReluGrad, { dy: tf.matMul($dy, $w, false, true), x: $pre });
-    }
     return tf.engine().runKernel<Tensor2D>(ManualHiddenDelta, { dy: $dy, w: $w, preActivation: $pre });
   });
 }

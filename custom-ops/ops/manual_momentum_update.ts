@@ -7,7 +7,7 @@ import { checkFloatNonEmpty, checkSameShape, toTensor, type TensorOrLike } from 
 
 /**
  * The homework's momentum, v' = γ·v + α·∇, W' = W − v', in one pass by the ManualMomentumUpdate
- * kernel (on a backend without it, by tfjs ops). Returns the new parameter and velocity.
+ * kernel. Returns the new parameter and velocity.
  */
 export function manualMomentumUpdate<T extends Tensor>(
   param: T | TensorOrLike,
@@ -25,10 +25,6 @@ export function manualMomentumUpdate<T extends Tensor>(
     for (const [name, t] of [['param', $param], ['grad', $grad], ['velocity', $velocity]] as const) checkFloatNonEmpty(t, name, op);
     checkSameShape($grad, 'grad', $param, 'param', op);
     checkSameShape($velocity, 'velocity', $param, 'param', op);
-    if (tf.getKernel(ManualMomentumUpdate, tf.getBackend()) === undefined) {
-      const v = tf.add<T>(tf.mul($velocity, attrs.momentum), tf.mul($grad, attrs.lr));
-      return { param: tf.sub<T>($param, v), velocity: v };
-    }
     const [p, v] = tf.engine().runKernel<T[]>(ManualMomentumUpdate, { param: $param, grad: $grad, velocity: $velocity }, attrs);
     return { param: p, velocity: v };
   });

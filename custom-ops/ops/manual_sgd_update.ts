@@ -6,8 +6,7 @@ import { checkedNumberAttrs } from '../util/kernel_checks.js';
 import { checkFloatNonEmpty, checkSameShape, toTensor, type TensorOrLike } from '../util/op_args.js';
 
 /**
- * W' = W − α·∇ in one pass, by the ManualSgdUpdate kernel (on a backend without it, by tfjs ops).
- * Returns the new parameter; the inputs are left as they are.
+ * W' = W − α·∇ in one pass, by the ManualSgdUpdate kernel. Returns the new parameter; the inputs are left as they are.
  */
 export function manualSgdUpdate<T extends Tensor>(param: T | TensorOrLike, grad: T | TensorOrLike, hyper: ManualSgdUpdateAttrs): T {
   ensureCustomOpsRegistered();
@@ -19,7 +18,6 @@ export function manualSgdUpdate<T extends Tensor>(param: T | TensorOrLike, grad:
     checkFloatNonEmpty($param, 'param', op);
     checkFloatNonEmpty($grad, 'grad', op);
     checkSameShape($grad, 'grad', $param, 'param', op);
-    if (tf.getKernel(ManualSgdUpdate, tf.getBackend()) === undefined) return tf.sub<T>($param, tf.mul($grad, attrs.lr));
     return tf.engine().runKernel<T>(ManualSgdUpdate, { param: $param, grad: $grad }, attrs);
   });
 }

@@ -1,8 +1,7 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeAddon } from '../addon.js';
 import { outputArray } from '../kernel_utils.js';
-import { ManualAdamUpdate } from '../../custom-ops/kernel_names.js';
 import { checkedAdamUpdateArgs } from '../../custom-ops/util/kernel_checks.js';
 import { adamBiasCorrections } from '../../custom-ops/util/update_loops.js';
 
@@ -17,5 +16,3 @@ export const manualAdamUpdate: KernelFunc = ({ inputs, backend, attrs }): Tensor
   loadNativeAddon().adamUpdate(values(param), values(grad), values(m), values(v), outs[0], outs[1], outs[2], lr, beta1, beta2, epsilon, c1, c2);
   return outs.map((out) => cpu.makeTensorInfo(param.shape, 'float32', out));
 };
-
-export const manualAdamUpdateConfig: KernelConfig = { kernelName: ManualAdamUpdate, backendName: 'native', kernelFunc: manualAdamUpdate };

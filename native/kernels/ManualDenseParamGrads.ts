@@ -1,8 +1,7 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeAddon } from '../addon.js';
 import { float32Output, outputArray } from '../kernel_utils.js';
-import { ManualDenseParamGrads } from '../../custom-ops/kernel_names.js';
 import { checkedDenseParamGradsInputs } from '../../custom-ops/util/kernel_checks.js';
 
 /** dW = xᵀ·dy (sgemm with A transposed, threaded) and db = 1ᵀ·dy (column sums in double), one kernel call. */
@@ -25,5 +24,3 @@ export const manualDenseParamGrads: KernelFunc = ({ inputs, backend }): TensorIn
   }
   return [float32Output(cpu, [inputsCount, outputsCount], dW), float32Output(cpu, [outputsCount], db)];
 };
-
-export const manualDenseParamGradsConfig: KernelConfig = { kernelName: ManualDenseParamGrads, backendName: 'native', kernelFunc: manualDenseParamGrads };

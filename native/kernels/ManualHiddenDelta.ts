@@ -1,8 +1,7 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeAddon } from '../addon.js';
 import { float32Output, outputArray } from '../kernel_utils.js';
-import { ManualHiddenDelta } from '../../custom-ops/kernel_names.js';
 import { checkedHiddenDeltaInputs } from '../../custom-ops/util/kernel_checks.js';
 
 /** (dy·Wᵀ) ⊙ 1(preActivation > 0): sgemm with B transposed, each thread masking the rows it computed. */
@@ -22,5 +21,3 @@ export const manualHiddenDelta: KernelFunc = ({ inputs, backend }): TensorInfo =
   }
   return float32Output(cpu, [rows, inputsCount], out);
 };
-
-export const manualHiddenDeltaConfig: KernelConfig = { kernelName: ManualHiddenDelta, backendName: 'native', kernelFunc: manualHiddenDelta };

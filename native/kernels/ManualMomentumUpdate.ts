@@ -1,8 +1,7 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeAddon } from '../addon.js';
 import { outputArray } from '../kernel_utils.js';
-import { ManualMomentumUpdate } from '../../custom-ops/kernel_names.js';
 import { checkedMomentumUpdateArgs } from '../../custom-ops/util/kernel_checks.js';
 
 /** v' = γ·v + α·∇, W' = W − v' in one threaded pass (native/src/updates.cc). */
@@ -15,5 +14,3 @@ export const manualMomentumUpdate: KernelFunc = ({ inputs, backend, attrs }): Te
   loadNativeAddon().momentumUpdate(values(param), values(grad), values(velocity), outParam, outVelocity, lr, momentum);
   return [cpu.makeTensorInfo(param.shape, 'float32', outParam), cpu.makeTensorInfo(param.shape, 'float32', outVelocity)];
 };
-
-export const manualMomentumUpdateConfig: KernelConfig = { kernelName: ManualMomentumUpdate, backendName: 'native', kernelFunc: manualMomentumUpdate };

@@ -1,8 +1,7 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeAddon } from '../addon.js';
 import { outputArray } from '../kernel_utils.js';
-import { ManualRelu } from '../../custom-ops/kernel_names.js';
 import { checkedReluInputs } from '../../custom-ops/util/kernel_checks.js';
 
 /** y = max(0, x), NaN kept (as the cpu kernel and tf.relu), threaded in the addon. */
@@ -14,5 +13,3 @@ export const manualRelu: KernelFunc = ({ inputs, backend }): TensorInfo => {
   loadNativeAddon().relu(xVals, out);
   return cpu.makeTensorInfo(x.shape, 'float32', out);
 };
-
-export const manualReluConfig: KernelConfig = { kernelName: ManualRelu, backendName: 'native', kernelFunc: manualRelu };

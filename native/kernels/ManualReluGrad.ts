@@ -1,8 +1,7 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeAddon } from '../addon.js';
 import { outputArray } from '../kernel_utils.js';
-import { ManualReluGrad } from '../../custom-ops/kernel_names.js';
 import { checkedReluGradInputs } from '../../custom-ops/util/kernel_checks.js';
 
 /** dx = dy ⊙ 1(x > 0), relu'(0) = 0, NaN in x gives NaN (as the cpu kernel), threaded in the addon. */
@@ -15,5 +14,3 @@ export const manualReluGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {
   loadNativeAddon().reluGrad(dyVals, xVals, out);
   return cpu.makeTensorInfo(x.shape, 'float32', out);
 };
-
-export const manualReluGradConfig: KernelConfig = { kernelName: ManualReluGrad, backendName: 'native', kernelFunc: manualReluGrad };

@@ -1,8 +1,7 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeAddon } from '../addon.js';
 import { outputArray } from '../kernel_utils.js';
-import { ManualSgdUpdate } from '../../custom-ops/kernel_names.js';
 import { checkedSgdUpdateArgs } from '../../custom-ops/util/kernel_checks.js';
 
 /** W' = W − α·∇ in one threaded pass (native/src/updates.cc). */
@@ -14,5 +13,3 @@ export const manualSgdUpdate: KernelFunc = ({ inputs, backend, attrs }): TensorI
   loadNativeAddon().sgdUpdate(values(param), values(grad), out, lr);
   return cpu.makeTensorInfo(param.shape, 'float32', out);
 };
-
-export const manualSgdUpdateConfig: KernelConfig = { kernelName: ManualSgdUpdate, backendName: 'native', kernelFunc: manualSgdUpdate };

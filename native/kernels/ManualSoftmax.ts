@@ -1,8 +1,7 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeAddon } from '../addon.js';
 import { outputArray } from '../kernel_utils.js';
-import { ManualSoftmax } from '../../custom-ops/kernel_names.js';
 import { checkedSoftmaxInputs } from '../../custom-ops/util/kernel_checks.js';
 import { rowLayout } from '../../custom-ops/util/row_layout.js';
 
@@ -16,5 +15,3 @@ export const manualSoftmax: KernelFunc = ({ inputs, backend }): TensorInfo => {
   if (zVals.length > 0) loadNativeAddon().softmax(zVals, out, cols);
   return cpu.makeTensorInfo(logits.shape, 'float32', out);
 };
-
-export const manualSoftmaxConfig: KernelConfig = { kernelName: ManualSoftmax, backendName: 'native', kernelFunc: manualSoftmax };

@@ -1,7 +1,6 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeAddon } from '../addon.js';
-import { ManualSoftmaxCrossEntropy } from '../../custom-ops/kernel_names.js';
 import { checkedSoftmaxCrossEntropyInputs } from '../../custom-ops/util/kernel_checks.js';
 import { rowLayout } from '../../custom-ops/util/row_layout.js';
 
@@ -14,10 +13,4 @@ export const manualSoftmaxCrossEntropy: KernelFunc = ({ inputs, backend }): Tens
   // No rows: the mean is 0/0, as the cpu kernel gives.
   const loss = zVals.length === 0 ? NaN : loadNativeAddon().softmaxCrossEntropy(yVals, zVals, rowLayout(logits.shape).cols);
   return cpu.makeTensorInfo([], 'float32', Float32Array.of(loss));
-};
-
-export const manualSoftmaxCrossEntropyConfig: KernelConfig = {
-  kernelName: ManualSoftmaxCrossEntropy,
-  backendName: 'native',
-  kernelFunc: manualSoftmaxCrossEntropy,
 };

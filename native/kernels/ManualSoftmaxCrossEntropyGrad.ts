@@ -1,8 +1,7 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeAddon } from '../addon.js';
 import { outputArray } from '../kernel_utils.js';
-import { ManualSoftmaxCrossEntropyGrad } from '../../custom-ops/kernel_names.js';
 import { checkedSoftmaxCrossEntropyGradInputs } from '../../custom-ops/util/kernel_checks.js';
 import { rowLayout } from '../../custom-ops/util/row_layout.js';
 
@@ -16,10 +15,4 @@ export const manualSoftmaxCrossEntropyGrad: KernelFunc = ({ inputs, backend }): 
   const out = outputArray(cpu, zVals.length);
   if (zVals.length > 0) loadNativeAddon().softmaxCrossEntropyGrad(dyValue, yVals, zVals, out, rowLayout(logits.shape).cols);
   return cpu.makeTensorInfo(logits.shape, 'float32', out);
-};
-
-export const manualSoftmaxCrossEntropyGradConfig: KernelConfig = {
-  kernelName: ManualSoftmaxCrossEntropyGrad,
-  backendName: 'native',
-  kernelFunc: manualSoftmaxCrossEntropyGrad,
 };

@@ -14,16 +14,6 @@ import { stepConfig } from './Step.js';
 import { subConfig } from './Sub.js';
 import { sumConfig } from './Sum.js';
 import { transposeConfig } from './Transpose.js';
-import { manualReluConfig } from './ManualRelu.js';
-import { manualReluGradConfig } from './ManualReluGrad.js';
-import { manualSoftmaxConfig } from './ManualSoftmax.js';
-import { manualSoftmaxCrossEntropyConfig } from './ManualSoftmaxCrossEntropy.js';
-import { manualSoftmaxCrossEntropyGradConfig } from './ManualSoftmaxCrossEntropyGrad.js';
-import { manualDenseParamGradsConfig } from './ManualDenseParamGrads.js';
-import { manualHiddenDeltaConfig } from './ManualHiddenDelta.js';
-import { manualSgdUpdateConfig } from './ManualSgdUpdate.js';
-import { manualMomentumUpdateConfig } from './ManualMomentumUpdate.js';
-import { manualAdamUpdateConfig } from './ManualAdamUpdate.js';
 
 /** tfjs built-in kernels the native backend runs in native code (the rest are the cpu backend's). */
 export const nativeBuiltinKernelConfigs: KernelConfig[] = [
@@ -44,16 +34,18 @@ export const nativeBuiltinKernelConfigs: KernelConfig[] = [
   transposeConfig,
 ];
 
-/** handgrad's own kernels on the native backend (their gradients are backend-independent, in custom-ops). */
-export const nativeCustomKernelConfigs: KernelConfig[] = [
-  manualReluConfig,
-  manualReluGradConfig,
-  manualSoftmaxConfig,
-  manualSoftmaxCrossEntropyConfig,
-  manualSoftmaxCrossEntropyGradConfig,
-  manualDenseParamGradsConfig,
-  manualHiddenDeltaConfig,
-  manualSgdUpdateConfig,
-  manualMomentumUpdateConfig,
-  manualAdamUpdateConfig,
-];
+/**
+ * handgrad's own kernels on the native backend, as a CustomKernelFuncs map: each kernel's kernelFunc
+ * under the kernel's name (their gradients are backend-independent, in custom-ops). backend.ts
+ * derives their KernelConfigs.
+ */
+export { manualRelu as ManualRelu } from './ManualRelu.js';
+export { manualReluGrad as ManualReluGrad } from './ManualReluGrad.js';
+export { manualSoftmax as ManualSoftmax } from './ManualSoftmax.js';
+export { manualSoftmaxCrossEntropy as ManualSoftmaxCrossEntropy } from './ManualSoftmaxCrossEntropy.js';
+export { manualSoftmaxCrossEntropyGrad as ManualSoftmaxCrossEntropyGrad } from './ManualSoftmaxCrossEntropyGrad.js';
+export { manualDenseParamGrads as ManualDenseParamGrads } from './ManualDenseParamGrads.js';
+export { manualHiddenDelta as ManualHiddenDelta } from './ManualHiddenDelta.js';
+export { manualSgdUpdate as ManualSgdUpdate } from './ManualSgdUpdate.js';
+export { manualMomentumUpdate as ManualMomentumUpdate } from './ManualMomentumUpdate.js';
+export { manualAdamUpdate as ManualAdamUpdate } from './ManualAdamUpdate.js';

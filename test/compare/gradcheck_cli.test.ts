@@ -47,6 +47,14 @@ describe.concurrent('gradcheck CLI (spawned)', () => {
     expect(lines.every((l) => l.pass && l.checks.length >= 7)).toBe(true);
   });
 
+  it('opcheck fails a kernel missing on a backend it was asked to check: exit 1, one line naming kernel and backend', async () => {
+    const { status, stdout } = await gradcheckCli('opcheck', 'ManualHiddenDelta', 'ManualRelu', '--backend', 'cpu,wasm', '--import', 'test/compare/fixtures/without_hidden_delta_on_wasm.mjs');
+    expect(status).toBe(1);
+    expect(stdout).toMatch(/^ManualHiddenDelta \[wasm\]\s+registered\s.*FAIL.*no kernel ManualHiddenDelta is registered for backend wasm$/m);
+    expect(stdout).not.toMatch(/nothing to check/);
+    expect(stdout.trim().split('\n').at(-1)).toBe('opcheck FAILED: ManualHiddenDelta on wasm');
+  });
+
   it('selftest on one function and seed prints the detection table and exits 0', async () => {
     const { status, stdout } = await gradcheckCli('selftest', '--seeds', '1', '--compare-seeds', '1', '--function', 'tanh');
     expect(status).toBe(0);

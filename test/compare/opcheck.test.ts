@@ -1,6 +1,6 @@
 /**
- * opcheck on Node's backends: handgrad's five kernels pass on cpu, wasm and native; a kernel
- * broken on one backend only is named with that backend; a GradConfig that misdeclares what it
+ * opcheck on Node's backends: handgrad's ten kernels pass on cpu, wasm, native and tensorflow; a
+ * kernel broken on one backend only, or missing there, is named with that backend; a GradConfig that misdeclares what it
  * saves, a kernel that writes into its input and one that leaks are each caught.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -9,12 +9,12 @@ import type { DataId, GradConfig, KernelBackend, TensorInfo } from '@tensorflow/
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { customKernelCases, opcheck, type OpcheckResult } from '../../compare/index.js';
-import { CUSTOM_KERNEL_NAMES, ManualSoftmax, registerCustomOps } from '../../custom-ops/index.js';
+import { CUSTOM_KERNEL_NAMES, ManualHiddenDelta, ManualSoftmax, registerCustomOps } from '../../custom-ops/index.js';
 import { probeBackend } from '../../src/backends.js';
 
-const NATIVE = await probeBackend('native');
-const BACKENDS = ['cpu', 'wasm', ...(NATIVE.available ? ['native'] : [])];
-const NATIVE_NOTE = NATIVE.available ? '' : ` (native SKIPPED: ${NATIVE.reason})`;
+const OPTIONAL = await Promise.all([probeBackend('native'), probeBackend('tensorflow')]);
+const BACKENDS = ['cpu', 'wasm', ...OPTIONAL.filter((p) => p.available).map((p) => p.name)];
+const SKIPPED_NOTE = OPTIONAL.flatMap((p) => (p.available ? [] : [` (${p.name} SKIPPED: ${p.reason})`])).join('');
 
 const failingRows = (result: OpcheckResult): string[] => result.backends.flatMap((b) => b.checks.filter((r) => !r.pass).map((r) => `${r.name} | ${r.kind}`));
 
@@ -24,7 +24,7 @@ describe('opcheck of handgrad\'s kernels', () => {
     await tf.setBackend('cpu');
   });
 
-  it(`every kernel (the five differentiable ops, the fused backprop and optimizer kernels) passes on ${BACKENDS.join(', ')}${NATIVE_NOTE}, every check on every backend, leaving no tensor behind`, async () => {
+  it(`every kernel (the five differentiable ops, the fused backprop and optimizer kernels) passes on ${BACKENDS.join(', ')}${SKIPPED_NOTE}, every check on every backend, leaving no tensor behind`, async () => {
     const before = tf.memory().numTensors;
     const cases = customKernelCases(0);
     expect(cases.map((c) => c.kernel).sort()).toEqual([...CUSTOM_KERNEL_NAMES].sort());
@@ -87,6 +87,31 @@ describe('opcheck names the backend and kernel that are broken', () => {
     expect(failed).toContain('ManualSoftmax [wasm] | forward vs cpu');
     expect(failed.every((row) => row.startsWith('ManualSoftmax [wasm]'))).toBe(true);
     expect(result.backends.filter((b) => !b.pass).map((b) => b.backend)).toEqual(['wasm']);
+  });
+});
+
+describe('opcheck fails a kernel that is missing on a backend it was asked to check', () => {
+  beforeAll(async () => {
+    registerCustomOps();
+    await tf.setBackend('cpu');
+  });
+
+  it('ManualHiddenDelta taken off cpu: the cpu row fails, naming kernel and backend, and nothing passes as "nothing to check"', async () => {
+    const config = tf.getKernel(ManualHiddenDelta, 'cpu');
+    const c = customKernelCases(0).find((k) => k.kernel === ManualHiddenDelta)!;
+    tf.unregisterKernel(ManualHiddenDelta, 'cpu');
+    let result: OpcheckResult;
+    try {
+      result = await opcheck(c.kernel, c.inputs, { backends: BACKENDS });
+    } finally {
+      tf.registerKernel(config);
+    }
+    expect(result.pass).toBe(false);
+    const cpu = result.backends.find((b) => b.backend === 'cpu')!;
+    expect(cpu.pass).toBe(false);
+    expect(cpu.checks.map((r) => [r.kind, r.pass, r.note])).toEqual([['registered', false, 'no kernel ManualHiddenDelta is registered for backend cpu']]);
+    // Back on cpu, the same check passes everywhere.
+    expect(failingRows(await opcheck(c.kernel, c.inputs, { backends: BACKENDS }))).toEqual([]);
   });
 });
 

@@ -1,13 +1,13 @@
 /**
  * The fused backprop kernels ManualDenseParamGrads (dW = Xᵀ·G, db = 1ᵀ·G) and ManualHiddenDelta
  * ((G·Wᵀ) ⊙ 1(R > 0)) on every backend: against tfjs's matMul/sum/step, their gradients against
- * tf.grad of the same composition, the composed fallback, and their input checks.
+ * tf.grad of the same composition, the error when a backend lacks them, and their input checks.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualDenseParamGrads, ManualHiddenDelta, manualDenseParamGrads, manualHiddenDelta, registerCustomOps } from '../../custom-ops/index.js';
-import { BACKEND_ROWS, activate, expectClose, expectNoLeak, randn, registerHandgradKernels } from './helpers.js';
+import { BACKEND_ROWS, RELU_EDGES, activate, edgeValues, expectClose, expectNoLeak, expectedReluGrad, randn, signedText } from './helpers.js';
 
 /** [N, in, out]: a row, a column, odd sizes, and the default job's 128×784→256 and 128×256→10. */
 const SIZES: Array<[number, number, number]> = [[1, 3, 2], [5, 1, 4], [7, 9, 3], [128, 784, 256], [128, 256, 10]];
@@ -59,6 +59,19 @@ describe.each(BACKEND_ROWS)('fused backprop kernels on %s', (_title, probe) => {
       tf.dispose([g, w, r, r2]);
     });
 
+    it('the mask bit for bit on edge values of R, under a product of both signs: +0 where R ≤ 0, NaN where R is NaN', () => {
+      const cols = RELU_EDGES.length;
+      const rows = 4;
+      const g = tf.tensor2d([[1], [-2], [0.5], [-0.25]]);
+      const w = tf.tensor2d(Array.from({ length: cols }, (_, i) => [i % 2 === 0 ? 1.5 : -3]));
+      const pre = edgeValues(RELU_EDGES, rows * cols, 1);
+      const r = tf.tensor2d(pre, [rows, cols]);
+      const product = tf.matMul(g, w, false, true);
+      const delta = manualHiddenDelta(g, w, r);
+      expect(signedText(delta.dataSync())).toEqual(signedText(expectedReluGrad(product.dataSync(), pre)));
+      tf.dispose([g, w, r, product, delta]);
+    });
+
     it('gradients of both kernels equal tf.grad of the same math in tfjs ops (matMul, sum, mul by step)', () => {
       const x = randn([6, 5], 10) as Tensor2D;
       const g = randn([6, 4], 11, 0.5) as Tensor2D;
@@ -88,22 +101,29 @@ describe.each(BACKEND_ROWS)('fused backprop kernels on %s', (_title, probe) => {
       tf.dispose([x, g, w, r, vW, vb, vx, dR]);
     });
 
-    it('a backend without the kernels gets the same results from composed tfjs ops', () => {
+    it('a backend without the kernels is an error naming kernel and backend (no composed fallback); back, they give the same values', () => {
       const x = randn([9, 7], 20) as Tensor2D;
       const g = randn([9, 3], 21) as Tensor2D;
       const w = randn([7, 3], 22) as Tensor2D;
       const r = randn([9, 7], 23) as Tensor2D;
-      const kernel = { grads: manualDenseParamGrads(x, g), delta: manualHiddenDelta(g, w, r) };
-      for (const name of [ManualDenseParamGrads, ManualHiddenDelta]) tf.unregisterKernel(name, probe.name);
+      const before = { grads: manualDenseParamGrads(x, g), delta: manualHiddenDelta(g, w, r) };
+      const configs = [ManualDenseParamGrads, ManualHiddenDelta].map((name) => tf.getKernel(name, probe.name));
+      for (const config of configs) tf.unregisterKernel(config.kernelName, config.backendName);
       try {
-        const composed = { grads: manualDenseParamGrads(x, g), delta: manualHiddenDelta(g, w, r) };
-        expectClose(composed.grads.dW, kernel.grads.dW, 'dW (fallback)', productTerms(x, g, true, false));
-        expectClose(composed.grads.db, kernel.grads.db, 'db (fallback)', tf.sum(tf.abs(g), 0));
-        expectClose(composed.delta, kernel.delta, 'delta (fallback)', productTerms(g, w, false, true));
+        expectNoLeak(() => {
+          expect(() => manualDenseParamGrads(x, g)).toThrow(`Kernel 'ManualDenseParamGrads' not registered for backend '${probe.name}'`);
+          expect(() => manualHiddenDelta(g, w, r)).toThrow(`Kernel 'ManualHiddenDelta' not registered for backend '${probe.name}'`);
+        });
       } finally {
-        registerHandgradKernels(probe.name);
+        for (const config of configs) tf.registerKernel(config);
       }
-      tf.dispose([x, g, w, r]);
+      const after = { grads: manualDenseParamGrads(x, g), delta: manualHiddenDelta(g, w, r) };
+      expect(after.grads.dW.dataSync()).toEqual(before.grads.dW.dataSync());
+      expect(after.delta.dataSync()).toEqual(before.delta.dataSync());
+      expectClose(after.grads.dW, tf.matMul(x, g, true, false), 'dW', productTerms(x, g, true, false));
+      expectClose(after.grads.db, tf.sum(g, 0), 'db', tf.sum(tf.abs(g), 0));
+      expectClose(after.delta, tf.mul(tf.matMul(g, w, false, true), tf.step(r)), 'delta', productTerms(g, w, false, true));
+      tf.dispose([x, g, w, r, before.grads.dW, before.grads.db, before.delta]);
     });
 
     it('shapes that do not chain are rejected, naming the arguments, by the ops and the kernels, with no tensor leaked', () => {

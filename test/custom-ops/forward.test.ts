@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { manualRelu, manualSoftmax, manualSoftmaxCrossEntropy, registerCustomOps } from '../../custom-ops/index.js';
-import { BACKEND_ROWS, activate, expectClose, expectNoLeak, oneHotLabels, randn, softLabels } from './helpers.js';
+import { BACKEND_ROWS, RELU_EDGES, activate, edgeValues, expectClose, expectNoLeak, oneHotLabels, randn, signedText, softLabels } from './helpers.js';
 
 const SHAPES: number[][] = [[7], [1, 5], [4, 10], [2, 3, 6]];
 
@@ -37,6 +37,14 @@ describe.each(BACKEND_ROWS)('forward kernels on %s', (_title, probe) => {
       const x = tf.tensor2d([[-3, -0.5, -1e-7], [0, 2, -0]]);
       const y = manualRelu(x);
       expect(Array.from(y.dataSync())).toEqual([0, 0, 0, 0, 2, 0]);
+      tf.dispose([x, y]);
+    });
+
+    it.each([10, 33, 1000])('relu bit for bit over %i edge values: +0 for −0 and every x ≤ 0, NaN kept, ±∞ and tiny values as they are', (size) => {
+      const values = edgeValues(RELU_EDGES, size, 3);
+      const x = tf.tensor1d(values);
+      const y = manualRelu(x);
+      expect(signedText(y.dataSync())).toEqual(signedText(values.map((v) => (v > 0 || Number.isNaN(v) ? v : 0))));
       tf.dispose([x, y]);
     });
 
@@ -85,7 +93,7 @@ describe.each(BACKEND_ROWS)('forward kernels on %s', (_title, probe) => {
       r.dispose();
     });
 
-    it.skipIf(probe.name === 'tensorflow')('NaN propagates like the tfjs built-ins (hand-written loops; libtensorflow has its own NaN rules)', () => {
+    it('NaN propagates like the tfjs built-ins', () => {
       const x = tf.tensor2d([[Number.NaN, 1, -1], [0.5, 2, -3]]);
       const y = tf.tensor2d([[0, 1, 0], [1, 0, 0]]);
       const relu = manualRelu(x);

@@ -13,7 +13,21 @@ import {
   manualSoftmaxCrossEntropyGrad,
   registerCustomOps,
 } from '../../custom-ops/index.js';
-import { BACKEND_ROWS, activate, expectClose, expectNoLeak, oneHotLabels, randn, registerHandgradKernels, softLabels } from './helpers.js';
+import {
+  BACKEND_ROWS,
+  RELU_EDGES,
+  UPSTREAM_EDGES,
+  activate,
+  edgeValues,
+  expectClose,
+  expectNoLeak,
+  expectedReluGrad,
+  oneHotLabels,
+  randn,
+  registerHandgradKernels,
+  signedText,
+  softLabels,
+} from './helpers.js';
 
 const SHAPES: number[][] = [[6], [1, 4], [5, 7], [2, 3, 4]];
 
@@ -96,6 +110,16 @@ describe.each(BACKEND_ROWS)('gradients on %s', (_title, probe) => {
       const theirs = tf.tidy(() => tf.mul(-0.5, tf.grad((t: Tensor) => builtinCE(y, t))(z)));
       expectClose(manualSoftmaxCrossEntropyGrad(tf.scalar(-0.5), y, z), theirs, 'CE grad kernel');
       tf.dispose([x, dy, z, y]);
+    });
+
+    it.each([10, 33, 1000])('manualReluGrad bit for bit over %i edge values: dy where x > 0, NaN where x is NaN, +0 elsewhere even for a negative or infinite dy', (size) => {
+      const xs = edgeValues(RELU_EDGES, size);
+      const dys = edgeValues(UPSTREAM_EDGES, size, 4);
+      const x = tf.tensor1d(xs);
+      const dy = tf.tensor1d(dys);
+      const dx = manualReluGrad(dy, x);
+      expect(signedText(dx.dataSync())).toEqual(signedText(expectedReluGrad(dys, xs)));
+      tf.dispose([x, dy, dx]);
     });
 
     it('gradients are finite for logits of ±1e4 and for a batch of one', () => {

@@ -103,3 +103,24 @@ export function expectNoLeak(fn: () => void): void {
   fn();
   expect(tf.memory().numTensors, 'tensors leaked').toBe(before);
 }
+
+/** Values as text that tells −0 from +0 (and names NaN), for bit-level expectations. */
+export function signedText(values: ArrayLike<number>): string[] {
+  return Array.from(values, (v) => (Object.is(v, -0) ? '-0' : String(v)));
+}
+
+/**
+ * Edge values for relu and its mask (no denormals: libtensorflow and the native addon flush them), laid
+ * out over `size` entries so that both the vector loops and their scalar tails of a backend see each.
+ */
+export const RELU_EDGES = [-3, -0, 0, 2, Number.NaN, -Infinity, Infinity, 1e-30, -1e-30, 7.5];
+export const UPSTREAM_EDGES = [-1, 5, -0, 0, Number.NaN, Infinity, -Infinity, 2.5, -1e-30];
+
+export function edgeValues(edges: readonly number[], size: number, shift = 0): Float32Array {
+  return Float32Array.from({ length: size }, (_, i) => edges[(i + shift) % edges.length]);
+}
+
+/** relu'(x)·dy as every backend computes it: dy where x > 0, NaN where x is NaN, else +0 (whatever dy is). */
+export function expectedReluGrad(dy: ArrayLike<number>, x: ArrayLike<number>): number[] {
+  return Array.from(x, (v, i) => (v > 0 ? dy[i] : Number.isNaN(v) ? Number.NaN : 0));
+}

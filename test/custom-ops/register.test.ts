@@ -3,21 +3,21 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   CUSTOM_KERNEL_NAMES,
   DIFFERENTIABLE_KERNEL_NAMES,
-  FUSED_KERNEL_NAMES,
   UPDATE_KERNEL_NAMES,
+  ManualAdamUpdate,
   ManualRelu,
   customOpsRegistered,
   manualRelu,
   registerCustomOps,
   unregisterCustomOps,
 } from '../../custom-ops/index.js';
-import { cpuKernelConfigs } from '../../custom-ops/backends/cpu/index.js';
-import { tensorflowKernelConfigs } from '../../custom-ops/backends/tensorflow/index.js';
-import { wasmKernelConfigs } from '../../custom-ops/backends/wasm/index.js';
+import * as cpuKernels from '../../custom-ops/backends/cpu/index.js';
 import { gradConfigs } from '../../custom-ops/gradients/index.js';
+import { customKernelConfigs } from '../../custom-ops/register.js';
+import { kernelConfigsOf } from '../../custom-ops/util/kernel_configs.js';
 import { activate } from './helpers.js';
 
-const OUR_BACKENDS = ['cpu', 'wasm', 'tensorflow'] as const;
+const OUR_BACKENDS = ['cpu', 'wasm', 'tensorflow', 'webgl', 'webgpu'] as const;
 
 function registeredCount(): number {
   let count = 0;
@@ -26,8 +26,8 @@ function registeredCount(): number {
   return count;
 }
 
-/** cpu and wasm hold all 10 kernels, tensorflow the 5 that are not fused (the fused ops compose tfjs ops there); 7 gradients. */
-const ALL_REGISTERED = 2 * 10 + 5 + 7;
+/** Every backend holds all 10 kernels; 7 gradients. */
+const ALL_REGISTERED = OUR_BACKENDS.length * 10 + 7;
 
 describe('registerCustomOps / unregisterCustomOps', () => {
   beforeAll(async () => {
@@ -37,18 +37,27 @@ describe('registerCustomOps / unregisterCustomOps', () => {
     registerCustomOps();
   });
 
-  it('cpu and wasm have one config per kernel name, tensorflow one per kernel that is not fused, and each differentiable kernel one gradient', () => {
-    for (const list of [cpuKernelConfigs, wasmKernelConfigs]) {
-      expect(list.map((c) => c.kernelName).sort()).toEqual([...CUSTOM_KERNEL_NAMES].sort());
-      expect(new Set(list.map((c) => c.backendName)).size).toBe(1);
+  it('every backend has one config per kernel name, each with its kernelFunc, and each differentiable kernel one gradient', () => {
+    for (const backend of OUR_BACKENDS) {
+      const configs = customKernelConfigs.filter((c) => c.backendName === backend);
+      expect(configs.map((c) => c.kernelName), backend).toEqual([...CUSTOM_KERNEL_NAMES]);
+      for (const config of configs) expect(typeof config.kernelFunc, `${config.kernelName} on ${backend}`).toBe('function');
     }
-    const fused = new Set<string>(FUSED_KERNEL_NAMES);
-    expect(tensorflowKernelConfigs.map((c) => c.kernelName).sort()).toEqual(CUSTOM_KERNEL_NAMES.filter((name) => !fused.has(name)).sort());
+    expect(customKernelConfigs.length).toBe(OUR_BACKENDS.length * CUSTOM_KERNEL_NAMES.length);
     expect(gradConfigs.map((c) => c.kernelName).sort()).toEqual([...DIFFERENTIABLE_KERNEL_NAMES].sort());
     expect(CUSTOM_KERNEL_NAMES.length).toBe(DIFFERENTIABLE_KERNEL_NAMES.length + UPDATE_KERNEL_NAMES.length);
   });
 
-  it('registers every kernel on cpu, wasm and tensorflow and every gradient; a second call is a silent no-op', () => {
+  it('a backend kernel map that lacks a kernel is a type error (and its derived config has no kernelFunc)', () => {
+    const nine: Partial<typeof cpuKernels> = { ...cpuKernels };
+    delete nine.ManualAdamUpdate;
+    // @ts-expect-error -- ManualAdamUpdate is missing from the map
+    const configs = kernelConfigsOf('cpu', nine);
+    expect(configs.find((c) => c.kernelName === ManualAdamUpdate)?.kernelFunc).toBeUndefined();
+    expect(configs.filter((c) => typeof c.kernelFunc === 'function').length).toBe(CUSTOM_KERNEL_NAMES.length - 1);
+  });
+
+  it('registers every kernel on every backend and every gradient; a second call is a silent no-op', () => {
     unregisterCustomOps();
     expect(registeredCount()).toBe(0);
     const warn = vi.spyOn(console, 'warn');
@@ -93,18 +102,13 @@ describe('registerCustomOps / unregisterCustomOps', () => {
     expect(tf.getKernel(ManualRelu, 'cpu')).toBe(theirs);
     tf.unregisterKernel(ManualRelu, 'cpu');
     registerCustomOps();
-    expect(tf.getKernel(ManualRelu, 'cpu')).toBe(cpuKernelConfigs.find((c) => c.kernelName === ManualRelu));
+    expect(tf.getKernel(ManualRelu, 'cpu')).toBe(customKernelConfigs.find((c) => c.kernelName === ManualRelu && c.backendName === 'cpu'));
   });
 
-  it('registers the webgl list too', async () => {
-    const { webglKernelConfigs } = await import('../../custom-ops/backends/webgl/index.js');
+  it('registers the very configs it derived, and unregisters them all', () => {
     registerCustomOps();
-    for (const config of webglKernelConfigs) {
-      expect(tf.getKernel(config.kernelName, config.backendName)).toBe(config);
-    }
+    for (const config of customKernelConfigs) expect(tf.getKernel(config.kernelName, config.backendName)).toBe(config);
     unregisterCustomOps();
-    for (const config of webglKernelConfigs) {
-      expect(tf.getKernel(config.kernelName, config.backendName)).toBeUndefined();
-    }
+    for (const config of customKernelConfigs) expect(tf.getKernel(config.kernelName, config.backendName)).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The fused optimizer updates (ManualSgdUpdate, ManualMomentumUpdate, ManualAdamUpdate) on every
  * backend: against the same update composed of tfjs ops, against tf.train's optimizers over several
- * steps, on the composed fallback (a backend without the kernel), and their input checks.
+ * steps, the error when a backend lacks them, and their input checks.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Tensor } from '@tensorflow/tfjs-core';
@@ -144,23 +144,28 @@ describe.each(BACKEND_ROWS)('optimizer update kernels on %s', (_title, probe) =>
       expectClose(adam.ours, adam.tfTrain, 'adam', adam.termScale);
     });
 
-    it('a backend without the kernels gets the same update from composed tfjs ops', () => {
+    it('a backend without the kernels is an error naming kernel and backend (no composed fallback); back, they give the same update', () => {
       const { w, g, m, v } = inputs([6, 5], 70);
-      const withKernel = manualAdamUpdate(w, g, m, v, { ...ADAM, step: 2 });
-      const withMomentum = manualMomentumUpdate(w, g, m, { lr: 0.1, momentum: 0.9 });
+      const before = manualAdamUpdate(w, g, m, v, { ...ADAM, step: 2 });
       const configs = [ManualSgdUpdate, ManualMomentumUpdate, ManualAdamUpdate].map((name) => tf.getKernel(name, probe.name));
-      for (const config of configs) if (config !== undefined) tf.unregisterKernel(config.kernelName, config.backendName);
+      for (const config of configs) tf.unregisterKernel(config.kernelName, config.backendName);
       try {
-        const fallback = manualAdamUpdate(w, g, m, v, { ...ADAM, step: 2 });
-        expectClose(fallback.param, withKernel.param, 'W (fallback)');
-        expectClose(fallback.v, withKernel.v, 'v (fallback)');
-        expectClose(manualMomentumUpdate(w, g, m, { lr: 0.1, momentum: 0.9 }).param, withMomentum.param, 'momentum W (fallback)');
-        const sgd = composed.sgd(w, g, 0.1);
-        expectClose(manualSgdUpdate(w, g, { lr: 0.1 }), sgd.param, 'sgd (fallback)', sgd.paramTerms);
+        expectNoLeak(() => {
+          expect(() => manualSgdUpdate(w, g, { lr: 0.1 })).toThrow(`Kernel 'ManualSgdUpdate' not registered for backend '${probe.name}'`);
+          expect(() => manualMomentumUpdate(w, g, m, { lr: 0.1, momentum: 0.9 })).toThrow(`Kernel 'ManualMomentumUpdate' not registered for backend '${probe.name}'`);
+          expect(() => manualAdamUpdate(w, g, m, v, { ...ADAM, step: 2 })).toThrow(`Kernel 'ManualAdamUpdate' not registered for backend '${probe.name}'`);
+        });
       } finally {
-        for (const config of configs) if (config !== undefined) tf.registerKernel(config);
+        for (const config of configs) tf.registerKernel(config);
       }
-      tf.dispose([w, g, m, v, withKernel.m, withMomentum.velocity]);
+      const after = manualAdamUpdate(w, g, m, v, { ...ADAM, step: 2 });
+      for (const key of ['param', 'm', 'v'] as const) expect(after[key].dataSync(), key).toEqual(before[key].dataSync());
+      const adam = composed.adam(w, g, m, v, 2);
+      expectClose(after.param, adam.param, 'Adam W', adam.paramTerms);
+      tf.dispose([adam.m, adam.v, adam.mTerms]);
+      const sgd = composed.sgd(w, g, 0.1);
+      expectClose(manualSgdUpdate(w, g, { lr: 0.1 }), sgd.param, 'sgd W', sgd.paramTerms);
+      tf.dispose([w, g, m, v, before.param, before.m, before.v, after.m, after.v]);
     });
 
     it('mismatched shapes, int32 inputs and bad hyperparameters are rejected, naming them, with no tensor leaked', () => {

@@ -1,6 +1,5 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { ManualAdamUpdate } from '../../kernel_names.js';
 import { checkedAdamUpdateArgs } from '../../util/kernel_checks.js';
 import { adamUpdateInto } from '../../util/update_loops.js';
 
@@ -13,5 +12,3 @@ export const manualAdamUpdate: KernelFunc = ({ inputs, backend, attrs }): Tensor
   adamUpdateInto(values(param), values(grad), values(m), values(v), coefficients, outs[0], outs[1], outs[2]);
   return outs.map((out) => cpu.makeTensorInfo(param.shape, 'float32', out));
 };
-
-export const manualAdamUpdateConfig: KernelConfig = { kernelName: ManualAdamUpdate, backendName: 'cpu', kernelFunc: manualAdamUpdate };

@@ -1,6 +1,5 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { ManualHiddenDelta } from '../../kernel_names.js';
 import { backendMatMul } from '../../util/backend_kernels.js';
 import { checkedHiddenDeltaInputs } from '../../util/kernel_checks.js';
 import { reluGradInto } from '../../util/row_loops.js';
@@ -14,5 +13,3 @@ export const manualHiddenDelta: KernelFunc = ({ inputs, backend }): TensorInfo =
   reluGradInto(values, cpu.data.get(preActivation.dataId).values as Float32Array, values);
   return product;
 };
-
-export const manualHiddenDeltaConfig: KernelConfig = { kernelName: ManualHiddenDelta, backendName: 'cpu', kernelFunc: manualHiddenDelta };

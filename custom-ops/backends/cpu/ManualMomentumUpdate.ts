@@ -1,6 +1,5 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { ManualMomentumUpdate } from '../../kernel_names.js';
 import { checkedMomentumUpdateArgs } from '../../util/kernel_checks.js';
 import { momentumUpdateInto } from '../../util/update_loops.js';
 
@@ -13,5 +12,3 @@ export const manualMomentumUpdate: KernelFunc = ({ inputs, backend, attrs }): Te
   momentumUpdateInto(values(param), values(grad), values(velocity), lr, momentum, outParam, outVelocity);
   return [cpu.makeTensorInfo(param.shape, 'float32', outParam), cpu.makeTensorInfo(param.shape, 'float32', outVelocity)];
 };
-
-export const manualMomentumUpdateConfig: KernelConfig = { kernelName: ManualMomentumUpdate, backendName: 'cpu', kernelFunc: manualMomentumUpdate };

@@ -1,6 +1,5 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { ManualRelu } from '../../kernel_names.js';
 import { checkedReluInputs } from '../../util/kernel_checks.js';
 import { reluInto } from '../../util/row_loops.js';
 
@@ -12,5 +11,3 @@ export const manualRelu: KernelFunc = ({ inputs, backend }): TensorInfo => {
   reluInto(xVals, out);
   return cpu.makeTensorInfo(x.shape, 'float32', out);
 };
-
-export const manualReluConfig: KernelConfig = { kernelName: ManualRelu, backendName: 'cpu', kernelFunc: manualRelu };

@@ -1,6 +1,5 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { ManualReluGrad } from '../../kernel_names.js';
 import { checkedReluGradInputs } from '../../util/kernel_checks.js';
 import { reluGradInto } from '../../util/row_loops.js';
 
@@ -13,5 +12,3 @@ export const manualReluGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {
   reluGradInto(dyVals, xVals, out);
   return cpu.makeTensorInfo(x.shape, 'float32', out);
 };
-
-export const manualReluGradConfig: KernelConfig = { kernelName: ManualReluGrad, backendName: 'cpu', kernelFunc: manualReluGrad };

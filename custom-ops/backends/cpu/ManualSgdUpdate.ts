@@ -1,6 +1,5 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { ManualSgdUpdate } from '../../kernel_names.js';
 import { checkedSgdUpdateArgs } from '../../util/kernel_checks.js';
 import { sgdUpdateInto } from '../../util/update_loops.js';
 
@@ -12,5 +11,3 @@ export const manualSgdUpdate: KernelFunc = ({ inputs, backend, attrs }): TensorI
   sgdUpdateInto(values(param), values(grad), lr, out);
   return cpu.makeTensorInfo(param.shape, 'float32', out);
 };
-
-export const manualSgdUpdateConfig: KernelConfig = { kernelName: ManualSgdUpdate, backendName: 'cpu', kernelFunc: manualSgdUpdate };

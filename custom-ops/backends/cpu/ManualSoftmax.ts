@@ -1,6 +1,5 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { ManualSoftmax } from '../../kernel_names.js';
 import { checkedSoftmaxInputs } from '../../util/kernel_checks.js';
 import { rowLayout } from '../../util/row_layout.js';
 import { softmaxRowsInto } from '../../util/row_loops.js';
@@ -13,5 +12,3 @@ export const manualSoftmax: KernelFunc = ({ inputs, backend }): TensorInfo => {
   softmaxRowsInto(zVals, rowLayout(logits.shape).cols, out);
   return cpu.makeTensorInfo(logits.shape, 'float32', out);
 };
-
-export const manualSoftmaxConfig: KernelConfig = { kernelName: ManualSoftmax, backendName: 'cpu', kernelFunc: manualSoftmax };

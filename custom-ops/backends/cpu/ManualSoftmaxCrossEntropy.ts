@@ -1,6 +1,5 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { ManualSoftmaxCrossEntropy } from '../../kernel_names.js';
 import { checkedSoftmaxCrossEntropyInputs } from '../../util/kernel_checks.js';
 import { rowLayout } from '../../util/row_layout.js';
 import { softmaxCrossEntropyMean } from '../../util/row_loops.js';
@@ -12,10 +11,4 @@ export const manualSoftmaxCrossEntropy: KernelFunc = ({ inputs, backend }): Tens
   const zVals = cpu.data.get(logits.dataId).values as Float32Array;
   const loss = softmaxCrossEntropyMean(yVals, zVals, rowLayout(logits.shape).cols);
   return cpu.makeTensorInfo([], 'float32', Float32Array.of(loss));
-};
-
-export const manualSoftmaxCrossEntropyConfig: KernelConfig = {
-  kernelName: ManualSoftmaxCrossEntropy,
-  backendName: 'cpu',
-  kernelFunc: manualSoftmaxCrossEntropy,
 };

@@ -1,6 +1,5 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { ManualSoftmaxCrossEntropyGrad } from '../../kernel_names.js';
 import { checkedSoftmaxCrossEntropyGradInputs } from '../../util/kernel_checks.js';
 import { rowLayout } from '../../util/row_layout.js';
 import { softmaxCrossEntropyGradInto } from '../../util/row_loops.js';
@@ -14,10 +13,4 @@ export const manualSoftmaxCrossEntropyGrad: KernelFunc = ({ inputs, backend }): 
   const out = new Float32Array(zVals.length);
   softmaxCrossEntropyGradInto(dyValue, yVals, zVals, rowLayout(logits.shape).cols, out);
   return cpu.makeTensorInfo(logits.shape, 'float32', out);
-};
-
-export const manualSoftmaxCrossEntropyGradConfig: KernelConfig = {
-  kernelName: ManualSoftmaxCrossEntropyGrad,
-  backendName: 'cpu',
-  kernelFunc: manualSoftmaxCrossEntropyGrad,
 };

@@ -1,12 +1,12 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualRelu } from '../../kernel_names.js';
+import type { KernelFunc, Tensor } from '@tensorflow/tfjs-core';
 import { checkedReluInputs } from '../../util/kernel_checks.js';
-import { floatOp, type TensorflowBackend } from './node_backend.js';
+import { runEager } from './node_backend.js';
 
-/** TF Relu: max(features, 0). */
-export const manualRelu: KernelFunc = ({ inputs, backend }): TensorInfo => {
+/**
+ * y = max(0, x), NaN kept, relu(−0) = +0: TF Relu, then Abs, since TF's Relu returns −0 for −0
+ * (and Abs leaves every other output of Relu, NaN included, as it is). 2 ops.
+ */
+export const manualRelu: KernelFunc = ({ inputs, backend }): Tensor => {
   const { x } = checkedReluInputs(inputs);
-  return floatOp(backend as TensorflowBackend, 'Relu', [x]);
+  return runEager(backend, (ops) => ops.output(ops.float('Abs', ops.float('Relu', ops.input(x)))));
 };
-
-export const manualReluConfig: KernelConfig = { kernelName: ManualRelu, backendName: 'tensorflow', kernelFunc: manualRelu };

@@ -1,12 +1,9 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualSoftmax } from '../../kernel_names.js';
+import type { KernelFunc, Tensor } from '@tensorflow/tfjs-core';
 import { checkedSoftmaxInputs } from '../../util/kernel_checks.js';
-import { floatOp, type TensorflowBackend } from './node_backend.js';
+import { runEager } from './node_backend.js';
 
-/** TF Softmax over the last axis (TF shifts each row by its own max). */
-export const manualSoftmax: KernelFunc = ({ inputs, backend }): TensorInfo => {
+/** p = softmax(x) over the last axis: TF Softmax, which shifts each row by its own max. 1 op. */
+export const manualSoftmax: KernelFunc = ({ inputs, backend }): Tensor => {
   const { logits } = checkedSoftmaxInputs(inputs);
-  return floatOp(backend as TensorflowBackend, 'Softmax', [logits]);
+  return runEager(backend, (ops) => ops.output(ops.float('Softmax', ops.input(logits))));
 };
-
-export const manualSoftmaxConfig: KernelConfig = { kernelName: ManualSoftmax, backendName: 'tensorflow', kernelFunc: manualSoftmax };

@@ -1,28 +1,19 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualSoftmaxCrossEntropy } from '../../kernel_names.js';
+import type { KernelFunc, Tensor } from '@tensorflow/tfjs-core';
 import { checkedSoftmaxCrossEntropyInputs } from '../../util/kernel_checks.js';
 import { rowLayout } from '../../util/row_layout.js';
-import { floatOp, floatScalar, sumOver, withTemps, type TensorflowBackend } from './node_backend.js';
+import { runEager } from './node_backend.js';
 
 /**
- * L = −(1/N) Σ_{n,k} y_nk · log softmax(z_n)_k. TF's LogSoftmax computes z − logsumexp(z) with
- * the row max shifted out, so logits of ±1e4 stay finite.
+ * L = (1/N) Σ_n Σ_k y_nk (logsumexp(z_n) − z_nk): TF SoftmaxCrossEntropyWithLogits gives each row's
+ * Σ_k y_k (logsumexp(z) − z_k), the row max shifted out (logits of ±1e4 stay finite), then Mean over
+ * the rows. 2 ops (4 when the logits are not a matrix: both inputs reshaped to N×K first).
  */
-export const manualSoftmaxCrossEntropy: KernelFunc = ({ inputs, backend }): TensorInfo => {
+export const manualSoftmaxCrossEntropy: KernelFunc = ({ inputs, backend }): Tensor => {
   const { labels, logits } = checkedSoftmaxCrossEntropyInputs(inputs);
-  const tfBackend = backend as TensorflowBackend;
-  const allAxes = logits.shape.map((_, axis) => axis);
-  return withTemps((temp) => {
-    const logProbs = temp(floatOp(tfBackend, 'LogSoftmax', [logits]));
-    const weighted = temp(floatOp(tfBackend, 'Mul', [labels, logProbs]));
-    const total = temp(sumOver(tfBackend, weighted, allAxes, false));
-    const minusRows = temp(floatScalar(-rowLayout(logits.shape).rows));
-    return floatOp(tfBackend, 'RealDiv', [total, minusRows]);
+  const { rows, cols } = rowLayout(logits.shape);
+  return runEager(backend, (ops) => {
+    const asRows = (info: typeof labels) => (info.shape.length === 2 ? ops.input(info) : ops.reshape(ops.input(info), [rows, cols]));
+    const [rowLosses] = ops.run('SoftmaxCrossEntropyWithLogits', [ops.typeAttr('T', 'float32')], [asRows(logits), asRows(labels)], 2);
+    return ops.output(ops.reduce('Mean', rowLosses, [0], false));
   });
-};
-
-export const manualSoftmaxCrossEntropyConfig: KernelConfig = {
-  kernelName: ManualSoftmaxCrossEntropy,
-  backendName: 'tensorflow',
-  kernelFunc: manualSoftmaxCrossEntropy,
 };

@@ -1,31 +1,22 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualSoftmaxCrossEntropyGrad } from '../../kernel_names.js';
+import type { KernelFunc, Tensor } from '@tensorflow/tfjs-core';
 import { checkedSoftmaxCrossEntropyGradInputs } from '../../util/kernel_checks.js';
 import { rowLayout } from '../../util/row_layout.js';
-import { floatOp, floatScalar, reshapeTo, sumOver, withTemps, type TensorflowBackend } from './node_backend.js';
+import { runEager, type TensorflowBackend } from './node_backend.js';
 
 /**
- * dz = dy · ((Σ_k y_k) · softmax(z) − y) / N per row; for label rows summing to 1 this is
- * the homework's gradCE, dy · (p − y) / N.
+ * dz = c · ((Σ_k y_k) · softmax(z) − y) per row, c = dy / N (the homework's gradCE, dy · (p − y) / N,
+ * for rows of labels that sum to 1), as (Σ_k c·y_k) · softmax(z) − c·y: Mul, Sum, Softmax, Mul, Sub.
+ * The one value of dy is read into c in JavaScript (free for a dy made there, as tf.scalar(1)). 5 ops.
  */
-export const manualSoftmaxCrossEntropyGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {
+export const manualSoftmaxCrossEntropyGrad: KernelFunc = ({ inputs, backend }): Tensor => {
   const { dy, labels, logits } = checkedSoftmaxCrossEntropyGradInputs(inputs);
   const tfBackend = backend as TensorflowBackend;
+  const c = (tfBackend.readSync(dy.dataId) as Float32Array)[0] / rowLayout(logits.shape).rows;
   const lastAxis = logits.shape.length - 1;
-  return withTemps((temp) => {
-    const probs = temp(floatOp(tfBackend, 'Softmax', [logits]));
-    const labelSums = temp(sumOver(tfBackend, labels, [lastAxis], true));
-    const scaledProbs = temp(floatOp(tfBackend, 'Mul', [labelSums, probs]));
-    const diff = temp(floatOp(tfBackend, 'Sub', [scaledProbs, labels]));
-    const dyScalar = temp(reshapeTo(tfBackend, dy, []));
-    const rows = temp(floatScalar(rowLayout(logits.shape).rows));
-    const scale = temp(floatOp(tfBackend, 'RealDiv', [dyScalar, rows]));
-    return floatOp(tfBackend, 'Mul', [diff, scale]);
+  return runEager(backend, (ops) => {
+    const scaledLabels = ops.float('Mul', ops.input(labels), ops.scalar(c));
+    const scaledSums = ops.reduce('Sum', scaledLabels, [lastAxis], true);
+    const probs = ops.float('Softmax', ops.input(logits));
+    return ops.output(ops.float('Sub', ops.float('Mul', scaledSums, probs), scaledLabels));
   });
-};
-
-export const manualSoftmaxCrossEntropyGradConfig: KernelConfig = {
-  kernelName: ManualSoftmaxCrossEntropyGrad,
-  backendName: 'tensorflow',
-  kernelFunc: manualSoftmaxCrossEntropyGrad,
 };

@@ -1,81 +1,162 @@
 /**
  * The slice of tfjs-node's NodeJSKernelBackend that our kernels use, typed structurally so the
- * plugin compiles and loads without @tensorflow/tfjs-node (an optional dependency). Mirrors
- * tfjs-node/src/nodejs_kernel_backend.ts: ops run eagerly in libtensorflow through
- * executeSingleOutput(opName, opAttrs, inputs), attrs built as createTensorsTypeOpAttr does.
+ * plugin compiles and loads without @tensorflow/tfjs-node (an optional dependency). Ops run eagerly
+ * in libtensorflow through the binding's executeOp(opName, opAttrs, inputHandles, numOutputs), which
+ * is what the backend's executeSingleOutput wraps. A kernel here works on TF tensor handles: its
+ * intermediates never become tfjs tensors (no engine bookkeeping, nothing for tf.memory() to count),
+ * only its outputs are handed to tfjs, through the backend's createOutputTensor. getInputTensorIds
+ * and createOutputTensor are TypeScript-private in tfjs-node 4.22 but are how its own kernels move
+ * tensors in and out of TF.
  */
-import * as tf from '@tensorflow/tfjs';
-import type { DataType, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import type { backend_util, DataId, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 
 /** One TFE op attribute, as tfjs-node's binding takes it. */
 export type TFEOpAttr = { name: string; type: number; value: boolean | number | string | number[] };
 
-/** The libtensorflow enum values the binding exposes. */
+/** What executeOp returns for each output: a TF tensor handle, its shape and its TF dtype enum. */
+export type TensorMetadata = { id: number; shape: number[]; dtype: number };
+
 export type TensorflowBinding = {
   TF_ATTR_TYPE: number;
   TF_ATTR_BOOL: number;
+  TF_ATTR_INT: number;
+  TF_ATTR_STRING: number;
   TF_FLOAT: number;
   TF_INT32: number;
+  executeOp(opName: string, opAttrs: TFEOpAttr[], inputTensorIds: number[], numOutputs: number): TensorMetadata[];
+  createTensor(shape: number[], dtype: number, values: Float32Array | Int32Array): number;
+  deleteTensor(tensorId: number): void;
 };
 
 export type TensorflowBackend = {
   binding: TensorflowBinding;
-  executeSingleOutput(name: string, opAttrs: TFEOpAttr[], inputs: TensorInfo[]): Tensor;
+  getInputTensorIds(tensors: TensorInfo[]): number[];
+  createOutputTensor(metadata: TensorMetadata): Tensor;
+  readSync(dataId: DataId): backend_util.BackendValues;
 };
 
-/** tfjs-node's createTensorsTypeOpAttr(attrName, dtype). */
-export function typeAttr(backend: TensorflowBackend, attrName: string, dtype: DataType): TFEOpAttr {
-  const value = dtype === 'float32' ? backend.binding.TF_FLOAT : dtype === 'int32' ? backend.binding.TF_INT32 : undefined;
-  if (value === undefined) throw new Error(`tensorflow backend: dtype ${dtype} is not used by handgrad kernels`);
-  return { name: attrName, type: backend.binding.TF_ATTR_TYPE, value };
+/** A TF tensor handle inside one kernel call. */
+export type Handle = TensorMetadata;
+
+/**
+ * Constants a kernel uses on every call (axis lists, hyperparameters), kept as TF handles for the
+ * binding's lifetime so that a training step creates none. Few distinct values recur (α, 1 − β1, the
+ * axes); values that change every step (Adam's bias corrections) evict the oldest past the cap.
+ */
+const CONSTANT_CAP = 32;
+const constantsByBinding = new WeakMap<TensorflowBinding, Map<string, Handle>>();
+
+function cachedConstant(binding: TensorflowBinding, dtype: 'float32' | 'int32', shape: number[], values: number[]): Handle {
+  let cache = constantsByBinding.get(binding);
+  if (cache === undefined) {
+    cache = new Map();
+    constantsByBinding.set(binding, cache);
+  }
+  // Object.is keeps 0 and −0 apart in the key.
+  const key = `${dtype}[${shape.join(',')}]${values.map((v) => (Object.is(v, -0) ? '-0' : String(v))).join(',')}`;
+  const hit = cache.get(key);
+  if (hit !== undefined) {
+    cache.delete(key);
+    cache.set(key, hit); // most recently used last
+    return hit;
+  }
+  const tfDtype = dtype === 'float32' ? binding.TF_FLOAT : binding.TF_INT32;
+  const id = binding.createTensor(shape, tfDtype, dtype === 'float32' ? Float32Array.from(values) : Int32Array.from(values));
+  const handle = { id, shape, dtype: tfDtype };
+  cache.set(key, handle);
+  if (cache.size > CONSTANT_CAP) {
+    const [oldestKey, oldest] = cache.entries().next().value as [string, Handle];
+    cache.delete(oldestKey);
+    binding.deleteTensor(oldest.id);
+  }
+  return handle;
 }
 
-/** Runs a float32 op whose only attr is T (Relu, ReluGrad, Softmax, LogSoftmax, Mul, Sub, RealDiv). */
-export function floatOp(backend: TensorflowBackend, opName: string, inputs: TensorInfo[]): Tensor {
-  return backend.executeSingleOutput(opName, [typeAttr(backend, 'T', 'float32')], inputs);
-}
+/** The ops one kernel call runs; every handle it made is freed when the call ends, except its outputs. */
+export class EagerOps {
+  private readonly binding: TensorflowBinding;
+  private readonly temps: Handle[] = [];
+  private readonly floatT: TFEOpAttr;
 
-/** TF `Sum(input, reduction_indices)` over `axes`, as tfjs-node's Sum kernel calls it. */
-export function sumOver(backend: TensorflowBackend, x: TensorInfo, axes: number[], keepDims: boolean): Tensor {
-  const axesTensor = tf.tensor1d(axes, 'int32');
-  try {
-    const attrs = [
-      { name: 'keep_dims', type: backend.binding.TF_ATTR_BOOL, value: keepDims },
-      typeAttr(backend, 'T', 'float32'),
-      typeAttr(backend, 'Tidx', 'int32'),
-    ];
-    return backend.executeSingleOutput('Sum', attrs, [x, axesTensor]);
-  } finally {
-    axesTensor.dispose();
+  constructor(private readonly backend: TensorflowBackend) {
+    this.binding = backend.binding;
+    this.floatT = this.typeAttr('T', 'float32');
+  }
+
+  /** A tfjs input of the kernel (owned by tfjs, never freed here). */
+  input(info: TensorInfo): Handle {
+    return { id: this.backend.getInputTensorIds([info])[0], shape: info.shape, dtype: this.binding.TF_FLOAT };
+  }
+
+  /** A float32 scalar constant (cached across calls). */
+  scalar(value: number): Handle {
+    return cachedConstant(this.binding, 'float32', [], [value]);
+  }
+
+  /** A rank-1 int32 constant such as an axis list or a shape (cached across calls). */
+  ints(values: number[]): Handle {
+    return cachedConstant(this.binding, 'int32', [values.length], values);
+  }
+
+  typeAttr(name: string, dtype: 'float32' | 'int32'): TFEOpAttr {
+    return { name, type: this.binding.TF_ATTR_TYPE, value: dtype === 'float32' ? this.binding.TF_FLOAT : this.binding.TF_INT32 };
+  }
+
+  boolAttr(name: string, value: boolean): TFEOpAttr {
+    return { name, type: this.binding.TF_ATTR_BOOL, value };
+  }
+
+  stringAttr(name: string, value: string): TFEOpAttr {
+    return { name, type: this.binding.TF_ATTR_STRING, value };
+  }
+
+  /** Runs one TF op with the given attrs; its outputs are temporaries of this call. */
+  run(opName: string, attrs: TFEOpAttr[], inputs: Handle[], numOutputs = 1): Handle[] {
+    const outputs = this.binding.executeOp(opName, attrs, inputs.map((h) => h.id), numOutputs);
+    this.temps.push(...outputs);
+    return outputs;
+  }
+
+  /** A float32 op whose only attr is T (Relu, Abs, Sign, Softmax, Mul, AddV2, Sub, RealDiv, MulNoNan, Sqrt, Square). */
+  float(opName: string, ...inputs: Handle[]): Handle {
+    return this.run(opName, [this.floatT], inputs)[0];
+  }
+
+  /** TF `MatMul(a, b)` of float32 matrices: op(a)·op(b). */
+  matMul(a: Handle, b: Handle, transposeA: boolean, transposeB: boolean): Handle {
+    return this.run('MatMul', [this.boolAttr('transpose_a', transposeA), this.boolAttr('transpose_b', transposeB), this.floatT], [a, b])[0];
+  }
+
+  /** TF `Sum` or `Mean` of float32 `x` over `axes`. */
+  reduce(opName: 'Sum' | 'Mean', x: Handle, axes: number[], keepDims: boolean): Handle {
+    return this.run(opName, [this.boolAttr('keep_dims', keepDims), this.floatT, this.typeAttr('Tidx', 'int32')], [x, this.ints(axes)])[0];
+  }
+
+  /** TF `Reshape` of a float32 tensor. */
+  reshape(x: Handle, shape: number[]): Handle {
+    return this.run('Reshape', [this.floatT, this.typeAttr('Tshape', 'int32')], [x, this.ints(shape)])[0];
+  }
+
+  /** Hands a handle to tfjs as a kernel output (tfjs owns it from here). */
+  output(handle: Handle): Tensor {
+    const index = this.temps.indexOf(handle);
+    if (index < 0) throw new Error('tensorflow backend: a kernel output must be a handle the kernel computed');
+    this.temps.splice(index, 1);
+    return this.backend.createOutputTensor(handle);
+  }
+
+  /** Frees every temporary that did not become an output. */
+  dispose(): void {
+    for (const handle of this.temps.splice(0)) this.binding.deleteTensor(handle.id);
   }
 }
 
-/** TF `Reshape(tensor, shape)` of a float32 tensor. */
-export function reshapeTo(backend: TensorflowBackend, x: TensorInfo, shape: number[]): Tensor {
-  const shapeTensor = tf.tensor1d(shape, 'int32');
+/** Runs one kernel's ops on the tensorflow backend, freeing its intermediates even when an op throws. */
+export function runEager<T extends Tensor | Tensor[]>(backend: unknown, body: (ops: EagerOps) => T): T {
+  const ops = new EagerOps(backend as TensorflowBackend);
   try {
-    return backend.executeSingleOutput('Reshape', [typeAttr(backend, 'T', 'float32'), typeAttr(backend, 'Tshape', 'int32')], [x, shapeTensor]);
+    return body(ops);
   } finally {
-    shapeTensor.dispose();
-  }
-}
-
-/** A float32 scalar constant on the active (tensorflow) backend. */
-export function floatScalar(value: number): Tensor {
-  return tf.scalar(value, 'float32');
-}
-
-/** Runs `body`, then disposes every intermediate it passed through `temp`, except the result. */
-export function withTemps(body: (temp: <T extends Tensor>(t: T) => T) => Tensor): Tensor {
-  const temps: Tensor[] = [];
-  let result: Tensor | undefined;
-  try {
-    result = body((t) => {
-      temps.push(t);
-      return t;
-    });
-    return result;
-  } finally {
-    for (const t of temps) if (t !== result) t.dispose();
+    ops.dispose();
   }
 }

@@ -1,6 +1,5 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ManualAdamUpdate } from '../../kernel_names.js';
 import { checkedAdamUpdateArgs } from '../../util/kernel_checks.js';
 import { adamBiasCorrections, adamUpdateInto } from '../../util/update_loops.js';
 import { adamSimdFor } from './adam_simd.js';
@@ -23,5 +22,3 @@ export const manualAdamUpdate: KernelFunc = ({ inputs, backend, attrs }): Tensor
   simd(at(param), at(grad), at(m), at(v), at(outs[0]), at(outs[1]), at(outs[2]), heap(param).length, beta1, 1 - beta1, beta2, 1 - beta2, lr * c1, c2, epsilon);
   return outs;
 };
-
-export const manualAdamUpdateConfig: KernelConfig = { kernelName: ManualAdamUpdate, backendName: 'wasm', kernelFunc: manualAdamUpdate };

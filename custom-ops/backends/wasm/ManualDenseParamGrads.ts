@@ -1,6 +1,5 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ManualDenseParamGrads } from '../../kernel_names.js';
 import { backendColumnSums, backendMatMul, backendTranspose } from '../../util/backend_kernels.js';
 import { checkedDenseParamGradsInputs } from '../../util/kernel_checks.js';
 import { zeroSkippingMatMul } from './zero_skipping.js';
@@ -22,5 +21,3 @@ export const manualDenseParamGrads: KernelFunc = ({ inputs, backend }): TensorIn
   wasm.disposeData(xT.dataId);
   return [dW, db];
 };
-
-export const manualDenseParamGradsConfig: KernelConfig = { kernelName: ManualDenseParamGrads, backendName: 'wasm', kernelFunc: manualDenseParamGrads };

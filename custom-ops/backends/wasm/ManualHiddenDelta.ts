@@ -1,6 +1,5 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ManualHiddenDelta } from '../../kernel_names.js';
 import { backendMatMul, backendTranspose } from '../../util/backend_kernels.js';
 import { checkedHiddenDeltaInputs } from '../../util/kernel_checks.js';
 import { reluGradInto } from '../../util/row_loops.js';
@@ -20,5 +19,3 @@ export const manualHiddenDelta: KernelFunc = ({ inputs, backend }): TensorInfo =
   reluGradInto(values, wasm.typedArrayFromHeap(preActivation) as Float32Array, values);
   return product;
 };
-
-export const manualHiddenDeltaConfig: KernelConfig = { kernelName: ManualHiddenDelta, backendName: 'wasm', kernelFunc: manualHiddenDelta };

@@ -1,6 +1,5 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ManualMomentumUpdate } from '../../kernel_names.js';
 import { checkedMomentumUpdateArgs } from '../../util/kernel_checks.js';
 import { momentumUpdateInto } from '../../util/update_loops.js';
 
@@ -13,5 +12,3 @@ export const manualMomentumUpdate: KernelFunc = ({ inputs, backend, attrs }): Te
   momentumUpdateInto(heap(param), heap(grad), heap(velocity), lr, momentum, heap(outs[0]), heap(outs[1]));
   return outs;
 };
-
-export const manualMomentumUpdateConfig: KernelConfig = { kernelName: ManualMomentumUpdate, backendName: 'wasm', kernelFunc: manualMomentumUpdate };

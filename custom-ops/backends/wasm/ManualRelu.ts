@@ -1,6 +1,5 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ManualRelu } from '../../kernel_names.js';
 import { checkedReluInputs } from '../../util/kernel_checks.js';
 import { reluInto } from '../../util/row_loops.js';
 
@@ -12,5 +11,3 @@ export const manualRelu: KernelFunc = ({ inputs, backend }): TensorInfo => {
   reluInto(wasm.typedArrayFromHeap(x) as Float32Array, wasm.typedArrayFromHeap(out) as Float32Array);
   return out;
 };
-
-export const manualReluConfig: KernelConfig = { kernelName: ManualRelu, backendName: 'wasm', kernelFunc: manualRelu };

@@ -1,6 +1,5 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ManualReluGrad } from '../../kernel_names.js';
 import { checkedReluGradInputs } from '../../util/kernel_checks.js';
 import { reluGradInto } from '../../util/row_loops.js';
 
@@ -14,5 +13,3 @@ export const manualReluGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {
   reluGradInto(dyVals, xVals, wasm.typedArrayFromHeap(out) as Float32Array);
   return out;
 };
-
-export const manualReluGradConfig: KernelConfig = { kernelName: ManualReluGrad, backendName: 'wasm', kernelFunc: manualReluGrad };

@@ -1,6 +1,5 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ManualSgdUpdate } from '../../kernel_names.js';
 import { checkedSgdUpdateArgs } from '../../util/kernel_checks.js';
 import { sgdUpdateInto } from '../../util/update_loops.js';
 
@@ -13,5 +12,3 @@ export const manualSgdUpdate: KernelFunc = ({ inputs, backend, attrs }): TensorI
   sgdUpdateInto(heap(param), heap(grad), lr, heap(out));
   return out;
 };
-
-export const manualSgdUpdateConfig: KernelConfig = { kernelName: ManualSgdUpdate, backendName: 'wasm', kernelFunc: manualSgdUpdate };

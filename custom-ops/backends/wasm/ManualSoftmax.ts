@@ -1,6 +1,5 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ManualSoftmax } from '../../kernel_names.js';
 import { checkedSoftmaxInputs } from '../../util/kernel_checks.js';
 import { rowLayout } from '../../util/row_layout.js';
 import { softmaxRowsInto } from '../../util/row_loops.js';
@@ -14,5 +13,3 @@ export const manualSoftmax: KernelFunc = ({ inputs, backend }): TensorInfo => {
   softmaxRowsInto(zVals, rowLayout(logits.shape).cols, wasm.typedArrayFromHeap(out) as Float32Array);
   return out;
 };
-
-export const manualSoftmaxConfig: KernelConfig = { kernelName: ManualSoftmax, backendName: 'wasm', kernelFunc: manualSoftmax };

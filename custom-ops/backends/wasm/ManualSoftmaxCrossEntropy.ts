@@ -1,6 +1,5 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ManualSoftmaxCrossEntropy } from '../../kernel_names.js';
 import { checkedSoftmaxCrossEntropyInputs } from '../../util/kernel_checks.js';
 import { rowLayout } from '../../util/row_layout.js';
 import { softmaxCrossEntropyMean } from '../../util/row_loops.js';
@@ -15,10 +14,4 @@ export const manualSoftmaxCrossEntropy: KernelFunc = ({ inputs, backend }): Tens
   const loss = softmaxCrossEntropyMean(yVals, zVals, rowLayout(logits.shape).cols);
   (wasm.typedArrayFromHeap(out) as Float32Array)[0] = loss;
   return out;
-};
-
-export const manualSoftmaxCrossEntropyConfig: KernelConfig = {
-  kernelName: ManualSoftmaxCrossEntropy,
-  backendName: 'wasm',
-  kernelFunc: manualSoftmaxCrossEntropy,
 };

@@ -1,6 +1,5 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ManualSoftmaxCrossEntropyGrad } from '../../kernel_names.js';
 import { checkedSoftmaxCrossEntropyGradInputs } from '../../util/kernel_checks.js';
 import { rowLayout } from '../../util/row_layout.js';
 import { softmaxCrossEntropyGradInto } from '../../util/row_loops.js';
@@ -15,10 +14,4 @@ export const manualSoftmaxCrossEntropyGrad: KernelFunc = ({ inputs, backend }): 
   const zVals = wasm.typedArrayFromHeap(logits) as Float32Array;
   softmaxCrossEntropyGradInto(dyValue, yVals, zVals, rowLayout(logits.shape).cols, wasm.typedArrayFromHeap(out) as Float32Array);
   return out;
-};
-
-export const manualSoftmaxCrossEntropyGradConfig: KernelConfig = {
-  kernelName: ManualSoftmaxCrossEntropyGrad,
-  backendName: 'wasm',
-  kernelFunc: manualSoftmaxCrossEntropyGrad,
 };

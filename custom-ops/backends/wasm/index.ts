@@ -1,25 +1,14 @@
-import type { KernelConfig } from '@tensorflow/tfjs-core';
-import { manualReluConfig } from './ManualRelu.js';
-import { manualReluGradConfig } from './ManualReluGrad.js';
-import { manualSoftmaxConfig } from './ManualSoftmax.js';
-import { manualSoftmaxCrossEntropyConfig } from './ManualSoftmaxCrossEntropy.js';
-import { manualSoftmaxCrossEntropyGradConfig } from './ManualSoftmaxCrossEntropyGrad.js';
-import { manualDenseParamGradsConfig } from './ManualDenseParamGrads.js';
-import { manualHiddenDeltaConfig } from './ManualHiddenDelta.js';
-import { manualSgdUpdateConfig } from './ManualSgdUpdate.js';
-import { manualMomentumUpdateConfig } from './ManualMomentumUpdate.js';
-import { manualAdamUpdateConfig } from './ManualAdamUpdate.js';
-
-/** Every handgrad kernel on the wasm backend, one file each beside this list. */
-export const wasmKernelConfigs: KernelConfig[] = [
-  manualReluConfig,
-  manualReluGradConfig,
-  manualSoftmaxConfig,
-  manualSoftmaxCrossEntropyConfig,
-  manualSoftmaxCrossEntropyGradConfig,
-  manualDenseParamGradsConfig,
-  manualHiddenDeltaConfig,
-  manualSgdUpdateConfig,
-  manualMomentumUpdateConfig,
-  manualAdamUpdateConfig,
-];
+/**
+ * Every handgrad kernel on the wasm backend, as a CustomKernelFuncs map: each kernel's kernelFunc
+ * under the kernel's name, from its file beside this one. register.ts derives the KernelConfigs.
+ */
+export { manualRelu as ManualRelu } from './ManualRelu.js';
+export { manualReluGrad as ManualReluGrad } from './ManualReluGrad.js';
+export { manualSoftmax as ManualSoftmax } from './ManualSoftmax.js';
+export { manualSoftmaxCrossEntropy as ManualSoftmaxCrossEntropy } from './ManualSoftmaxCrossEntropy.js';
+export { manualSoftmaxCrossEntropyGrad as ManualSoftmaxCrossEntropyGrad } from './ManualSoftmaxCrossEntropyGrad.js';
+export { manualDenseParamGrads as ManualDenseParamGrads } from './ManualDenseParamGrads.js';
+export { manualHiddenDelta as ManualHiddenDelta } from './ManualHiddenDelta.js';
+export { manualSgdUpdate as ManualSgdUpdate } from './ManualSgdUpdate.js';
+export { manualMomentumUpdate as ManualMomentumUpdate } from './ManualMomentumUpdate.js';
+export { manualAdamUpdate as ManualAdamUpdate } from './ManualAdamUpdate.js';

@@ -1,5 +1,4 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualAdamUpdate } from '../../kernel_names.js';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkedAdamUpdateArgs } from '../../util/kernel_checks.js';
 import { adamBiasCorrections } from '../../util/update_loops.js';
 import { adamMomentProgram, adamParamProgram } from './update_programs_gpu.js';
@@ -14,5 +13,3 @@ export const manualAdamUpdate: KernelFunc = ({ inputs, backend, attrs }): Tensor
   const newParam = webgl.runWebGLProgram(adamParamProgram(param.shape), [param, newM, newV], 'float32', [[lr], [c1], [c2], [epsilon]]);
   return [newParam, newM, newV];
 };
-
-export const manualAdamUpdateConfig: KernelConfig = { kernelName: ManualAdamUpdate, backendName: 'webgl', kernelFunc: manualAdamUpdate };

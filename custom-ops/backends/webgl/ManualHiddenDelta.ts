@@ -1,5 +1,4 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualHiddenDelta } from '../../kernel_names.js';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { backendMatMul } from '../../util/backend_kernels.js';
 import { checkedHiddenDeltaInputs } from '../../util/kernel_checks.js';
 import { reluGradProgram } from './programs_gpu.js';
@@ -14,5 +13,3 @@ export const manualHiddenDelta: KernelFunc = ({ inputs, backend }): TensorInfo =
   disposeAll(gl, [product]);
   return out;
 };
-
-export const manualHiddenDeltaConfig: KernelConfig = { kernelName: ManualHiddenDelta, backendName: 'webgl', kernelFunc: manualHiddenDelta };

@@ -1,5 +1,4 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualMomentumUpdate } from '../../kernel_names.js';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkedMomentumUpdateArgs } from '../../util/kernel_checks.js';
 import { momentumParamProgram, momentumVelocityProgram } from './update_programs_gpu.js';
 import { asWebGL } from './webgl_util.js';
@@ -11,5 +10,3 @@ export const manualMomentumUpdate: KernelFunc = ({ inputs, backend, attrs }): Te
   const newParam = webgl.runWebGLProgram(momentumParamProgram(param.shape), [param, newVelocity], 'float32');
   return [newParam, newVelocity];
 };
-
-export const manualMomentumUpdateConfig: KernelConfig = { kernelName: ManualMomentumUpdate, backendName: 'webgl', kernelFunc: manualMomentumUpdate };

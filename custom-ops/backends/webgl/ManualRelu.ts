@@ -1,5 +1,4 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualRelu } from '../../kernel_names.js';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkedReluInputs } from '../../util/kernel_checks.js';
 import { reluProgram } from './programs_gpu.js';
 import { asWebGL } from './webgl_util.js';
@@ -8,5 +7,3 @@ export const manualRelu: KernelFunc = ({ inputs, backend }): TensorInfo => {
   const { x } = checkedReluInputs(inputs);
   return asWebGL(backend).runWebGLProgram(reluProgram(x.shape), [x], 'float32');
 };
-
-export const manualReluConfig: KernelConfig = { kernelName: ManualRelu, backendName: 'webgl', kernelFunc: manualRelu };

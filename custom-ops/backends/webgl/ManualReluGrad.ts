@@ -1,5 +1,4 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualReluGrad } from '../../kernel_names.js';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkedReluGradInputs } from '../../util/kernel_checks.js';
 import { reluGradProgram } from './programs_gpu.js';
 import { asWebGL } from './webgl_util.js';
@@ -8,5 +7,3 @@ export const manualReluGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {
   const { dy, x } = checkedReluGradInputs(inputs);
   return asWebGL(backend).runWebGLProgram(reluGradProgram(x.shape), [dy, x], 'float32');
 };
-
-export const manualReluGradConfig: KernelConfig = { kernelName: ManualReluGrad, backendName: 'webgl', kernelFunc: manualReluGrad };

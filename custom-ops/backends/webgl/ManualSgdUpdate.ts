@@ -1,5 +1,4 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualSgdUpdate } from '../../kernel_names.js';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkedSgdUpdateArgs } from '../../util/kernel_checks.js';
 import { sgdParamProgram } from './update_programs_gpu.js';
 import { asWebGL } from './webgl_util.js';
@@ -8,5 +7,3 @@ export const manualSgdUpdate: KernelFunc = ({ inputs, backend, attrs }): TensorI
   const { param, grad, lr } = checkedSgdUpdateArgs(inputs, attrs);
   return asWebGL(backend).runWebGLProgram(sgdParamProgram(param.shape), [param, grad], 'float32', [[lr]]);
 };
-
-export const manualSgdUpdateConfig: KernelConfig = { kernelName: ManualSgdUpdate, backendName: 'webgl', kernelFunc: manualSgdUpdate };

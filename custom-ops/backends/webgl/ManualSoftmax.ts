@@ -1,5 +1,4 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualSoftmax } from '../../kernel_names.js';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkedSoftmaxInputs } from '../../util/kernel_checks.js';
 import { rowMaxProgram, rowSumExpProgram, softmaxNormalizeProgram } from './programs_gpu.js';
 import { asRows, asWebGL, disposeAll, reshapeWebGL } from './webgl_util.js';
@@ -19,5 +18,3 @@ export const manualSoftmax: KernelFunc = ({ inputs, backend }): TensorInfo => {
   disposeAll(gl, [probs]);
   return out;
 };
-
-export const manualSoftmaxConfig: KernelConfig = { kernelName: ManualSoftmax, backendName: 'webgl', kernelFunc: manualSoftmax };

@@ -1,5 +1,4 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualSoftmaxCrossEntropy } from '../../kernel_names.js';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkedSoftmaxCrossEntropyInputs } from '../../util/kernel_checks.js';
 import { PARTIAL_SUM_WINDOW, partialSumProgram, rowCrossEntropyProgram, rowMaxProgram, rowSumExpProgram } from './programs_gpu.js';
 import { asRows, asWebGL, disposeAll } from './webgl_util.js';
@@ -27,10 +26,4 @@ export const manualSoftmaxCrossEntropy: KernelFunc = ({ inputs, backend }): Tens
     if (last) return partial;
     length = Math.ceil(length / PARTIAL_SUM_WINDOW);
   }
-};
-
-export const manualSoftmaxCrossEntropyConfig: KernelConfig = {
-  kernelName: ManualSoftmaxCrossEntropy,
-  backendName: 'webgl',
-  kernelFunc: manualSoftmaxCrossEntropy,
 };

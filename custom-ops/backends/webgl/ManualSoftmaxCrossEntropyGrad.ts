@@ -1,5 +1,4 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualSoftmaxCrossEntropyGrad } from '../../kernel_names.js';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkedSoftmaxCrossEntropyGradInputs } from '../../util/kernel_checks.js';
 import { crossEntropyGradProgram, rowMaxProgram, rowSumExpProgram, rowSumProgram } from './programs_gpu.js';
 import { asRows, asWebGL, disposeAll, reshapeWebGL } from './webgl_util.js';
@@ -25,10 +24,4 @@ export const manualSoftmaxCrossEntropyGrad: KernelFunc = ({ inputs, backend }): 
   const out = reshapeWebGL(gl, grad, logits.shape);
   disposeAll(gl, [grad]);
   return out;
-};
-
-export const manualSoftmaxCrossEntropyGradConfig: KernelConfig = {
-  kernelName: ManualSoftmaxCrossEntropyGrad,
-  backendName: 'webgl',
-  kernelFunc: manualSoftmaxCrossEntropyGrad,
 };

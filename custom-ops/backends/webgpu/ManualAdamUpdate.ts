@@ -1,5 +1,4 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualAdamUpdate } from '../../kernel_names.js';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkedAdamUpdateArgs } from '../../util/kernel_checks.js';
 import { adamBiasCorrections } from '../../util/update_loops.js';
 import { adamMomentProgram, adamParamProgram } from './update_programs_webgpu.js';
@@ -19,5 +18,3 @@ export const manualAdamUpdate: KernelFunc = ({ inputs, backend, attrs }): Tensor
   disposeAll(gpu, views.flatMap((view) => view.temporaries));
   return [withShape(gpu, newParam, param.shape), withShape(gpu, newM, param.shape), withShape(gpu, newV, param.shape)];
 };
-
-export const manualAdamUpdateConfig: KernelConfig = { kernelName: ManualAdamUpdate, backendName: 'webgpu', kernelFunc: manualAdamUpdate };

@@ -1,5 +1,4 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualDenseParamGrads } from '../../kernel_names.js';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { backendColumnSums, backendMatMul } from '../../util/backend_kernels.js';
 import { checkedDenseParamGradsInputs } from '../../util/kernel_checks.js';
 
@@ -8,5 +7,3 @@ export const manualDenseParamGrads: KernelFunc = ({ inputs, backend }): TensorIn
   const { x, dy } = checkedDenseParamGradsInputs(inputs);
   return [backendMatMul('webgpu', backend, x, dy, true, false), backendColumnSums('webgpu', backend, dy)];
 };
-
-export const manualDenseParamGradsConfig: KernelConfig = { kernelName: ManualDenseParamGrads, backendName: 'webgpu', kernelFunc: manualDenseParamGrads };

@@ -1,5 +1,4 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualHiddenDelta } from '../../kernel_names.js';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { backendMatMul } from '../../util/backend_kernels.js';
 import { checkedHiddenDeltaInputs } from '../../util/kernel_checks.js';
 import { reluGradProgram } from './programs_webgpu.js';
@@ -16,5 +15,3 @@ export const manualHiddenDelta: KernelFunc = ({ inputs, backend }): TensorInfo =
   disposeAll(gpu, [product, ...productView.temporaries, ...mask.temporaries]);
   return withShape(gpu, out, preActivation.shape);
 };
-
-export const manualHiddenDeltaConfig: KernelConfig = { kernelName: ManualHiddenDelta, backendName: 'webgpu', kernelFunc: manualHiddenDelta };

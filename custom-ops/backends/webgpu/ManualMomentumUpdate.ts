@@ -1,5 +1,4 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualMomentumUpdate } from '../../kernel_names.js';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkedMomentumUpdateArgs } from '../../util/kernel_checks.js';
 import { momentumParamProgram, momentumVelocityProgram } from './update_programs_webgpu.js';
 import { asFlat, asWebGPU, disposeAll, f32Uniforms, withShape } from './webgpu_util.js';
@@ -15,5 +14,3 @@ export const manualMomentumUpdate: KernelFunc = ({ inputs, backend, attrs }): Te
   disposeAll(gpu, [...w.temporaries, ...g.temporaries, ...v.temporaries]);
   return [withShape(gpu, newParam, param.shape), withShape(gpu, newVelocity, param.shape)];
 };
-
-export const manualMomentumUpdateConfig: KernelConfig = { kernelName: ManualMomentumUpdate, backendName: 'webgpu', kernelFunc: manualMomentumUpdate };

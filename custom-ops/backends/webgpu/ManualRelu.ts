@@ -1,5 +1,4 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualRelu } from '../../kernel_names.js';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkedReluInputs } from '../../util/kernel_checks.js';
 import { reluProgram } from './programs_webgpu.js';
 import { asFlat, asWebGPU, disposeAll, withShape } from './webgpu_util.js';
@@ -12,5 +11,3 @@ export const manualRelu: KernelFunc = ({ inputs, backend }): TensorInfo => {
   disposeAll(gpu, temporaries);
   return withShape(gpu, y, x.shape);
 };
-
-export const manualReluConfig: KernelConfig = { kernelName: ManualRelu, backendName: 'webgpu', kernelFunc: manualRelu };

@@ -1,5 +1,4 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualReluGrad } from '../../kernel_names.js';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkedReluGradInputs } from '../../util/kernel_checks.js';
 import { reluGradProgram } from './programs_webgpu.js';
 import { asFlat, asWebGPU, disposeAll, withShape } from './webgpu_util.js';
@@ -13,5 +12,3 @@ export const manualReluGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {
   disposeAll(gpu, [...dyView.temporaries, ...xView.temporaries]);
   return withShape(gpu, dx, x.shape);
 };
-
-export const manualReluGradConfig: KernelConfig = { kernelName: ManualReluGrad, backendName: 'webgpu', kernelFunc: manualReluGrad };

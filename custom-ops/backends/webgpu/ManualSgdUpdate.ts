@@ -1,5 +1,4 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualSgdUpdate } from '../../kernel_names.js';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkedSgdUpdateArgs } from '../../util/kernel_checks.js';
 import { sgdParamProgram } from './update_programs_webgpu.js';
 import { asFlat, asWebGPU, disposeAll, f32Uniforms, withShape } from './webgpu_util.js';
@@ -12,5 +11,3 @@ export const manualSgdUpdate: KernelFunc = ({ inputs, backend, attrs }): TensorI
   disposeAll(gpu, [...w.temporaries, ...g.temporaries]);
   return withShape(gpu, out, param.shape);
 };
-
-export const manualSgdUpdateConfig: KernelConfig = { kernelName: ManualSgdUpdate, backendName: 'webgpu', kernelFunc: manualSgdUpdate };

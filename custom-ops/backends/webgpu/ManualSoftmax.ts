@@ -1,5 +1,4 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualSoftmax } from '../../kernel_names.js';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkedSoftmaxInputs } from '../../util/kernel_checks.js';
 import { softmaxProgram } from './programs_webgpu.js';
 import { asRows, asWebGPU, disposeAll, withShape } from './webgpu_util.js';
@@ -13,5 +12,3 @@ export const manualSoftmax: KernelFunc = ({ inputs, backend }): TensorInfo => {
   disposeAll(gpu, z.temporaries);
   return withShape(gpu, probs, logits.shape);
 };
-
-export const manualSoftmaxConfig: KernelConfig = { kernelName: ManualSoftmax, backendName: 'webgpu', kernelFunc: manualSoftmax };

@@ -1,5 +1,4 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualSoftmaxCrossEntropy } from '../../kernel_names.js';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkedSoftmaxCrossEntropyInputs } from '../../util/kernel_checks.js';
 import { meanProgram, rowCrossEntropyProgram } from './programs_webgpu.js';
 import { asRows, asWebGPU, disposeAll } from './webgpu_util.js';
@@ -18,10 +17,4 @@ export const manualSoftmaxCrossEntropy: KernelFunc = ({ inputs, backend }): Tens
   const loss = gpu.runWebGPUProgram(meanProgram(), [rowLosses], 'float32');
   disposeAll(gpu, [rowLosses]);
   return loss;
-};
-
-export const manualSoftmaxCrossEntropyConfig: KernelConfig = {
-  kernelName: ManualSoftmaxCrossEntropy,
-  backendName: 'webgpu',
-  kernelFunc: manualSoftmaxCrossEntropy,
 };

@@ -1,5 +1,4 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ManualSoftmaxCrossEntropyGrad } from '../../kernel_names.js';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkedSoftmaxCrossEntropyGradInputs } from '../../util/kernel_checks.js';
 import { crossEntropyGradProgram } from './programs_webgpu.js';
 import { asRows, asWebGPU, disposeAll, reshapeWebGPU, withShape } from './webgpu_util.js';
@@ -14,10 +13,4 @@ export const manualSoftmaxCrossEntropyGrad: KernelFunc = ({ inputs, backend }): 
   const grad = gpu.runWebGPUProgram(crossEntropyGradProgram(z.layout.rows, z.layout.cols), [z.matrix, y.matrix, dyScalar], 'float32');
   disposeAll(gpu, [dyScalar, ...z.temporaries, ...y.temporaries]);
   return withShape(gpu, grad, logits.shape);
-};
-
-export const manualSoftmaxCrossEntropyGradConfig: KernelConfig = {
-  kernelName: ManualSoftmaxCrossEntropyGrad,
-  backendName: 'webgpu',
-  kernelFunc: manualSoftmaxCrossEntropyGrad,
 };
