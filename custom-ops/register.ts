@@ -9,6 +9,7 @@ import type { GradConfig, KernelConfig } from '@tensorflow/tfjs-core';
 import { cpuKernelConfigs } from './backends/cpu/index.js';
 import { tensorflowKernelConfigs } from './backends/tensorflow/index.js';
 import { wasmKernelConfigs } from './backends/wasm/index.js';
+import { unwrapWasmProducts, wrapWasmProducts } from './backends/wasm/zero_skipping.js';
 import { webglKernelConfigs } from './backends/webgl/index.js';
 import { webgpuKernelConfigs } from './backends/webgpu/index.js';
 import { gradConfigs } from './gradients/index.js';
@@ -24,9 +25,10 @@ const ownGradients = new Set<GradConfig>();
 let registered = false;
 
 /**
- * Registers every handgrad KernelConfig and GradConfig. Idempotent: a kernel or gradient that
- * is already registered (by an earlier call, or by someone else) is left as it is, so tfjs never
- * warns about duplicates.
+ * Registers every handgrad KernelConfig and GradConfig, and makes tfjs-backend-wasm's products skip
+ * the zeros of a mostly-zero left operand (when it is imported: call this after importing it).
+ * Idempotent: a kernel or gradient that is already registered (by an earlier call, or by someone
+ * else) is left as it is, so tfjs never warns about duplicates.
  */
 export function registerCustomOps(): void {
   for (const config of allKernelConfigs()) {
@@ -35,6 +37,7 @@ export function registerCustomOps(): void {
       ownKernels.add(config);
     }
   }
+  wrapWasmProducts();
   for (const config of gradConfigs) {
     if (tf.getGradient(config.kernelName) === undefined) {
       tf.registerGradient(config);
@@ -44,8 +47,9 @@ export function registerCustomOps(): void {
   registered = true;
 }
 
-/** Removes what registerCustomOps() registered; anything registered by others stays. */
+/** Removes what registerCustomOps() registered, and puts tfjs-backend-wasm's products back; anything registered by others stays. */
 export function unregisterCustomOps(): void {
+  unwrapWasmProducts();
   for (const config of ownKernels) {
     if (tf.getKernel(config.kernelName, config.backendName) === config) tf.unregisterKernel(config.kernelName, config.backendName);
   }
