@@ -11,4 +11,3 @@ export { manualMomentumUpdate } from './ops/manual_momentum_update.js';
 export { manualAdamUpdate } from './ops/manual_adam_update.js';
 export { manualDenseParamGrads } from './ops/manual_dense_param_grads.js';
 export { manualHiddenDelta } from './ops/manual_hidden_delta.js';
-export { useZeroSkippingProductsOnWasm } from './backends/wasm/zero_skipping.js';

@@ -13,6 +13,7 @@ import * as tensorflowKernels from './backends/tensorflow/index.js';
 import * as wasmKernels from './backends/wasm/index.js';
 import * as webglKernels from './backends/webgl/index.js';
 import * as webgpuKernels from './backends/webgpu/index.js';
+import { unwrapWasmProducts, wrapWasmProducts } from './backends/wasm/zero_skipping.js';
 import { gradConfigs } from './gradients/index.js';
 import { kernelConfigsOf } from './util/kernel_configs.js';
 
@@ -31,9 +32,10 @@ const ownGradients = new Set<GradConfig>();
 let registered = false;
 
 /**
- * Registers every handgrad KernelConfig and GradConfig. Idempotent: a kernel or gradient that
- * is already registered (by an earlier call, or by someone else) is left as it is, so tfjs never
- * warns about duplicates.
+ * Registers every handgrad KernelConfig and GradConfig, and makes tfjs-backend-wasm's products skip
+ * the zeros of a mostly-zero left operand (when it is imported: call this after importing it).
+ * Idempotent: a kernel or gradient that is already registered (by an earlier call, or by someone
+ * else) is left as it is, so tfjs never warns about duplicates.
  */
 export function registerCustomOps(): void {
   for (const config of customKernelConfigs) {
@@ -42,6 +44,7 @@ export function registerCustomOps(): void {
       ownKernels.add(config);
     }
   }
+  wrapWasmProducts();
   for (const config of gradConfigs) {
     if (tf.getGradient(config.kernelName) === undefined) {
       tf.registerGradient(config);
@@ -51,8 +54,9 @@ export function registerCustomOps(): void {
   registered = true;
 }
 
-/** Removes what registerCustomOps() registered; anything registered by others stays. */
+/** Removes what registerCustomOps() registered, and puts tfjs-backend-wasm's products back; anything registered by others stays. */
 export function unregisterCustomOps(): void {
+  unwrapWasmProducts();
   for (const config of ownKernels) {
     if (tf.getKernel(config.kernelName, config.backendName) === config) tf.unregisterKernel(config.kernelName, config.backendName);
   }

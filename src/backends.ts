@@ -3,7 +3,7 @@
  * reports a one-line reason that says what to install.
  */
 import * as tf from '@tensorflow/tfjs';
-import { useZeroSkippingProductsOnWasm } from '../custom-ops/index.js';
+import { registerCustomOps } from '../custom-ops/index.js';
 import { installFingerprint, measureActiveBackend, rankTimings, rankingCachePath, readCachedTimings, type StepTiming, writeCachedTimings } from './backend_speed.js';
 
 export const BACKEND_NAMES = ['cpu', 'wasm', 'tensorflow', 'native', 'webgl', 'webgpu'] as const;
@@ -53,7 +53,8 @@ async function loadTensorflow(): Promise<void> {
 
 async function loadWasm(): Promise<void> {
   await import('@tensorflow/tfjs-backend-wasm');
-  useZeroSkippingProductsOnWasm();
+  // After the import: registering handgrad's kernels also makes tfjs-backend-wasm's products skip zeros.
+  registerCustomOps();
 }
 
 async function loadNative(): Promise<void> {

@@ -16,7 +16,6 @@ import {
   ManualSoftmaxCrossEntropy,
   ManualSoftmaxCrossEntropyGrad,
   registerCustomOps,
-  useZeroSkippingProductsOnWasm,
 } from '../custom-ops/index.js';
 import type { PageInfo } from '../src/browser/protocol.js';
 import type { BackendStatus, WebBackend } from './worker_protocol.js';
@@ -26,7 +25,6 @@ setWasmPaths({
   'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimdUrl,
 });
-useZeroSkippingProductsOnWasm();
 
 type GlContext = WebGL2RenderingContext | WebGLRenderingContext;
 

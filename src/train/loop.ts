@@ -20,13 +20,20 @@ import { paramList, trainStep } from './step.js';
 /** seedrandom's ARC4 state (its State.Arc4), spelled out so the package's types need no @types/seedrandom. */
 export type RngState = { i: number; j: number; S: number[] };
 export type TensorSplit = { x: tf.Tensor2D; labels: tf.Tensor1D; n: number };
+/**
+ * A split's rows for evaluation: consecutive blocks of at most EVAL_CHUNK rows, each its own tensor,
+ * uploaded once per run and read as they are every epoch. Slicing chunks out of one whole tensor
+ * instead costs, on tfjs-backend-wasm, a copy of the whole tensor per slice: its Slice kernel reads
+ * its input out of the wasm heap with readSync before copying the slice.
+ */
+export type EvalRows = { blocks: TensorSplit[]; n: number };
 export type TensorData = {
   train: TensorSplit;
   valid: TensorSplit;
   test: TensorSplit;
   classes: number;
-  /** The valid rows then the test rows in one tensor (valid.x and test.x are its row slices), so one forward pass evaluates both. */
-  heldOut: TensorSplit;
+  /** The rows evaluation reads: the training rows, and the valid rows then the test rows (one forward pass evaluates both). */
+  evalRows: { train: EvalRows; heldOut: EvalRows };
   /** The training rows as host arrays (those train.x and train.labels were made from): mini-batches are copied from here. */
   trainRows: Split;
 };
@@ -90,32 +97,40 @@ function concatArrays<T extends Float32Array | Int32Array>(out: T, first: T, sec
   return out;
 }
 
-function rowsOf(split: TensorSplit, start: number, n: number): TensorSplit {
-  return { x: split.x.slice([start, 0], [n, -1]), labels: split.labels.slice([start], [n]), n };
+/** `split`'s rows as evaluation blocks, each made from its rows of the host arrays (no slice kernel). */
+export function evalRowsOf(split: Split, features: number): EvalRows {
+  const blocks: TensorSplit[] = [];
+  for (let start = 0; start < split.n; start += EVAL_CHUNK) {
+    const end = Math.min(split.n, start + EVAL_CHUNK);
+    const rows = { x: split.x.subarray(start * features, end * features), labels: split.labels.subarray(start, end), n: end - start };
+    blocks.push(splitToTensors(rows, features));
+  }
+  return { blocks, n: split.n };
 }
 
 export function toTensorData(data: Dataset): TensorData {
   const { valid, test, features } = data;
-  const heldOut = splitToTensors(
-    {
-      x: concatArrays(new Float32Array(valid.x.length + test.x.length), valid.x, test.x),
-      labels: concatArrays(new Int32Array(valid.labels.length + test.labels.length), valid.labels, test.labels),
-      n: valid.n + test.n,
-    },
-    features,
-  );
+  const heldOut: Split = {
+    x: concatArrays(new Float32Array(valid.x.length + test.x.length), valid.x, test.x),
+    labels: concatArrays(new Int32Array(valid.labels.length + test.labels.length), valid.labels, test.labels),
+    n: valid.n + test.n,
+  };
+  const train = splitToTensors(data.train, features);
   return {
-    train: splitToTensors(data.train, features),
-    valid: rowsOf(heldOut, 0, valid.n),
-    test: rowsOf(heldOut, valid.n, test.n),
+    train,
+    valid: splitToTensors(valid, features),
+    test: splitToTensors(test, features),
     classes: data.classes,
-    heldOut,
+    // A training set of one block is evaluated from its whole tensor, not a second copy.
+    evalRows: { train: train.n <= EVAL_CHUNK ? { blocks: [train], n: train.n } : evalRowsOf(data.train, features), heldOut: evalRowsOf(heldOut, features) },
     trainRows: data.train,
   };
 }
 
+/** Disposes every tensor of `data` (a tensor shared by two fields is disposed once). */
 export function disposeTensorData(data: TensorData): void {
-  for (const s of [data.train, data.valid, data.test, data.heldOut]) tf.dispose([s.x, s.labels]);
+  const { train, heldOut } = data.evalRows;
+  for (const s of [data.train, data.valid, data.test, ...train.blocks, ...heldOut.blocks]) tf.dispose([s.x, s.labels]);
 }
 
 /** Seeded parameters (Xavier), zero optimizer slots, and the shuffle RNG seeded from `seed`. */
@@ -154,22 +169,21 @@ export type SplitMetrics = { loss: number; acc: number };
 
 type RangePart = { i: number; from: number; to: number };
 
-/** evaluateRanges' chunks: per chunk, a tensor of [loss sum, hit count] per range part it overlaps. */
-function* rangeChunks(params: MlpParams, split: TensorSplit, classes: number, ends: readonly number[]): Generator<{ sums: tf.Tensor; parts: RangePart[] }> {
-  for (let start = 0; start < split.n; start += EVAL_CHUNK) {
-    const end = Math.min(split.n, start + EVAL_CHUNK);
-    // The ranges this chunk overlaps, in chunk-relative rows.
+/** evaluateRanges' blocks: per block, a tensor of [loss sum, hit count] per range part it overlaps. */
+function* rangeChunks(params: MlpParams, rows: EvalRows, classes: number, ends: readonly number[]): Generator<{ sums: tf.Tensor; parts: RangePart[] }> {
+  let start = 0;
+  for (const block of rows.blocks) {
+    const end = start + block.n;
+    // The ranges this block overlaps, in block-relative rows.
     const parts = ends
       .map((rangeEnd, i) => ({ i, from: Math.max(start, i === 0 ? 0 : ends[i - 1]) - start, to: Math.min(end, rangeEnd) - start }))
       .filter((p) => p.from < p.to);
     const sums = tf.tidy(() => {
-      const whole = start === 0 && end === split.n;
-      const x = whole ? split.x : split.x.slice([start, 0], [end - start, -1]);
-      const labels = whole ? split.labels : split.labels.slice([start], [end - start]);
-      const { loss, hit } = rowLossAndHit(forwardLogits(params, x), labels, classes);
+      const { loss, hit } = rowLossAndHit(forwardLogits(params, block.x), block.labels, classes);
       return tf.stack(parts.flatMap((p) => [tf.sum(loss.slice([p.from], [p.to - p.from])), tf.sum(hit.slice([p.from], [p.to - p.from]))]));
     });
     yield { sums, parts };
+    start = end;
   }
 }
 
@@ -193,13 +207,13 @@ function rangeMetrics(totals: { loss: number; hits: number }[], ends: readonly n
 
 /**
  * Mean cross-entropy L = (1/N) Σ_n (logsumexp(Z_n) − Z_{n,y_n}) and accuracy of each consecutive row
- * range of `split` (range i ends at row ends[i]), through the cheapest forward pass (forwardLogits:
- * fused matmul + bias + relu) in chunks of EVAL_CHUNK rows, one device read per chunk. The same
- * numbers for either gradient mode.
+ * range of `rows` (range i ends at row ends[i]), through the cheapest forward pass (forwardLogits:
+ * fused matmul + bias + relu) one block at a time, one device read per block. The same numbers for
+ * either gradient mode.
  */
-export function evaluateRanges(params: MlpParams, split: TensorSplit, classes: number, ends: readonly number[]): SplitMetrics[] {
+export function evaluateRanges(params: MlpParams, rows: EvalRows, classes: number, ends: readonly number[]): SplitMetrics[] {
   const totals = rangeTotals(ends);
-  for (const { sums, parts } of rangeChunks(params, split, classes, ends)) {
+  for (const { sums, parts } of rangeChunks(params, rows, classes, ends)) {
     const values = sums.dataSync();
     sums.dispose();
     addChunk(totals, parts, values);
@@ -212,9 +226,9 @@ export function evaluateRanges(params: MlpParams, split: TensorSplit, classes: n
  * synchronously by drawing through a canvas, after which Chromium's WebGPU device can no longer map
  * buffers (every later async read fails); on webgl a synchronous read blocks the page.
  */
-export async function evaluateRangesAsync(params: MlpParams, split: TensorSplit, classes: number, ends: readonly number[]): Promise<SplitMetrics[]> {
+export async function evaluateRangesAsync(params: MlpParams, rows: EvalRows, classes: number, ends: readonly number[]): Promise<SplitMetrics[]> {
   const totals = rangeTotals(ends);
-  for (const { sums, parts } of rangeChunks(params, split, classes, ends)) {
+  for (const { sums, parts } of rangeChunks(params, rows, classes, ends)) {
     const values = await sums.data();
     sums.dispose();
     addChunk(totals, parts, values);
@@ -222,14 +236,28 @@ export async function evaluateRangesAsync(params: MlpParams, split: TensorSplit,
   return rangeMetrics(totals, ends);
 }
 
-/** Loss and accuracy of one split (see evaluateRanges). */
-export function evaluate(params: MlpParams, split: TensorSplit, classes: number): SplitMetrics {
-  return evaluateRanges(params, split, classes, [split.n])[0];
+/**
+ * Loss and accuracy of one split (see evaluateRanges): of its evaluation blocks, or of a whole split,
+ * which is sliced into blocks of EVAL_CHUNK rows for this call.
+ */
+export function evaluate(params: MlpParams, rows: EvalRows | TensorSplit, classes: number): SplitMetrics {
+  if ('blocks' in rows) return evaluateRanges(params, rows, classes, [rows.n])[0];
+  if (rows.n <= EVAL_CHUNK) return evaluateRanges(params, { blocks: [rows], n: rows.n }, classes, [rows.n])[0];
+  const blocks: TensorSplit[] = [];
+  for (let start = 0; start < rows.n; start += EVAL_CHUNK) {
+    const n = Math.min(EVAL_CHUNK, rows.n - start);
+    blocks.push({ x: rows.x.slice([start, 0], [n, -1]), labels: rows.labels.slice([start], [n]), n });
+  }
+  try {
+    return evaluateRanges(params, { blocks, n: rows.n }, classes, [rows.n])[0];
+  } finally {
+    for (const block of blocks) tf.dispose([block.x, block.labels]);
+  }
 }
 
-/** Valid and test metrics from one forward pass over data.heldOut. */
+/** Valid and test metrics from one forward pass over the held-out rows. */
 async function evaluateHeldOut(params: MlpParams, data: TensorData): Promise<{ valid: SplitMetrics; test: SplitMetrics }> {
-  const [valid, test] = await evaluateRangesAsync(params, data.heldOut, data.classes, [data.valid.n, data.valid.n + data.test.n]);
+  const [valid, test] = await evaluateRangesAsync(params, data.evalRows.heldOut, data.classes, [data.valid.n, data.valid.n + data.test.n]);
   return { valid, test };
 }
 
@@ -357,7 +385,7 @@ export async function trainEpochs(config: TrainConfig, data: TensorData, state: 
     const params = epochResult.state.params;
     const { trainLogits } = epochResult;
     const train =
-      trainLogits === undefined ? (await evaluateRangesAsync(params, data.train, data.classes, [data.train.n]))[0] : await metricsFromLogits(trainLogits, data.train, data.classes);
+      trainLogits === undefined ? (await evaluateRangesAsync(params, data.evalRows.train, data.classes, [data.train.n]))[0] : await metricsFromLogits(trainLogits, data.train, data.classes);
     trainLogits?.dispose();
     const { valid, test } = await evaluateHeldOut(params, data);
     const metrics: EpochMetrics = {

@@ -41,7 +41,7 @@ export type TrainingFootprint = {
   batch: number;
   /** One evaluation chunk's forward pass. */
   evaluation: number;
-  /** The data as tensors. */
+  /** The data as tensors (the splits and evaluation's blocks). */
   data: number;
   total: number;
   /** The largest single array: a weight matrix, a batch's widest activation or the data. */
@@ -63,7 +63,9 @@ export function trainingFootprint(config: TrainConfig, rows: { train: number; he
   const batch = F32 * batchRows * (features + 4 * widths + 2 * layers[layers.length - 1]);
   const chunk = Math.min(EVAL_CHUNK, Math.max(rows.train, rows.heldOut));
   const evaluation = F32 * chunk * 3 * widest;
-  const data = F32 * (rows.train + rows.heldOut) * (features + 1);
+  // The splits, plus evaluation's resident blocks: a second copy of the held-out rows, and of the training rows when they span more than one block.
+  const heldRows = (rows.train > EVAL_CHUNK ? 2 : 1) * rows.train + 2 * rows.heldOut;
+  const data = F32 * heldRows * (features + 1);
   const candidates = [
     ...layers.slice(1).map((out, l) => ({ elements: layers[l] * out, what: `its ${layers[l]}×${out} weight matrix` })),
     { elements: batchRows * widest, what: `a ${batchRows}×${widest} activation of one batch` },

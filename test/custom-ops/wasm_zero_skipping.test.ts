@@ -1,15 +1,18 @@
 /**
- * On wasm, BatchMatMul and _FusedMatMul (wrapped by useZeroSkippingProductsOnWasm, which the app's
- * backend loader calls) and ManualDenseParamGrads skip the zeros of a mostly-zero left operand
+ * On wasm, BatchMatMul and _FusedMatMul (wrapped by registerCustomOps, which the app's backend loader
+ * calls after importing tfjs-backend-wasm) and ManualDenseParamGrads skip the zeros of a mostly-zero left operand
  * (zero_skipping.wat): the float64 product to fp32 rounding, bias and relu included; XNNPACK for
  * denser operands and for a B holding ±Inf or NaN.
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { manualDenseParamGrads } from '../../custom-ops/index.js';
+import { manualDenseParamGrads, registerCustomOps, unregisterCustomOps } from '../../custom-ops/index.js';
 import { zeroSkippingProductCount } from '../../custom-ops/backends/wasm/zero_skipping.js';
 import { clippingBias, maxRelativeError, randomMatrix, referenceProduct, type ProductShape } from '../helpers/products.js';
 import { activate, BACKEND_PROBES } from './helpers.js';
+import { xavierInit } from '../../src/model/mlp.js';
+import { EVAL_CHUNK } from '../../src/train/config.js';
+import { evalRowsOf, evaluate } from '../../src/train/loop.js';
 
 const wasmProbe = BACKEND_PROBES.find((p) => p.name === 'wasm');
 const SKIP = wasmProbe?.available === true ? '' : ` (skipped: wasm unavailable: ${wasmProbe?.reason ?? 'not probed'})`;
@@ -124,5 +127,42 @@ describe.skipIf(wasmProbe?.available !== true)(`wasm: products skip the zeros of
     const bT = sparse.b.transpose();
     expect(counted(() => tf.matMul(sparse.a, bT, false, true)).skipped).toBe(0);
     tf.dispose([dense.a, dense.b, small.a, small.b, sparse.a, sparse.b, bT]);
+  });
+
+  it("the trainer's evaluation: one zero-skipping product per block (the first layer's, on rows 80 % zeros)", () => {
+    // Two blocks, the second of 100 rows: 100·64·256 multiply-adds is still a product worth skipping zeros in.
+    const features = 64;
+    const n = EVAL_CHUNK + 100;
+    const labels = Int32Array.from({ length: n }, (_, i) => i % 10);
+    const rows = evalRowsOf({ x: randomMatrix(n * features, 0.8, 'evaluation'), labels, n }, features);
+    const params = xavierInit([features, 256, 10], 5);
+    const before = zeroSkippingProductCount();
+    const { loss, acc } = evaluate(params, rows, 10);
+    expect(zeroSkippingProductCount() - before).toBe(rows.blocks.length);
+    expect(rows.blocks.length).toBe(2);
+    expect(Number.isFinite(loss) && loss > 0).toBe(true);
+    expect(acc).toBeGreaterThanOrEqual(0);
+    tf.dispose([...rows.blocks.flatMap((b) => [b.x, b.labels]), ...params.weights, ...params.biases]);
+  });
+
+  it('registerCustomOps wraps the products once; unregisterCustomOps puts XNNPACK back, with the same product to fp32 rounding', () => {
+    const { a, b, aValues, bValues } = operands(FORWARD, 0.8, 'unwrapped');
+    const expected = referenceProduct(aValues, bValues, FORWARD);
+    const wrapped = tf.getKernel('BatchMatMul', 'wasm');
+    registerCustomOps();
+    expect(tf.getKernel('BatchMatMul', 'wasm')).toBe(wrapped);
+    try {
+      unregisterCustomOps();
+      expect(tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc).not.toBe(wrapped?.kernelFunc);
+      const dense = counted(() => tf.matMul(a, b));
+      const fused = counted(() => tf.fused.matMul({ a, b, activation: 'relu' }));
+      expect([dense.skipped, fused.skipped]).toEqual([0, 0]);
+      expect(maxRelativeError(dense.values, expected)).toBeLessThan(1e-5);
+    } finally {
+      registerCustomOps();
+    }
+    expect(counted(() => tf.matMul(a, b)).skipped).toBe(1);
+    expect(counted(() => tf.fused.matMul({ a, b, activation: 'relu' })).skipped).toBe(1);
+    tf.dispose([a, b]);
   });
 });

@@ -4,7 +4,7 @@ import { registerCustomOps } from '../../custom-ops/index.js';
 import { useBackend, type BackendName } from '../../src/backends.js';
 import { xavierInit, type MlpParams } from '../../src/model/mlp.js';
 import type { TrainConfig } from '../../src/train/config.js';
-import { disposeTensorData, disposeTrainState, evaluate, evaluateRanges, initTrainState, shuffledIndices, toTensorData, trainEpochs } from '../../src/train/loop.js';
+import { disposeTensorData, disposeTrainState, evalRowsOf, evaluate, evaluateRanges, initTrainState, shuffledIndices, toTensorData, trainEpochs } from '../../src/train/loop.js';
 import { disposeOptimizerState, initOptimizerState } from '../../src/train/optimizers.js';
 import { paramList, trainStep } from '../../src/train/step.js';
 import { blobDataset, blobs } from './synthetic.js';
@@ -75,16 +75,20 @@ describe.each(BACKEND_ROWS)('trainer on %s', (_title, probe) => {
     tf.dispose(paramList(init));
   });
 
-  it('evaluateRanges: per-range loss/accuracy across chunk boundaries equal a float64 forward pass (and valid/test share one held-out tensor)', () => {
-    // 23 000 rows in chunks of EVAL_CHUNK = 10 000: the ranges [0, 7000), [7000, 12500), [12500, 23000) straddle both chunk edges.
+  it('evaluateRanges: per-range loss/accuracy across block boundaries equal a float64 forward pass (and the held-out blocks are the valid then the test rows)', () => {
+    // 23 000 rows in blocks of EVAL_CHUNK = 10 000: the ranges [0, 7000), [7000, 12500), [12500, 23000) straddle both block edges.
     const layers = [6, 5, 3];
     const split = blobs(23000, 6, 3, 7);
     const params = xavierInit(layers, 11);
     const ends = [7000, 12500, 23000];
-    const x = tf.tensor2d(split.x, [split.n, 6]);
-    const labels = tf.tensor1d(split.labels, 'int32');
+    const rows = evalRowsOf(split, 6);
+    expect(rows.blocks.map((b) => [b.n, ...b.x.shape, ...b.labels.shape])).toEqual([
+      [10000, 10000, 6, 10000],
+      [10000, 10000, 6, 10000],
+      [3000, 3000, 6, 3000],
+    ]);
     const before = tf.memory().numTensors;
-    const got = evaluateRanges(params, { x, labels, n: split.n }, 3, ends);
+    const got = evaluateRanges(params, rows, 3, ends);
     expect(tf.memory().numTensors).toBe(before);
     const [w1, w2] = params.weights.map((w) => Float64Array.from(w.dataSync()));
     const [b1, b2] = params.biases.map((b) => Float64Array.from(b.dataSync()));
@@ -104,13 +108,46 @@ describe.each(BACKEND_ROWS)('trainer on %s', (_title, probe) => {
       // A row whose top two logits tie to fp32 rounding may flip; the ranges have thousands of rows.
       expect(Math.abs(got[i].acc - want[i].hits / rows)).toBeLessThanOrEqual(2 / rows);
     });
-    expect(evaluate(params, { x, labels, n: split.n }, 3).loss).toBeCloseTo((want[0].loss + want[1].loss + want[2].loss) / split.n, 5);
-    tf.dispose([x, labels, ...paramList(params)]);
+    // evaluate on a whole split (sliced into blocks for the call) gives the blocks' numbers and leaves no tensor behind.
+    const x = tf.tensor2d(split.x, [split.n, 6]);
+    const labels = tf.tensor1d(split.labels, 'int32');
+    const whole = evaluate(params, { x, labels, n: split.n }, 3);
+    expect(tf.memory().numTensors).toBe(before + 2);
+    expect(whole).toEqual(evaluate(params, rows, 3));
+    expect(whole.loss).toBeCloseTo((want[0].loss + want[1].loss + want[2].loss) / split.n, 5);
+    tf.dispose([x, labels, ...rows.blocks.flatMap((b) => [b.x, b.labels]), ...paramList(params)]);
 
     const data = toTensorData(blobDataset(40));
-    expect(data.heldOut.n).toBe(data.valid.n + data.test.n);
-    expect(Array.from(data.valid.x.dataSync())).toEqual(Array.from(data.heldOut.x.dataSync().subarray(0, data.valid.n * 12)));
-    expect(Array.from(data.test.labels.dataSync())).toEqual(Array.from(data.heldOut.labels.dataSync().subarray(data.valid.n)));
+    const [heldOut] = data.evalRows.heldOut.blocks;
+    expect(data.evalRows.heldOut.blocks.length).toBe(1);
+    expect(heldOut.n).toBe(data.valid.n + data.test.n);
+    expect(Array.from(heldOut.x.dataSync())).toEqual([...data.valid.x.dataSync(), ...data.test.x.dataSync()]);
+    expect(Array.from(heldOut.labels.dataSync())).toEqual([...data.valid.labels.dataSync(), ...data.test.labels.dataSync()]);
+    // A training set of one block is evaluated from its own tensors.
+    expect(data.evalRows.train.blocks).toEqual([data.train]);
+    disposeTensorData(data);
+  });
+
+  it('an epoch reads the data where it was uploaded: no kernel copies rows of the data (no slice per evaluation block)', async () => {
+    // 12 500 training rows: evaluation reads two blocks; a slice of a whole tensor per block would
+    // output a [rows, 12] tensor (on wasm, after copying the whole tensor out of the heap).
+    const c = config({ epochs: 1, batchSize: 5000 });
+    const data = toTensorData(blobDataset(12500));
+    expect(data.evalRows.train.blocks.map((b) => b.n)).toEqual([10000, 2500]);
+    const state = initTrainState(c);
+    let result: Awaited<ReturnType<typeof trainEpochs>> | undefined;
+    const profile = await tf.profile(async () => {
+      result = await trainEpochs(c, data, state);
+    });
+    const features = data.train.x.shape[1];
+    expect(c.layers.slice(1)).not.toContain(features);
+    // Reshape (the products view their [rows, 12] operand as [1, rows, 12]) shares its input's data on every backend.
+    const copies = profile.kernels.filter((k) => k.name !== 'Reshape' && k.outputShapes.some((shape) => shape !== undefined && shape[shape.length - 1] === features));
+    expect(copies.map((k) => `${k.name} → [${k.outputShapes.join('; ')}]`)).toEqual([]);
+    // The epoch ran: its steps and both evaluations are in the profile.
+    expect(result?.state.history.length).toBe(1);
+    expect(profile.kernels.filter((k) => k.name === '_FusedMatMul').length).toBeGreaterThanOrEqual(2 * (c.layers.length - 1));
+    if (result !== undefined) disposeTrainState(result.state);
     disposeTensorData(data);
   });
 
@@ -141,7 +178,7 @@ describe.each(BACKEND_ROWS)('trainer on %s', (_title, probe) => {
       expect(h[19].trainLoss).toBeLessThan(0.5 * h[0].trainLoss);
       disposeTrainState(result.state);
       disposeTensorData(data);
-      // train, valid, test and the held-out tensor they are sliced from: x and labels each.
+      // train (also its evaluation block), valid, test and the held-out evaluation block: x and labels each.
       expect(tf.memory().numTensors).toBe(before - 8);
     }
   });

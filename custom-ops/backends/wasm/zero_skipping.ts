@@ -113,22 +113,37 @@ const WRAPPERS: Record<string, (args: KernelArgs, dense: KernelFunc) => TensorIn
   BatchMatMul: batchMatMul,
   _FusedMatMul: fusedMatMul,
 };
-/** Marks a wrapped kernel in tfjs's registry, which is global: a second copy of this module sees it too. */
-const WRAPPED = Symbol.for('handgrad.zeroSkippingProduct');
+/** Marks a wrapped kernel in tfjs's registry, which is global, and holds the dense kernel it wraps: a second copy of this module sees both. */
+const DENSE = Symbol.for('handgrad.zeroSkippingProduct');
+type WrappedKernelFunc = KernelFunc & { [DENSE]: KernelFunc };
+
+function isWrapped(kernelFunc: KernelFunc): kernelFunc is WrappedKernelFunc {
+  return DENSE in kernelFunc;
+}
 
 /**
- * Opt-in: tfjs-backend-wasm's BatchMatMul and _FusedMatMul skip the zeros of a mostly-zero left operand
- * (zeroSkippingMatMul), every other product going to XNNPACK as before. Results equal the dense
- * product's up to the order of the sums. Call after importing @tensorflow/tfjs-backend-wasm; a second
- * call does nothing.
+ * tfjs-backend-wasm's BatchMatMul and _FusedMatMul, where registered, skip the zeros of a mostly-zero
+ * left operand (zeroSkippingMatMul), every other product going to XNNPACK as before. Results equal the
+ * dense product's up to the order of the sums. registerCustomOps calls it: tfjs-backend-wasm must be
+ * imported before. A product already wrapped is left as it is.
  */
-export function useZeroSkippingProductsOnWasm(): void {
+export function wrapWasmProducts(): void {
   for (const [kernelName, wrapper] of Object.entries(WRAPPERS)) {
     const original = tf.getKernel(kernelName, 'wasm');
-    if (original === undefined || WRAPPED in original.kernelFunc) continue;
+    if (original === undefined || isWrapped(original.kernelFunc)) continue;
     const dense = original.kernelFunc;
-    const kernelFunc: KernelFunc = Object.assign((args: KernelArgs) => wrapper(args, dense), { [WRAPPED]: true });
+    const kernelFunc: WrappedKernelFunc = Object.assign((args: KernelArgs) => wrapper(args, dense), { [DENSE]: dense });
     tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel({ ...original, kernelFunc } satisfies KernelConfig);
+  }
+}
+
+/** Puts tfjs-backend-wasm's own BatchMatMul and _FusedMatMul back (unregisterCustomOps calls it). */
+export function unwrapWasmProducts(): void {
+  for (const kernelName of Object.keys(WRAPPERS)) {
+    const wrapped = tf.getKernel(kernelName, 'wasm');
+    if (wrapped === undefined || !isWrapped(wrapped.kernelFunc)) continue;
+    tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({ ...wrapped, kernelFunc: wrapped.kernelFunc[DENSE] } satisfies KernelConfig);
   }
 }
