@@ -23,10 +23,7 @@ std::size_t slot_count(OptimizerKind kind) {
 
 namespace {
 
-float* sized(std::vector<float>& buffer, std::size_t length) {
-  if (buffer.size() < length) buffer.resize(length);
-  return buffer.data();
-}
+float* sized(Scratch& buffer, std::size_t length) { return buffer.at_least(length); }
 
 // C = op(A)·op(B) (+ bias) (then relu) (then ⊙ 1(mask > 0)) for one matrix, through handgrad::matmul.
 void product(const float* a, const float* b, float* c, std::size_t m, std::size_t n, std::size_t k, bool transpose_a, bool transpose_b, const float* bias,

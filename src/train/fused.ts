@@ -50,10 +50,20 @@ export function hostRows(x: tf.Tensor2D, labels: tf.Tensor1D): { x: Float32Array
   return xs instanceof Float32Array && ys instanceof Int32Array ? { x: xs, labels: ys } : null;
 }
 
+/**
+ * A fused trainer handed back by a finished run, per training set, taken by the next run on it with the
+ * same backend, layers and optimizer: a caller that runs trainEpochs one epoch at a time (the benchmark)
+ * keeps the trainer's workspace (a full batch's activations: tens of MB) instead of faulting in a new
+ * one. Taken, not shared: two runs at once on one training set get a trainer each.
+ */
+const idleTrainers = new WeakMap<Split, FusedMlp>();
+
 /** Parameters and slots held as arrays by a fused trainer, moved to and from the training state's tensors. */
 export class FusedMlp {
   private constructor(
-    private readonly config: TrainConfig,
+    private config: TrainConfig,
+    private readonly backend: FusedMlpBackend,
+    private readonly trainRows: Split,
     private readonly trainer: FusedMlpTrainer,
     private readonly params: Float32Array[],
     private readonly slots: Float32Array[][],
@@ -67,13 +77,29 @@ export class FusedMlp {
   static forRun(config: TrainConfig, trainRows: Split): FusedMlp | null {
     const backend = tf.backend();
     if (config.grad !== 'manual' || !offersFusedTrainer(backend)) return null;
+    const idle = idleTrainers.get(trainRows);
+    if (idle !== undefined && idle.fits(backend, config)) {
+      idleTrainers.delete(trainRows);
+      // Each epoch loads the state's values first; only the hyperparameters may differ.
+      idle.config = config;
+      return idle;
+    }
     const sizes = config.layers;
     const shapes = sizes.slice(1).flatMap((out, l) => [[sizes[l], out], [out]]);
     const arrays = (): Float32Array[] => shapes.map((shape) => new Float32Array(shape.reduce((a, b) => a * b, 1)));
     const params = arrays();
     const slots = slotNames(config.optimizer.kind).map(arrays);
     const trainer = backend.fusedMlpTrainer({ sizes, params, slots, trainX: trainRows.x, trainLabels: trainRows.labels });
-    return new FusedMlp(config, trainer, params, slots, shapes);
+    return new FusedMlp(config, backend, trainRows, trainer, params, slots, shapes);
+  }
+
+  private fits(backend: FusedMlpBackend, config: TrainConfig): boolean {
+    return backend === this.backend && config.layers.join(',') === this.config.layers.join(',') && config.optimizer.kind === this.config.optimizer.kind;
+  }
+
+  /** The run is over: the next run on the same training set may take this trainer (see idleTrainers). */
+  release(): void {
+    idleTrainers.set(this.trainRows, this);
   }
 
   /** Copies the state's parameters and slots into the trainer's arrays. */

@@ -391,8 +391,20 @@ async function runFusedEpoch(
   return { state: { ...state, ...tensorsNow(), rngState }, stopped: false, trainMetrics };
 }
 
+type EpochSplitsMetrics = { train: SplitMetrics; valid: SplitMetrics; test: SplitMetrics };
+
+/** Train, valid and test metrics after an epoch of the per-kernel path (disposes a full batch's train logits). */
+async function epochMetrics(data: TensorData, epoch: EpochOutcome): Promise<EpochSplitsMetrics> {
+  const { params } = epoch.state;
+  const { trainLogits } = epoch;
+  const train =
+    trainLogits === undefined ? (await evaluateRangesAsync(params, data.train, data.classes, [data.train.n]))[0] : await metricsFromLogits(trainLogits, data.train, data.classes);
+  trainLogits?.dispose();
+  return { train, ...(await evaluateHeldOut(params, data)) };
+}
+
 /** Train, valid and test metrics after an epoch, through the fused trainer (one call per split, or per range of data.heldOut). */
-function fusedEpochMetrics(fused: FusedMlp, data: TensorData, trainMetrics: SplitMetrics | undefined): { train: SplitMetrics; valid: SplitMetrics; test: SplitMetrics } {
+function fusedEpochMetrics(fused: FusedMlp, data: TensorData, trainMetrics: SplitMetrics | undefined): EpochSplitsMetrics {
   const train = trainMetrics ?? fused.evaluateRanges(data.trainRows, [data.train.n], EVAL_CHUNK)[0];
   const heldOut = hostRows(data.heldOut.x, data.heldOut.labels);
   if (heldOut === null) throw new Error('fused evaluation: the held-out rows are not float32 features with int32 labels');
@@ -406,40 +418,33 @@ export async function trainEpochs(config: TrainConfig, data: TensorData, state: 
   // One yielder for the whole run: epochs shorter than YIELD_EVERY_MS still give the event loop its turns.
   const yieldNow = makeYielder();
   const fused = options.fused !== false && hooks.onStep === undefined ? FusedMlp.forRun(config, data.trainRows) : null;
-  while (current.epoch < config.epochs) {
-    const t0 = performance.now();
-    const epochResult = fused === null ? await runEpoch(config, data, current, hooks, yieldNow) : await runFusedEpoch(config, data, current, hooks, yieldNow, fused);
-    if (epochResult.stopped) return { state: epochResult.state, stopped: true };
-    const t1 = performance.now();
-    const params = epochResult.state.params;
-    const { trainLogits, trainMetrics } = epochResult;
-    let splits: { train: SplitMetrics; valid: SplitMetrics; test: SplitMetrics };
-    if (fused !== null) {
-      splits = fusedEpochMetrics(fused, data, trainMetrics);
-    } else {
-      const train =
-        trainLogits === undefined ? (await evaluateRangesAsync(params, data.train, data.classes, [data.train.n]))[0] : await metricsFromLogits(trainLogits, data.train, data.classes);
-      trainLogits?.dispose();
-      splits = { train, ...(await evaluateHeldOut(params, data)) };
+  try {
+    while (current.epoch < config.epochs) {
+      const t0 = performance.now();
+      const epochResult = fused === null ? await runEpoch(config, data, current, hooks, yieldNow) : await runFusedEpoch(config, data, current, hooks, yieldNow, fused);
+      if (epochResult.stopped) return { state: epochResult.state, stopped: true };
+      const t1 = performance.now();
+      const { train, valid, test } = fused === null ? await epochMetrics(data, epochResult) : fusedEpochMetrics(fused, data, epochResult.trainMetrics);
+      const metrics: EpochMetrics = {
+        epoch: current.epoch + 1,
+        trainLoss: train.loss,
+        trainAcc: train.acc,
+        validLoss: valid.loss,
+        validAcc: valid.acc,
+        testLoss: test.loss,
+        testAcc: test.acc,
+        seconds: (t1 - t0) / 1000,
+        evalSeconds: (performance.now() - t1) / 1000,
+      };
+      current = { ...epochResult.state, epoch: current.epoch + 1, history: [...current.history, metrics] };
+      await hooks.onEpoch?.(metrics, current);
+      await yieldNow();
+      if (hooks.shouldStop?.()) return { state: current, stopped: true };
     }
-    const { train, valid, test } = splits;
-    const metrics: EpochMetrics = {
-      epoch: current.epoch + 1,
-      trainLoss: train.loss,
-      trainAcc: train.acc,
-      validLoss: valid.loss,
-      validAcc: valid.acc,
-      testLoss: test.loss,
-      testAcc: test.acc,
-      seconds: (t1 - t0) / 1000,
-      evalSeconds: (performance.now() - t1) / 1000,
-    };
-    current = { ...epochResult.state, epoch: current.epoch + 1, history: [...current.history, metrics] };
-    await hooks.onEpoch?.(metrics, current);
-    await yieldNow();
-    if (hooks.shouldStop?.()) return { state: current, stopped: true };
+    return { state: current, stopped: false };
+  } finally {
+    fused?.release();
   }
-  return { state: current, stopped: false };
 }
 
 /** A train loss above this many times max(ln C, the best train loss so far) counts as divergence. */

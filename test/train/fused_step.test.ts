@@ -147,6 +147,15 @@ describe.skipIf(NATIVE_MISSING)(`fused training step on native vs the per-kernel
     for (const s of [straight, resumed, resumedPerKernel]) disposeTrainState(s);
   });
 
+  it('two runs at once on one training set each get their own trainer (a finished run hands its trainer on)', async () => {
+    const c = { ...config('adam', [784, 256, 10]), epochs: 2 };
+    const alone = await train(c, true);
+    // Each run yields to the event loop every 50 ms within its epochs, so the two interleave.
+    const [a, b] = await Promise.all([train(c, true), train(c, true)]);
+    for (const run of [a, b]) expect(worstError(stateValues(run), stateValues(alone))).toBe(0);
+    for (const s of [alone, a, b]) disposeTrainState(s);
+  });
+
   it('a stop between batches returns the partial epoch as tensors the caller can dispose', async () => {
     const c = config('momentum', [784, 32, 10]);
     const before = tf.memory().numTensors;
