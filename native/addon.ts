@@ -35,7 +35,37 @@ export interface NativeInfo {
   sparseProducts: boolean;
 }
 
+/**
+ * The addon's fused MLP session (native/src/mlp_session.cc): it holds the parameter and slot arrays
+ * it was given (W_1, b_1, W_2, b_2, …; one list per optimizer slot) and updates them in place.
+ */
+export interface NativeMlpSession {
+  /**
+   * One training step on rows indices[begin..end) of the training set (null: rows begin..end in
+   * order); optimizer 0 SGD, 1 momentum, 2 Adam (c1, c2 its bias corrections). out ← [mean loss, hits]
+   * at the parameters the step started from.
+   */
+  step(
+    indices: Int32Array | null,
+    begin: number,
+    end: number,
+    optimizer: number,
+    lr: number,
+    momentum: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    c1: number,
+    c2: number,
+    out: Float64Array,
+  ): void;
+  /** out ← [Σ_n (logsumexp(Z_n) − Z_{n,y_n}), hits] over every row of x, forward passes of at most `chunk` rows. */
+  evaluate(x: Float32Array, labels: Int32Array, chunk: number, out: Float64Array): void;
+}
+
 export interface NativeAddon {
+  MlpSession: new (sizes: readonly number[], params: Float32Array[], slots: Float32Array[][], trainX: Float32Array, trainLabels: Int32Array) => NativeMlpSession;
+
   /**
    * out[b] = op(a[b])·op(b[b]) (+ bias) (then relu) (then ⊙ 1(reluMask > 0)), b < batch; stride 0
    * repeats one matrix. reluMask (batch·m·n values) gives the hidden delta (G·Wᵀ) ⊙ 1(R > 0).

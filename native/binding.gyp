@@ -11,7 +11,9 @@
         "src/reduce.cc",
         "src/transpose.cc",
         "src/updates.cc",
-        "src/parallel.cc"
+        "src/parallel.cc",
+        "src/mlp.cc",
+        "src/mlp_session.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

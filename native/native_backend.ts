@@ -6,6 +6,7 @@
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { BackendValues, DataId, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { BufferPool } from './buffer_pool.js';
+import { NativeMlpTrainer, type FusedMlpSpec } from './fused_mlp.js';
 
 /** Disposed outputs kept for reuse, at most: a few steps' worth of the homework network's 40 MB activations. */
 const MAX_POOLED_BYTES = 256 * 2 ** 20;
@@ -17,6 +18,11 @@ export class NativeBackend extends MathBackendCPU {
     super();
     // MathBackendCPU greets its first write in Node with "install tfjs-node"; this backend is the native one.
     (this as unknown as { firstUse: boolean }).firstUse = false;
+  }
+
+  /** The whole MLP training step and evaluation as one addon call each (fused_mlp.ts); the trainer looks for this method. */
+  fusedMlpTrainer(spec: FusedMlpSpec): NativeMlpTrainer {
+    return new NativeMlpTrainer(spec);
   }
 
   /** An output array for a kernel, possibly recycled: the kernel must write every element. */

@@ -12,6 +12,11 @@
 #include "kernels.h"
 #include "parallel.h"
 
+namespace handgrad {
+// The fused MLP training session (mlp_session.cc).
+void export_mlp_session(Napi::Env env, Napi::Object exports);
+}  // namespace handgrad
+
 namespace {
 
 using handgrad::BinaryOp;
@@ -393,6 +398,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ExportKernel<SgdUpdate>(env, exports, "sgdUpdate");
   ExportKernel<MomentumUpdate>(env, exports, "momentumUpdate");
   ExportKernel<AdamUpdate>(env, exports, "adamUpdate");
+  handgrad::export_mlp_session(env, exports);
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
   exports.Set("setSparseProducts", Napi::Function::New(env, SetSparseProducts, "setSparseProducts"));

@@ -82,5 +82,9 @@ struct AdamArgs {
 };
 void adam_update(const AdamArgs& args, const float* w, const float* g, const float* m, const float* v, float* w_out, float* m_out, float* v_out,
                  std::size_t n);
+// The same updates in place over one span, on the calling thread (the fused training step, mlp.cc).
+void sgd_span_in_place(float* w, const float* g, float lr, std::size_t n);
+void momentum_span_in_place(float* w, const float* g, float* v, float lr, float momentum, std::size_t n);
+void adam_span_in_place(const AdamArgs& args, float* w, const float* g, float* m, float* v, std::size_t n);
 
 }  // namespace handgrad

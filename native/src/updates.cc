@@ -8,9 +8,30 @@
 
 namespace handgrad {
 
-// The loops take their arrays as __restrict pointers (addon.cc checks that outputs overlap nothing),
-// so the compiler vectorises them without runtime overlap checks.
 namespace {
+
+// One element of each update: the formula in one place, for the copying spans (the per-kernel
+// updates) and the in-place spans (the fused training step), which so give the same numbers.
+struct MomentumElement {
+  float w, velocity;
+};
+inline MomentumElement momentum_element(float w, float g, float v, float lr, float momentum) {
+  const float velocity = momentum * v + lr * g;  // v' = γ·v + α·∇
+  return {w - velocity, velocity};               // W' = W − v'
+}
+
+struct AdamElement {
+  float w, m, v;
+};
+inline AdamElement adam_element(const AdamArgs& p, float w, float g, float m, float v) {
+  const float mi = p.beta1 * m + p.one_minus_beta1 * g;        // m' = β1·m + (1−β1)·∇
+  const float vi = p.beta2 * v + p.one_minus_beta2 * (g * g);  // v' = β2·v + (1−β2)·∇²
+  return {w - p.lr * (mi * p.c1) / (std::sqrt(vi * p.c2) + p.epsilon), mi, vi};  // W' = W − α·m̂/(√v̂ + ε)
+}
+
+// The loops take their arrays as __restrict pointers (addon.cc checks that outputs overlap nothing;
+// an in-place span reads and writes each element through one pointer), so the compiler vectorises
+// them without runtime overlap checks.
 
 void sgd_span(const float* __restrict w, const float* __restrict g, float lr, float* __restrict w_out, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) w_out[i] = w[i] - lr * g[i];
@@ -19,27 +40,46 @@ void sgd_span(const float* __restrict w, const float* __restrict g, float lr, fl
 void momentum_span(const float* __restrict w, const float* __restrict g, const float* __restrict v, float lr, float momentum,
                    float* __restrict w_out, float* __restrict v_out, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
-    const float velocity = momentum * v[i] + lr * g[i];  // v' = γ·v + α·∇
-    v_out[i] = velocity;
-    w_out[i] = w[i] - velocity;  // W' = W − v'
+    const MomentumElement e = momentum_element(w[i], g[i], v[i], lr, momentum);
+    v_out[i] = e.velocity;
+    w_out[i] = e.w;
   }
 }
 
-void adam_span(const AdamArgs& p, const float* __restrict w, const float* __restrict g, const float* __restrict m, const float* __restrict v,
+void adam_span(const AdamArgs& args, const float* __restrict w, const float* __restrict g, const float* __restrict m, const float* __restrict v,
                float* __restrict w_out, float* __restrict m_out, float* __restrict v_out, std::size_t n) {
-  const float beta1 = p.beta1, beta2 = p.beta2, one_minus_beta1 = p.one_minus_beta1, one_minus_beta2 = p.one_minus_beta2;
-  const float lr = p.lr, epsilon = p.epsilon, c1 = p.c1, c2 = p.c2;
+  const AdamArgs p = args;
   for (std::size_t i = 0; i < n; ++i) {
-    const float gi = g[i];
-    const float mi = beta1 * m[i] + one_minus_beta1 * gi;       // m' = β1·m + (1−β1)·∇
-    const float vi = beta2 * v[i] + one_minus_beta2 * (gi * gi);  // v' = β2·v + (1−β2)·∇²
-    m_out[i] = mi;
-    v_out[i] = vi;
-    w_out[i] = w[i] - lr * (mi * c1) / (std::sqrt(vi * c2) + epsilon);  // W' = W − α·m̂/(√v̂ + ε)
+    const AdamElement e = adam_element(p, w[i], g[i], m[i], v[i]);
+    m_out[i] = e.m;
+    v_out[i] = e.v;
+    w_out[i] = e.w;
   }
 }
 
 }  // namespace
+
+void sgd_span_in_place(float* __restrict w, const float* __restrict g, float lr, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) w[i] = w[i] - lr * g[i];
+}
+
+void momentum_span_in_place(float* __restrict w, const float* __restrict g, float* __restrict v, float lr, float momentum, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const MomentumElement e = momentum_element(w[i], g[i], v[i], lr, momentum);
+    v[i] = e.velocity;
+    w[i] = e.w;
+  }
+}
+
+void adam_span_in_place(const AdamArgs& args, float* __restrict w, const float* __restrict g, float* __restrict m, float* __restrict v, std::size_t n) {
+  const AdamArgs p = args;
+  for (std::size_t i = 0; i < n; ++i) {
+    const AdamElement e = adam_element(p, w[i], g[i], m[i], v[i]);
+    m[i] = e.m;
+    v[i] = e.v;
+    w[i] = e.w;
+  }
+}
 
 void sgd_update(const float* w, const float* g, float lr, float* w_out, std::size_t n) {
   parallel_for(n, kElementwiseGrain, [=](std::size_t begin, std::size_t end) { sgd_span(w + begin, g + begin, lr, w_out + begin, end - begin); });

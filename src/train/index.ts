@@ -26,6 +26,7 @@ export {
   type TensorData,
   type TensorSplit,
   type TrainHooks,
+  type TrainOptions,
   type TrainResult,
   type TrainState,
 } from './loop.js';

@@ -14,6 +14,7 @@ import seedrandom from 'seedrandom';
 import { batchOf, type Batch, type Dataset, type Split } from '../data/dataset.js';
 import { forwardLogits, xavierInit, type MlpParams } from '../model/mlp.js';
 import { EVAL_CHUNK, type TrainConfig } from './config.js';
+import { FusedMlp } from './fused.js';
 import { disposeOptimizerState, initOptimizerState, type OptimizerState } from './optimizers.js';
 import { paramList, trainStep } from './step.js';
 
@@ -36,6 +37,8 @@ export type TensorData = {
   evalRows: { train: EvalRows; heldOut: EvalRows };
   /** The training rows as host arrays (those train.x and train.labels were made from): mini-batches are copied from here. */
   trainRows: Split;
+  /** The valid rows then the test rows as host arrays, for evaluation that reads host memory (the fused trainer). */
+  heldOutRows: Split;
 };
 
 /** Loss (mean cross-entropy) and accuracy on the three splits after one epoch. */
@@ -87,6 +90,15 @@ export type TrainHooks = {
 
 export type TrainResult = { state: TrainState; stopped: boolean };
 
+export type TrainOptions = {
+  /**
+   * Take the fused path (src/train/fused.ts: one call per step and per evaluated split) when the
+   * backend offers it, the gradients are the hand-derived ones and no onStep hook wants each step's
+   * tensors (default true); false keeps the per-kernel path, the reference.
+   */
+  fused?: boolean;
+};
+
 function splitToTensors(split: Split, features: number): TensorSplit {
   return { x: tf.tensor2d(split.x, [split.n, features], 'float32'), labels: tf.tensor1d(split.labels, 'int32'), n: split.n };
 }
@@ -124,6 +136,7 @@ export function toTensorData(data: Dataset): TensorData {
     // A training set of one block is evaluated from its whole tensor, not a second copy.
     evalRows: { train: train.n <= EVAL_CHUNK ? { blocks: [train], n: train.n } : evalRowsOf(data.train, features), heldOut: evalRowsOf(heldOut, features) },
     trainRows: data.train,
+    heldOutRows: heldOut,
   };
 }
 
@@ -334,16 +347,15 @@ type EpochOutcome = {
   stopped: boolean;
   /** Full batch only: the whole training set's logits from the step's forward pass (parameters before the update); the caller disposes them. */
   trainLogits?: tf.Tensor2D;
+  /** Full batch on the fused path: the train metrics of the step's forward pass (parameters before the update). */
+  trainMetrics?: SplitMetrics;
 };
 
 /** One epoch of steps; returns the new state pieces, or `stopped` with the partial state to dispose. */
 async function runEpoch(config: TrainConfig, data: TensorData, state: TrainState, hooks: TrainHooks, yieldNow: () => Promise<void>): Promise<EpochOutcome> {
   const n = data.train.n;
-  const batchSize = config.batchSize === 0 ? n : Math.min(config.batchSize, n);
-  const batches = batchesOf(n, config.batchSize);
+  const { indices, batchSize, batches, rngState } = epochPlan(config, n, state.rngState);
   const fullBatch = batches === 1;
-  // Full batch: the mean gradient does not depend on order, so the data is used as is.
-  const { indices, rngState } = fullBatch ? { indices: null, rngState: state.rngState } : shuffledIndices(n, state.rngState);
   const staging: Batch = { x: new Float32Array(fullBatch ? 0 : batchSize * data.train.x.shape[1]), yOneHot: new Float32Array(fullBatch ? 0 : batchSize * data.classes), rows: 0 };
   let params = state.params;
   let optimizerState = state.optimizerState;
@@ -372,39 +384,96 @@ async function runEpoch(config: TrainConfig, data: TensorData, state: TrainState
   return { state: { ...state, params, optimizerState, rngState }, stopped: false, trainLogits };
 }
 
+/** The epoch's batches: the shuffled order (null for a full batch: the data as is), its size, and the RNG state after the shuffle. */
+function epochPlan(config: TrainConfig, n: number, rngState: RngState): { indices: Int32Array | null; batchSize: number; batches: number; rngState: RngState } {
+  const batchSize = config.batchSize === 0 ? n : Math.min(config.batchSize, n);
+  const batches = batchesOf(n, config.batchSize);
+  // Full batch: the mean gradient does not depend on order, so the data is used as is.
+  const shuffled = batches === 1 ? { indices: null, rngState } : shuffledIndices(n, rngState);
+  return { ...shuffled, batchSize, batches };
+}
+
+/**
+ * runEpoch on the fused path: the same batches in the same order, each one call of the fused trainer;
+ * the state's tensors are replaced by new ones when the epoch ends or stops. A full batch's train
+ * metrics come from the step's own forward pass, as on the per-kernel path.
+ */
+async function runFusedEpoch(
+  config: TrainConfig,
+  data: TensorData,
+  state: TrainState,
+  hooks: TrainHooks,
+  yieldNow: () => Promise<void>,
+  fused: FusedMlp,
+): Promise<EpochOutcome> {
+  const n = data.train.n;
+  const { indices, batchSize, batches, rngState } = epochPlan(config, n, state.rngState);
+  fused.load(state.params, state.optimizerState);
+  let step = state.optimizerState.step;
+  let last = { loss: 0, hits: 0 };
+  const tensorsNow = (): Pick<TrainState, 'params' | 'optimizerState'> => fused.replace(state.params, state.optimizerState, step);
+  for (let b = 0; b < batches; b++) {
+    if (hooks.shouldStop?.()) return { state: { ...state, ...tensorsNow() }, stopped: true };
+    last = fused.step(indices, b * batchSize, Math.min(n, (b + 1) * batchSize), ++step);
+    hooks.onBatch?.(state.epoch + 1, b + 1, batches);
+    await yieldNow();
+  }
+  const trainMetrics = batches === 1 ? { loss: last.loss, acc: last.hits / n } : undefined;
+  return { state: { ...state, ...tensorsNow(), rngState }, stopped: false, trainMetrics };
+}
+
+type EpochSplitsMetrics = { train: SplitMetrics; valid: SplitMetrics; test: SplitMetrics };
+
+/** Train, valid and test metrics after an epoch of the per-kernel path (disposes a full batch's train logits). */
+async function epochMetrics(data: TensorData, epoch: EpochOutcome): Promise<EpochSplitsMetrics> {
+  const { params } = epoch.state;
+  const { trainLogits } = epoch;
+  const train =
+    trainLogits === undefined ? (await evaluateRangesAsync(params, data.evalRows.train, data.classes, [data.train.n]))[0] : await metricsFromLogits(trainLogits, data.train, data.classes);
+  trainLogits?.dispose();
+  return { train, ...(await evaluateHeldOut(params, data)) };
+}
+
+/** Train, valid and test metrics after an epoch, through the fused trainer (one call per split, or per range of the held-out rows). */
+function fusedEpochMetrics(fused: FusedMlp, data: TensorData, trainMetrics: SplitMetrics | undefined): EpochSplitsMetrics {
+  const train = trainMetrics ?? fused.evaluateRanges(data.trainRows, [data.train.n], EVAL_CHUNK)[0];
+  const [valid, test] = fused.evaluateRanges(data.heldOutRows, [data.valid.n, data.valid.n + data.test.n], EVAL_CHUNK);
+  return { train, valid, test };
+}
+
 /** Trains from `state.epoch` up to `config.epochs`, calling the hooks; consumes `state`. */
-export async function trainEpochs(config: TrainConfig, data: TensorData, state: TrainState, hooks: TrainHooks = {}): Promise<TrainResult> {
+export async function trainEpochs(config: TrainConfig, data: TensorData, state: TrainState, hooks: TrainHooks = {}, options: TrainOptions = {}): Promise<TrainResult> {
   let current = state;
   // One yielder for the whole run: epochs shorter than YIELD_EVERY_MS still give the event loop its turns.
   const yieldNow = makeYielder();
-  while (current.epoch < config.epochs) {
-    const t0 = performance.now();
-    const epochResult = await runEpoch(config, data, current, hooks, yieldNow);
-    if (epochResult.stopped) return { state: epochResult.state, stopped: true };
-    const t1 = performance.now();
-    const params = epochResult.state.params;
-    const { trainLogits } = epochResult;
-    const train =
-      trainLogits === undefined ? (await evaluateRangesAsync(params, data.evalRows.train, data.classes, [data.train.n]))[0] : await metricsFromLogits(trainLogits, data.train, data.classes);
-    trainLogits?.dispose();
-    const { valid, test } = await evaluateHeldOut(params, data);
-    const metrics: EpochMetrics = {
-      epoch: current.epoch + 1,
-      trainLoss: train.loss,
-      trainAcc: train.acc,
-      validLoss: valid.loss,
-      validAcc: valid.acc,
-      testLoss: test.loss,
-      testAcc: test.acc,
-      seconds: (t1 - t0) / 1000,
-      evalSeconds: (performance.now() - t1) / 1000,
-    };
-    current = { ...epochResult.state, epoch: current.epoch + 1, history: [...current.history, metrics] };
-    await hooks.onEpoch?.(metrics, current);
-    await yieldNow();
-    if (hooks.shouldStop?.()) return { state: current, stopped: true };
+  const fused = options.fused !== false && hooks.onStep === undefined ? FusedMlp.forRun(config, data.trainRows) : null;
+  try {
+    while (current.epoch < config.epochs) {
+      const t0 = performance.now();
+      const epochResult = fused === null ? await runEpoch(config, data, current, hooks, yieldNow) : await runFusedEpoch(config, data, current, hooks, yieldNow, fused);
+      if (epochResult.stopped) return { state: epochResult.state, stopped: true };
+      const t1 = performance.now();
+      const { train, valid, test } = fused === null ? await epochMetrics(data, epochResult) : fusedEpochMetrics(fused, data, epochResult.trainMetrics);
+      const metrics: EpochMetrics = {
+        epoch: current.epoch + 1,
+        trainLoss: train.loss,
+        trainAcc: train.acc,
+        validLoss: valid.loss,
+        validAcc: valid.acc,
+        testLoss: test.loss,
+        testAcc: test.acc,
+        seconds: (t1 - t0) / 1000,
+        evalSeconds: (performance.now() - t1) / 1000,
+      };
+      current = { ...epochResult.state, epoch: current.epoch + 1, history: [...current.history, metrics] };
+      await hooks.onEpoch?.(metrics, current);
+      await yieldNow();
+      if (hooks.shouldStop?.()) return { state: current, stopped: true };
+    }
+    return { state: current, stopped: false };
+  } finally {
+    fused?.release();
   }
-  return { state: current, stopped: false };
 }
 
 /** A train loss above this many times max(ln C, the best train loss so far) counts as divergence. */

@@ -1,0 +1,123 @@
+/**
+ * The addon's MlpSession (native/src/mlp_session.cc): one step against the per-kernel addon functions
+ * it is built from, on a tiny network by hand, and every bad input refused with a one-line error
+ * before anything is written.
+ */
+import { describe, expect, it } from 'vitest';
+import { adamBiasCorrections } from '../../custom-ops/util/update_loops.js';
+import { loadNativeAddon, type NativeAddon } from '../../native/addon.js';
+import { NATIVE_MISSING, SKIP_REASON, randomValues } from './helpers.js';
+
+const SIZES = [6, 5, 3];
+const ROWS = 8;
+
+function setup(addon: NativeAddon, slotLists = 2) {
+  const params = [randomValues(30, 1, 0.5), randomValues(5, 2, 0.1), randomValues(15, 3, 0.5), randomValues(3, 4, 0.1)];
+  const slots = Array.from({ length: slotLists }, (_, s) => params.map((p, i) => randomValues(p.length, 10 + 4 * s + i, s === 1 ? 0.01 : 0.1).map(Math.abs)));
+  const x = randomValues(ROWS * SIZES[0], 20);
+  const labels = Int32Array.from({ length: ROWS }, (_, i) => (i * 2) % SIZES[2]);
+  return { params, slots, x, labels, session: () => new addon.MlpSession(SIZES, params, slots, x, labels) };
+}
+
+/** The same step from the per-kernel functions (as the native kernels call them), on copies. */
+function perKernelAdamStep(addon: NativeAddon, s: ReturnType<typeof setup>, rows: number[], t: number) {
+  const [F, H, K] = SIZES;
+  const n = rows.length;
+  const x = new Float32Array(n * F);
+  const y = new Float32Array(n * K);
+  rows.forEach((r, i) => {
+    x.set(s.x.subarray(r * F, (r + 1) * F), i * F);
+    y[i * K + s.labels[r]] = 1;
+  });
+  const [W1, b1, W2, b2] = s.params;
+  const h = new Float32Array(n * H);
+  const z = new Float32Array(n * K);
+  addon.matmul(x, W1, h, 1, n, H, F, false, false, 0, 0, b1, true);
+  addon.matmul(h, W2, z, 1, n, K, H, false, false, 0, 0, b2, false);
+  const loss = addon.softmaxCrossEntropy(y, z, K);
+  const g2 = new Float32Array(n * K);
+  addon.softmaxCrossEntropyGrad(1, y, z, g2, K);
+  const grads = [new Float32Array(F * H), new Float32Array(H), new Float32Array(H * K), new Float32Array(K)];
+  addon.matmul(h, g2, grads[2], 1, H, K, n, true, false, 0, 0, null, false);
+  addon.sumLeading(g2, grads[3], n, K);
+  const g1 = new Float32Array(n * H);
+  addon.matmul(g2, W2, g1, 1, n, H, K, false, true, 0, 0, null, false, h);
+  addon.matmul(x, g1, grads[0], 1, F, H, n, true, false, 0, 0, null, false);
+  addon.sumLeading(g1, grads[1], n, H);
+  const { c1, c2 } = adamBiasCorrections(0.9, 0.999, t);
+  const out = s.params.map((p, i) => {
+    const w = new Float32Array(p.length);
+    const m = new Float32Array(p.length);
+    const v = new Float32Array(p.length);
+    addon.adamUpdate(p, grads[i], s.slots[0][i], s.slots[1][i], w, m, v, 1e-2, 0.9, 0.999, 1e-7, c1, c2);
+    return { w, m, v };
+  });
+  return { loss, out };
+}
+
+describe.skipIf(NATIVE_MISSING)(`MlpSession${SKIP_REASON}`, () => {
+  it('one Adam step equals the per-kernel functions in order, bit for bit, and updates the arrays in place', () => {
+    const addon = loadNativeAddon();
+    const s = setup(addon);
+    const rows = [5, 0, 7, 2];
+    const expected = perKernelAdamStep(addon, s, rows, 3);
+    const { c1, c2 } = adamBiasCorrections(0.9, 0.999, 3);
+    const out = new Float64Array(2);
+    s.session().step(Int32Array.from([1, ...rows]), 1, 5, 2, 1e-2, 0.9, 0.9, 0.999, 1e-7, c1, c2, out);
+    expect(out[0]).toBe(expected.loss);
+    expected.out.forEach(({ w, m, v }, i) => {
+      expect(s.params[i]).toEqual(w);
+      expect(s.slots[0][i]).toEqual(m);
+      expect(s.slots[1][i]).toEqual(v);
+    });
+  });
+
+  it('evaluate: Σ per-row cross-entropy and the argmax hits, whatever the chunk size', () => {
+    const addon = loadNativeAddon();
+    const s = setup(addon);
+    const session = s.session();
+    const whole = new Float64Array(2);
+    const chunked = new Float64Array(2);
+    session.evaluate(s.x, s.labels, 100, whole);
+    session.evaluate(s.x, s.labels, 3, chunked);
+    // By hand: relu(X·W1 + b1)·W2 + b2 through the addon's products, then per-row logsumexp − z_y in double.
+    const z = new Float32Array(ROWS * 3);
+    const h = new Float32Array(ROWS * 5);
+    addon.matmul(s.x, s.params[0], h, 1, ROWS, 5, 6, false, false, 0, 0, s.params[1], true);
+    addon.matmul(h, s.params[2], z, 1, ROWS, 3, 5, false, false, 0, 0, s.params[3], false);
+    let loss = 0;
+    let hits = 0;
+    for (let r = 0; r < ROWS; r++) {
+      const row = Array.from(z.subarray(r * 3, r * 3 + 3));
+      const max = Math.max(...row);
+      loss += max + Math.log(row.reduce((a, v) => a + Math.exp(v - max), 0)) - row[s.labels[r]];
+      hits += row.indexOf(max) === s.labels[r] ? 1 : 0;
+    }
+    expect(Math.abs(whole[0] - loss) / loss).toBeLessThanOrEqual(1e-12);
+    expect(Math.abs(chunked[0] - loss) / loss).toBeLessThanOrEqual(1e-12);
+    expect(whole[1]).toBe(hits);
+    expect(chunked[1]).toBe(hits);
+  });
+
+  it('refuses bad shapes, labels, indices, overlapping arrays and a mismatched optimizer, writing nothing', () => {
+    const addon = loadNativeAddon();
+    const s = setup(addon);
+    const out = new Float64Array(2);
+    const make = (over: Partial<{ sizes: number[]; params: Float32Array[]; slots: Float32Array[][]; x: Float32Array; labels: Int32Array }>) => () =>
+      new addon.MlpSession(over.sizes ?? SIZES, over.params ?? s.params, over.slots ?? s.slots, over.x ?? s.x, over.labels ?? s.labels);
+    expect(make({ sizes: [6] })).toThrow(/'sizes' needs at least an input and an output size/);
+    expect(make({ params: s.params.slice(0, 3) })).toThrow(/'params' must hold W and b of each of the 2 layers/);
+    expect(make({ params: [new Float32Array(29), ...s.params.slice(1)] })).toThrow(/'params'\[0\] must hold 30 values/);
+    expect(make({ slots: [s.slots[0], [s.params[0], ...s.slots[1].slice(1)]] })).toThrow(/'slots'\[0\] overlaps another parameter or slot/);
+    expect(make({ x: new Float32Array(7) })).toThrow(/'trainX' must hold one row of sizes\[0\] features per label/);
+    expect(make({ labels: Int32Array.from(s.labels, (l, i) => (i === 4 ? 3 : l)) })).toThrow(/'trainLabels' holds 3, not a class in \[0, 3\)/);
+    const before = s.params.map((p) => p.slice());
+    const session = s.session();
+    expect(() => session.step(Int32Array.from([0, 8]), 0, 2, 2, 1e-2, 0.9, 0.9, 0.999, 1e-7, 1, 1, out)).toThrow(/index 8 is not a training row/);
+    expect(() => session.step(null, 4, 9, 2, 1e-2, 0.9, 0.9, 0.999, 1e-7, 1, 1, out)).toThrow(/rows \[begin, end\) run past the training set/);
+    expect(() => session.step(null, 2, 2, 2, 1e-2, 0.9, 0.9, 0.999, 1e-7, 1, 1, out)).toThrow(/the batch \[begin, end\) is empty/);
+    expect(() => session.step(null, 0, 2, 1, 1e-2, 0.9, 0.9, 0.999, 1e-7, 1, 1, out)).toThrow(/the optimizer needs 1 slot lists/);
+    expect(() => session.evaluate(s.x, Int32Array.from(s.labels, () => -1), 4, out)).toThrow(/'labels' holds -1/);
+    s.params.forEach((p, i) => expect(p).toEqual(before[i]));
+  });
+});
