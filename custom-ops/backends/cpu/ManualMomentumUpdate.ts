@@ -1,17 +1,8 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+/** v' = γ·v + α·∇, W' = W − v'. Outputs [W', v']. */
+import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ManualMomentumUpdate } from '../../kernel_names.js';
-import { checkedMomentumUpdateArgs } from '../../util/kernel_checks.js';
-import { momentumUpdateInto } from '../../util/update_loops.js';
+import { arrayKernelFunc, cpuMemory } from '../shared/array_kernel.js';
+import { momentumUpdateArrays } from '../shared/array_kernels.js';
 
-export const manualMomentumUpdate: KernelFunc = ({ inputs, backend, attrs }): TensorInfo[] => {
-  const { param, grad, velocity, lr, momentum } = checkedMomentumUpdateArgs(inputs, attrs);
-  const cpu = backend as MathBackendCPU;
-  const values = (info: TensorInfo): Float32Array => cpu.data.get(info.dataId).values as Float32Array;
-  const size = values(param).length;
-  const [outParam, outVelocity] = [new Float32Array(size), new Float32Array(size)];
-  momentumUpdateInto(values(param), values(grad), values(velocity), lr, momentum, outParam, outVelocity);
-  return [cpu.makeTensorInfo(param.shape, 'float32', outParam), cpu.makeTensorInfo(param.shape, 'float32', outVelocity)];
-};
-
+export const manualMomentumUpdate = arrayKernelFunc(momentumUpdateArrays, cpuMemory);
 export const manualMomentumUpdateConfig: KernelConfig = { kernelName: ManualMomentumUpdate, backendName: 'cpu', kernelFunc: manualMomentumUpdate };

@@ -1,16 +1,8 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+/** y = max(0, x), elementwise; NaN stays NaN, as tf.relu. */
+import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ManualRelu } from '../../kernel_names.js';
-import { checkedReluInputs } from '../../util/kernel_checks.js';
-import { reluInto } from '../../util/row_loops.js';
+import { arrayKernelFunc, cpuMemory } from '../shared/array_kernel.js';
+import { reluArrays } from '../shared/array_kernels.js';
 
-export const manualRelu: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { x } = checkedReluInputs(inputs);
-  const cpu = backend as MathBackendCPU;
-  const xVals = cpu.data.get(x.dataId).values as Float32Array;
-  const out = new Float32Array(xVals.length);
-  reluInto(xVals, out);
-  return cpu.makeTensorInfo(x.shape, 'float32', out);
-};
-
+export const manualRelu = arrayKernelFunc(reluArrays, cpuMemory);
 export const manualReluConfig: KernelConfig = { kernelName: ManualRelu, backendName: 'cpu', kernelFunc: manualRelu };

@@ -1,17 +1,8 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+/** dx = dy ⊙ 1(x > 0), elementwise; relu'(0) = 0, NaN in x gives NaN (tf.step). */
+import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ManualReluGrad } from '../../kernel_names.js';
-import { checkedReluGradInputs } from '../../util/kernel_checks.js';
-import { reluGradInto } from '../../util/row_loops.js';
+import { arrayKernelFunc, cpuMemory } from '../shared/array_kernel.js';
+import { reluGradArrays } from '../shared/array_kernels.js';
 
-export const manualReluGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { dy, x } = checkedReluGradInputs(inputs);
-  const cpu = backend as MathBackendCPU;
-  const dyVals = cpu.data.get(dy.dataId).values as Float32Array;
-  const xVals = cpu.data.get(x.dataId).values as Float32Array;
-  const out = new Float32Array(xVals.length);
-  reluGradInto(dyVals, xVals, out);
-  return cpu.makeTensorInfo(x.shape, 'float32', out);
-};
-
+export const manualReluGrad = arrayKernelFunc(reluGradArrays, cpuMemory);
 export const manualReluGradConfig: KernelConfig = { kernelName: ManualReluGrad, backendName: 'cpu', kernelFunc: manualReluGrad };

@@ -1,16 +1,8 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+/** W' = W − α·∇. */
+import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ManualSgdUpdate } from '../../kernel_names.js';
-import { checkedSgdUpdateArgs } from '../../util/kernel_checks.js';
-import { sgdUpdateInto } from '../../util/update_loops.js';
+import { arrayKernelFunc, cpuMemory } from '../shared/array_kernel.js';
+import { sgdUpdateArrays } from '../shared/array_kernels.js';
 
-export const manualSgdUpdate: KernelFunc = ({ inputs, backend, attrs }): TensorInfo => {
-  const { param, grad, lr } = checkedSgdUpdateArgs(inputs, attrs);
-  const cpu = backend as MathBackendCPU;
-  const values = (info: TensorInfo): Float32Array => cpu.data.get(info.dataId).values as Float32Array;
-  const out = new Float32Array(values(param).length);
-  sgdUpdateInto(values(param), values(grad), lr, out);
-  return cpu.makeTensorInfo(param.shape, 'float32', out);
-};
-
+export const manualSgdUpdate = arrayKernelFunc(sgdUpdateArrays, cpuMemory);
 export const manualSgdUpdateConfig: KernelConfig = { kernelName: ManualSgdUpdate, backendName: 'cpu', kernelFunc: manualSgdUpdate };

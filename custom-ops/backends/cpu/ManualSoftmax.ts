@@ -1,17 +1,8 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+/** p_nk = exp(z_nk − m_n) / Σ_j exp(z_nj − m_n) over the last axis, m_n the row's max. */
+import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ManualSoftmax } from '../../kernel_names.js';
-import { checkedSoftmaxInputs } from '../../util/kernel_checks.js';
-import { rowLayout } from '../../util/row_layout.js';
-import { softmaxRowsInto } from '../../util/row_loops.js';
+import { arrayKernelFunc, cpuMemory } from '../shared/array_kernel.js';
+import { softmaxArrays } from '../shared/array_kernels.js';
 
-export const manualSoftmax: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { logits } = checkedSoftmaxInputs(inputs);
-  const cpu = backend as MathBackendCPU;
-  const zVals = cpu.data.get(logits.dataId).values as Float32Array;
-  const out = new Float32Array(zVals.length);
-  softmaxRowsInto(zVals, rowLayout(logits.shape).cols, out);
-  return cpu.makeTensorInfo(logits.shape, 'float32', out);
-};
-
+export const manualSoftmax = arrayKernelFunc(softmaxArrays, cpuMemory);
 export const manualSoftmaxConfig: KernelConfig = { kernelName: ManualSoftmax, backendName: 'cpu', kernelFunc: manualSoftmax };

@@ -1,24 +1,20 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ManualHiddenDelta } from '../../kernel_names.js';
-import { backendMatMul, backendTranspose } from '../../util/backend_kernels.js';
-import { checkedHiddenDeltaInputs } from '../../util/kernel_checks.js';
-import { reluGradInto } from '../../util/row_loops.js';
-
 /**
  * (dy·Wᵀ) ⊙ 1(preActivation > 0): Wᵀ made first (the wasm backend's transposed products are slow
  * loops, see ManualDenseParamGrads), the XNNPACK product, then the mask in place on the heap.
  */
-export const manualHiddenDelta: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { dy, w, preActivation } = checkedHiddenDeltaInputs(inputs);
-  const wasm = backend as BackendWasm;
-  const wT = backendTranspose('wasm', wasm, w);
-  const product = backendMatMul('wasm', wasm, dy, wT, false, false);
-  wasm.disposeData(wT.dataId);
-  // Views on the heap go stale when it grows, so take them after every allocation.
-  const values = wasm.typedArrayFromHeap(product) as Float32Array;
-  reluGradInto(values, wasm.typedArrayFromHeap(preActivation) as Float32Array, values);
-  return product;
-};
+import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { ManualHiddenDelta } from '../../kernel_names.js';
+import { backendMatMul, backendTranspose } from '../../util/backend_kernels.js';
+import { wasmMemory } from '../shared/array_kernel.js';
+import { hiddenDeltaMaskedInPlace } from '../shared/composed_kernels.js';
 
+function productWithWTransposed(backend: unknown, dy: TensorInfo, w: TensorInfo): TensorInfo {
+  const wT = backendTranspose('wasm', backend, w);
+  const product = backendMatMul('wasm', backend, dy, wT, false, false);
+  (backend as BackendWasm).disposeData(wT.dataId);
+  return product;
+}
+
+export const manualHiddenDelta = hiddenDeltaMaskedInPlace(productWithWTransposed, wasmMemory);
 export const manualHiddenDeltaConfig: KernelConfig = { kernelName: ManualHiddenDelta, backendName: 'wasm', kernelFunc: manualHiddenDelta };

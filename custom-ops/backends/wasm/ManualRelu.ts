@@ -1,16 +1,8 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+/** y = max(0, x), elementwise; NaN stays NaN, as tf.relu. */
+import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ManualRelu } from '../../kernel_names.js';
-import { checkedReluInputs } from '../../util/kernel_checks.js';
-import { reluInto } from '../../util/row_loops.js';
+import { arrayKernelFunc, wasmMemory } from '../shared/array_kernel.js';
+import { reluArrays } from '../shared/array_kernels.js';
 
-export const manualRelu: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { x } = checkedReluInputs(inputs);
-  const wasm = backend as BackendWasm;
-  const out = wasm.makeOutput(x.shape, 'float32');
-  // Views on the heap go stale when makeOutput grows it, so take them after.
-  reluInto(wasm.typedArrayFromHeap(x) as Float32Array, wasm.typedArrayFromHeap(out) as Float32Array);
-  return out;
-};
-
+export const manualRelu = arrayKernelFunc(reluArrays, wasmMemory);
 export const manualReluConfig: KernelConfig = { kernelName: ManualRelu, backendName: 'wasm', kernelFunc: manualRelu };

@@ -1,18 +1,8 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+/** dx = dy ⊙ 1(x > 0), elementwise; relu'(0) = 0, NaN in x gives NaN (tf.step). */
+import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ManualReluGrad } from '../../kernel_names.js';
-import { checkedReluGradInputs } from '../../util/kernel_checks.js';
-import { reluGradInto } from '../../util/row_loops.js';
+import { arrayKernelFunc, wasmMemory } from '../shared/array_kernel.js';
+import { reluGradArrays } from '../shared/array_kernels.js';
 
-export const manualReluGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { dy, x } = checkedReluGradInputs(inputs);
-  const wasm = backend as BackendWasm;
-  const out = wasm.makeOutput(x.shape, 'float32');
-  // Views on the heap go stale when makeOutput grows it, so take them after.
-  const dyVals = wasm.typedArrayFromHeap(dy) as Float32Array;
-  const xVals = wasm.typedArrayFromHeap(x) as Float32Array;
-  reluGradInto(dyVals, xVals, wasm.typedArrayFromHeap(out) as Float32Array);
-  return out;
-};
-
+export const manualReluGrad = arrayKernelFunc(reluGradArrays, wasmMemory);
 export const manualReluGradConfig: KernelConfig = { kernelName: ManualReluGrad, backendName: 'wasm', kernelFunc: manualReluGrad };

@@ -1,17 +1,8 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+/** W' = W − α·∇. */
+import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ManualSgdUpdate } from '../../kernel_names.js';
-import { checkedSgdUpdateArgs } from '../../util/kernel_checks.js';
-import { sgdUpdateInto } from '../../util/update_loops.js';
+import { arrayKernelFunc, wasmMemory } from '../shared/array_kernel.js';
+import { sgdUpdateArrays } from '../shared/array_kernels.js';
 
-export const manualSgdUpdate: KernelFunc = ({ inputs, backend, attrs }): TensorInfo => {
-  const { param, grad, lr } = checkedSgdUpdateArgs(inputs, attrs);
-  const wasm = backend as BackendWasm;
-  const out = wasm.makeOutput(param.shape, 'float32');
-  // Views on the heap go stale when makeOutput grows it, so take them after.
-  const heap = (info: TensorInfo): Float32Array => wasm.typedArrayFromHeap(info) as Float32Array;
-  sgdUpdateInto(heap(param), heap(grad), lr, heap(out));
-  return out;
-};
-
+export const manualSgdUpdate = arrayKernelFunc(sgdUpdateArrays, wasmMemory);
 export const manualSgdUpdateConfig: KernelConfig = { kernelName: ManualSgdUpdate, backendName: 'wasm', kernelFunc: manualSgdUpdate };

@@ -1,12 +1,8 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+/** y = max(0, x), elementwise (shared/gpu_elementwise.ts RELU). */
+import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ManualRelu } from '../../kernel_names.js';
-import { checkedReluInputs } from '../../util/kernel_checks.js';
-import { reluProgram } from './programs_gpu.js';
-import { asWebGL } from './webgl_util.js';
+import { gpuKernelFunc, reluGpu } from '../shared/gpu_kernels.js';
+import { webglContext } from './webgl_util.js';
 
-export const manualRelu: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { x } = checkedReluInputs(inputs);
-  return asWebGL(backend).runWebGLProgram(reluProgram(x.shape), [x], 'float32');
-};
-
+export const manualRelu = gpuKernelFunc(reluGpu, webglContext);
 export const manualReluConfig: KernelConfig = { kernelName: ManualRelu, backendName: 'webgl', kernelFunc: manualRelu };

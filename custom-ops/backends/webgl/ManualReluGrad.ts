@@ -1,12 +1,8 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+/** dx = dy ⊙ 1(x > 0), elementwise; relu'(0) = 0 (shared/gpu_elementwise.ts RELU_GRAD). */
+import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ManualReluGrad } from '../../kernel_names.js';
-import { checkedReluGradInputs } from '../../util/kernel_checks.js';
-import { reluGradProgram } from './programs_gpu.js';
-import { asWebGL } from './webgl_util.js';
+import { gpuKernelFunc, reluGradGpu } from '../shared/gpu_kernels.js';
+import { webglContext } from './webgl_util.js';
 
-export const manualReluGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { dy, x } = checkedReluGradInputs(inputs);
-  return asWebGL(backend).runWebGLProgram(reluGradProgram(x.shape), [dy, x], 'float32');
-};
-
+export const manualReluGrad = gpuKernelFunc(reluGradGpu, webglContext);
 export const manualReluGradConfig: KernelConfig = { kernelName: ManualReluGrad, backendName: 'webgl', kernelFunc: manualReluGrad };

@@ -1,10 +1,10 @@
+/** Three GPU passes: row max m, row Σ exp(z − m), then p = exp(z − m) / s elementwise. */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { ManualSoftmax } from '../../kernel_names.js';
 import { checkedSoftmaxInputs } from '../../util/kernel_checks.js';
 import { rowMaxProgram, rowSumExpProgram, softmaxNormalizeProgram } from './programs_gpu.js';
 import { asRows, asWebGL, disposeAll, reshapeWebGL } from './webgl_util.js';
 
-/** Three GPU passes: row max m, row Σ exp(z − m), then p = exp(z − m) / s elementwise. */
 export const manualSoftmax: KernelFunc = ({ inputs, backend }): TensorInfo => {
   const { logits } = checkedSoftmaxInputs(inputs);
   const gl = asWebGL(backend);

@@ -1,20 +1,8 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+/** (dy·Wᵀ) ⊙ 1(preActivation > 0): the backend's BatchMatMul, then the relu-gradient program. */
+import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ManualHiddenDelta } from '../../kernel_names.js';
-import { backendMatMul } from '../../util/backend_kernels.js';
-import { checkedHiddenDeltaInputs } from '../../util/kernel_checks.js';
-import { reluGradProgram } from './programs_webgpu.js';
-import { asFlat, asWebGPU, disposeAll, withShape } from './webgpu_util.js';
+import { gpuKernelFunc, hiddenDeltaGpu } from '../shared/gpu_kernels.js';
+import { webgpuContext } from './webgpu_util.js';
 
-/** (dy·Wᵀ) ⊙ 1(preActivation > 0): the webgpu backend's BatchMatMul, then the relu-gradient program. */
-export const manualHiddenDelta: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { dy, w, preActivation } = checkedHiddenDeltaInputs(inputs);
-  const gpu = asWebGPU(backend);
-  const product = backendMatMul('webgpu', gpu, dy, w, false, true);
-  const productView = asFlat(gpu, product);
-  const mask = asFlat(gpu, preActivation);
-  const out = gpu.runWebGPUProgram(reluGradProgram(mask.flat.shape[0]), [productView.flat, mask.flat], 'float32');
-  disposeAll(gpu, [product, ...productView.temporaries, ...mask.temporaries]);
-  return withShape(gpu, out, preActivation.shape);
-};
-
+export const manualHiddenDelta = gpuKernelFunc(hiddenDeltaGpu, webgpuContext);
 export const manualHiddenDeltaConfig: KernelConfig = { kernelName: ManualHiddenDelta, backendName: 'webgpu', kernelFunc: manualHiddenDelta };

@@ -1,16 +1,8 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+/** y = max(0, x), elementwise (shared/gpu_elementwise.ts RELU). */
+import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ManualRelu } from '../../kernel_names.js';
-import { checkedReluInputs } from '../../util/kernel_checks.js';
-import { reluProgram } from './programs_webgpu.js';
-import { asFlat, asWebGPU, disposeAll, withShape } from './webgpu_util.js';
+import { gpuKernelFunc, reluGpu } from '../shared/gpu_kernels.js';
+import { webgpuContext } from './webgpu_util.js';
 
-export const manualRelu: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { x } = checkedReluInputs(inputs);
-  const gpu = asWebGPU(backend);
-  const { flat, temporaries } = asFlat(gpu, x);
-  const y = gpu.runWebGPUProgram(reluProgram(flat.shape[0]), [flat], 'float32');
-  disposeAll(gpu, temporaries);
-  return withShape(gpu, y, x.shape);
-};
-
+export const manualRelu = gpuKernelFunc(reluGpu, webgpuContext);
 export const manualReluConfig: KernelConfig = { kernelName: ManualRelu, backendName: 'webgpu', kernelFunc: manualRelu };
