@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { cpuMemoryWith, type ArrayMemory } from '../custom-ops/backends/shared/array_kernel.js';
+import { cpuMemoryWith, type ArrayMemory } from '../custom-ops/backends/common/array_kernel.js';
 import { guardAliases, type NativeBackend } from './native_backend.js';
 
 export const NATIVE_BACKEND_NAME = 'native';

@@ -3,7 +3,7 @@ import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { loadNativeAddon } from '../addon.js';
 import { nativeMemory } from '../kernel_utils.js';
 import { ManualDenseParamGrads } from '../../custom-ops/kernel_names.js';
-import { arrayKernelFunc } from '../../custom-ops/backends/shared/array_kernel.js';
+import { arrayKernelFunc } from '../../custom-ops/backends/common/array_kernel.js';
 import { checkedDenseParamGradsInputs } from '../../custom-ops/util/kernel_checks.js';
 
 export const manualDenseParamGrads = arrayKernelFunc(

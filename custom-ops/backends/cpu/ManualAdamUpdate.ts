@@ -1,8 +1,8 @@
 /** m' = β1·m + (1−β1)·∇, v' = β2·v + (1−β2)·∇², W' = W − α·(m'·c1)/(√(v'·c2) + ε). Outputs [W', m', v']. */
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ManualAdamUpdate } from '../../kernel_names.js';
-import { arrayKernelFunc, cpuMemory } from '../shared/array_kernel.js';
-import { adamUpdateArrays } from '../shared/array_kernels.js';
+import { arrayKernelFunc, cpuMemory } from '../common/array_kernel.js';
+import { adamUpdateArrays } from '../common/array_kernels.js';
 
 export const manualAdamUpdate = arrayKernelFunc(adamUpdateArrays, cpuMemory);
 export const manualAdamUpdateConfig: KernelConfig = { kernelName: ManualAdamUpdate, backendName: 'cpu', kernelFunc: manualAdamUpdate };

@@ -2,8 +2,8 @@
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ManualHiddenDelta } from '../../kernel_names.js';
 import { backendMatMul } from '../../util/backend_kernels.js';
-import { cpuMemory } from '../shared/array_kernel.js';
-import { hiddenDeltaMaskedInPlace } from '../shared/composed_kernels.js';
+import { cpuMemory } from '../common/array_kernel.js';
+import { hiddenDeltaMaskedInPlace } from '../common/composed_kernels.js';
 
 export const manualHiddenDelta = hiddenDeltaMaskedInPlace((backend, dy, w) => backendMatMul('cpu', backend, dy, w, false, true), cpuMemory);
 export const manualHiddenDeltaConfig: KernelConfig = { kernelName: ManualHiddenDelta, backendName: 'cpu', kernelFunc: manualHiddenDelta };

@@ -1,8 +1,8 @@
 /** v' = γ·v + α·∇, W' = W − v'. Outputs [W', v']. */
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ManualMomentumUpdate } from '../../kernel_names.js';
-import { arrayKernelFunc, cpuMemory } from '../shared/array_kernel.js';
-import { momentumUpdateArrays } from '../shared/array_kernels.js';
+import { arrayKernelFunc, cpuMemory } from '../common/array_kernel.js';
+import { momentumUpdateArrays } from '../common/array_kernels.js';
 
 export const manualMomentumUpdate = arrayKernelFunc(momentumUpdateArrays, cpuMemory);
 export const manualMomentumUpdateConfig: KernelConfig = { kernelName: ManualMomentumUpdate, backendName: 'cpu', kernelFunc: manualMomentumUpdate };

@@ -1,8 +1,8 @@
 /** dx = dy ⊙ 1(x > 0), elementwise; relu'(0) = 0, NaN in x gives NaN (tf.step). */
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ManualReluGrad } from '../../kernel_names.js';
-import { arrayKernelFunc, cpuMemory } from '../shared/array_kernel.js';
-import { reluGradArrays } from '../shared/array_kernels.js';
+import { arrayKernelFunc, cpuMemory } from '../common/array_kernel.js';
+import { reluGradArrays } from '../common/array_kernels.js';
 
 export const manualReluGrad = arrayKernelFunc(reluGradArrays, cpuMemory);
 export const manualReluGradConfig: KernelConfig = { kernelName: ManualReluGrad, backendName: 'cpu', kernelFunc: manualReluGrad };

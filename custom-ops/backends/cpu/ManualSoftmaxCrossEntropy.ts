@@ -1,8 +1,8 @@
 /** L = (1/N) Σ_n ((Σ_k y_nk)·logsumexp(z_n) − Σ_k y_nk z_nk), accumulated in float64. */
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ManualSoftmaxCrossEntropy } from '../../kernel_names.js';
-import { arrayKernelFunc, cpuMemory } from '../shared/array_kernel.js';
-import { softmaxCrossEntropyArrays } from '../shared/array_kernels.js';
+import { arrayKernelFunc, cpuMemory } from '../common/array_kernel.js';
+import { softmaxCrossEntropyArrays } from '../common/array_kernels.js';
 
 export const manualSoftmaxCrossEntropy = arrayKernelFunc(softmaxCrossEntropyArrays, cpuMemory);
 export const manualSoftmaxCrossEntropyConfig: KernelConfig = { kernelName: ManualSoftmaxCrossEntropy, backendName: 'cpu', kernelFunc: manualSoftmaxCrossEntropy };

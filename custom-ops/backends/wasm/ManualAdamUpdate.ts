@@ -3,8 +3,8 @@ import type { KernelConfig } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ManualAdamUpdate } from '../../kernel_names.js';
 import { adamBiasCorrections } from '../../util/update_loops.js';
-import { arrayKernelFunc, wasmMemory } from '../shared/array_kernel.js';
-import { adamUpdateArrays } from '../shared/array_kernels.js';
+import { arrayKernelFunc, wasmMemory } from '../common/array_kernel.js';
+import { adamUpdateArrays } from '../common/array_kernels.js';
 import { adamSimdFor } from './adam_simd.js';
 
 /** adam_simd.wat's float32 SIMD lanes on the heap in place (~4× the JavaScript loop), or that loop where SIMD is missing. */

@@ -6,8 +6,8 @@ import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ManualHiddenDelta } from '../../kernel_names.js';
 import { backendMatMul, backendTranspose } from '../../util/backend_kernels.js';
-import { wasmMemory } from '../shared/array_kernel.js';
-import { hiddenDeltaMaskedInPlace } from '../shared/composed_kernels.js';
+import { wasmMemory } from '../common/array_kernel.js';
+import { hiddenDeltaMaskedInPlace } from '../common/composed_kernels.js';
 
 function productWithWTransposed(backend: unknown, dy: TensorInfo, w: TensorInfo): TensorInfo {
   const wT = backendTranspose('wasm', backend, w);

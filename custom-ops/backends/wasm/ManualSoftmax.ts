@@ -1,8 +1,8 @@
 /** p_nk = exp(z_nk − m_n) / Σ_j exp(z_nj − m_n) over the last axis, m_n the row's max. */
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ManualSoftmax } from '../../kernel_names.js';
-import { arrayKernelFunc, wasmMemory } from '../shared/array_kernel.js';
-import { softmaxArrays } from '../shared/array_kernels.js';
+import { arrayKernelFunc, wasmMemory } from '../common/array_kernel.js';
+import { softmaxArrays } from '../common/array_kernels.js';
 
 export const manualSoftmax = arrayKernelFunc(softmaxArrays, wasmMemory);
 export const manualSoftmaxConfig: KernelConfig = { kernelName: ManualSoftmax, backendName: 'wasm', kernelFunc: manualSoftmax };

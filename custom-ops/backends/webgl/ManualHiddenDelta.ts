@@ -1,7 +1,7 @@
 /** (dy·Wᵀ) ⊙ 1(preActivation > 0): the backend's BatchMatMul, then the relu-gradient program. */
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ManualHiddenDelta } from '../../kernel_names.js';
-import { gpuKernelFunc, hiddenDeltaGpu } from '../shared/gpu_kernels.js';
+import { gpuKernelFunc, hiddenDeltaGpu } from '../common/gpu_kernels.js';
 import { webglContext } from './webgl_util.js';
 
 export const manualHiddenDelta = gpuKernelFunc(hiddenDeltaGpu, webglContext);

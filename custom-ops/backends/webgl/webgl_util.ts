@@ -2,8 +2,8 @@
 import { getKernel, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import { rowLayout, type RowLayout } from '../../util/row_layout.js';
-import { glslElementwiseProgram } from '../shared/gpu_elementwise.js';
-import type { GpuContext } from '../shared/gpu_kernels.js';
+import { glslElementwiseProgram } from '../common/gpu_elementwise.js';
+import type { GpuContext } from '../common/gpu_kernels.js';
 
 export function asWebGL(backend: unknown): MathBackendWebGL {
   return backend as MathBackendWebGL;

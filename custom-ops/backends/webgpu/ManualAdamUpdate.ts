@@ -1,7 +1,7 @@
 /** m' = β1·m + (1−β1)·∇, v' = β2·v + (1−β2)·∇², then W' = W − α·(m'·c1)/(√(v'·c2) + ε): three programs. Outputs [W', m', v']. */
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ManualAdamUpdate } from '../../kernel_names.js';
-import { gpuKernelFunc, adamUpdateGpu } from '../shared/gpu_kernels.js';
+import { gpuKernelFunc, adamUpdateGpu } from '../common/gpu_kernels.js';
 import { webgpuContext } from './webgpu_util.js';
 
 export const manualAdamUpdate = gpuKernelFunc(adamUpdateGpu, webgpuContext);

@@ -1,7 +1,7 @@
 /** dW = xᵀ·dy and db = 1ᵀ·dy by the webgpu backend's BatchMatMul (reading xᵀ in place) and Sum, in one kernel call. */
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ManualDenseParamGrads } from '../../kernel_names.js';
-import { denseParamGradsByBackendKernels } from '../shared/composed_kernels.js';
+import { denseParamGradsByBackendKernels } from '../common/composed_kernels.js';
 
 export const manualDenseParamGrads = denseParamGradsByBackendKernels('webgpu');
 export const manualDenseParamGradsConfig: KernelConfig = { kernelName: ManualDenseParamGrads, backendName: 'webgpu', kernelFunc: manualDenseParamGrads };

@@ -1,7 +1,7 @@
 /** v' = γ·v + α·∇, then W' = W − v': two elementwise programs. Outputs [W', v']. */
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ManualMomentumUpdate } from '../../kernel_names.js';
-import { gpuKernelFunc, momentumUpdateGpu } from '../shared/gpu_kernels.js';
+import { gpuKernelFunc, momentumUpdateGpu } from '../common/gpu_kernels.js';
 import { webgpuContext } from './webgpu_util.js';
 
 export const manualMomentumUpdate = gpuKernelFunc(momentumUpdateGpu, webgpuContext);

@@ -1,7 +1,7 @@
-/** y = max(0, x), elementwise (shared/gpu_elementwise.ts RELU). */
+/** y = max(0, x), elementwise (common/gpu_elementwise.ts RELU). */
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ManualRelu } from '../../kernel_names.js';
-import { gpuKernelFunc, reluGpu } from '../shared/gpu_kernels.js';
+import { gpuKernelFunc, reluGpu } from '../common/gpu_kernels.js';
 import { webgpuContext } from './webgpu_util.js';
 
 export const manualRelu = gpuKernelFunc(reluGpu, webgpuContext);

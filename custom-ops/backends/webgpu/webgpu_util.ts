@@ -2,8 +2,8 @@
 import { getKernel, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { rowLayout, type RowLayout } from '../../util/row_layout.js';
-import { wgslElementwiseProgram } from '../shared/gpu_elementwise.js';
-import type { GpuContext } from '../shared/gpu_kernels.js';
+import { wgslElementwiseProgram } from '../common/gpu_elementwise.js';
+import type { GpuContext } from '../common/gpu_kernels.js';
 
 export function asWebGPU(backend: unknown): WebGPUBackend {
   return backend as WebGPUBackend;
