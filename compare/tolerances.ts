@@ -133,6 +133,7 @@ export function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<
     const b = expected[i];
     if (options.matchNonFinite === true && (a === b || (Number.isNaN(a) && Number.isNaN(b)))) continue;
     if (!Number.isFinite(a) || !Number.isFinite(b)) return Number.NaN;
+    if (a === b) continue;
     worst = Math.max(worst, Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), atol, options.termScale?.[i] ?? 0));
   }
   return worst;
