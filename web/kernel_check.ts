@@ -15,7 +15,7 @@ function outputs(c: KernelCase): Float32Array {
   return tf.tidy(() => {
     const inputs: tf.NamedTensorMap = {};
     for (const [name, input] of Object.entries(c.inputs)) inputs[name] = inputTensor(input);
-    const out = tf.engine().runKernel(c.kernel, inputs, c.attrs) as tf.Tensor | tf.Tensor[];
+    const out = tf.engine().runKernel<tf.Tensor | tf.Tensor[]>(c.kernel, inputs, c.attrs);
     const parts = (Array.isArray(out) ? out : [out]).map((t) => t.dataSync() as Float32Array);
     const flat = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
     parts.reduce((offset, p) => (flat.set(p, offset), offset + p.length), 0);
