@@ -1,8 +1,9 @@
 /**
- * Seeded inputs for opcheck of every handgrad kernel (custom-ops): shapes that cover a batch of
- * rows, relu inputs away from the kink so that differences are meaningful with few re-checks
- * (kinks are handled anyway), Adam's second moment positive. The optimizer updates have no
- * gradient (they are training-loop steps, never inside tf.grad).
+ * Seeded inputs for the per-kernel checks of every handgrad kernel (custom-ops). customKernelCases:
+ * opcheck's, shapes that cover a batch of rows, relu inputs away from the kink so that differences
+ * are meaningful with few re-checks (kinks are handled anyway), Adam's second moment positive. The
+ * optimizer updates have no gradient (they are training-loop steps, never inside tf.grad).
+ * kernelShapeCases: the forward pass on the shapes where a backend's layout can go wrong.
  */
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import {
@@ -22,6 +23,8 @@ import { makeRng, normals } from './random.js';
 
 export interface KernelCase {
   kernel: string;
+  /** What the case's shape is called in a table row (default: the first input's shape). */
+  shape?: number[];
   inputs: Record<string, KernelInput>;
   attrs?: NamedAttrMap;
   /** false: the kernel has no gradient to check. */
@@ -60,4 +63,56 @@ export function customKernelCases(seed = 0, rows = 6, cols = 5): KernelCase[] {
       gradient: false,
     },
   ];
+}
+
+/**
+ * Shapes cover rank 1, 2 and 3 (the reshape path), a 784-wide row, > 32·32 rows (three partial-sum
+ * passes on webgl), > 65535 rows (more workgroups than WebGPU dispatches along one axis), and rows
+ * of ≤ 64 and > 64 columns (one invocation per row, or a workgroup per row, on webgpu). The [65, 10]
+ * labels are an int32 one-hot cast to float32, as the trainer makes them: webgl and webgpu keep the
+ * int32 storage under the float32 tensor. The fused kernels' shape is [N, in, out].
+ */
+export function kernelShapeCases(seed = 0): KernelCase[] {
+  const rng = makeRng(seed, 'kernel-shapes');
+  const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
+  const uniform = (shape: number[], lo: number, hi: number): KernelInput => ({ values: Float32Array.from({ length: size(shape) }, () => lo + (hi - lo) * rng()), shape });
+  const oneHot = (shape: number[], fromInt32 = false): KernelInput => {
+    const cols = shape[shape.length - 1];
+    const values = new Float32Array(size(shape));
+    for (let start = 0; start < values.length; start += cols) values[start + Math.floor(rng() * cols)] = 1;
+    return { values, shape, ...(fromInt32 ? { fromInt32 } : {}) };
+  };
+  const list: KernelCase[] = [];
+  for (const shape of [[7], [33, 17], [2, 3, 5]]) {
+    list.push({ kernel: ManualRelu, inputs: { x: uniform(shape, -2, 2) } });
+    list.push({ kernel: ManualReluGrad, inputs: { dy: uniform(shape, -2, 2), x: uniform(shape, -2, 2) } });
+  }
+  for (const shape of [[10], [64, 10], [8, 784], [2, 3, 5], [66000, 2]]) list.push({ kernel: ManualSoftmax, inputs: { logits: uniform(shape, -8, 8) } });
+  for (const shape of [[1, 10], [64, 10], [65, 10], [1100, 10], [66000, 2], [5, 300], [2, 3, 5]]) {
+    const labels = (): KernelInput => oneHot(shape, shape[0] === 65);
+    list.push({ kernel: ManualSoftmaxCrossEntropy, inputs: { labels: labels(), logits: uniform(shape, -8, 8) } });
+    list.push({ kernel: ManualSoftmaxCrossEntropyGrad, shape, inputs: { dy: { values: [0.75], shape: [] }, labels: labels(), logits: uniform(shape, -8, 8) } });
+  }
+  for (const [n, inputs, outputs] of [[5, 7, 3], [128, 256, 10]]) {
+    const shape = [n, inputs, outputs];
+    list.push({ kernel: ManualDenseParamGrads, shape, inputs: { x: uniform([n, inputs], 0, 1), dy: uniform([n, outputs], -0.1, 0.1) } });
+    list.push({
+      kernel: ManualHiddenDelta,
+      shape,
+      inputs: { dy: uniform([n, outputs], -0.1, 0.1), w: uniform([inputs, outputs], -0.2, 0.2), preActivation: uniform([n, inputs], -1, 1) },
+    });
+  }
+  for (const shape of [[7], [33, 17], [2, 3, 5]]) {
+    const param = (): KernelInput => uniform(shape, -1, 1);
+    const grad = (): KernelInput => uniform(shape, -1e-2, 1e-2);
+    list.push({ kernel: ManualSgdUpdate, inputs: { param: param(), grad: grad() }, attrs: { lr: 0.1 }, gradient: false });
+    list.push({ kernel: ManualMomentumUpdate, inputs: { param: param(), grad: grad(), velocity: uniform(shape, -1e-2, 1e-2) }, attrs: { lr: 0.1, momentum: 0.9 }, gradient: false });
+    list.push({
+      kernel: ManualAdamUpdate,
+      inputs: { param: param(), grad: grad(), m: uniform(shape, -1e-3, 1e-3), v: uniform(shape, 1e-6, 1e-4) },
+      attrs: { lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, step: 3 },
+      gradient: false,
+    });
+  }
+  return list;
 }

@@ -31,6 +31,8 @@ export interface KernelInput {
   values: number[] | Float32Array | Int32Array;
   shape: number[];
   dtype?: 'float32' | 'int32';
+  /** Made as int32 and cast to float32, as the trainer makes one-hot labels (webgl and webgpu keep the int32 storage). */
+  fromInt32?: boolean;
 }
 
 export interface OpcheckOptions {
@@ -67,9 +69,15 @@ export interface OpcheckResult {
 
 type Outputs = Float32Array[];
 
+/** The input as a tensor (call inside tf.tidy: a cast leaves its int32 source behind). */
+export function inputTensor(input: KernelInput): tf.Tensor {
+  if (input.fromInt32 === true) return tf.cast(tf.tensor(Int32Array.from(input.values), input.shape, 'int32'), 'float32');
+  return tf.tensor(input.values, input.shape, input.dtype ?? 'float32');
+}
+
 function toTensors(inputs: Record<string, KernelInput>): NamedTensorMap {
   const out: NamedTensorMap = {};
-  for (const [name, input] of Object.entries(inputs)) out[name] = tf.tensor(input.values, input.shape, input.dtype ?? 'float32');
+  for (const [name, input] of Object.entries(inputs)) out[name] = tf.tidy(() => inputTensor(input));
   return out;
 }
 

@@ -12,10 +12,12 @@
  * is after cancellation. Below |x| ≈ FLOOR_ULPS·u·scale / rtol a relative test would judge
  * rounding noise, so there the test becomes absolute: |a − b| ≤ rtol·atol = FLOOR_ULPS·u·scale,
  * i.e. "agree to within FLOOR_ULPS fp32 ulps of the tensor's scale". (The README's "atol ~1e-6·
- * scale" would demand |a − b| ≤ 1e-11·scale for elements near zero — 1/6000 of an ulp — which
- * no two fp32 computations that round differently can meet; measured on 20→16→8→5, an element
+ * scale" demands |a − b| ≤ 1e-11·scale for elements near zero — 1/6000 of an ulp — which two
+ * fp32 computations that round differently need not meet; measured on 20→16→8→5, an element
  * of dW_1 1000× below the tensor's max differed by 0.3 ulp of the max between manual and
- * autodiff backprop, a relative error of 1.6e-5.)
+ * autodiff backprop, a relative error of 1.6e-5. The tests hold handgrad's kernels to that
+ * stricter floor, ATOL_PER_SCALE, on inputs where they round as tfjs does; where a value is a
+ * difference of larger terms they pass the terms' size as termScale.)
  *
  * Where the terms behind each element are known, the floor is sharpened per element to
  * FLOOR_ULPS·u·Σ|terms| (the standard forward-error bound for sums and dot products) and passed to
@@ -92,4 +94,47 @@ export function absFloor(tol: Tolerance, scale: number, reductionTerms = 1): num
  */
 export function fdNoise(unit: number, magnitude: number, h: number, reductionTerms = 1): number {
   return (unit * Math.sqrt(Math.max(1, reductionTerms)) * magnitude) / h;
+}
+
+/** The README's absolute floor, as a share of the tensor's scale (the tests' fp32~fp32 and the worked examples' rows). */
+export const ATOL_PER_SCALE = 1e-6;
+
+/** Largest |value| among the finite values. */
+function finiteScale(values: ArrayLike<number>): number {
+  let scale = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) scale = Math.max(scale, Math.abs(values[i]));
+  return scale;
+}
+
+/** The README's atol for comparing against `expected`: ATOL_PER_SCALE · max|expected|. */
+export function atolFor(expected: ArrayLike<number>): number {
+  return Math.max(ATOL_PER_SCALE * finiteScale(expected), 1e-30);
+}
+
+export interface RelativeErrorOptions {
+  /** The absolute floor under the denominator; defaults to atolFor(expected). */
+  atol?: number;
+  /** Per element, the size of the terms the value is a difference of (a floor under its denominator). */
+  termScale?: ArrayLike<number>;
+  /** Equal non-finite values (NaN with NaN, ∞ with ∞) agree; by default any non-finite value gives NaN. */
+  matchNonFinite?: boolean;
+}
+
+/**
+ * max_i |a_i − b_i| / max(|a_i|, |b_i|, atol, termScale_i), the measure of every fixed tolerance
+ * above. NaN (which fails every bound) when a value is not finite, unless matched (see options).
+ */
+export function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>, options: RelativeErrorOptions = {}): number {
+  if (actual.length !== expected.length) return Number.NaN;
+  const atol = options.atol ?? atolFor(expected);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i];
+    const b = expected[i];
+    if (options.matchNonFinite === true && (a === b || (Number.isNaN(a) && Number.isNaN(b)))) continue;
+    if (!Number.isFinite(a) || !Number.isFinite(b)) return Number.NaN;
+    if (a === b) continue;
+    worst = Math.max(worst, Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), atol, options.termScale?.[i] ?? 0));
+  }
+  return worst;
 }

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { cpuMemoryWith, type ArrayMemory } from '../custom-ops/backends/common/array_kernel.js';
 import { guardAliases, type NativeBackend } from './native_backend.js';
 
 export const NATIVE_BACKEND_NAME = 'native';
@@ -33,6 +34,11 @@ export function sizeOf(shape: readonly number[]): number {
  */
 export function outputArray(backend: MathBackendCPU, length: number): Float32Array {
   return (backend as NativeBackend).outputArray(length);
+}
+
+/** The native backend's memory for the typed-array kernel factory: cpu storage, outputs from the pool. */
+export function nativeMemory(backend: unknown): ArrayMemory {
+  return cpuMemoryWith(backend, (length) => outputArray(backend as MathBackendCPU, length));
 }
 
 /** Registers `values` (which the caller just filled) as a float32 tensor; no copy. */

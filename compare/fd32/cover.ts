@@ -161,6 +161,94 @@ function slices(indices: Int32Array, count: number): Int32Array[] {
   return out;
 }
 
+/** What every line of one input shares: the function, which input, its step unit w and the line settings. */
+type LineContext = { f: Scalarized; k: number; w: number; settings: CoverSettings['line'] };
+
+function signOf(line: Line, i: number): number {
+  return line.signs === undefined ? 1 : line.signs[i];
+}
+
+/** f along x(t) = base + t·w·s over the line's coordinates, with the first-order prediction from `grad`. */
+function lineProbe({ f, k, w }: LineContext, line: Line, base: Float32Array, grad: Float32Array): LineProbe {
+  const work = Float32Array.from(base);
+  return {
+    evaluate(t) {
+      let predicted = 0;
+      for (const i of line.indices) {
+        work[i] = base[i] + t * w * signOf(line, i);
+        predicted += grad[i] * (work[i] - base[i]);
+      }
+      const value = f.valueWith(k, work);
+      for (const i of line.indices) work[i] = base[i];
+      return { value, predicted };
+    },
+  };
+}
+
+/** The rounding of the analytic side's directional derivative: ANALYTIC_ULPS·u·w·‖|g_line| + max|g|‖. */
+function analyticFloor({ w }: LineContext, line: Line, grad: Float32Array): number {
+  let largest = 0;
+  for (const v of grad) largest = Math.max(largest, Math.abs(v));
+  let s = 0;
+  for (const i of line.indices) s += (Math.abs(grad[i]) + largest) ** 2;
+  return ANALYTIC_ULPS * FP32_UNIT_ROUNDOFF * w * Math.sqrt(s);
+}
+
+/** The analytic directional derivative gᵀ(w·s) along the line. */
+function alongLine({ w }: LineContext, line: Line, grad: Float32Array): number {
+  let a = 0;
+  for (const i of line.indices) a += grad[i] * w * signOf(line, i);
+  return a;
+}
+
+function estimateLine(context: LineContext, line: Line, base: Float32Array, grad: Float32Array, value0: number, firstStep: number): LineEstimate {
+  return estimateAlongLine(lineProbe(context, line, base, grad), value0, { ...context.settings, firstStep, analyticFloor: analyticFloor(context, line, grad) });
+}
+
+/**
+ * A kink within the chosen window (|t| ≤ 4h) makes any verdict there meaningless, a pass
+ * included (its tolerance is inflated by the kink); and a failure may come from x itself
+ * being a point where f is not differentiable, which a line through it need not show (along
+ * s with s_a = s_b, max stays tied and smooth, while tfjs's gradient at the tie counts both).
+ * Either way the line is checked again at x ± d·u, d = 16h, with steps ≤ 4h: a real error
+ * persists there, an artefact of the point does not. (Failures without a kink signature are
+ * re-checked on whole-input lines only; below them a real error has already been confirmed.)
+ * u is v itself for one coordinate; for a direction it is a fresh normal vector over the
+ * same coordinates, which breaks ties. Returns the verdict and the estimate that decided it,
+ * or undefined when neither side decides (not differentiable near x).
+ */
+function recheckAwayFromKink(
+  context: LineContext,
+  line: Line,
+  est: LineEstimate,
+): { outcome: 'fail' | 'kink-pass'; est: LineEstimate; grad: Float32Array } | undefined {
+  const { f, k, w } = context;
+  const x = f.base[k];
+  const m = line.indices.length;
+  const d = 16 * est.step;
+  const shift = line.signs === undefined ? undefined : normals(m, makeRng(line.indices[0] * 7919 + m, `kink-shift-${k}`));
+  let passed: { est: LineEstimate; grad: Float32Array } | undefined;
+  let sidesPassed = 0;
+  for (const side of [1, -1]) {
+    const shifted = Float32Array.from(x);
+    line.indices.forEach((i, j) => (shifted[i] = x[i] + side * d * w * (shift === undefined ? 1 : shift[j])));
+    let grad: Float32Array;
+    try {
+      grad = f.gradientsWith([k], { k, values: shifted })[0];
+    } catch {
+      continue;
+    }
+    const again = estimateLine(context, line, shifted, grad, f.valueWith(k, shifted), 4 * est.step);
+    if (again.finite && again.pass && !again.kinkSignature) {
+      sidesPassed++;
+      passed ??= { est: again, grad };
+    } else if (again.finite && !again.kinkSignature) {
+      return { outcome: 'fail', est: again, grad };
+    }
+  }
+  return sidesPassed === 2 && passed !== undefined ? { outcome: 'kink-pass', ...passed } : undefined;
+}
+
 export function coverInput(f: Scalarized, k: number, g: Float32Array, signs: Float32Array[], settings: CoverSettings): InputCoverage {
   const x = f.base[k];
   const shape = f.shapes[k];
@@ -179,40 +267,7 @@ export function coverInput(f: Scalarized, k: number, g: Float32Array, signs: Flo
   let gmax = 0;
   for (let i = 0; i < n; i++) gmax = Math.max(gmax, Math.abs(g[i]));
 
-  const signOf = (line: Line, i: number): number => (line.signs === undefined ? 1 : line.signs[i]);
-
-  const probe = (line: Line, base: Float32Array, grad: Float32Array): LineProbe => {
-    const work = Float32Array.from(base);
-    return {
-      evaluate(t) {
-        let predicted = 0;
-        for (const i of line.indices) {
-          work[i] = base[i] + t * w * signOf(line, i);
-          predicted += grad[i] * (work[i] - base[i]);
-        }
-        const value = f.valueWith(k, work);
-        for (const i of line.indices) work[i] = base[i];
-        return { value, predicted };
-      },
-    };
-  };
-
-  const analyticFloor = (line: Line, grad: Float32Array): number => {
-    let largest = 0;
-    for (let i = 0; i < n; i++) largest = Math.max(largest, Math.abs(grad[i]));
-    let s = 0;
-    for (const i of line.indices) s += (Math.abs(grad[i]) + largest) ** 2;
-    return ANALYTIC_ULPS * FP32_UNIT_ROUNDOFF * w * Math.sqrt(s);
-  };
-
-  const along = (line: Line, grad: Float32Array): number => {
-    let a = 0;
-    for (const i of line.indices) a += grad[i] * w * signOf(line, i);
-    return a;
-  };
-
-  const estimate = (line: Line, base: Float32Array, grad: Float32Array, value0: number, firstStep: number): LineEstimate =>
-    estimateAlongLine(probe(line, base, grad), value0, { ...settings.line, firstStep, analyticFloor: analyticFloor(line, grad) });
+  const lineAt: LineContext = { f, k, w, settings: settings.line };
 
   /**
    * The check at base, then — for a line with a kink signature, or a failing whole-input line —
@@ -223,7 +278,7 @@ export function coverInput(f: Scalarized, k: number, g: Float32Array, signs: Flo
     const m = line.indices.length;
     const norm = w * Math.sqrt(m);
     const record = (outcome: LineOutcome, est: LineEstimate, grad: Float32Array): LineCheck => {
-      const analytic = along(line, grad) / norm;
+      const analytic = alongLine(lineAt, line, grad) / norm;
       const residual = Number.isFinite(est.residual) ? est.residual / norm : Number.NaN;
       const check: LineCheck = {
         size: m,
@@ -245,42 +300,12 @@ export function coverInput(f: Scalarized, k: number, g: Float32Array, signs: Flo
       if (outcome === 'kink-pass') kinks++;
       return check;
     };
-    const est = estimate(line, x, g, f.value0, settings.line.firstStep);
+    const est = estimateLine(lineAt, line, x, g, f.value0, settings.line.firstStep);
     if (!est.finite) return record('not-finite', est, g);
     if (est.pass && !est.kinkSignature) return record('pass', est, g);
     if (!est.kinkSignature && !recheckFailures) return record('fail', est, g);
-    // A kink within the chosen window (|t| ≤ 4h) makes any verdict there meaningless, a pass
-    // included (its tolerance is inflated by the kink); and a failure may come from x itself
-    // being a point where f is not differentiable, which a line through it need not show (along
-    // s with s_a = s_b, max stays tied and smooth, while tfjs's gradient at the tie counts both).
-    // Either way the line is checked again at x ± d·u, d = 16h, with steps ≤ 4h: a real error
-    // persists there, an artefact of the point does not. (Failures without a kink signature are
-    // re-checked on whole-input lines only; below them a real error has already been confirmed.)
-    // u is v itself for one coordinate; for a direction it is a fresh normal vector over the
-    // same coordinates, which breaks ties.
-    const d = 16 * est.step;
-    const shift = line.signs === undefined ? undefined : normals(m, makeRng(line.indices[0] * 7919 + m, `kink-shift-${k}`));
-    let passed: { est: LineEstimate; grad: Float32Array } | undefined;
-    let sidesPassed = 0;
-    for (const side of [1, -1]) {
-      const shifted = Float32Array.from(x);
-      line.indices.forEach((i, j) => (shifted[i] = x[i] + side * d * w * (shift === undefined ? 1 : shift[j])));
-      let grad: Float32Array;
-      try {
-        grad = f.gradientsWith([k], { k, values: shifted })[0];
-      } catch {
-        continue;
-      }
-      const again = estimate(line, shifted, grad, f.valueWith(k, shifted), 4 * est.step);
-      if (again.finite && again.pass && !again.kinkSignature) {
-        sidesPassed++;
-        passed ??= { est: again, grad };
-      } else if (again.finite && !again.kinkSignature) {
-        return record('fail', again, grad);
-      }
-    }
-    if (sidesPassed === 2 && passed !== undefined) return record('kink-pass', passed.est, passed.grad);
-    return record('nondifferentiable', est, g);
+    const decided = recheckAwayFromKink(lineAt, line, est);
+    return decided === undefined ? record('nondifferentiable', est, g) : record(decided.outcome, decided.est, decided.grad);
   };
 
   const budgetLeft = (): boolean => f.counts.evaluations - startEvaluations < settings.maxEvaluations;

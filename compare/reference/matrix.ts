@@ -50,6 +50,13 @@ export function addBias(a: Mat64, bias: Float64Array): Mat64 {
   return r;
 }
 
+/** 1ᵀ·G, the column sums of G (a dense layer's bias gradient). */
+export function columnSums(g: Mat64): Float64Array {
+  const out = new Float64Array(g.cols);
+  for (let n = 0; n < g.rows; n++) for (let j = 0; j < g.cols; j++) out[j] += g.data[n * g.cols + j];
+  return out;
+}
+
 export function relu(x: Float64Array): Float64Array {
   return x.map((v) => (v > 0 ? v : 0));
 }

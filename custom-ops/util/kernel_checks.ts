@@ -1,6 +1,7 @@
 /**
- * Checks a kernel makes on its own inputs, for callers that reach it through
- * tf.engine().runKernel without the op's friendlier argument checks.
+ * handgrad's argument checks, in one place: the checks a kernel makes on its own inputs (for callers
+ * that reach it through tf.engine().runKernel), and the shape checks the ops make on their arguments
+ * (util/op_args.ts). A message names the kernel or op and the input ('input') or argument ('argument').
  */
 import type { NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
@@ -40,9 +41,14 @@ export function assertFloat32Inputs(kernelName: string, inputs: Record<string, T
   }
 }
 
-export function assertSameShape(kernelName: string, aName: string, a: TensorInfo, bName: string, b: TensorInfo): void {
+/** What a check is given: a tensor or a TensorInfo. */
+type Shaped = { shape: readonly number[] };
+/** How a message calls what was checked: a kernel's 'input' or an op's 'argument'. */
+export type CheckedRole = 'input' | 'argument';
+
+export function assertSameShape(where: string, aName: string, a: Shaped, bName: string, b: Shaped, role: CheckedRole = 'input'): void {
   if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
-    throw new Error(`${kernelName}: input '${aName}' has shape ${JSON.stringify(a.shape)} but '${bName}' has shape ${JSON.stringify(b.shape)}`);
+    throw new Error(`${where}: ${role} '${aName}' has shape ${JSON.stringify(a.shape)} but '${bName}' has shape ${JSON.stringify(b.shape)}`);
   }
 }
 
@@ -136,12 +142,13 @@ export function checkedAdamUpdateArgs(inputs: NamedTensorInfoMap, attrs: NamedAt
   return { ...checked, ...checkedNumberAttrs<ManualAdamUpdateAttrs>(ManualAdamUpdate, attrs, ['lr', 'beta1', 'beta2', 'epsilon', 'step']) };
 }
 
-function assertMatrix(kernelName: string, name: string, info: TensorInfo): void {
-  if (info.shape.length !== 2) throw new Error(`${kernelName}: input '${name}' must be a matrix (rank 2) but has shape ${JSON.stringify(info.shape)}`);
+export function assertMatrix(where: string, name: string, info: Shaped, role: CheckedRole = 'input'): void {
+  if (info.shape.length !== 2) throw new Error(`${where}: ${role} '${name}' must be a matrix (rank 2) but has shape ${JSON.stringify(info.shape)}`);
 }
 
-function assertDim(kernelName: string, what: string, got: number, want: number, wantWhat: string): void {
-  if (got !== want) throw new Error(`${kernelName}: ${what} is ${got} but ${wantWhat} is ${want}`);
+/** Two dimensions that must agree, named after what they belong to. */
+export function assertDim(where: string, what: string, got: number, want: number, wantWhat: string): void {
+  if (got !== want) throw new Error(`${where}: ${what} is ${got} but ${wantWhat} is ${want}`);
 }
 
 /** x: N×in and dy: N×out, float32. */

@@ -1,6 +1,7 @@
-/** Argument conversion and checks for the public ops, with errors that name the argument. */
+/** Argument conversion and checks for the public ops, with errors that name the argument (shape checks: kernel_checks.ts). */
 import * as tf from '@tensorflow/tfjs';
 import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
+import { assertDim, assertMatrix, assertSameShape } from './kernel_checks.js';
 
 export type TensorOrLike = Tensor | TensorLike;
 
@@ -66,9 +67,7 @@ export function checkFloatNonEmpty(t: Tensor, argName: string, opName: string): 
 }
 
 export function checkSameShape(a: Tensor, aName: string, b: Tensor, bName: string, opName: string): void {
-  if (!tf.util.arraysEqual(a.shape, b.shape)) {
-    throw new Error(`${opName}: argument '${aName}' has shape ${shapeText(a.shape)} but '${bName}' has shape ${shapeText(b.shape)}`);
-  }
+  assertSameShape(opName, aName, a, bName, b, 'argument');
 }
 
 /** A float32 tensor holding exactly one value (the upstream gradient of a scalar loss). */
@@ -84,10 +83,10 @@ export function checkFloatScalar(t: Tensor, argName: string, opName: string): vo
 /** A float32 matrix (rank 2) with at least one element. */
 export function checkFloatMatrix(t: Tensor, argName: string, opName: string): void {
   checkFloatNonEmpty(t, argName, opName);
-  if (t.rank !== 2) throw new Error(`${opName}: argument '${argName}' must be a matrix (rank 2) but has shape ${shapeText(t.shape)}`);
+  assertMatrix(opName, argName, t, 'argument');
 }
 
 /** Two dimensions that must agree, named after the arguments they belong to. */
 export function checkDim(got: number, what: string, want: number, wantWhat: string, opName: string): void {
-  if (got !== want) throw new Error(`${opName}: ${what} is ${got} but ${wantWhat} is ${want}`);
+  assertDim(opName, what, got, want, wantWhat);
 }

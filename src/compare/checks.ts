@@ -7,11 +7,22 @@ import * as tf from '@tensorflow/tfjs';
 import { manualRelu, manualSoftmax, manualSoftmaxCrossEntropy, registerCustomOps } from '../../custom-ops/index.js';
 import { autodiffBackprop, manualBackprop, type ParamGrads } from '../model/backprop.js';
 import { disposeParams, type MlpParams, xavierInit } from '../model/mlp.js';
-import { centralDifferenceAt, fdStep } from '../../compare/reference/finite_diff.js';
-import { logSumExpRows, type Mat64, mat64, softmaxRows } from '../../compare/reference/matrix.js';
+import {
+  centralDifferenceAt,
+  fdStep,
+  logSumExpRows,
+  type Mat64,
+  mat64,
+  relu64,
+  reluVjp64,
+  softmax64,
+  softmaxCrossEntropy64,
+  softmaxCrossEntropyVjp64,
+  softmaxRows,
+  softmaxVjp64,
+} from '../../compare/reference/index.js';
 import { type Mlp64, mlpBackprop64, mlpLossAlong64 } from '../reference/mlp64.js';
 import { type Float64Reference, gradcheck } from '../../compare/gradcheck.js';
-import { relu64, reluVjp64, softmax64, softmaxCrossEntropy64, softmaxCrossEntropyVjp64, softmaxVjp64 } from '../../compare/op_references.js';
 import { makeRng, normals, sampleIndices } from '../../compare/random.js';
 import { type CheckRow, compareRow } from '../../compare/rows.js';
 import { F64_VS_FD64, FD64_REL_EPS, FP32_UNIT_ROUNDOFF, FP32_VS_FP32, FP64_UNIT_ROUNDOFF, fdNoise, fp32VsF64For, type Tolerance } from '../../compare/tolerances.js';

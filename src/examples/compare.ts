@@ -2,10 +2,11 @@
  * Comparisons used by the examples, with the checker's tolerance policy (compare/tolerances.ts):
  * rel(a, b) = |a − b| / max(|a|, |b|, atol), elementwise, maximised over the values.
  */
+import { FP32_VS_F64, atolFor as atolOf, maxRelativeError as maxRelativeErrorOf } from '../../compare/tolerances.js';
 import type { ExampleRow, TaskId, Value } from './types.js';
 
-/** fp32 results against a float64 / exact value: 1e-4 relative (policy: fp32 vs float64 reference). */
-export const FP32_VS_FLOAT64 = 1e-4;
+/** fp32 results against a float64 / exact value (policy: fp32 vs float64 reference). */
+export const FP32_VS_FLOAT64 = FP32_VS_F64.rtol;
 
 function flatten(value: Value): number[] {
   if (typeof value === 'number') return [value];
@@ -21,23 +22,16 @@ function sameStructure(a: Value, b: Value): boolean {
   });
 }
 
-/** Max elementwise relative error; Infinity when the shapes differ or any value is not finite. */
+/** Max elementwise relative error (compare/tolerances.ts); Infinity when the shapes differ or any value is not finite. */
 export function maxRelativeError(actual: Value, expected: Value, atol: number): number {
   if (!sameStructure(actual, expected)) return Infinity;
-  const a = flatten(actual);
-  const e = flatten(expected);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (!Number.isFinite(a[i]) || !Number.isFinite(e[i])) return Infinity;
-    const err = Math.abs(a[i] - e[i]) / Math.max(Math.abs(a[i]), Math.abs(e[i]), atol);
-    worst = Math.max(worst, err);
-  }
-  return worst;
+  const error = maxRelativeErrorOf(flatten(actual), flatten(expected), { atol });
+  return Number.isNaN(error) ? Infinity : error;
 }
 
-/** atol ~ 1e-6 · scale, scale = the largest |expected| (policy). */
+/** The policy's atol ~ 1e-6 · scale, scale = the largest |expected|. */
 export function atolFor(expected: Value): number {
-  return 1e-6 * Math.max(...flatten(expected).map(Math.abs), 1e-30);
+  return atolOf(flatten(expected));
 }
 
 /** A row whose columns must each be within `tolerance` (relative) of `expected`. */

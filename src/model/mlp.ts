@@ -32,14 +32,14 @@ export function layerSizesOf(params: MlpParams): number[] {
 }
 
 /** Σ_l (in_l·out_l + out_l); e.g. [30, 1024, 512, 1] → 557057 (hw4 T3). */
-export function parameterCount(layerSizes: number[]): number {
+export function parameterCount(layerSizes: readonly number[]): number {
   checkLayerSizes(layerSizes);
   let count = 0;
   for (let l = 1; l < layerSizes.length; l++) count += layerSizes[l - 1] * layerSizes[l] + layerSizes[l];
   return count;
 }
 
-function checkLayerSizes(layerSizes: number[]): void {
+function checkLayerSizes(layerSizes: readonly number[]): void {
   if (layerSizes.length < 2) throw new Error(`layerSizes: need at least [inputs, outputs], got [${layerSizes.join(', ')}]`);
   for (const size of layerSizes) {
     if (!Number.isInteger(size) || size < 1) throw new Error(`layerSizes: every size must be a positive integer, got [${layerSizes.join(', ')}]`);

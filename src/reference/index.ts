@@ -1,3 +1,2 @@
-export * from '../../compare/reference/matrix.js';
+export * from '../../compare/reference/index.js';
 export * from './mlp64.js';
-export * from '../../compare/reference/finite_diff.js';

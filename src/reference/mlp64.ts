@@ -1,10 +1,10 @@
 /**
  * The MLP, its loss and its analytic backprop in float64 — the same equations as
- * src/model/backprop.ts, written over Float64Array:
+ * src/model/backprop.ts, composed from the checker's float64 pieces (compare/reference):
  *   R_l = H_{l−1}·W_l + b_l, H_l = relu(R_l), Z = R_L, L = CE(Y, Z),
  *   G_L = (P − Y)/N, dW_l = H_{l−1}ᵀ·G_l, db_l = 1ᵀ·G_l, G_{l−1} = (G_l·W_lᵀ) ⊙ 1(R_{l−1} > 0).
  */
-import { addBias, crossEntropy, crossEntropyGrad, type Mat64, mat64, matmul, relu, reluGrad } from '../../compare/reference/matrix.js';
+import { addBias, columnSums, crossEntropy, crossEntropyGrad, type Mat64, mat64, matmul, relu, reluGrad } from '../../compare/reference/index.js';
 
 export interface Mlp64 {
   /** W_l: in×out. */
@@ -66,12 +66,6 @@ export interface Backprop64 {
 
 function absMat(m: Mat64): Mat64 {
   return { rows: m.rows, cols: m.cols, data: m.data.map(Math.abs) };
-}
-
-function columnSums(g: Mat64): Float64Array {
-  const out = new Float64Array(g.cols);
-  for (let n = 0; n < g.rows; n++) for (let j = 0; j < g.cols; j++) out[j] += g.data[n * g.cols + j];
-  return out;
 }
 
 export function mlpBackprop64(params: Mlp64, x: Mat64, y: Mat64, withMagnitudes = false): Backprop64 {

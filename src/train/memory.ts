@@ -6,6 +6,7 @@
  */
 import { freemem, totalmem } from 'node:os';
 import { DataError } from '../data/errors.js';
+import { parameterCount } from '../model/mlp.js';
 import { EVAL_CHUNK, type TrainConfig } from './config.js';
 import { slotNames } from './optimizers.js';
 
@@ -26,12 +27,6 @@ export function systemMemoryLimits(): MemoryLimits {
 
 const F32 = 4;
 const F64 = 8;
-
-export function parameterCount(layers: readonly number[]): number {
-  let n = 0;
-  for (let l = 0; l + 1 < layers.length; l++) n += layers[l] * layers[l + 1] + layers[l + 1];
-  return n;
-}
 
 /** Peak bytes of a training run, by what holds them. */
 export type TrainingFootprint = {

@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import { probeBackend, useBackend, type BackendAvailability, type BackendName } from '../../src/backends.js';
 import { registerCustomOps } from '../../custom-ops/index.js';
 import { registerNativeBackend } from '../../native/backend.js';
+import { FP32_VS_FP32, maxRelativeError } from '../../compare/tolerances.js';
 
 /** Backends that run in Node (webgl runs in Chromium: test/browser). */
 export const TEST_BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'native', 'tensorflow'];
@@ -37,39 +38,18 @@ export async function activate(name: BackendName): Promise<void> {
 }
 
 /**
- * The shared tolerance policy for fp32 vs fp32: |a − b| / max(|a|, |b|, atol) ≤ 1e-5 per element,
- * atol = 1e-6 · max|expected| so entries far below the tensor's scale are judged absolutely.
+ * Asserts same shape and elementwise relative error ≤ FP32_VS_FP32.rtol, atol = ATOL_PER_SCALE ·
+ * max|expected| (compare/tolerances.ts); disposes the tensors. `termScale` (optional, per element)
+ * is for results that are differences of larger terms, such as the softmax Jacobian-vector product
+ * p_k·(dy_k − Σ_j dy_j p_j): two fp32 evaluations of a difference agree to ~eps32 of the terms, not
+ * of the (possibly much smaller) difference. The rtol itself is unchanged.
  */
-export const FP32_REL_TOL = 1e-5;
-
-/**
- * `termScale` (optional, per element) is for results that are differences of larger terms, such
- * as the softmax Jacobian-vector product p_k·(dy_k − Σ_j dy_j p_j): two fp32 evaluations of a
- * difference agree to ~eps32 of the terms, not of the (possibly much smaller) difference, so the
- * error is measured against max(|a|, |b|, size of the terms). The 1e-5 bound itself is unchanged.
- */
-export function maxRelError(actual: ArrayLike<number>, expected: ArrayLike<number>, termScale?: ArrayLike<number>): number {
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
-  const atol = Math.max(1e-6 * scale, 1e-30);
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i];
-    const b = expected[i];
-    if (Number.isNaN(a) || Number.isNaN(b)) return Number.NaN;
-    const err = Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), atol, termScale ? termScale[i] : 0);
-    worst = Math.max(worst, err);
-  }
-  return worst;
-}
-
-/** Asserts same shape and elementwise relative error ≤ FP32_REL_TOL; disposes the tensors. */
 export function expectClose(actual: Tensor, expected: Tensor, what = 'values', termScale?: Tensor): void {
   try {
     expect(actual.shape, `${what}: shape`).toEqual(expected.shape);
     expect(actual.dtype, `${what}: dtype`).toBe('float32');
-    const err = maxRelError(actual.dataSync(), expected.dataSync(), termScale?.dataSync());
-    expect(err, `${what}: max relative error`).toBeLessThanOrEqual(FP32_REL_TOL);
+    const err = maxRelativeError(actual.dataSync(), expected.dataSync(), { termScale: termScale?.dataSync() });
+    expect(err, `${what}: max relative error`).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
   } finally {
     tf.dispose([actual, expected, ...(termScale ? [termScale] : [])]);
   }

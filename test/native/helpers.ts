@@ -4,6 +4,7 @@ import seedrandom from 'seedrandom';
 import { expect } from 'vitest';
 import { probeBackend } from '../../src/backends.js';
 import { loadNativeAddon, type NativeAddon } from '../../native/addon.js';
+import { FP32_VS_FP32, maxRelativeError } from '../../compare/tolerances.js';
 
 export const NATIVE_PROBE = await probeBackend('native');
 export const NATIVE_MISSING = !NATIVE_PROBE.available;
@@ -37,28 +38,12 @@ export async function runOn(backend: 'cpu' | 'native', make: () => tf.Tensor): P
 }
 
 /**
- * fp32 vs fp32 (compare/tolerances.ts): |a − b| / max(|a|, |b|, atol) ≤ 1e-5 per element,
- * atol = 1e-6 · max|expected|; NaN must match NaN.
+ * fp32 vs fp32 (compare/tolerances.ts): |a − b| / max(|a|, |b|, atol, termScale) per element,
+ * atol = ATOL_PER_SCALE · max|expected|; NaN must match NaN.
  */
 export function maxRelError(actual: Float32Array, expected: Float32Array, termScale?: Float32Array): number {
-  let scale = 0;
-  for (const v of expected) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
-  const atol = Math.max(1e-6 * scale, 1e-30);
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i];
-    const b = expected[i];
-    if (Number.isNaN(a) || Number.isNaN(b)) {
-      if (!(Number.isNaN(a) && Number.isNaN(b))) return Infinity;
-      continue;
-    }
-    if (a === b) continue;
-    worst = Math.max(worst, Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), atol, termScale ? termScale[i] : 0));
-  }
-  return worst;
+  return maxRelativeError(actual, expected, { termScale, matchNonFinite: true });
 }
-
-export const FP32_REL_TOL = 1e-5;
 
 type AddonFunction = Exclude<keyof NativeAddon, 'info' | 'setThreads'>;
 
@@ -115,6 +100,6 @@ export async function expectNativeMatchesCpu(make: () => tf.Tensor, options: Mat
     expect(Array.from(native.values)).toEqual(Array.from(cpu.values));
   } else {
     const scale = options.termScale ? (await runOn('cpu', options.termScale)).values : undefined;
-    expect(maxRelError(native.values, cpu.values, scale)).toBeLessThanOrEqual(FP32_REL_TOL);
+    expect(maxRelError(native.values, cpu.values, scale)).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
   }
 }

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { GradMode, TrainConfig } from '../../src/train/config.js';
 import { disposeTrainState, initTrainState } from '../../src/train/loop.js';
 import { paramList, trainStep } from '../../src/train/step.js';
-import { FP32_REL_TOL, NATIVE_MISSING, SKIP_REASON, maxRelError, randomValues } from './helpers.js';
+import { NATIVE_MISSING, SKIP_REASON, maxRelError, randomValues } from './helpers.js';
+import { FP32_VS_FP32 } from '../../compare/tolerances.js';
 
 const ROWS = 200;
 const LAYERS = [30, 64, 48, 5];
@@ -69,17 +70,17 @@ describe.skipIf(NATIVE_MISSING)(`training on native vs cpu${SKIP_REASON}`, () =>
     expect(native.tensorGrowth).toEqual(new Array(STEPS).fill(0));
     expect(native.leaked).toBe(0);
     expect(cpu.leaked).toBe(0);
-    expect(maxRelError(Float32Array.from(native.losses), Float32Array.from(cpu.losses))).toBeLessThanOrEqual(FP32_REL_TOL);
+    expect(maxRelError(Float32Array.from(native.losses), Float32Array.from(cpu.losses))).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
     // The network learns: the loss falls over the steps.
     expect(native.losses[STEPS - 1]).toBeLessThan(native.losses[0]);
     native.params.forEach((p, i) => {
-      expect(maxRelError(p, cpu.params[i], cpu.termScale[i]), `parameter ${i}`).toBeLessThanOrEqual(FP32_REL_TOL);
+      expect(maxRelError(p, cpu.params[i], cpu.termScale[i]), `parameter ${i}`).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
     });
   });
 
   it('manual and autodiff gradients agree on native', async () => {
     const manual = await train('native', 'manual');
     const autodiff = await train('native', 'autodiff');
-    manual.params.forEach((p, i) => expect(maxRelError(p, autodiff.params[i], autodiff.termScale[i]), `parameter ${i}`).toBeLessThanOrEqual(FP32_REL_TOL));
+    manual.params.forEach((p, i) => expect(maxRelError(p, autodiff.params[i], autodiff.termScale[i]), `parameter ${i}`).toBeLessThanOrEqual(FP32_VS_FP32.rtol));
   });
 });

@@ -25,7 +25,8 @@ import {
 } from '../../src/train/loop.js';
 import { paramList, trainStep } from '../../src/train/step.js';
 import { restoreTrainState, snapshotTrainState } from '../../src/train/snapshot.js';
-import { FP32_REL_TOL, NATIVE_MISSING, SKIP_REASON, maxRelError } from '../native/helpers.js';
+import { NATIVE_MISSING, SKIP_REASON, maxRelError } from '../native/helpers.js';
+import { FP32_VS_FP32 } from '../../compare/tolerances.js';
 
 const OPTIMIZERS: OptimizerKind[] = ['sgd', 'momentum', 'adam'];
 /** 2000 rows in batches of 32: 63 steps an epoch; 4 epochs = 252 steps. */
@@ -88,13 +89,13 @@ describe.skipIf(NATIVE_MISSING)(`fused training step on native vs the per-kernel
       tf.dispose([x, y, step.loss]);
       ({ params, optimizerState } = step);
     }
-    expect(Math.max(...lossErrors)).toBeLessThanOrEqual(FP32_REL_TOL);
+    expect(Math.max(...lossErrors)).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
     const reference: TrainState = { ...state, params, optimizerState };
     const expected = stateValues(reference);
     const after = fused!.replace(params, optimizerState, optimizerState.step);
     const actual = stateValues({ ...reference, ...after });
     expect(after.optimizerState.step).toBe(63);
-    expect(worstError(actual, expected)).toBeLessThanOrEqual(FP32_REL_TOL);
+    expect(worstError(actual, expected)).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
     disposeTrainState({ ...reference, ...after });
   });
 
@@ -109,9 +110,9 @@ describe.skipIf(NATIVE_MISSING)(`fused training step on native vs the per-kernel
     expect(fused.optimizerState.step).toBe(reference.optimizerState.step);
     expect(fused.optimizerState.step).toBe(EPOCHS * 63);
     expect(fused.rngState).toEqual(reference.rngState);
-    expect(worstError(stateValues(fused), stateValues(reference))).toBeLessThanOrEqual(FP32_REL_TOL);
+    expect(worstError(stateValues(fused), stateValues(reference))).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
     for (const [m, r] of fused.history.map((h, i) => [h, reference.history[i]] as const)) {
-      for (const key of ['trainLoss', 'validLoss', 'testLoss'] as const) expect(Math.abs(m[key] - r[key]) / r[key]).toBeLessThanOrEqual(FP32_REL_TOL);
+      for (const key of ['trainLoss', 'validLoss', 'testLoss'] as const) expect(Math.abs(m[key] - r[key]) / r[key]).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
       for (const key of ['trainAcc', 'validAcc', 'testAcc'] as const) expect(m[key]).toBe(r[key]);
     }
     disposeTrainState(reference);
@@ -123,9 +124,9 @@ describe.skipIf(NATIVE_MISSING)(`fused training step on native vs the per-kernel
     const c = { ...config('momentum', [784, 32, 10], 0), epochs: 3 };
     const reference = await train(c, false);
     const fused = await train(c, true);
-    expect(worstError(stateValues(fused), stateValues(reference))).toBeLessThanOrEqual(FP32_REL_TOL);
+    expect(worstError(stateValues(fused), stateValues(reference))).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
     fused.history.forEach((m, i) => {
-      expect(Math.abs(m.trainLoss - reference.history[i].trainLoss) / reference.history[i].trainLoss).toBeLessThanOrEqual(FP32_REL_TOL);
+      expect(Math.abs(m.trainLoss - reference.history[i].trainLoss) / reference.history[i].trainLoss).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
       expect(m.trainAcc).toBe(reference.history[i].trainAcc);
     });
     disposeTrainState(reference);
@@ -143,7 +144,7 @@ describe.skipIf(NATIVE_MISSING)(`fused training step on native vs the per-kernel
     expect(resumed.epoch).toBe(EPOCHS);
     expect(resumed.rngState).toEqual(straight.rngState);
     expect(worstError(stateValues(resumed), stateValues(straight))).toBe(0);
-    expect(worstError(stateValues(resumedPerKernel), stateValues(straight))).toBeLessThanOrEqual(FP32_REL_TOL);
+    expect(worstError(stateValues(resumedPerKernel), stateValues(straight))).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
     for (const s of [straight, resumed, resumedPerKernel]) disposeTrainState(s);
   });
 
@@ -180,13 +181,13 @@ describe.skipIf(NATIVE_MISSING)(`fused training step on native vs the per-kernel
     const reference = evaluateRanges(state.params, data.evalRows.heldOut, 10, ends);
     expect(ours.length).toBe(2);
     ours.forEach((m, i) => {
-      expect(Math.abs(m.loss - reference[i].loss) / reference[i].loss).toBeLessThanOrEqual(FP32_REL_TOL);
+      expect(Math.abs(m.loss - reference[i].loss) / reference[i].loss).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
       expect(m.acc).toBe(reference[i].acc);
     });
     // Whole-range chunks: products of other heights (summed in other orders), the same metrics to fp32 noise.
     const whole = fused.evaluateRanges(heldOut, ends, EVAL_CHUNK);
     whole.forEach((m, i) => {
-      expect(Math.abs(m.loss - ours[i].loss) / ours[i].loss).toBeLessThanOrEqual(FP32_REL_TOL);
+      expect(Math.abs(m.loss - ours[i].loss) / ours[i].loss).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
       expect(m.acc).toBe(ours[i].acc);
     });
     disposeTrainState(state);

@@ -9,6 +9,7 @@ import { disposeOptimizerState, initOptimizerState } from '../../src/train/optim
 import { paramList, trainStep } from '../../src/train/step.js';
 import { blobDataset, blobs } from './synthetic.js';
 import { BACKEND_ROWS } from '../custom-ops/helpers.js';
+import { FP32_VS_FP32, maxRelativeError } from '../../compare/tolerances.js';
 
 const config = (over: Partial<TrainConfig> = {}, kind: TrainConfig['optimizer']['kind'] = 'adam'): TrainConfig => ({
   layers: [12, 16, 8, 4],
@@ -19,13 +20,6 @@ const config = (over: Partial<TrainConfig> = {}, kind: TrainConfig['optimizer'][
   epochs: 3,
   ...over,
 });
-
-/** |a − b| / max(|a|, |b|, atol): the project's fp32-vs-fp32 comparison (≤ 1e-5). */
-function maxRelError(a: Float32Array, b: Float32Array, atol: number): number {
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(Math.abs(a[i]), Math.abs(b[i]), atol));
-  return worst;
-}
 
 /**
  * Xavier weights plus seeded non-zero biases: a zero bias after one step would be just −α·db, a sum over
@@ -68,10 +62,10 @@ describe.each(BACKEND_ROWS)('trainer on %s', (_title, probe) => {
     const manual = oneStep('manual', kind);
     const autodiff = oneStep('autodiff', kind);
     expect(manual.length).toBe(6);
-    for (let i = 0; i < manual.length; i++) expect(maxRelError(manual[i], autodiff[i], 1e-6)).toBeLessThanOrEqual(1e-5);
+    for (let i = 0; i < manual.length; i++) expect(maxRelativeError(manual[i], autodiff[i], { atol: 1e-6 })).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
     // The step moved the parameters (so the comparison is not of two untouched inits).
     const init = testParams(config());
-    paramList(init).forEach((p, i) => expect(maxRelError(manual[i], p.dataSync() as Float32Array, 1e-6)).toBeGreaterThan(1e-3));
+    paramList(init).forEach((p, i) => expect(maxRelativeError(manual[i], p.dataSync() as Float32Array, { atol: 1e-6 })).toBeGreaterThan(1e-3));
     tf.dispose(paramList(init));
   });
 

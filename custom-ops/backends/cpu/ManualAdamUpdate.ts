@@ -1,14 +1,5 @@
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { checkedAdamUpdateArgs } from '../../util/kernel_checks.js';
-import { adamUpdateInto } from '../../util/update_loops.js';
+/** m' = β1·m + (1−β1)·∇, v' = β2·v + (1−β2)·∇², W' = W − α·(m'·c1)/(√(v'·c2) + ε). Outputs [W', m', v']. */
+import { arrayKernelFunc, cpuMemory } from '../common/array_kernel.js';
+import { adamUpdateArrays } from '../common/array_kernels.js';
 
-export const manualAdamUpdate: KernelFunc = ({ inputs, backend, attrs }): TensorInfo[] => {
-  const { param, grad, m, v, ...coefficients } = checkedAdamUpdateArgs(inputs, attrs);
-  const cpu = backend as MathBackendCPU;
-  const values = (info: TensorInfo): Float32Array => cpu.data.get(info.dataId).values as Float32Array;
-  const size = values(param).length;
-  const outs = [new Float32Array(size), new Float32Array(size), new Float32Array(size)];
-  adamUpdateInto(values(param), values(grad), values(m), values(v), coefficients, outs[0], outs[1], outs[2]);
-  return outs.map((out) => cpu.makeTensorInfo(param.shape, 'float32', out));
-};
+export const manualAdamUpdate = arrayKernelFunc(adamUpdateArrays, cpuMemory);

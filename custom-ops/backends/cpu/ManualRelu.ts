@@ -1,13 +1,5 @@
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { checkedReluInputs } from '../../util/kernel_checks.js';
-import { reluInto } from '../../util/row_loops.js';
+/** y = max(0, x), elementwise; NaN stays NaN, as tf.relu. */
+import { arrayKernelFunc, cpuMemory } from '../common/array_kernel.js';
+import { reluArrays } from '../common/array_kernels.js';
 
-export const manualRelu: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { x } = checkedReluInputs(inputs);
-  const cpu = backend as MathBackendCPU;
-  const xVals = cpu.data.get(x.dataId).values as Float32Array;
-  const out = new Float32Array(xVals.length);
-  reluInto(xVals, out);
-  return cpu.makeTensorInfo(x.shape, 'float32', out);
-};
+export const manualRelu = arrayKernelFunc(reluArrays, cpuMemory);

@@ -1,14 +1,5 @@
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { checkedReluGradInputs } from '../../util/kernel_checks.js';
-import { reluGradInto } from '../../util/row_loops.js';
+/** dx = dy ⊙ 1(x > 0), elementwise; relu'(0) = 0, NaN in x gives NaN (tf.step). */
+import { arrayKernelFunc, cpuMemory } from '../common/array_kernel.js';
+import { reluGradArrays } from '../common/array_kernels.js';
 
-export const manualReluGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { dy, x } = checkedReluGradInputs(inputs);
-  const cpu = backend as MathBackendCPU;
-  const dyVals = cpu.data.get(dy.dataId).values as Float32Array;
-  const xVals = cpu.data.get(x.dataId).values as Float32Array;
-  const out = new Float32Array(xVals.length);
-  reluGradInto(dyVals, xVals, out);
-  return cpu.makeTensorInfo(x.shape, 'float32', out);
-};
+export const manualReluGrad = arrayKernelFunc(reluGradArrays, cpuMemory);

@@ -1,14 +1,5 @@
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { checkedSoftmaxInputs } from '../../util/kernel_checks.js';
-import { rowLayout } from '../../util/row_layout.js';
-import { softmaxRowsInto } from '../../util/row_loops.js';
+/** p_nk = exp(z_nk − m_n) / Σ_j exp(z_nj − m_n) over the last axis, m_n the row's max. */
+import { arrayKernelFunc, cpuMemory } from '../common/array_kernel.js';
+import { softmaxArrays } from '../common/array_kernels.js';
 
-export const manualSoftmax: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { logits } = checkedSoftmaxInputs(inputs);
-  const cpu = backend as MathBackendCPU;
-  const zVals = cpu.data.get(logits.dataId).values as Float32Array;
-  const out = new Float32Array(zVals.length);
-  softmaxRowsInto(zVals, rowLayout(logits.shape).cols, out);
-  return cpu.makeTensorInfo(logits.shape, 'float32', out);
-};
+export const manualSoftmax = arrayKernelFunc(softmaxArrays, cpuMemory);

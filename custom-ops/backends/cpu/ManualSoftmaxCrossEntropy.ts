@@ -1,14 +1,5 @@
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { checkedSoftmaxCrossEntropyInputs } from '../../util/kernel_checks.js';
-import { rowLayout } from '../../util/row_layout.js';
-import { softmaxCrossEntropyMean } from '../../util/row_loops.js';
+/** L = (1/N) Σ_n ((Σ_k y_nk)·logsumexp(z_n) − Σ_k y_nk z_nk), accumulated in float64. */
+import { arrayKernelFunc, cpuMemory } from '../common/array_kernel.js';
+import { softmaxCrossEntropyArrays } from '../common/array_kernels.js';
 
-export const manualSoftmaxCrossEntropy: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { labels, logits } = checkedSoftmaxCrossEntropyInputs(inputs);
-  const cpu = backend as MathBackendCPU;
-  const yVals = cpu.data.get(labels.dataId).values as Float32Array;
-  const zVals = cpu.data.get(logits.dataId).values as Float32Array;
-  const loss = softmaxCrossEntropyMean(yVals, zVals, rowLayout(logits.shape).cols);
-  return cpu.makeTensorInfo([], 'float32', Float32Array.of(loss));
-};
+export const manualSoftmaxCrossEntropy = arrayKernelFunc(softmaxCrossEntropyArrays, cpuMemory);

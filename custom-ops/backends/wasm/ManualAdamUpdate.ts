@@ -1,24 +1,22 @@
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+/** m' = β1·m + (1−β1)·∇, v' = β2·v + (1−β2)·∇², W' = W − α·(m'·c1)/(√(v'·c2) + ε). Outputs [W', m', v']. */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { checkedAdamUpdateArgs } from '../../util/kernel_checks.js';
-import { adamBiasCorrections, adamUpdateInto } from '../../util/update_loops.js';
+import { adamBiasCorrections } from '../../util/update_loops.js';
+import { arrayKernelFunc, wasmMemory } from '../common/array_kernel.js';
+import { adamUpdateArrays } from '../common/array_kernels.js';
 import { adamSimdFor } from './adam_simd.js';
 
-export const manualAdamUpdate: KernelFunc = ({ inputs, backend, attrs }): TensorInfo[] => {
-  const { param, grad, m, v, ...coefficients } = checkedAdamUpdateArgs(inputs, attrs);
-  const wasm = backend as BackendWasm;
-  const outs = [0, 1, 2].map(() => wasm.makeOutput(param.shape, 'float32'));
-  // Views on the heap go stale when makeOutput grows it, so take them after.
-  const heap = (info: TensorInfo): Float32Array => wasm.typedArrayFromHeap(info) as Float32Array;
-  const simd = adamSimdFor(wasm);
-  if (simd === null) {
-    adamUpdateInto(heap(param), heap(grad), heap(m), heap(v), coefficients, heap(outs[0]), heap(outs[1]), heap(outs[2]));
-    return outs;
-  }
-  // The same update in float32 SIMD lanes (adam_simd.wat), ~4× faster than the loop above in double.
-  const { lr, beta1, beta2, epsilon, step } = coefficients;
-  const { c1, c2 } = adamBiasCorrections(beta1, beta2, step);
-  const at = (info: TensorInfo): number => heap(info).byteOffset;
-  simd(at(param), at(grad), at(m), at(v), at(outs[0]), at(outs[1]), at(outs[2]), heap(param).length, beta1, 1 - beta1, beta2, 1 - beta2, lr * c1, c2, epsilon);
-  return outs;
-};
+/** adam_simd.wat's float32 SIMD lanes on the heap in place (~4× the JavaScript loop), or that loop where SIMD is missing. */
+export const manualAdamUpdate = arrayKernelFunc(
+  {
+    ...adamUpdateArrays,
+    loop: (view, outs, args, backend) => {
+      const simd = adamSimdFor(backend as BackendWasm);
+      if (simd === null) return adamUpdateArrays.loop(view, outs, args, backend);
+      const { param, grad, m, v, lr, beta1, beta2, epsilon, step } = args;
+      const { c1, c2 } = adamBiasCorrections(beta1, beta2, step);
+      const [w, g, m0, v0, ...out] = [view(param), view(grad), view(m), view(v), ...outs].map((array) => array.byteOffset);
+      simd(w, g, m0, v0, out[0], out[1], out[2], outs[0].length, beta1, 1 - beta1, beta2, 1 - beta2, lr * c1, c2, epsilon);
+    },
+  },
+  wasmMemory,
+);

@@ -1,13 +1,5 @@
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { checkedReluInputs } from '../../util/kernel_checks.js';
-import { reluInto } from '../../util/row_loops.js';
+/** y = max(0, x), elementwise; NaN stays NaN, as tf.relu. */
+import { arrayKernelFunc, wasmMemory } from '../common/array_kernel.js';
+import { reluArrays } from '../common/array_kernels.js';
 
-export const manualRelu: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { x } = checkedReluInputs(inputs);
-  const wasm = backend as BackendWasm;
-  const out = wasm.makeOutput(x.shape, 'float32');
-  // Views on the heap go stale when makeOutput grows it, so take them after.
-  reluInto(wasm.typedArrayFromHeap(x) as Float32Array, wasm.typedArrayFromHeap(out) as Float32Array);
-  return out;
-};
+export const manualRelu = arrayKernelFunc(reluArrays, wasmMemory);

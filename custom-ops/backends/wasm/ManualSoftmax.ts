@@ -1,15 +1,5 @@
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { checkedSoftmaxInputs } from '../../util/kernel_checks.js';
-import { rowLayout } from '../../util/row_layout.js';
-import { softmaxRowsInto } from '../../util/row_loops.js';
+/** p_nk = exp(z_nk − m_n) / Σ_j exp(z_nj − m_n) over the last axis, m_n the row's max. */
+import { arrayKernelFunc, wasmMemory } from '../common/array_kernel.js';
+import { softmaxArrays } from '../common/array_kernels.js';
 
-export const manualSoftmax: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { logits } = checkedSoftmaxInputs(inputs);
-  const wasm = backend as BackendWasm;
-  const out = wasm.makeOutput(logits.shape, 'float32');
-  // Views on the heap go stale when makeOutput grows it, so take them after.
-  const zVals = wasm.typedArrayFromHeap(logits) as Float32Array;
-  softmaxRowsInto(zVals, rowLayout(logits.shape).cols, wasm.typedArrayFromHeap(out) as Float32Array);
-  return out;
-};
+export const manualSoftmax = arrayKernelFunc(softmaxArrays, wasmMemory);

@@ -1,9 +1,5 @@
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { checkedReluInputs } from '../../util/kernel_checks.js';
-import { reluProgram } from './programs_gpu.js';
-import { asWebGL } from './webgl_util.js';
+/** y = max(0, x), elementwise (common/gpu_elementwise.ts RELU). */
+import { gpuKernelFunc, reluGpu } from '../common/gpu_kernels.js';
+import { webglContext } from './webgl_util.js';
 
-export const manualRelu: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { x } = checkedReluInputs(inputs);
-  return asWebGL(backend).runWebGLProgram(reluProgram(x.shape), [x], 'float32');
-};
+export const manualRelu = gpuKernelFunc(reluGpu, webglContext);

@@ -1,9 +1,5 @@
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { checkedReluGradInputs } from '../../util/kernel_checks.js';
-import { reluGradProgram } from './programs_gpu.js';
-import { asWebGL } from './webgl_util.js';
+/** dx = dy ⊙ 1(x > 0), elementwise; relu'(0) = 0 (common/gpu_elementwise.ts RELU_GRAD). */
+import { gpuKernelFunc, reluGradGpu } from '../common/gpu_kernels.js';
+import { webglContext } from './webgl_util.js';
 
-export const manualReluGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { dy, x } = checkedReluGradInputs(inputs);
-  return asWebGL(backend).runWebGLProgram(reluGradProgram(x.shape), [dy, x], 'float32');
-};
+export const manualReluGrad = gpuKernelFunc(reluGradGpu, webglContext);

@@ -1,9 +1,5 @@
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { checkedSgdUpdateArgs } from '../../util/kernel_checks.js';
-import { sgdParamProgram } from './update_programs_gpu.js';
-import { asWebGL } from './webgl_util.js';
+/** W' = W − α·∇, one elementwise program. */
+import { gpuKernelFunc, sgdUpdateGpu } from '../common/gpu_kernels.js';
+import { webglContext } from './webgl_util.js';
 
-export const manualSgdUpdate: KernelFunc = ({ inputs, backend, attrs }): TensorInfo => {
-  const { param, grad, lr } = checkedSgdUpdateArgs(inputs, attrs);
-  return asWebGL(backend).runWebGLProgram(sgdParamProgram(param.shape), [param, grad], 'float32', [[lr]]);
-};
+export const manualSgdUpdate = gpuKernelFunc(sgdUpdateGpu, webglContext);

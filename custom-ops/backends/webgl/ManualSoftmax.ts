@@ -1,9 +1,9 @@
+/** Three GPU passes: row max m, row Σ exp(z − m), then p = exp(z − m) / s elementwise. */
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkedSoftmaxInputs } from '../../util/kernel_checks.js';
 import { rowMaxProgram, rowSumExpProgram, softmaxNormalizeProgram } from './programs_gpu.js';
 import { asRows, asWebGL, disposeAll, reshapeWebGL } from './webgl_util.js';
 
-/** Three GPU passes: row max m, row Σ exp(z − m), then p = exp(z − m) / s elementwise. */
 export const manualSoftmax: KernelFunc = ({ inputs, backend }): TensorInfo => {
   const { logits } = checkedSoftmaxInputs(inputs);
   const gl = asWebGL(backend);

@@ -1,12 +1,12 @@
+/**
+ * L = (1/N) Σ_n ℓ_n on the GPU: row max, row Σ exp(z − m), per-row loss ℓ_n, then a tree of
+ * partial sums over the N row losses whose last pass divides by N into a rank-0 tensor.
+ */
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkedSoftmaxCrossEntropyInputs } from '../../util/kernel_checks.js';
 import { PARTIAL_SUM_WINDOW, partialSumProgram, rowCrossEntropyProgram, rowMaxProgram, rowSumExpProgram } from './programs_gpu.js';
 import { asRows, asWebGL, disposeAll } from './webgl_util.js';
 
-/**
- * L = (1/N) Σ_n ℓ_n on the GPU: row max, row Σ exp(z − m), per-row loss ℓ_n, then a tree of
- * partial sums over the N row losses whose last pass divides by N into a rank-0 tensor.
- */
 export const manualSoftmaxCrossEntropy: KernelFunc = ({ inputs, backend }): TensorInfo => {
   const { labels, logits } = checkedSoftmaxCrossEntropyInputs(inputs);
   const gl = asWebGL(backend);

@@ -1,9 +1,9 @@
+/** dz = dy · (l ⊙ softmax(z) − y) / N from three row passes (max, Σ exp, Σ y) and one elementwise pass. */
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkedSoftmaxCrossEntropyGradInputs } from '../../util/kernel_checks.js';
 import { crossEntropyGradProgram, rowMaxProgram, rowSumExpProgram, rowSumProgram } from './programs_gpu.js';
 import { asRows, asWebGL, disposeAll, reshapeWebGL } from './webgl_util.js';
 
-/** dz = dy · (l ⊙ softmax(z) − y) / N from three row passes (max, Σ exp, Σ y) and one elementwise pass. */
 export const manualSoftmaxCrossEntropyGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {
   const { dy, labels, logits } = checkedSoftmaxCrossEntropyGradInputs(inputs);
   const gl = asWebGL(backend);

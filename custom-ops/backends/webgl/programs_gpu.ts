@@ -10,32 +10,6 @@ import type { GPGPUProgram } from '@tensorflow/tfjs-backend-webgl';
 /** Rows of this many or fewer are summed by one invocation when averaging over rows. */
 export const PARTIAL_SUM_WINDOW = 32;
 
-/** y = max(0, x); NaN compares false, so NaN maps to 0 as in the cpu kernel. */
-export function reluProgram(shape: number[]): GPGPUProgram {
-  return {
-    variableNames: ['X'],
-    outputShape: shape,
-    userCode: `
-      void main() {
-        float x = getXAtOutCoords();
-        setOutput(x > 0.0 ? x : 0.0);
-      }`,
-  };
-}
-
-/** dx = dy ⊙ 1(x > 0); relu'(0) = 0. */
-export function reluGradProgram(shape: number[]): GPGPUProgram {
-  return {
-    variableNames: ['Dy', 'X'],
-    outputShape: shape,
-    userCode: `
-      void main() {
-        float x = getXAtOutCoords();
-        setOutput(x > 0.0 ? getDyAtOutCoords() : 0.0);
-      }`,
-  };
-}
-
 /** m_n = max_k z_nk over a [rows, cols] input; a NaN anywhere in the row gives NaN. */
 export function rowMaxProgram(rows: number, cols: number): GPGPUProgram {
   return {

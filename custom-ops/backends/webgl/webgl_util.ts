@@ -2,6 +2,8 @@
 import { getKernel, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import { rowLayout, type RowLayout } from '../../util/row_layout.js';
+import { glslElementwiseProgram } from '../common/gpu_elementwise.js';
+import type { GpuContext } from '../common/gpu_kernels.js';
 
 export function asWebGL(backend: unknown): MathBackendWebGL {
   return backend as MathBackendWebGL;
@@ -29,4 +31,16 @@ export function asRows(backend: MathBackendWebGL, x: TensorInfo): RowView {
 
 export function disposeAll(backend: MathBackendWebGL, infos: TensorInfo[]): void {
   for (const info of infos) backend.disposeIntermediateTensorInfo(info);
+}
+
+/** The webgl backend as the shared GPU kernels see it. */
+export function webglContext(backend: unknown): GpuContext {
+  const gl = asWebGL(backend);
+  return {
+    backendName: 'webgl',
+    backend: gl,
+    elementwise: (op, inputs, uniforms = []) =>
+      gl.runWebGLProgram(glslElementwiseProgram(op, inputs[0].shape), inputs, 'float32', uniforms.map((value) => [value])),
+    dispose: (info) => gl.disposeIntermediateTensorInfo(info),
+  };
 }

@@ -1,9 +1,4 @@
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { backendColumnSums, backendMatMul } from '../../util/backend_kernels.js';
-import { checkedDenseParamGradsInputs } from '../../util/kernel_checks.js';
+/** dW = xᵀ·dy and db = 1ᵀ·dy by the webgpu backend's BatchMatMul (reading xᵀ in place) and Sum, in one kernel call. */
+import { denseParamGradsByBackendKernels } from '../common/composed_kernels.js';
 
-/** dW = xᵀ·dy and db = 1ᵀ·dy by the webgpu backend's BatchMatMul (it reads xᵀ in place) and Sum. */
-export const manualDenseParamGrads: KernelFunc = ({ inputs, backend }): TensorInfo[] => {
-  const { x, dy } = checkedDenseParamGradsInputs(inputs);
-  return [backendMatMul('webgpu', backend, x, dy, true, false), backendColumnSums('webgpu', backend, dy)];
-};
+export const manualDenseParamGrads = denseParamGradsByBackendKernels('webgpu');

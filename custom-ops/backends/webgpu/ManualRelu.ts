@@ -1,13 +1,5 @@
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { checkedReluInputs } from '../../util/kernel_checks.js';
-import { reluProgram } from './programs_webgpu.js';
-import { asFlat, asWebGPU, disposeAll, withShape } from './webgpu_util.js';
+/** y = max(0, x), elementwise (common/gpu_elementwise.ts RELU). */
+import { gpuKernelFunc, reluGpu } from '../common/gpu_kernels.js';
+import { webgpuContext } from './webgpu_util.js';
 
-export const manualRelu: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { x } = checkedReluInputs(inputs);
-  const gpu = asWebGPU(backend);
-  const { flat, temporaries } = asFlat(gpu, x);
-  const y = gpu.runWebGPUProgram(reluProgram(flat.shape[0]), [flat], 'float32');
-  disposeAll(gpu, temporaries);
-  return withShape(gpu, y, x.shape);
-};
+export const manualRelu = gpuKernelFunc(reluGpu, webgpuContext);

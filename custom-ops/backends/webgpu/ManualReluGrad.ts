@@ -1,14 +1,5 @@
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { checkedReluGradInputs } from '../../util/kernel_checks.js';
-import { reluGradProgram } from './programs_webgpu.js';
-import { asFlat, asWebGPU, disposeAll, withShape } from './webgpu_util.js';
+/** dx = dy ⊙ 1(x > 0), elementwise; relu'(0) = 0 (common/gpu_elementwise.ts RELU_GRAD). */
+import { gpuKernelFunc, reluGradGpu } from '../common/gpu_kernels.js';
+import { webgpuContext } from './webgpu_util.js';
 
-export const manualReluGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {
-  const { dy, x } = checkedReluGradInputs(inputs);
-  const gpu = asWebGPU(backend);
-  const dyView = asFlat(gpu, dy);
-  const xView = asFlat(gpu, x);
-  const dx = gpu.runWebGPUProgram(reluGradProgram(xView.flat.shape[0]), [dyView.flat, xView.flat], 'float32');
-  disposeAll(gpu, [...dyView.temporaries, ...xView.temporaries]);
-  return withShape(gpu, dx, x.shape);
-};
+export const manualReluGrad = gpuKernelFunc(reluGradGpu, webgpuContext);

@@ -1,9 +1,9 @@
+/** One dispatch, one workgroup per row: row max, row Σ exp(z − m), then p = exp(z − m) / s. */
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkedSoftmaxInputs } from '../../util/kernel_checks.js';
 import { softmaxProgram } from './programs_webgpu.js';
 import { asRows, asWebGPU, disposeAll, withShape } from './webgpu_util.js';
 
-/** One dispatch, one workgroup per row: row max, row Σ exp(z − m), then p = exp(z − m) / s. */
 export const manualSoftmax: KernelFunc = ({ inputs, backend }): TensorInfo => {
   const { logits } = checkedSoftmaxInputs(inputs);
   const gpu = asWebGPU(backend);

@@ -1,12 +1,12 @@
+/**
+ * L = (1/N) Σ_n ℓ_n in two dispatches and no readback: one workgroup per row writes ℓ_n, then
+ * one workgroup averages the N row losses into a rank-0 tensor.
+ */
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkedSoftmaxCrossEntropyInputs } from '../../util/kernel_checks.js';
 import { meanProgram, rowCrossEntropyProgram } from './programs_webgpu.js';
 import { asRows, asWebGPU, disposeAll } from './webgpu_util.js';
 
-/**
- * L = (1/N) Σ_n ℓ_n in two dispatches and no readback: one workgroup per row writes ℓ_n, then
- * one workgroup averages the N row losses into a rank-0 tensor.
- */
 export const manualSoftmaxCrossEntropy: KernelFunc = ({ inputs, backend }): TensorInfo => {
   const { labels, logits } = checkedSoftmaxCrossEntropyInputs(inputs);
   const gpu = asWebGPU(backend);

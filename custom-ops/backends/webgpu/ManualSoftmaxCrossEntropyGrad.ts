@@ -1,9 +1,9 @@
+/** dz = dy · (l ⊙ softmax(z) − y) / N in one dispatch, one workgroup per row (max, then Σ exp and Σ y). */
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { checkedSoftmaxCrossEntropyGradInputs } from '../../util/kernel_checks.js';
 import { crossEntropyGradProgram } from './programs_webgpu.js';
 import { asRows, asWebGPU, disposeAll, reshapeWebGPU, withShape } from './webgpu_util.js';
 
-/** dz = dy · (l ⊙ softmax(z) − y) / N in one dispatch, one workgroup per row (max, then Σ exp and Σ y). */
 export const manualSoftmaxCrossEntropyGrad: KernelFunc = ({ inputs, backend }): TensorInfo => {
   const { dy, labels, logits } = checkedSoftmaxCrossEntropyGradInputs(inputs);
   const gpu = asWebGPU(backend);

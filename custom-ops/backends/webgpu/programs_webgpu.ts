@@ -25,8 +25,6 @@ import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 
 type Dispatch = [number, number, number];
 
-/** Invocations per workgroup for the elementwise programs. */
-const ELEMENTWISE_WORKGROUP = 64;
 /** Invocations of the single workgroup that averages the per-row losses. */
 const MEAN_WORKGROUP = 256;
 /** WebGPU guarantees 256 invocations per workgroup on every adapter. */
@@ -37,60 +35,6 @@ export function rowWorkgroupSize(cols: number): number {
   let width = 64;
   while (width < cols && width < MAX_ROW_WORKGROUP) width *= 2;
   return width;
-}
-
-/**
- * A program with one invocation per element of a flat [size] output (x-only layout, so main gets
- * the element's index). `uniforms` declares extra f32 fields of the uniforms struct, in the order
- * the kernel passes their values to runWebGPUProgram.
- */
-export function elementwiseProgram(shaderKey: string, variableNames: string[], size: number, body: string, uniforms: string[] = []): WebGPUProgram {
-  return {
-    shaderKey,
-    variableNames,
-    outputShape: [size],
-    dispatchLayout: { x: [0] },
-    dispatch: [Math.ceil(size / ELEMENTWISE_WORKGROUP), 1, 1],
-    workgroupSize: [ELEMENTWISE_WORKGROUP, 1, 1],
-    size: true,
-    ...(uniforms.length > 0 ? { uniforms: uniforms.map((name) => `${name} : f32,`).join(' ') } : {}),
-    getUserCode: () => `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          ${body}
-        }
-      }`,
-  };
-}
-
-/** y = max(0, x) over a flat [size] view; NaN stays NaN, as tf.relu and the cpu kernel do. */
-export function reluProgram(size: number): WebGPUProgram {
-  return elementwiseProgram(
-    'handgrad_relu',
-    ['X'],
-    size,
-    `let x = f32(X[index]);
-          if (isnan(x)) {
-            setOutputAtIndex(index, uniforms.NAN);
-          } else {
-            setOutputAtIndex(index, select(0.0, x, x > 0.0));
-          }`,
-  );
-}
-
-/** dx = dy ⊙ 1(x > 0) over flat [size] views; relu'(0) = 0, and NaN in x gives NaN (tf.step). */
-export function reluGradProgram(size: number): WebGPUProgram {
-  return elementwiseProgram(
-    'handgrad_relu_grad',
-    ['Dy', 'X'],
-    size,
-    `let x = f32(X[index]);
-          if (isnan(x)) {
-            setOutputAtIndex(index, uniforms.NAN);
-          } else {
-            setOutputAtIndex(index, select(0.0, f32(Dy[index]), x > 0.0));
-          }`,
-  );
 }
 
 /** max that propagates NaN, like the cpu kernel's row max. */

@@ -2,6 +2,8 @@
 import { getKernel, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { rowLayout, type RowLayout } from '../../util/row_layout.js';
+import { wgslElementwiseProgram } from '../common/gpu_elementwise.js';
+import type { GpuContext } from '../common/gpu_kernels.js';
 
 export function asWebGPU(backend: unknown): WebGPUBackend {
   return backend as WebGPUBackend;
@@ -50,4 +52,21 @@ export function withShape(backend: WebGPUBackend, result: TensorInfo, shape: num
 
 export function disposeAll(backend: WebGPUBackend, infos: TensorInfo[]): void {
   for (const info of infos) backend.disposeData(info.dataId);
+}
+
+/** The webgpu backend as the shared GPU kernels see it: elementwise programs run over flat views. */
+export function webgpuContext(backend: unknown): GpuContext {
+  const gpu = asWebGPU(backend);
+  return {
+    backendName: 'webgpu',
+    backend: gpu,
+    elementwise: (op, inputs, uniforms = []) => {
+      const views = inputs.map((input) => asFlat(gpu, input));
+      const flat = views.map((view) => view.flat);
+      const out = gpu.runWebGPUProgram(wgslElementwiseProgram(op, flat[0].shape[0]), flat, 'float32', f32Uniforms(...uniforms));
+      disposeAll(gpu, views.flatMap((view) => view.temporaries));
+      return withShape(gpu, out, inputs[0].shape);
+    },
+    dispose: (info) => disposeAll(gpu, [info]),
+  };
 }

@@ -1,10 +1,11 @@
-/** float64 references of the plugin's ops, in gradcheck's Float64Reference form. */
-import { crossEntropy, crossEntropyGrad, mat64, relu, reluGrad, softmaxRows } from './reference/matrix.js';
-import type { Float64Reference } from './gradcheck.js';
+/** float64 references of the plugin's ops, in gradcheck's Float64Reference form, built from matrix.ts. */
+import { rowLayout } from '../../custom-ops/util/row_layout.js';
+import type { Float64Reference } from '../gradcheck.js';
+import { crossEntropy, crossEntropyGrad, mat64, relu, reluGrad, softmaxRows } from './matrix.js';
 
 function rowsAndCols(shape: number[]): [number, number] {
-  const cols = shape[shape.length - 1] ?? 1;
-  return [shape.reduce((a, b) => a * b, 1) / cols, cols];
+  const { rows, cols } = rowLayout(shape);
+  return [rows, cols];
 }
 
 export const relu64: Float64Reference = ([x]) => relu(x);
