@@ -21,17 +21,14 @@
 #define HANDGRAD_X86_KERNELS 1
 #endif
 
+// The portable kernel's a·b + c becomes one FMA where the CPU has one (arm64): GCC fuses across
+// statements in C++ (-ffp-contract=fast), Clang within an expression (-ffp-contract=on).
 #if defined(__clang__)
 #define HANDGRAD_UNROLL _Pragma("unroll")
-#define HANDGRAD_CONTRACT
 #elif defined(__GNUC__)
 #define HANDGRAD_UNROLL _Pragma("GCC unroll 16")
-// ISO C++ mode turns off GCC's fusing of a·b + c into one FMA; the portable kernel wants it where the
-// CPU has FMA (arm64). Clang fuses within an expression by default.
-#define HANDGRAD_CONTRACT __attribute__((optimize("fp-contract=fast")))
 #else
 #define HANDGRAD_UNROLL
-#define HANDGRAD_CONTRACT
 #endif
 
 namespace handgrad {
@@ -45,7 +42,7 @@ using MicroKernel = void (*)(std::size_t kc, const float* a, const float* b, flo
 typedef float Vec4 __attribute__((vector_size(16)));
 
 template <std::size_t MR, std::size_t NR>
-HANDGRAD_CONTRACT void generic_kernel(std::size_t kc, const float* __restrict a, const float* __restrict b, float* c, std::size_t ldc, bool accumulate) {
+void generic_kernel(std::size_t kc, const float* __restrict a, const float* __restrict b, float* c, std::size_t ldc, bool accumulate) {
   constexpr std::size_t kVecs = NR / 4;
   Vec4 acc[MR][kVecs];
   HANDGRAD_UNROLL for (std::size_t i = 0; i < MR; ++i) {
