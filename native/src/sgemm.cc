@@ -73,30 +73,31 @@ void generic_kernel(std::size_t kc, const float* __restrict a, const float* __re
 }
 
 #ifdef HANDGRAD_X86_KERNELS
-// 8×32: 16 zmm accumulators; per p two loads of B and eight broadcasts of A feed 16 FMAs.
+// MR×(16·V): MR·V zmm accumulators; per p, V loads of B and MR broadcasts of A feed MR·V FMAs.
+// 8×32 in general (16 accumulators); 16×16 for products at most 16 columns wide (n = 10: the output
+// layer), where a 32-column tile would compute 3.2 columns for every one it stores.
+template <std::size_t MR, std::size_t V>
 __attribute__((target("avx512f"))) void avx512_kernel(std::size_t kc, const float* a, const float* b, float* c, std::size_t ldc, bool accumulate) {
-  constexpr std::size_t MR = 8;
-  __m512 acc[MR][2];
-  HANDGRAD_UNROLL for (std::size_t i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  __m512 acc[MR][V];
+  HANDGRAD_UNROLL for (std::size_t i = 0; i < MR; ++i) {
+    HANDGRAD_UNROLL for (std::size_t v = 0; v < V; ++v) acc[i][v] = _mm512_setzero_ps();
+  }
   for (std::size_t p = 0; p < kc; ++p) {
-    const __m512 b0 = _mm512_load_ps(b);
-    const __m512 b1 = _mm512_load_ps(b + 16);
+    __m512 row[V];
+    HANDGRAD_UNROLL for (std::size_t v = 0; v < V; ++v) row[v] = _mm512_load_ps(b + 16 * v);
     HANDGRAD_UNROLL for (std::size_t i = 0; i < MR; ++i) {
       const __m512 value = _mm512_set1_ps(a[i]);
-      acc[i][0] = _mm512_fmadd_ps(value, b0, acc[i][0]);
-      acc[i][1] = _mm512_fmadd_ps(value, b1, acc[i][1]);
+      HANDGRAD_UNROLL for (std::size_t v = 0; v < V; ++v) acc[i][v] = _mm512_fmadd_ps(value, row[v], acc[i][v]);
     }
     a += MR;
-    b += 32;
+    b += 16 * V;
   }
   HANDGRAD_UNROLL for (std::size_t i = 0; i < MR; ++i) {
-    float* dst = c + i * ldc;
-    if (accumulate) {
-      acc[i][0] = _mm512_add_ps(_mm512_loadu_ps(dst), acc[i][0]);
-      acc[i][1] = _mm512_add_ps(_mm512_loadu_ps(dst + 16), acc[i][1]);
+    HANDGRAD_UNROLL for (std::size_t v = 0; v < V; ++v) {
+      float* dst = c + i * ldc + 16 * v;
+      if (accumulate) acc[i][v] = _mm512_add_ps(_mm512_loadu_ps(dst), acc[i][v]);
+      _mm512_storeu_ps(dst, acc[i][v]);
     }
-    _mm512_storeu_ps(dst, acc[i][0]);
-    _mm512_storeu_ps(dst + 16, acc[i][1]);
   }
 }
 
@@ -128,7 +129,8 @@ __attribute__((target("avx2,fma"))) void avx2_kernel(std::size_t kc, const float
 }
 #endif
 
-// A kernel and its blocking: MR×NR tile; kc the most values of k per block (the A panel, MR·kc
+// A kernel and its blocking: MR×NR tile; kc the most values of k per block (the same for every
+// kernel of an instruction set, so that the blocks of k, and every sum, do not depend on n) (the A panel, MR·kc
 // floats, stays in L1); nc the most columns of the packed B block (kc·nc floats, kept in L2); mc the
 // most rows of the packed A block.
 struct Blocking {
@@ -136,10 +138,10 @@ struct Blocking {
   MicroKernel kernel;
 };
 
-Blocking blocking_of(SgemmKernel kernel) {
+Blocking blocking_of(SgemmKernel kernel, std::size_t n) {
   switch (kernel) {
 #ifdef HANDGRAD_X86_KERNELS
-    case SgemmKernel::Avx512: return {8, 32, 256, 512, 256, avx512_kernel};
+    case SgemmKernel::Avx512: return n <= 16 ? Blocking{16, 16, 256, 512, 256, avx512_kernel<16, 1>} : Blocking{8, 32, 256, 512, 256, avx512_kernel<8, 2>};
     case SgemmKernel::Avx2: return {6, 16, 256, 510, 256, avx2_kernel};
 #else
     case SgemmKernel::Avx512:
@@ -273,7 +275,7 @@ void sgemm(SgemmKernel kernel, bool transpose_a, bool transpose_b, std::size_t m
     for (std::size_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, 0.0f);
     return;
   }
-  const Blocking s = blocking_of(kernel);
+  const Blocking s = blocking_of(kernel, n);
   // Blocks of k of equal size (at most s.kc): they depend on k alone, so does every sum's order.
   const std::size_t k_blocks = (k + s.kc - 1) / s.kc;
   const std::size_t kc_max = (k + k_blocks - 1) / k_blocks;
