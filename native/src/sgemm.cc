@@ -35,14 +35,19 @@ namespace handgrad {
 
 namespace {
 
-// c (MR×NR, row stride ldc) = tile, or c += tile when accumulate; tile as in the header comment.
-using MicroKernel = void (*)(std::size_t kc, const float* a, const float* b, float* c, std::size_t ldc, bool accumulate);
+// c (MR×NR, row stride ldc) = tile, or c += tile when accumulate; tile as in the header comment, with
+// op(A)[i, p] read at a[i·a_row + p·a_step]: a packed panel (a_row = 1, a_step = MR, the kernel's
+// kPacked instances) or op(A) where it lies (a row of A: a_row = lda, a_step = 1; of Aᵀ: 1, lda).
+using MicroKernel = void (*)(std::size_t kc, const float* a, std::size_t a_row, std::size_t a_step, const float* b, float* c, std::size_t ldc,
+                             bool accumulate);
 
 // The portable kernel: 4-float vectors (SSE on x86-64, NEON on arm64), MR×NR accumulators.
 typedef float Vec4 __attribute__((vector_size(16)));
 
-template <std::size_t MR, std::size_t NR>
-void generic_kernel(std::size_t kc, const float* __restrict a, const float* __restrict b, float* c, std::size_t ldc, bool accumulate) {
+template <std::size_t MR, std::size_t NR, bool kPacked>
+void generic_kernel(std::size_t kc, const float* __restrict a, std::size_t a_row, std::size_t a_step, const float* __restrict b, float* c,
+                    std::size_t ldc, bool accumulate) {
+  const std::size_t row_stride = kPacked ? 1 : a_row, step = kPacked ? MR : a_step;
   constexpr std::size_t kVecs = NR / 4;
   Vec4 acc[MR][kVecs];
   HANDGRAD_UNROLL for (std::size_t i = 0; i < MR; ++i) {
@@ -52,10 +57,10 @@ void generic_kernel(std::size_t kc, const float* __restrict a, const float* __re
     Vec4 row[kVecs];
     HANDGRAD_UNROLL for (std::size_t v = 0; v < kVecs; ++v) row[v] = reinterpret_cast<const Vec4*>(b)[v];
     HANDGRAD_UNROLL for (std::size_t i = 0; i < MR; ++i) {
-      const float value = a[i];
+      const float value = a[i * row_stride];
       HANDGRAD_UNROLL for (std::size_t v = 0; v < kVecs; ++v) acc[i][v] = acc[i][v] + value * row[v];
     }
-    a += MR;
+    a += step;
     b += NR;
   }
   HANDGRAD_UNROLL for (std::size_t i = 0; i < MR; ++i) {
@@ -76,8 +81,10 @@ void generic_kernel(std::size_t kc, const float* __restrict a, const float* __re
 // MR×(16·V): MR·V zmm accumulators; per p, V loads of B and MR broadcasts of A feed MR·V FMAs.
 // 8×32 in general (16 accumulators); 16×16 for products at most 16 columns wide (n = 10: the output
 // layer), where a 32-column tile would compute 3.2 columns for every one it stores.
-template <std::size_t MR, std::size_t V>
-__attribute__((target("avx512f"))) void avx512_kernel(std::size_t kc, const float* a, const float* b, float* c, std::size_t ldc, bool accumulate) {
+template <std::size_t MR, std::size_t V, bool kPacked>
+__attribute__((target("avx512f"))) void avx512_kernel(std::size_t kc, const float* a, std::size_t a_row, std::size_t a_step, const float* b, float* c,
+                                                      std::size_t ldc, bool accumulate) {
+  const std::size_t row_stride = kPacked ? 1 : a_row, step = kPacked ? MR : a_step;
   __m512 acc[MR][V];
   HANDGRAD_UNROLL for (std::size_t i = 0; i < MR; ++i) {
     HANDGRAD_UNROLL for (std::size_t v = 0; v < V; ++v) acc[i][v] = _mm512_setzero_ps();
@@ -86,10 +93,10 @@ __attribute__((target("avx512f"))) void avx512_kernel(std::size_t kc, const floa
     __m512 row[V];
     HANDGRAD_UNROLL for (std::size_t v = 0; v < V; ++v) row[v] = _mm512_load_ps(b + 16 * v);
     HANDGRAD_UNROLL for (std::size_t i = 0; i < MR; ++i) {
-      const __m512 value = _mm512_set1_ps(a[i]);
+      const __m512 value = _mm512_set1_ps(a[i * row_stride]);
       HANDGRAD_UNROLL for (std::size_t v = 0; v < V; ++v) acc[i][v] = _mm512_fmadd_ps(value, row[v], acc[i][v]);
     }
-    a += MR;
+    a += step;
     b += 16 * V;
   }
   HANDGRAD_UNROLL for (std::size_t i = 0; i < MR; ++i) {
@@ -102,19 +109,22 @@ __attribute__((target("avx512f"))) void avx512_kernel(std::size_t kc, const floa
 }
 
 // 6×16: 12 ymm accumulators; per p two loads of B and six broadcasts of A feed 12 FMAs.
-__attribute__((target("avx2,fma"))) void avx2_kernel(std::size_t kc, const float* a, const float* b, float* c, std::size_t ldc, bool accumulate) {
+template <bool kPacked>
+__attribute__((target("avx2,fma"))) void avx2_kernel(std::size_t kc, const float* a, std::size_t a_row, std::size_t a_step, const float* b, float* c,
+                                                    std::size_t ldc, bool accumulate) {
   constexpr std::size_t MR = 6;
+  const std::size_t row_stride = kPacked ? 1 : a_row, step = kPacked ? MR : a_step;
   __m256 acc[MR][2];
   HANDGRAD_UNROLL for (std::size_t i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
   for (std::size_t p = 0; p < kc; ++p) {
     const __m256 b0 = _mm256_load_ps(b);
     const __m256 b1 = _mm256_load_ps(b + 8);
     HANDGRAD_UNROLL for (std::size_t i = 0; i < MR; ++i) {
-      const __m256 value = _mm256_broadcast_ss(a + i);
+      const __m256 value = _mm256_broadcast_ss(a + i * row_stride);
       acc[i][0] = _mm256_fmadd_ps(value, b0, acc[i][0]);
       acc[i][1] = _mm256_fmadd_ps(value, b1, acc[i][1]);
     }
-    a += MR;
+    a += step;
     b += 16;
   }
   HANDGRAD_UNROLL for (std::size_t i = 0; i < MR; ++i) {
@@ -129,27 +139,29 @@ __attribute__((target("avx2,fma"))) void avx2_kernel(std::size_t kc, const float
 }
 #endif
 
-// A kernel and its blocking: MR×NR tile; kc the most values of k per block (the same for every
-// kernel of an instruction set, so that the blocks of k, and every sum, do not depend on n) (the A panel, MR·kc
-// floats, stays in L1); nc the most columns of the packed B block (kc·nc floats, kept in L2); mc the
-// most rows of the packed A block.
+// A kernel and its blocking: MR×NR tile; kc the most values of k per block (the A panel, MR·kc floats,
+// stays in L1; the same kc for every kernel of an instruction set, so that the blocks of k, and every
+// sum, do not depend on n); nc the most columns of the packed B block (kc·nc floats, kept in L2); mc
+// the most rows of the packed A block. `packed` reads packed A panels, `direct` op(A) where it lies.
 struct Blocking {
   std::size_t mr, nr, kc, mc, nc;
-  MicroKernel kernel;
+  MicroKernel packed, direct;
 };
 
 Blocking blocking_of(SgemmKernel kernel, std::size_t n) {
   switch (kernel) {
 #ifdef HANDGRAD_X86_KERNELS
-    case SgemmKernel::Avx512: return n <= 16 ? Blocking{16, 16, 256, 512, 256, avx512_kernel<16, 1>} : Blocking{8, 32, 256, 512, 256, avx512_kernel<8, 2>};
-    case SgemmKernel::Avx2: return {6, 16, 256, 510, 256, avx2_kernel};
+    case SgemmKernel::Avx512:
+      if (n <= 16) return {16, 16, 256, 512, 256, avx512_kernel<16, 1, true>, avx512_kernel<16, 1, false>};
+      return {8, 32, 256, 512, 256, avx512_kernel<8, 2, true>, avx512_kernel<8, 2, false>};
+    case SgemmKernel::Avx2: return {6, 16, 256, 510, 256, avx2_kernel<true>, avx2_kernel<false>};
 #else
     case SgemmKernel::Avx512:
     case SgemmKernel::Avx2:
 #endif
     case SgemmKernel::Generic: break;
   }
-  return {4, 16, 256, 512, 256, generic_kernel<4, 16>};
+  return {4, 16, 256, 512, 256, generic_kernel<4, 16, true>, generic_kernel<4, 16, false>};
 }
 
 // Floats aligned to 64 bytes, grown on demand, kept by each thread from call to call.
@@ -286,29 +298,44 @@ void sgemm(SgemmKernel kernel, bool transpose_a, bool transpose_b, std::size_t m
   float* packed_b = buffers.b.reserve(round_up(nc_max, s.nr) * kc_max);
   float* tile = buffers.tile.reserve(s.mr * s.nr);
 
+  // When C is one panel of columns wide, each A panel serves one tile: whole tiles read op(A) where it
+  // lies instead of a packed copy (packing would cost as much as the product).
+  const bool direct_a = n <= s.nr;
   for (std::size_t ic = 0; ic < m; ic += s.mc) {
     const std::size_t rows = std::min(s.mc, m - ic);
     for (std::size_t pc = 0; pc < k; pc += kc_max) {
       const std::size_t kc = std::min(kc_max, k - pc);
       const bool accumulate = pc > 0;
-      pack_a(transpose_a, a, lda, ic, rows, pc, kc, s.mr, packed_a);
+      if (!direct_a) pack_a(transpose_a, a, lda, ic, rows, pc, kc, s.mr, packed_a);
       for (std::size_t jc = 0; jc < n; jc += s.nc) {
         const std::size_t cols = std::min(s.nc, n - jc);
         pack_b(transpose_b, b, ldb, pc, kc, jc, cols, s.nr, packed_b);
         for (std::size_t ir = 0; ir < rows; ir += s.mr) {
           const std::size_t height = std::min(s.mr, rows - ir);
+          MicroKernel kernel = s.packed;
           const float* a_panel = packed_a + ir * kc;
+          std::size_t a_row = 1, a_step = s.mr;
+          if (direct_a && height == s.mr) {
+            kernel = s.direct;
+            a_panel = transpose_a ? a + pc * lda + ic + ir : a + (ic + ir) * lda + pc;
+            a_row = transpose_a ? 1 : lda;
+            a_step = transpose_a ? lda : 1;
+          } else if (direct_a) {
+            // The last rows, fewer than MR: packed with zero rows, so that no read passes op(A)'s end.
+            pack_a(transpose_a, a, lda, ic + ir, height, pc, kc, s.mr, packed_a);
+            a_panel = packed_a;
+          }
           float* c_row = c + (ic + ir) * ldc + jc;
           for (std::size_t jr = 0; jr < cols; jr += s.nr) {
             const std::size_t width = std::min(s.nr, cols - jr);
             const float* b_panel = packed_b + jr * kc;
             if (height == s.mr && width == s.nr) {
-              s.kernel(kc, a_panel, b_panel, c_row + jr, ldc, accumulate);
+              kernel(kc, a_panel, a_row, a_step, b_panel, c_row + jr, ldc, accumulate);
               continue;
             }
             // A partial tile: the whole tile into the scratch tile, then its stored part into C, as
             // the kernel does (old + tile) so that the sums are the same as in a whole tile.
-            s.kernel(kc, a_panel, b_panel, tile, s.nr, false);
+            kernel(kc, a_panel, a_row, a_step, b_panel, tile, s.nr, false);
             for (std::size_t i = 0; i < height; ++i) {
               float* dst = c_row + i * ldc + jr;
               const float* src = tile + i * s.nr;
