@@ -41,13 +41,16 @@ function missingTools() {
  */
 function chooseGemm() {
   const asked = process.env.HANDGRAD_NATIVE_BLAS || 'auto';
-  if (!BLAS_CHOICES.includes(asked)) fail(`HANDGRAD_NATIVE_BLAS=${asked} is not one of ${BLAS_CHOICES.join(', ')}`);
+  const unsetHint = 'unset HANDGRAD_NATIVE_BLAS (handgrad\'s own sgemm needs no library), then run `npm run build:native`';
+  if (!BLAS_CHOICES.includes(asked)) fail(`HANDGRAD_NATIVE_BLAS=${asked} is not one of ${BLAS_CHOICES.join(', ')}`, { hint: unsetHint });
   if (asked === 'openblas') {
-    if (!succeeds('pkg-config', ['--exists', 'openblas'])) fail('HANDGRAD_NATIVE_BLAS=openblas but pkg-config finds no OpenBLAS (apt-get install pkg-config libopenblas-dev)');
+    if (!succeeds('pkg-config', ['--exists', 'openblas'])) {
+      fail('HANDGRAD_NATIVE_BLAS=openblas but pkg-config finds no OpenBLAS', { hint: `apt-get install pkg-config libopenblas-dev, or ${unsetHint}` });
+    }
     return 'openblas';
   }
   if (asked === 'accelerate') {
-    if (process.platform !== 'darwin') fail('HANDGRAD_NATIVE_BLAS=accelerate needs macOS');
+    if (process.platform !== 'darwin') fail('HANDGRAD_NATIVE_BLAS=accelerate needs macOS', { hint: unsetHint });
     return 'accelerate';
   }
   return 'own';
@@ -77,9 +80,9 @@ function findNodeDir() {
 }
 
 /** Prints the one line; after a failed compile also removes the half-built output. */
-function fail(reason, { removeBuild = false } = {}) {
+function fail(reason, { removeBuild = false, hint = INSTALL_HINT } = {}) {
   if (removeBuild) rmSync(buildDir, { recursive: true, force: true });
-  console.log(`handgrad: native backend not built: ${reason}. To build it: ${INSTALL_HINT}.`);
+  console.log(`handgrad: native backend not built: ${reason}. To build it: ${hint}.`);
   process.exit(process.env.HANDGRAD_REQUIRE_NATIVE === '1' ? 1 : 0);
 }
 
