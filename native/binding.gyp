@@ -28,6 +28,13 @@
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-O3", "-fno-math-errno", "-pthread"],
       "libraries": ["-pthread"],
+      # macOS (clang through Xcode's settings, which ignore cflags_cc); untested here.
+      "xcode_settings": {
+        "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+        "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+        "MACOSX_DEPLOYMENT_TARGET": "10.15",
+        "OTHER_CPLUSPLUSFLAGS": ["-O3", "-fno-math-errno"]
+      },
       "conditions": [
         ["handgrad_gemm=='openblas'", {
           "defines": ["HANDGRAD_GEMM_OPENBLAS"],
