@@ -1,7 +1,7 @@
 {
   "variables": {
     # The GEMM behind matmul: own (handgrad's sgemm, no dependency), openblas or accelerate (macOS).
-    # native/build.mjs sets it through GYP_DEFINES; docs/native.md says how it is chosen.
+    # native/build.mjs sets it through GYP_DEFINES (OpenBLAS where pkg-config finds it); docs/native.md.
     "handgrad_gemm%": "own"
   },
   "targets": [

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Builds the native backend (native/build/Release/handgrad_native.node) with node-gyp from the
-// sources in native/src, against the local Node headers. Its matrix products run on handgrad's own
-// sgemm, or on OpenBLAS / Accelerate when HANDGRAD_NATIVE_BLAS asks for one (docs/native.md):
-//   HANDGRAD_NATIVE_BLAS=auto (default) | none | openblas | accelerate
+// sources in native/src, against the local Node headers. Its matrix products run on OpenBLAS where
+// pkg-config finds it, else on handgrad's own sgemm (no library needed); HANDGRAD_NATIVE_BLAS overrides
+// that (docs/native.md):  auto (default) | none | openblas | accelerate
 // Runs at `npm install`; a missing compiler never fails the install: it prints one line and
 // `native` stays unavailable. HANDGRAD_REQUIRE_NATIVE=1 turns that line into a failure (CI),
 // HANDGRAD_SKIP_NATIVE=1 skips the build.
@@ -35,9 +35,10 @@ function missingTools() {
 }
 
 /**
- * The GEMM to build with (binding.gyp's handgrad_gemm): 'own', 'openblas' or 'accelerate'. The rule
- * for auto is handgrad's own sgemm everywhere: measured on the products of the default job and of the
- * homework setting it is at least as fast as OpenBLAS (docs/native.md), and it needs nothing installed.
+ * The GEMM to build with (binding.gyp's handgrad_gemm): 'own', 'openblas' or 'accelerate'. The rule for
+ * auto: OpenBLAS when pkg-config finds it, else handgrad's own sgemm. Measured against OpenBLAS running
+ * the kernels it picks for the CPU, the own sgemm is as fast on the default job's products but up to
+ * 1.5× slower on some large ones (docs/native.md), so it is the fallback, not the first choice.
  */
 function chooseGemm() {
   const asked = process.env.HANDGRAD_NATIVE_BLAS || 'auto';
@@ -53,6 +54,7 @@ function chooseGemm() {
     if (process.platform !== 'darwin') fail('HANDGRAD_NATIVE_BLAS=accelerate needs macOS', { hint: unsetHint });
     return 'accelerate';
   }
+  if (asked === 'auto' && succeeds('pkg-config', ['--exists', 'openblas'])) return 'openblas';
   return 'own';
 }
 

@@ -1,7 +1,6 @@
 // The GEMM behind the addon's matmul, chosen when the addon is built (native/build.mjs, binding.gyp's
-// handgrad_gemm): handgrad's own sgemm (the default, no dependency), OpenBLAS's cblas_sgemm
-// (HANDGRAD_GEMM_OPENBLAS) or Apple Accelerate's (HANDGRAD_GEMM_ACCELERATE). docs/native.md says
-// which is picked when.
+// handgrad_gemm): handgrad's own sgemm (no dependency), OpenBLAS's cblas_sgemm (HANDGRAD_GEMM_OPENBLAS)
+// or Apple Accelerate's (HANDGRAD_GEMM_ACCELERATE). docs/native.md says which is picked when.
 #include <string>
 
 #include "sgemm.h"
