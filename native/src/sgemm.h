@@ -29,8 +29,9 @@ void gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std:
           std::size_t ldb, float* c, std::size_t ldc);
 // Names the GEMM behind gemm(), e.g. "handgrad sgemm (avx512 kernel, 8×32)" or "OpenBLAS 0.3.21 (SkylakeX)".
 const char* gemm_implementation();
-// The linked BLAS's threads (OpenBLAS runs single-threaded: matmul splits products across handgrad's
-// own workers), its kernel set and build configuration; "none" and 0 without one.
+// The linked BLAS's threads, its kernel set and build configuration; "none" and 0 without one.
+// init_blas_threads turns OpenBLAS's own threads off: matmul splits products across handgrad's workers
+// instead (OpenBLAS 0.3.21's threading barely scales on 2 cores, and its idle threads spin against ours).
 void init_blas_threads();
 void set_blas_threads(int threads);
 int blas_threads();

@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadNativeAddon } from '../../native/addon.js';
-import { FP32_REL_TOL, NATIVE_MISSING, SKIP_REASON, maxRelError } from './helpers.js';
+import { loadAddonFrom, loadNativeAddon } from '../../native/addon.js';
+import { FP32_REL_TOL, NATIVE_MISSING, SKIP_REASON, expectMatmulSplitInvariant, maxRelError } from './helpers.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const TRAIN_STEPS = fileURLToPath(new URL('./fixtures/train_steps.ts', import.meta.url));
@@ -81,7 +81,7 @@ describe.skipIf(NATIVE_MISSING)(`the native addon without OpenBLAS${SKIP_REASON}
   it('HANDGRAD_NATIVE_BLAS=openblas where pkg-config finds none: one line, exit 1 under HANDGRAD_REQUIRE_NATIVE=1, nothing built', async () => {
     const result = await build('asks-for-openblas', { ...withoutOpenBlas(), HANDGRAD_NATIVE_BLAS: 'openblas' });
     expect(result.status).toBe(1);
-    expect(result.stdout.trim()).toMatch(/^handgrad: native backend not built: HANDGRAD_NATIVE_BLAS=openblas but pkg-config finds no OpenBLAS [^\n]*$/);
+    expect(result.stdout.trim()).toMatch(/^handgrad: native backend not built: HANDGRAD_NATIVE_BLAS=openblas but pkg-config finds no OpenBLAS\. To build it: [^\n]*$/);
     expect(existsSync(result.addon)).toBe(false);
   });
 
@@ -94,6 +94,8 @@ describe.skipIf(NATIVE_MISSING)(`the native addon without OpenBLAS${SKIP_REASON}
     expect(own.stdout).toMatch(/matrix products: handgrad sgemm \((avx512|avx2|generic) kernel\)/);
     const linked = spawnSync('ldd', [own.addon], { encoding: 'utf8' });
     if (linked.status === 0) expect(linked.stdout).not.toMatch(/blas/i);
+    // Loaded beside the main build: its matmul gives the same bits on any number of threads.
+    expectMatmulSplitInvariant(loadAddonFrom(own.addon));
 
     let reference: Trained;
     if (MAIN_LINKS_OPENBLAS) reference = await train('native');

@@ -4,9 +4,9 @@
  * combination, ±Inf and NaN as BLAS propagates them (0·Inf = NaN), k = 0, and results that are the
  * same bit for bit from run to run and however matmul splits C between threads.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadNativeAddon, type SgemmKernelName } from '../../native/addon.js';
-import { NATIVE_MISSING, SKIP_REASON, randomValues } from './helpers.js';
+import { NATIVE_MISSING, SKIP_REASON, bitDifferences, expectMatmulSplitInvariant, randomValues } from './helpers.js';
 
 interface Shape {
   m: number;
@@ -75,16 +75,6 @@ function run(kernel: SgemmKernelName, a: Float32Array, b: Float32Array, { m, n, 
   const out = new Float32Array(m * n).fill(NaN);
   loadNativeAddon().sgemm(kernel, a, b, out, m, n, k, ta, tb);
   return out;
-}
-
-/** How many elements differ in their bits (NaN payloads included). */
-function bitDifferences(x: Float32Array, y: Float32Array): number {
-  if (x.length !== y.length) return Infinity;
-  const xb = new Uint32Array(x.buffer, x.byteOffset, x.length);
-  const yb = new Uint32Array(y.buffer, y.byteOffset, y.length);
-  let count = 0;
-  for (let i = 0; i < xb.length; i++) if (xb[i] !== yb[i]) count++;
-  return count;
 }
 
 const TRANSPOSES = [
@@ -186,31 +176,9 @@ describe.skipIf(NATIVE_MISSING)(`handgrad's sgemm against a float64 reference${S
 
 const ownGemm = !NATIVE_MISSING && loadNativeAddon().gemmImplementation().startsWith('handgrad sgemm');
 
-describe.skipIf(!ownGemm)(`matmul on handgrad's sgemm${ownGemm ? '' : ' (SKIPPED: this build multiplies with a BLAS library, not handgrad sgemm)'}`, () => {
-  const defaultWorkers = ownGemm ? loadNativeAddon().info().workers : 1;
-  afterEach(() => {
-    loadNativeAddon().setSparseProducts(true);
-    loadNativeAddon().setThreads(0, defaultWorkers);
-  });
-
+// Where this build links a BLAS library, test/native/build_without_openblas.test.ts runs the same check on a build without one.
+describe.skipIf(!ownGemm)(`matmul on handgrad's sgemm${ownGemm ? '' : ' (SKIPPED: this build multiplies with a BLAS library; see build_without_openblas.test.ts)'}`, () => {
   it('gives the bits of a single-threaded sgemm however it splits C between threads (by rows or by columns)', () => {
-    const addon = loadNativeAddon();
-    addon.setSparseProducts(false);
-    const best = addon.info().sgemmKernels[0];
-    for (const [m, n, k, ta, tb] of [
-      [784, 256, 128, true, false], // Xᵀ·G: split by rows
-      [128, 784, 256, false, true], // G·Wᵀ: split by columns
-      [128, 256, 784, false, false],
-    ] as const) {
-      const a = randomValues(m * k, m + n);
-      const b = randomValues(k * n, m + k);
-      const single = run(best, a, b, { m, n, k }, ta, tb);
-      for (const workers of [1, 2, 3]) {
-        addon.setThreads(0, workers);
-        const out = new Float32Array(m * n);
-        addon.matmul(a, b, out, 1, m, n, k, ta, tb, 0, 0, null, false, null);
-        expect(bitDifferences(out, single), `${m}×${n}×${k} on ${workers} workers`).toBe(0);
-      }
-    }
+    expectMatmulSplitInvariant(loadNativeAddon());
   });
 });
