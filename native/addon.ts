@@ -1,6 +1,6 @@
 /**
  * Loads handgrad's Node-API addon (native/build/Release/handgrad_native.node, built by
- * native/build.mjs at `npm install`) and describes its functions. Every function reads the
+ * native/build.mjs at `npm install`; HANDGRAD_NATIVE_ADDON=path loads another build) and describes its functions. Every function reads the
  * Float32Arrays it is given in place (zero-copy) and writes into an `out` array the caller made.
  */
 import { existsSync } from 'node:fs';
@@ -8,14 +8,13 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 /** What to do when the addon is missing, for error messages. */
-export const NATIVE_INSTALL_HINT =
-  'install a C++ compiler and OpenBLAS (apt-get install g++ make python3 pkg-config libopenblas-dev), then run `npm run build:native`';
+export const NATIVE_INSTALL_HINT = 'install a C++ compiler (apt-get install g++ make python3), then run `npm run build:native`';
 
 /** Where native/build.mjs leaves the addon, seen from this module in the sources (native/) and compiled (dist/native/). */
 const ADDON_CANDIDATES = ['./build/Release/handgrad_native.node', '../../native/build/Release/handgrad_native.node'].map((path) =>
   fileURLToPath(new URL(path, import.meta.url)),
 );
-export const ADDON_PATH = ADDON_CANDIDATES.find((path) => existsSync(path)) ?? ADDON_CANDIDATES[0];
+export const ADDON_PATH = process.env.HANDGRAD_NATIVE_ADDON || (ADDON_CANDIDATES.find((path) => existsSync(path)) ?? ADDON_CANDIDATES[0]);
 
 /** Codes of the addon's `binary` op (native/src/kernels.h BinaryOp). */
 export const BinaryOpCode = { Add: 0, Sub: 1, Mul: 2, Div: 3, Max: 4, Min: 5 } as const;
@@ -24,10 +23,18 @@ export type BinaryOpCode = (typeof BinaryOpCode)[keyof typeof BinaryOpCode];
 export const UnaryOpCode = { Neg: 0, Exp: 1, Log: 2 } as const;
 export type UnaryOpCode = (typeof UnaryOpCode)[keyof typeof UnaryOpCode];
 
+/** The micro-kernels of handgrad's own sgemm (native/src/sgemm.h). */
+export type SgemmKernelName = 'avx512' | 'avx2' | 'generic';
+
 export interface NativeInfo {
-  /** OpenBLAS's kernel set for this CPU, e.g. "SkylakeX" or "Haswell". */
+  /** The GEMM behind matmul, as gemmImplementation() names it. */
+  gemm: string;
+  /** The sgemm micro-kernels this CPU runs, fastest first. */
+  sgemmKernels: SgemmKernelName[];
+  /** OpenBLAS's kernel set for this CPU, e.g. "SkylakeX" or "Haswell"; "none" when the build links no OpenBLAS. */
   blasCore: string;
   blasConfig: string;
+  /** 0 without OpenBLAS. */
   blasThreads: number;
   /** Threads used by the elementwise and row kernels. */
   workers: number;
@@ -86,6 +93,10 @@ export interface NativeAddon {
     relu: boolean,
     reluMask?: Float32Array | null,
   ): void;
+  /** out = op(a)·op(b) (m×n, k the inner size) by handgrad's own sgemm with the named micro-kernel, on the calling thread, whatever GEMM matmul uses. */
+  sgemm(kernel: SgemmKernelName, a: Float32Array, b: Float32Array, out: Float32Array, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): void;
+  /** The GEMM behind matmul, e.g. "handgrad sgemm (avx512 kernel)" or "OpenBLAS 0.3.21 (Haswell)". */
+  gemmImplementation(): string;
   /** max(0, x), NaN kept. */
   relu(x: Float32Array, out: Float32Array): void;
   /** dy ⊙ 1(x > 0); NaN in x gives NaN. */

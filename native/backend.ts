@@ -1,8 +1,8 @@
 /**
  * The `native` tfjs backend: the cpu backend's storage and kernels (NativeBackend, a MathBackendCPU
  * that recycles its kernels' output buffers; every cpu KernelConfig re-registered under 'native'),
- * with the kernels the MLP spends its time in replaced by native code from handgrad's addon (sgemm
- * through OpenBLAS, threaded elementwise, row and reduction loops), and handgrad's own kernels on it. The plugin's gradients are
+ * with the kernels the MLP spends its time in replaced by native code from handgrad's addon (handgrad's
+ * own sgemm, or OpenBLAS when built with it (docs/native.md), threaded elementwise, row and reduction loops), and handgrad's own kernels on it. The plugin's gradients are
  * backend-independent; registerNativeBackend() registers them with registerCustomOps().
  */
 import * as tf from '@tensorflow/tfjs';
@@ -53,7 +53,7 @@ export function registerNativeBackend(): void {
   }
 }
 
-/** The addon's BLAS and threading, for benchmark reports. */
+/** The addon's GEMM, BLAS and threading, for benchmark reports. */
 export function nativeInfo(): NativeInfo {
   return loadNativeAddon().info();
 }

@@ -1,5 +1,5 @@
 /**
- * handgrad/native: handgrad's Node-API + OpenBLAS tfjs backend (Node only; a browser bundle gets
+ * handgrad/native: handgrad's Node-API tfjs backend (Node only; a browser bundle gets
  * native/browser.ts instead). registerNativeBackend() loads the addon, registers the `native`
  * backend with every handgrad kernel on it; then `await tf.setBackend('native')`.
  */

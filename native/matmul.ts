@@ -1,5 +1,5 @@
 /**
- * C = op(A)·op(B) (+ bias) (then relu) through the addon's cblas_sgemm, for BatchMatMul and
+ * C = op(A)·op(B) (+ bias) (then relu) through the addon's matmul (its GEMM: docs/native.md), for BatchMatMul and
  * _FusedMatMul. Shapes follow tfjs's batchMatMul: A is [...batchA, M, K] (or [..., K, M] when
  * transposed), B is [...batchB, K, N] (or [..., N, K]); one batch may be 1 and is then repeated.
  */

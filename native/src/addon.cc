@@ -1,7 +1,6 @@
 // Node-API bindings. Every kernel reads the Float32Arrays it is given in place and writes into
 // an output Float32Array allocated by the caller; this layer checks types and lengths so that
 // no kernel can read or write outside an array.
-#include <cblas.h>
 #include <napi.h>
 
 #include <cmath>
@@ -11,6 +10,7 @@
 
 #include "kernels.h"
 #include "parallel.h"
+#include "sgemm.h"
 
 namespace handgrad {
 // The fused MLP training session (mlp_session.cc).
@@ -131,6 +131,36 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   handgrad::matmul(p);
   return info.Env().Undefined();
 }
+
+// sgemm(kernel, a, b, out, m, n, k, transposeA, transposeB): out = op(a)·op(b) by handgrad's own sgemm
+// with the named micro-kernel, on the calling thread, whatever GEMM matmul uses (for the tests).
+Napi::Value Sgemm(const Napi::CallbackInfo& info) {
+  require(info, info.Length() >= 1 && info[0].IsString(), "sgemm: 'kernel' must be a string");
+  const std::string name = info[0].As<Napi::String>().Utf8Value();
+  const Floats a = floats_arg(info, 1, "a");
+  const Floats b = floats_arg(info, 2, "b");
+  const Floats c = floats_arg(info, 3, "out");
+  const std::size_t m = size_arg(info, 4, "m");
+  const std::size_t n = size_arg(info, 5, "n");
+  const std::size_t k = size_arg(info, 6, "k");
+  const bool transpose_a = bool_arg(info, 7, "transposeA");
+  const bool transpose_b = bool_arg(info, 8, "transposeB");
+  require(info, a.length == product(info, {m, k}, "sgemm"), "sgemm: 'a' must hold m·k values");
+  require(info, b.length == product(info, {k, n}, "sgemm"), "sgemm: 'b' must hold k·n values");
+  require(info, c.length == product(info, {m, n}, "sgemm"), "sgemm: 'out' must hold m·n values");
+  require_disjoint(info, c, {a, b}, "sgemm");
+  for (const auto kernel : {handgrad::SgemmKernel::Avx512, handgrad::SgemmKernel::Avx2, handgrad::SgemmKernel::Generic}) {
+    if (name != handgrad::sgemm_kernel_name(kernel)) continue;
+    require(info, handgrad::sgemm_kernel_available(kernel), "sgemm: this CPU cannot run the '" + name + "' kernel");
+    handgrad::sgemm(kernel, transpose_a, transpose_b, m, n, k, a.data, transpose_a ? m : k, b.data, transpose_b ? k : n, c.data, n);
+    return info.Env().Undefined();
+  }
+  require(info, false, "sgemm: unknown kernel '" + name + "' (avx512, avx2 or generic)");
+  return info.Env().Undefined();
+}
+
+// gemmImplementation() → the GEMM behind matmul, e.g. "handgrad sgemm (avx512 kernel)" or "OpenBLAS 0.3.21 (SkylakeX)".
+Napi::Value GemmImplementation(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), handgrad::gemm_implementation()); }
 
 // relu(x, out)
 Napi::Value Relu(const Napi::CallbackInfo& info) {
@@ -340,12 +370,18 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// info() → { blasCore, blasConfig, blasThreads, workers }
+// info() → { gemm, sgemmKernels, blasCore, blasConfig, blasThreads, workers, sparseProducts }
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object result = Napi::Object::New(info.Env());
-  result.Set("blasCore", openblas_get_corename());
-  result.Set("blasConfig", openblas_get_config());
-  result.Set("blasThreads", openblas_get_num_threads());
+  result.Set("gemm", handgrad::gemm_implementation());
+  Napi::Array kernels = Napi::Array::New(info.Env());
+  for (const auto kernel : {handgrad::SgemmKernel::Avx512, handgrad::SgemmKernel::Avx2, handgrad::SgemmKernel::Generic}) {
+    if (handgrad::sgemm_kernel_available(kernel)) kernels.Set(kernels.Length(), handgrad::sgemm_kernel_name(kernel));
+  }
+  result.Set("sgemmKernels", kernels);
+  result.Set("blasCore", handgrad::blas_core());
+  result.Set("blasConfig", handgrad::blas_config());
+  result.Set("blasThreads", handgrad::blas_threads());
   result.Set("workers", handgrad::worker_count());
   result.Set("sparseProducts", handgrad::sparse_products_enabled());
   return result;
@@ -364,7 +400,7 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   const std::size_t workers = size_arg(info, 1, "workers");
   // The same cap as HANDGRAD_NATIVE_THREADS (each worker is a persistent thread).
   require(info, blas <= 256 && workers <= 256, "setThreads: counts must be at most 256");
-  if (blas > 0) openblas_set_num_threads(static_cast<int>(blas));
+  if (blas > 0) handgrad::set_blas_threads(static_cast<int>(blas));
   if (workers > 0) handgrad::set_worker_count(static_cast<unsigned>(workers));
   return info.Env().Undefined();
 }
@@ -384,6 +420,8 @@ void ExportKernel(Napi::Env env, Napi::Object exports, const char* name) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   handgrad::init_blas_threads();
   ExportKernel<MatMul>(env, exports, "matmul");
+  ExportKernel<Sgemm>(env, exports, "sgemm");
+  exports.Set("gemmImplementation", Napi::Function::New(env, GemmImplementation, "gemmImplementation"));
   ExportKernel<Relu>(env, exports, "relu");
   ExportKernel<ReluGrad>(env, exports, "reluGrad");
   ExportKernel<Step>(env, exports, "step");

@@ -37,9 +37,6 @@ bool sparse_matmul_pays(const MatMulArgs& args);
 // C = op(A)·B over op(A)'s nonzeros, with the epilogue (if any) on each row computed; false, with C
 // unfinished, when B holds ±Inf or NaN (a dense product gives NaN where a zero of A meets one).
 bool sparse_matmul(const MatMulArgs& args, void (*epilogue)(const MatMulArgs&, std::size_t row_begin, std::size_t row_end));
-// OpenBLAS's own threads off: matmul splits products across handgrad's workers instead (OpenBLAS
-// 0.3.21's threading barely scales on 2 cores, and its idle threads spin against ours).
-void init_blas_threads();
 
 // relu(x) = max(0, x), NaN kept (tfjs's Relu is Math.max(0, x)).
 void relu(const float* x, float* out, std::size_t n);

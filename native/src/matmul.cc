@@ -1,11 +1,11 @@
-// Matrix products through the system BLAS (cblas_sgemm), with the bias and relu of _FusedMatMul
-// (or the relu-gradient mask of ManualHiddenDelta) applied by each thread to the rows it computed.
-#include <cblas.h>
-
+// Matrix products through gemm() (sgemm.h: handgrad's own sgemm or the linked BLAS), with the bias and
+// relu of _FusedMatMul (or the relu-gradient mask of ManualHiddenDelta) applied by each thread to the
+// rows it computed.
 #include <cmath>
 
 #include "kernels.h"
 #include "parallel.h"
+#include "sgemm.h"
 
 namespace handgrad {
 
@@ -54,7 +54,7 @@ void bias_relu_rows(const MatMulArgs& p, std::size_t row_begin, std::size_t row_
 
 namespace {
 
-// C[rows r0..r1, cols c0..c1] of one matrix of the batch, single-threaded sgemm.
+// C[rows r0..r1, cols c0..c1] of one matrix of the batch, on the calling thread.
 void gemm_block(const MatMulArgs& p, std::size_t b, std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1) {
   // Row-major op(A) is m×k: A is stored k×m when transposed (lda = m), else m×k (lda = k); likewise B.
   const std::size_t lda = p.transpose_a ? p.m : p.k;
@@ -62,9 +62,7 @@ void gemm_block(const MatMulArgs& p, std::size_t b, std::size_t r0, std::size_t 
   const float* a = p.a + b * p.stride_a + (p.transpose_a ? r0 : r0 * lda);
   const float* bm = p.b + b * p.stride_b + (p.transpose_b ? c0 * ldb : c0);
   float* c = p.c + b * p.m * p.n + r0 * p.n + c0;
-  cblas_sgemm(CblasRowMajor, p.transpose_a ? CblasTrans : CblasNoTrans, p.transpose_b ? CblasTrans : CblasNoTrans,
-              static_cast<int>(r1 - r0), static_cast<int>(c1 - c0), static_cast<int>(p.k), 1.0f, a, static_cast<int>(lda), bm,
-              static_cast<int>(ldb), 0.0f, c, static_cast<int>(p.n));
+  gemm(p.transpose_a, p.transpose_b, r1 - r0, c1 - c0, p.k, a, lda, bm, ldb, c, p.n);
 }
 
 // Below this many multiply-adds a product runs on the calling thread alone.
@@ -74,7 +72,7 @@ constexpr std::size_t kMinBlock = 64;
 
 }  // namespace
 
-// OpenBLAS runs single-threaded (see init_blas_threads) and handgrad splits each product across its
+// The GEMM runs single-threaded (OpenBLAS too, see init_blas_threads) and handgrad splits each product across its
 // own workers: by batch when there are enough matrices, else each matrix by rows (by columns only when
 // it has too few rows for every worker and more columns than rows) into one block per worker.
 void matmul(const MatMulArgs& p) {
@@ -112,7 +110,5 @@ void matmul(const MatMulArgs& p) {
   const std::size_t rows_per_chunk = std::max<std::size_t>(1, kElementwiseGrain / std::max<std::size_t>(1, p.n));
   parallel_for(rows, rows_per_chunk, [&](std::size_t begin, std::size_t end) { bias_relu_rows(p, begin, end); });
 }
-
-void init_blas_threads() { openblas_set_num_threads(1); }
 
 }  // namespace handgrad

@@ -103,3 +103,44 @@ export async function expectNativeMatchesCpu(make: () => tf.Tensor, options: Mat
     expect(maxRelError(native.values, cpu.values, scale)).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
   }
 }
+
+/** How many elements differ in their bits (NaN payloads included). */
+export function bitDifferences(x: Float32Array, y: Float32Array): number {
+  if (x.length !== y.length) return Infinity;
+  const xb = new Uint32Array(x.buffer, x.byteOffset, x.length);
+  const yb = new Uint32Array(y.buffer, y.byteOffset, y.length);
+  let count = 0;
+  for (let i = 0; i < xb.length; i++) if (xb[i] !== yb[i]) count++;
+  return count;
+}
+
+/**
+ * On an addon whose matmul runs handgrad's sgemm: matmul gives the bits of one single-threaded sgemm on
+ * 1, 2 or 3 workers, whether it splits C by rows or by columns (each sum's order depends on k alone).
+ */
+export function expectMatmulSplitInvariant(addon: NativeAddon): void {
+  const workers = addon.info().workers;
+  addon.setSparseProducts(false);
+  try {
+    const best = addon.info().sgemmKernels[0];
+    for (const [m, n, k, ta, tb] of [
+      [784, 256, 128, true, false], // Xᵀ·G: split by rows
+      [100, 784, 256, false, true], // split by columns
+      [128, 256, 784, false, false],
+    ] as const) {
+      const a = randomValues(m * k, m + n);
+      const b = randomValues(k * n, m + k);
+      const single = new Float32Array(m * n);
+      addon.sgemm(best, a, b, single, m, n, k, ta, tb);
+      for (const count of [1, 2, 3]) {
+        addon.setThreads(0, count);
+        const out = new Float32Array(m * n);
+        addon.matmul(a, b, out, 1, m, n, k, ta, tb, 0, 0, null, false, null);
+        expect(bitDifferences(out, single), `${m}×${n}×${k} on ${count} workers`).toBe(0);
+      }
+    }
+  } finally {
+    addon.setSparseProducts(true);
+    addon.setThreads(0, workers);
+  }
+}
