@@ -14,12 +14,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeBackend } from '../../src/backends.js';
 import { launchChromium } from '../../src/browser/chromium.js';
 import { servePage } from '../../src/browser/server.js';
-import { chromiumMissingReason } from '../browser/chromium_skip.js';
+import { backendAvailability, chromiumAvailability } from '../helpers/requirements.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./project/', import.meta.url));
-const chromiumMissing = chromiumMissingReason('test/package/package.test.ts');
+const chromium = chromiumAvailability();
 const nativeProbe = await probeBackend('native');
+backendAvailability(nativeProbe); // fails the file where HANDGRAD_REQUIRE_NATIVE=1 and the addon is missing
 
 type Row = { name: string; kind: string; maxRelErr: number; tol: number; pass: boolean; checked: number; total: number };
 type NodeUserReport = {
@@ -166,7 +167,7 @@ describe('installed in a fresh project', () => {
     expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version);
   });
 
-  describe.skipIf(chromiumMissing !== null)(`a Vite page that imports handgrad${chromiumMissing === null ? '' : ` (SKIPPED: ${chromiumMissing})`}`, () => {
+  describe.skipIf(!chromium.available)(`a Vite page that imports handgrad${chromium.skipNote}`, () => {
     it('builds without the addon, tfjs-node or Node built-ins in the bundle and runs ManualSoftmax on webgl in headless Chromium', async () => {
       const build = run(join(project, 'node_modules', '.bin', 'vite'), ['build', 'page', '--outDir', '../page-dist', '--emptyOutDir', '--logLevel', 'warn'], project);
       expect(build.status, build.stdout + build.stderr).toBe(0);
