@@ -66,6 +66,7 @@ function fail(reason, { removeBuild = false } = {}) {
 function build() {
   if (process.env.HANDGRAD_SKIP_NATIVE === '1') {
     console.log('handgrad: native backend build skipped (HANDGRAD_SKIP_NATIVE=1).');
+    if (process.env.HANDGRAD_REQUIRE_NATIVE === '1') process.exit(1);
     return;
   }
   const missing = missingTools();

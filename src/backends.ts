@@ -30,8 +30,8 @@ export class BackendError extends Error {
 export type BackendAvailability = { name: BackendName; available: true } | { name: BackendName; available: false; reason: string };
 
 export const TFJS_NODE_HINT =
-  'tfjs-node is not installed (its installer downloads libtensorflow, which failed or was skipped); ' +
-  'where that download works, run `npm install @tensorflow/tfjs-node@4.22.0`, or set TFJS_NODE_BINARY_HOST_MIRROR to a mirror of libtensorflow';
+  'tfjs-node does not load (its installer downloads libtensorflow 2.9.1, which Google storage now refuses: tfjs#8742); ' +
+  '`npx handgrad setup tfjs-node` builds it against a TensorFlow wheel (docs/tfjs-node.md)';
 
 function errorText(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
