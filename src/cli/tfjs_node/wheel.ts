@@ -50,8 +50,9 @@ async function forEachEntry(file: string, visit: (entry: Entry, zip: ZipFile) =>
 export async function readWheel(file: string, libs: LibraryNames): Promise<Wheel> {
   const names = new Set<string>();
   try {
-    await forEachEntry(file, async (entry) => {
+    await forEachEntry(file, (entry) => {
       names.add(entry.fileName);
+      return Promise.resolve();
     });
   } catch (error) {
     throw new SetupError(`--wheel ${file}: not a readable zip archive, which a wheel is (${error instanceof Error ? error.message : String(error)})`);
