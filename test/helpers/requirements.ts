@@ -6,6 +6,8 @@
  * line, so a CI run cannot be green by skipping.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BackendAvailability, BackendName } from '../../src/backends.js';
 import { chromiumPath } from '../../src/browser/chromium.js';
 
@@ -78,4 +80,13 @@ export function numpyAvailability(): Availability {
   const python = process.env.HANDGRAD_PYTHON ?? 'python3';
   const probe = spawnSync(python, ['-c', 'import numpy'], { encoding: 'utf8' });
   return availability('numpy', probe.status === 0 ? null : `${python} with numpy not available`);
+}
+
+/** A TensorFlow wheel in HANDGRAD_TF_WHEEL_DIR (CI downloads one there), for the tests that build tfjs-node from it. */
+export function tensorflowWheel(): Availability & { wheel: string; version: string } {
+  const dir = process.env.HANDGRAD_TF_WHEEL_DIR;
+  const names = dir !== undefined && existsSync(dir) ? readdirSync(dir) : [];
+  const name = names.find((f) => /^tensorflow(_cpu)?-\d[^-]*-.*\.whl$/.test(f));
+  const found = availability('tensorflow', name === undefined ? `HANDGRAD_TF_WHEEL_DIR (${dir ?? 'unset'}) holds no tensorflow-cpu wheel to build tfjs-node from` : null);
+  return { ...found, wheel: name === undefined || dir === undefined ? '' : join(dir, name), version: /^tensorflow(?:_cpu)?-([^-]+)-/.exec(name ?? '')?.[1] ?? '' };
 }

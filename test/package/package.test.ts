@@ -3,7 +3,8 @@
  * so the checkout's own dist/ is never rebuilt under the other tests; the tarball is installed once
  * into a fresh project (npm's cache, --prefer-offline), and there: publint and attw on the tarball,
  * a plain .mjs (test/package/project/node_user.mjs), a strict TypeScript project against the shipped
- * .d.ts, `npx handgrad train`, and a Vite page running ManualSoftmax on webgl in headless Chromium.
+ * .d.ts, `npx handgrad train`, `npx handgrad setup tfjs-node` from a TensorFlow wheel then training on
+ * it (where HANDGRAD_TF_WHEEL_DIR has one), and a Vite page running ManualSoftmax on webgl in headless Chromium.
  */
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -14,12 +15,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeBackend } from '../../src/backends.js';
 import { launchChromium } from '../../src/browser/chromium.js';
 import { servePage } from '../../src/browser/server.js';
-import { backendAvailability, chromiumAvailability } from '../helpers/requirements.js';
+import { backendAvailability, chromiumAvailability, tensorflowWheel as findTensorflowWheel } from '../helpers/requirements.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./project/', import.meta.url));
 const chromium = chromiumAvailability();
 const nativeProbe = await probeBackend('native');
+const tensorflowWheel = findTensorflowWheel();
 backendAvailability(nativeProbe); // fails the file where HANDGRAD_REQUIRE_NATIVE=1 and the addon is missing
 
 type Row = { name: string; kind: string; maxRelErr: number; tol: number; pass: boolean; checked: number; total: number };
@@ -165,6 +167,20 @@ describe('installed in a fresh project', () => {
     expect(readdirSync(join(project, 'run'))).toEqual(expect.arrayContaining(['config.json', 'metrics.csv', 'learning-curve.svg', 'checkpoints']));
     const version = run('npx', ['--no-install', 'handgrad', '--version'], project);
     expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version);
+  });
+
+  describe.skipIf(!tensorflowWheel.available)(`the tensorflow backend there${tensorflowWheel.skipNote}`, () => {
+    it('`npx handgrad setup tfjs-node --wheel` builds tfjs-node, and `npx handgrad train --backend tensorflow` trains on it', () => {
+      const setup = run('npx', ['--no-install', 'handgrad', 'setup', 'tfjs-node', '--wheel', tensorflowWheel.wheel], project, 900_000);
+      expect(setup.status, setup.stderr).toBe(0);
+      expect(setup.stdout).toMatch(new RegExp(`now runs TensorFlow ${tensorflowWheel.version.replace(/\./g, '\\.')} `));
+      const train = run('npx', ['--no-install', 'handgrad', 'train', '--backend', 'tensorflow', '--epochs', '1', '--train-size', '2000', '--out', 'run-tensorflow'], project);
+      expect(train.status, train.stderr).toBe(0);
+      const summary = JSON.parse(readFileSync(join(project, 'run-tensorflow', 'summary.json'), 'utf8')) as { epochs: number; finalTestAcc: number; backend: string };
+      expect(summary.backend).toBe('tensorflow');
+      expect(summary.epochs).toBe(1);
+      expect(summary.finalTestAcc).toBeGreaterThan(0.7);
+    }, 900_000);
   });
 
   describe.skipIf(!chromium.available)(`a Vite page that imports handgrad${chromium.skipNote}`, () => {

@@ -15,7 +15,7 @@ import { zipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SetupError } from '../../src/cli/common.js';
 import { checkPlatform } from '../../src/cli/tfjs_node/tools.js';
-import { availability } from '../helpers/requirements.js';
+import { availability, tensorflowWheel } from '../helpers/requirements.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(REPO, 'bin', 'handgrad.mjs');
@@ -188,6 +188,16 @@ describe('setup tfjs-node: each missing piece is one line and exit 2, nothing to
       expect(snapshot(dir)).toEqual(before);
     });
 
+    it("with a libtensorflow mirror set, tfjs-node's own installer runs first; when it gives nothing that loads, the wheel is used", () => {
+      const dir = project(true);
+      const wheel = fakeWheel('lacking-after-mirror.whl', bindingNames().filter((name) => name !== 'TF_DeleteStatus'));
+      const before = snapshot(dir);
+      const result = handgrad(['setup', 'tfjs-node', '--prefix', dir, '--wheel', wheel], { env: { TFJS_NODE_CDN_STORAGE: 'http://127.0.0.1:9/' } });
+      expect(result.stdout).toMatch(/^setup tfjs-node: TFJS_NODE_CDN_STORAGE is set: running tfjs-node's own installer first\nsetup tfjs-node: tfjs-node's own installer gave no working binding \(.+\); building from a TensorFlow wheel instead\n/);
+      expectOneLine(result, 2, /^setup: libtensorflow_cc\.so\.2 from wheel \S*lacking-after-mirror\.whl lacks TF_DeleteStatus,/);
+      expect(snapshot(dir)).toEqual(before);
+    });
+
     it('a build that fails (empty headers) exits 1 with one line and leaves the project as it was', () => {
       const dir = project(true);
       const wheel = fakeWheel('headerless.whl', bindingNames());
@@ -200,13 +210,10 @@ describe('setup tfjs-node: each missing piece is one line and exit 2, nothing to
   });
 });
 
-const WHEEL_DIR = process.env.HANDGRAD_TF_WHEEL_DIR;
-const WHEEL = WHEEL_DIR === undefined || !existsSync(WHEEL_DIR) ? undefined : readdirSync(WHEEL_DIR).find((f) => /^tensorflow(_cpu)?-\d[^-]*-.*\.whl$/.test(f));
-const REAL = availability('tensorflow', WHEEL === undefined ? `HANDGRAD_TF_WHEEL_DIR (${WHEEL_DIR ?? 'unset'}) holds no tensorflow-cpu wheel (CI downloads one there)` : null);
+const REAL = tensorflowWheel();
 
 describe.skipIf(!REAL.available || !CXX)(`setup tfjs-node from a real wheel in a fresh project${REAL.skipNote}`, () => {
-  const wheel = join(WHEEL_DIR ?? '', WHEEL ?? '');
-  const version = /^tensorflow(?:_cpu)?-([^-]+)-/.exec(WHEEL ?? '')?.[1] ?? '';
+  const { wheel, version } = REAL;
   const dir = join(work, 'real-project');
   const installed = join(dir, 'node_modules', '@tensorflow', 'tfjs-node');
   const binding = join(installed, 'lib', 'napi-v8', 'tfjs_binding.node');
