@@ -120,6 +120,16 @@ describe('setup tfjs-node: each missing piece is one line and exit 2, nothing to
     expect(checkPlatform('darwin', 'arm64')).toBe('darwin-arm64');
   });
 
+  it('bad usage: no target, an unknown one, two sources, a version that is not one', () => {
+    expectOneLine(handgrad(['setup']), 2, /^setup: missing what to set up \(expected: tfjs-node; see --help\)$/);
+    expectOneLine(handgrad(['setup', 'tfjs-gpu']), 2, /^setup: unknown target "tfjs-gpu" \(expected: tfjs-node\)$/);
+    expectOneLine(handgrad(['setup', 'tfjs-node', '--wheel', 'a.whl', '--python', 'python3']), 2, /^setup: --wheel and --python both name a TensorFlow: give one$/);
+    expectOneLine(handgrad(['setup', 'tfjs-node', '--tensorflow-version', 'latest']), 2, /^setup: --tensorflow-version: "latest" is not a version such as 2\.21\.0$/);
+    const help = handgrad(['setup', 'tfjs-node', '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/--tensorflow-version V {4}the version pip downloads \(default 2\.21\.0: the TensorFlow handgrad is/);
+  });
+
   it('--wheel naming no file', () => {
     const dir = project(false);
     const before = snapshot(dir);
