@@ -127,7 +127,7 @@ const pendingRemovals = new Set<string>();
 
 function onStopSignal(signal: NodeJS.Signals): void {
   for (const dir of pendingRemovals) rmSync(dir, { recursive: true, force: true });
-  process.stderr.write(`handgrad setup: stopped by ${signal}; tfjs-node is as it was\n`);
+  process.stderr.write(`setup: stopped by ${signal}; tfjs-node is as it was\n`);
   process.exit(signal === 'SIGINT' ? 130 : 143);
 }
 
