@@ -33,6 +33,12 @@ const COMMANDS = {
     compiled: () => import('../dist/src/cli/examples.js'),
     source: () => import('../src/cli/examples.ts'),
   },
+  setup: {
+    about: 'setup tfjs-node: build the tensorflow backend from a TensorFlow wheel (its own download fails)',
+    entry: 'src/cli/setup',
+    compiled: () => import('../dist/src/cli/setup.js'),
+    source: () => import('../src/cli/setup.ts'),
+  },
   bench: {
     about: 'benchmark training epochs on every backend against numpy',
     entry: 'bench/bench',

@@ -91,6 +91,7 @@ function fail(reason, { removeBuild = false, hint = INSTALL_HINT } = {}) {
 function build() {
   if (process.env.HANDGRAD_SKIP_NATIVE === '1') {
     console.log('handgrad: native backend build skipped (HANDGRAD_SKIP_NATIVE=1).');
+    if (process.env.HANDGRAD_REQUIRE_NATIVE === '1') process.exit(1);
     return;
   }
   const missing = missingTools();

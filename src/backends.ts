@@ -31,8 +31,8 @@ export class BackendError extends Error {
 export type BackendAvailability = { name: BackendName; available: true } | { name: BackendName; available: false; reason: string };
 
 export const TFJS_NODE_HINT =
-  'tfjs-node is not installed (its installer downloads libtensorflow, which fails: tensorflow/tfjs#8742); ' +
-  'run `npx handgrad setup tfjs-node` to build it against TensorFlow from pip';
+  'tfjs-node does not load (its installer downloads libtensorflow 2.9.1, which Google storage now refuses: tfjs#8742); ' +
+  '`npx handgrad setup tfjs-node` builds it against a TensorFlow wheel (docs/tfjs-node.md)';
 
 function errorText(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';

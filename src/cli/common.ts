@@ -1,5 +1,5 @@
 /**
- * The CLI toolkit every handgrad command uses (train, compare, examples, bench, gradcheck): strict
+ * The CLI toolkit every handgrad command uses (train, compare, examples, bench, gradcheck, setup): strict
  * flag parsing (node:util parseArgs) into typed values, one-line errors, exit codes, and the entry
  * that both the `handgrad` bin and a module's own `if main` guard call.
  */
@@ -85,9 +85,17 @@ export function parseFlags<const O extends FlagOptions>(argv: readonly string[],
   }
 }
 
+/** Something a command needs from the machine is missing or unusable (a tool, a file, a library): one line, exit 2. */
+export class SetupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SetupError';
+  }
+}
+
 /** Maps an error to its exit code and the one line to print. */
 export function describeError(error: unknown): { code: number; line: string } {
-  if (error instanceof UsageError || error instanceof DataError || error instanceof BackendError) {
+  if (error instanceof UsageError || error instanceof SetupError || error instanceof DataError || error instanceof BackendError) {
     return { code: EXIT_USAGE, line: firstLine(error) };
   }
   return { code: EXIT_FAILURE, line: firstLine(error) };

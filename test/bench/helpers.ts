@@ -1,15 +1,15 @@
 /** Shared set-up for the bench tests: whether python3 with numpy is there, and the reason in skipped titles. */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { numpyAvailability } from '../helpers/requirements.js';
 
 export const NUMPY_REFERENCE = fileURLToPath(new URL('../../bench/numpy_reference.py', import.meta.url));
 export const BENCH_SCRIPT = fileURLToPath(new URL('../../bench/bench.ts', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-const probe = spawnSync(process.env.HANDGRAD_PYTHON ?? 'python3', ['-c', 'import numpy'], { encoding: 'utf8' });
-export const NUMPY_MISSING = probe.status !== 0;
-export const NUMPY_SKIP = NUMPY_MISSING ? ' (SKIPPED: python3 with numpy not available)' : '';
-if (NUMPY_MISSING) console.warn('[bench tests] numpy parts skipped: python3 with numpy not available');
+const NUMPY = numpyAvailability();
+export const NUMPY_MISSING = !NUMPY.available;
+export const NUMPY_SKIP = NUMPY.skipNote;
 
 /** Runs a Python snippet that has loaded bench/numpy_reference.py as `ref`; returns its JSON output. */
 export function python<T>(body: string): T {

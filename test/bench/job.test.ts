@@ -17,6 +17,7 @@ import { makeHomeworkDataset } from '../../bench/workload.js';
 import { probeBackend, type BackendName } from '../../src/backends.js';
 import { DEFAULT_LR, TRAIN_DEFAULTS as DEFAULTS } from '../../src/train/config.js';
 import { ADAM_DEFAULTS } from '../../src/train/config.js';
+import { backendAvailability } from '../helpers/requirements.js';
 import { NUMPY_MISSING, NUMPY_SKIP, REPO_ROOT } from './helpers.js';
 
 /** fp32 vs fp32 (the project's tolerance policy): |a − b| / max(|a|, |b|) ≤ 1e-5. */
@@ -24,7 +25,7 @@ const FP32_RELATIVE = 1e-5;
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1e-30);
 
 const BACKENDS: BackendName[] = ['native', 'wasm', 'cpu'];
-const available = Object.fromEntries(await Promise.all(BACKENDS.map(async (b) => [b, await probeBackend(b)] as const)));
+const available = Object.fromEntries(await Promise.all(BACKENDS.map(async (b) => [b, backendAvailability(await probeBackend(b))] as const)));
 
 await tf.setBackend('cpu');
 // 300 training rows at batch 128: steps of 128, 128 and 44 rows. 20 features, 4 classes; the rest is the default job's.
@@ -54,7 +55,7 @@ describe('the default job is `npm run train` with no flags', () => {
     });
   });
 
-  it.skipIf(!available.native.available)(`the CLI trains the same first epoch as the bench's handgrad side${available.native.available ? '' : ' (SKIPPED: native not loadable)'}`, async () => {
+  it.skipIf(!available.native.available)(`the CLI trains the same first epoch as the bench's handgrad side${available.native.skipNote}`, async () => {
     const out = mkdtempSync(join(tmpdir(), 'handgrad-bench-job-'));
     try {
       const cli = spawnSync(
@@ -80,9 +81,9 @@ describe('the default job is `npm run train` with no flags', () => {
 });
 
 for (const backend of BACKENDS) {
-  const probe = available[backend];
-  const skip = !probe.available ? ` (SKIPPED: ${probe.reason})` : NUMPY_SKIP;
-  describe.skipIf(!probe.available || NUMPY_MISSING)(`default job on ${backend} against numpy, tiny sizes${skip}`, () => {
+  const backendHere = available[backend];
+  const skip = backendHere.available ? NUMPY_SKIP : backendHere.skipNote;
+  describe.skipIf(!backendHere.available || NUMPY_MISSING)(`default job on ${backend} against numpy, tiny sizes${skip}`, () => {
     let report: JobReport;
 
     it(`${EPOCHS} epochs: the same losses as numpy to fp32 rounding, finite ratios, no tensor growth`, async () => {

@@ -21,9 +21,9 @@ import type { TrainConfig } from '../../src/train/config.js';
 import { disposeTensorData, disposeTrainState, initTrainState, toTensorData, trainEpochs, type EpochMetrics } from '../../src/train/loop.js';
 import { readRunFile } from '../../src/train/run_files.js';
 import { trainUntilInterrupted } from '../cli/train_interrupt.js';
-import { chromiumMissingReason } from './chromium_skip.js';
+import { chromiumAvailability } from '../helpers/requirements.js';
 
-const chromiumMissing = chromiumMissingReason('test/browser/cli.test.ts (webgl runs)');
+const chromium = chromiumAvailability();
 
 const DATA = { spec: 'mnist', trainSize: 300, validSize: 100, testSize: 100 };
 const CONFIG: TrainConfig = {
@@ -48,7 +48,7 @@ async function cpuHistory(dataset: Dataset, epochs: number): Promise<EpochMetric
 
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1e-12);
 
-describe.skipIf(chromiumMissing !== null)('--backend webgl through headless Chromium', () => {
+describe.skipIf(!chromium.available)(`--backend webgl through headless Chromium${chromium.skipNote}`, () => {
   let outDir: string;
   let dataset: Dataset;
   beforeAll(async () => {

@@ -7,10 +7,10 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CUSTOM_KERNEL_NAMES } from '../../custom-ops/kernel_names.js';
 import { FP32_VS_FP32 } from '../../compare/tolerances.js';
-import { chromiumMissingReason } from './chromium_skip.js';
+import { chromiumAvailability } from '../helpers/requirements.js';
 import { epochRows, fillTraining, hasKernels, openSession, runCheck, screenshot, train, waitForRunEnd, type Session } from './page_helpers.js';
 
-const chromiumMissing = chromiumMissingReason('test/browser/page.test.ts');
+const chromium = chromiumAvailability();
 
 const BACKENDS = ['webgl', 'webgpu', 'wasm', 'cpu'] as const;
 const LAYERS = '784,16,10';
@@ -26,7 +26,7 @@ async function countPaths(page: Page, chart: string, mark: 'line' | 'symbol'): P
   return page.locator(`${chart} svg .mark-${mark}.role-mark path`).count();
 }
 
-describe.skipIf(chromiumMissing !== null)('the training page on webgl, webgpu, wasm and cpu (headless Chromium, SwiftShader)', () => {
+describe.skipIf(!chromium.available)(`the training page on webgl, webgpu, wasm and cpu (headless Chromium, SwiftShader)${chromium.skipNote}`, () => {
   let session: Session;
   const firstEpochLoss: Record<string, number> = {};
 

@@ -8,12 +8,12 @@ import { spawn } from 'node:child_process';
 import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/browser/build.js';
-import { chromiumMissingReason } from './chromium_skip.js';
+import { chromiumAvailability } from '../helpers/requirements.js';
 import { fillTraining, openSession, runCheck, screenshot, train, waitForRunEnd, type Session } from './page_helpers.js';
 
-const chromiumMissing = chromiumMissingReason('test/browser/page_inputs.test.ts');
+const chromium = chromiumAvailability();
 
-describe.skipIf(chromiumMissing !== null)('the page with bad input, in a narrow window, by keyboard (headless Chromium)', () => {
+describe.skipIf(!chromium.available)(`the page with bad input, in a narrow window, by keyboard (headless Chromium)${chromium.skipNote}`, () => {
   let session: Session;
 
   beforeAll(async () => {
@@ -148,7 +148,7 @@ describe.skipIf(chromiumMissing !== null)('the page with bad input, in a narrow 
   });
 });
 
-describe.skipIf(chromiumMissing !== null)('the page 480 px wide (headless Chromium)', () => {
+describe.skipIf(!chromium.available)(`the page 480 px wide (headless Chromium)${chromium.skipNote}`, () => {
   let session: Session;
   beforeAll(async () => {
     session = await openSession({ viewport: { width: 480, height: 900 } });
@@ -185,7 +185,7 @@ describe.skipIf(chromiumMissing !== null)('the page 480 px wide (headless Chromi
   });
 });
 
-describe.skipIf(chromiumMissing !== null)('the page in a browser without WebGPU (headless Chromium without --enable-unsafe-webgpu)', () => {
+describe.skipIf(!chromium.available)(`the page in a browser without WebGPU (headless Chromium without --enable-unsafe-webgpu)${chromium.skipNote}`, () => {
   it('says webgpu is not available and why, and does not offer it', async () => {
     const session = await openSession({ webgpu: false });
     try {

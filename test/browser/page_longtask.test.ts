@@ -11,10 +11,10 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissingReason } from './chromium_skip.js';
+import { chromiumAvailability } from '../helpers/requirements.js';
 import { epochRows, fillTraining, openSession, screenshot, waitForRunEnd, type Session } from './page_helpers.js';
 
-const chromiumMissing = chromiumMissingReason('test/browser/page_longtask.test.ts');
+const chromium = chromiumAvailability();
 
 /** The longest main-thread task allowed while the worker trains. */
 const LONG_TASK_LIMIT_MS = 200;
@@ -38,7 +38,7 @@ function mainThreadTasks(trace: Buffer, url: string): TraceTask[] {
     .map((e) => ({ wallMs: (e.dur ?? 0) / 1000, threadMs: (e.tdur ?? e.dur ?? 0) / 1000, source: e.args?.src_func ?? '?' }));
 }
 
-describe.skipIf(chromiumMissing !== null)('a full-batch 784,512,256,10 run on cpu keeps the page responsive (headless Chromium)', () => {
+describe.skipIf(!chromium.available)(`a full-batch 784,512,256,10 run on cpu keeps the page responsive (headless Chromium)${chromium.skipNote}`, () => {
   let session: Session;
   beforeAll(async () => {
     session = await openSession();

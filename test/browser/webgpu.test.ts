@@ -21,9 +21,9 @@ import { latestCheckpointDir } from '../../src/train/checkpoint.js';
 import type { TrainConfig } from '../../src/train/config.js';
 import { disposeTensorData, disposeTrainState, initTrainState, toTensorData, trainEpochs } from '../../src/train/loop.js';
 import { readRunFile } from '../../src/train/run_files.js';
-import { chromiumMissingReason } from './chromium_skip.js';
+import { chromiumAvailability } from '../helpers/requirements.js';
 
-const chromiumMissing = chromiumMissingReason('test/browser/webgpu.test.ts');
+const chromium = chromiumAvailability();
 
 const DATA = { spec: 'mnist', trainSize: 1000, validSize: 200, testSize: 200 };
 const CONFIG: TrainConfig = {
@@ -45,7 +45,7 @@ function run(args: string[], env: NodeJS.ProcessEnv = process.env): { status: nu
 /** stderr without npm's and node's own notices. */
 const stderrLines = (stderr: string): string[] => stderr.trim().split('\n').filter((l) => l !== '' && !/nodedir|npm warn/.test(l));
 
-describe.skipIf(chromiumMissing !== null)('--backend webgpu in headless Chromium (SwiftShader adapter)', () => {
+describe.skipIf(!chromium.available)(`--backend webgpu in headless Chromium (SwiftShader adapter)${chromium.skipNote}`, () => {
   let outDir: string;
   beforeAll(async () => {
     await ensureWebBuild();
@@ -119,7 +119,7 @@ describe.skipIf(chromiumMissing !== null)('--backend webgpu in headless Chromium
   });
 });
 
-describe.skipIf(chromiumMissing !== null)('--backend webgpu when Chromium gives no WebGPU adapter', () => {
+describe.skipIf(!chromium.available)(`--backend webgpu when Chromium gives no WebGPU adapter${chromium.skipNote}`, () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
   beforeAll(async () => {

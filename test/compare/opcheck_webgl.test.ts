@@ -2,12 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { CUSTOM_KERNEL_NAMES } from '../../custom-ops/index.js';
 import { runOpcheckInBrowser } from '../../src/browser/run_opcheck.js';
-import { chromiumMissingReason } from '../browser/chromium_skip.js';
+import { chromiumAvailability } from '../helpers/requirements.js';
 import { runTsxCli } from '../helpers/tsx_cli.js';
 
-const chromiumMissing = chromiumMissingReason('test/compare/opcheck_webgl.test.ts');
+const chromium = chromiumAvailability();
 
-describe.skipIf(chromiumMissing !== null)(`opcheck on webgl and webgpu in headless Chromium${chromiumMissing === null ? '' : ` (SKIPPED: ${chromiumMissing})`}`, () => {
+describe.skipIf(!chromium.available)(`opcheck on webgl and webgpu in headless Chromium${chromium.skipNote}`, () => {
   it.each(['webgl', 'webgpu'] as const)('%s: every kernel passes every check: forward and gradient vs cpu, fd32, saved tensors, inputs, leaks', async (backend) => {
     const [entry] = await runOpcheckInBrowser([backend], [...CUSTOM_KERNEL_NAMES], 0, { log: () => {} });
     if (entry.kind !== 'results') throw new Error(`${backend} could not run: ${entry.reason}`);

@@ -7,21 +7,22 @@ import { probeBackend, useBackend, type BackendAvailability, type BackendName } 
 import { registerCustomOps } from '../../custom-ops/index.js';
 import { registerNativeBackend } from '../../native/backend.js';
 import { FP32_VS_FP32, maxRelativeError } from '../../compare/tolerances.js';
+import { type Availability, backendAvailability } from '../helpers/requirements.js';
 
 /** Backends that run in Node (webgl runs in Chromium: test/browser). */
 export const TEST_BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'native', 'tensorflow'];
 
 export const BACKEND_PROBES: BackendAvailability[] = await Promise.all(TEST_BACKENDS.map((name) => probeBackend(name)));
 
-/** describe.each rows: [title, probe]. A backend that cannot load gets a title that says why. */
-export const BACKEND_ROWS: Array<[string, BackendAvailability]> = BACKEND_PROBES.map((probe) => [
-  probe.available ? probe.name : `${probe.name} (SKIPPED: ${probe.name === 'tensorflow' ? 'tfjs-node not loadable' : 'not loadable'}: ${probe.reason})`,
-  probe,
-]);
+/** Each backend's availability: a missing one skips, or fails the file where HANDGRAD_REQUIRE_<NAME>=1. */
+const AVAILABILITY = new Map<BackendName, Availability>(BACKEND_PROBES.map((probe) => [probe.name, backendAvailability(probe)]));
 
-for (const probe of BACKEND_PROBES) {
-  if (!probe.available) console.warn(`[custom-ops tests] skipping backend ${probe.name}: ${probe.reason}`);
+export function availabilityOf(name: BackendName): Availability {
+  return AVAILABILITY.get(name) ?? backendAvailability({ name, available: false, reason: 'not among the tested backends' });
 }
+
+/** describe.each rows: [title, probe]. A backend that cannot load gets a title that says why. */
+export const BACKEND_ROWS: Array<[string, BackendAvailability]> = BACKEND_PROBES.map((probe) => [`${probe.name}${availabilityOf(probe.name).skipNote}`, probe]);
 
 /**
  * registerCustomOps() for the portable backends; the native backend registers its own handgrad

@@ -10,9 +10,9 @@ import { adamSimdFor } from '../../custom-ops/backends/wasm/adam_simd.js';
 import { ADAM_SIMD_WASM } from '../../custom-ops/backends/wasm/adam_simd_wasm.js';
 import { ZERO_SKIPPING_WASM } from '../../custom-ops/backends/wasm/zero_skipping_wasm.js';
 import { compileWat, SIMD_MODULES, simdSource } from '../../custom-ops/backends/wasm/build_simd.mjs';
-import { activate, BACKEND_PROBES } from './helpers.js';
+import { activate, availabilityOf } from './helpers.js';
 
-const wasmProbe = BACKEND_PROBES.find((p) => p.name === 'wasm');
+const WASM = availabilityOf('wasm');
 
 describe('wasm Adam in SIMD', () => {
   it('each *_wasm.ts holds exactly what its .wat compiles to (else: npm run build:wasm-simd)', async () => {
@@ -25,7 +25,7 @@ describe('wasm Adam in SIMD', () => {
     }
   });
 
-  it.skipIf(wasmProbe?.available !== true)('loads on the wasm backend in Node and updates its heap in place: a 6-element case by hand (lanes and tail)', async () => {
+  it.skipIf(!WASM.available)(`loads on the wasm backend in Node and updates its heap in place: a 6-element case by hand (lanes and tail)${WASM.skipNote}`, async () => {
     await activate('wasm');
     const backend = tf.backend() as BackendWasm;
     const adam = adamSimdFor(backend);

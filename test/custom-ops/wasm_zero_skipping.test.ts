@@ -9,13 +9,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { manualDenseParamGrads, registerCustomOps, unregisterCustomOps } from '../../custom-ops/index.js';
 import { zeroSkippingProductCount } from '../../custom-ops/backends/wasm/zero_skipping.js';
 import { clippingBias, maxRelativeError, randomMatrix, referenceProduct, type ProductShape } from '../helpers/products.js';
-import { activate, BACKEND_PROBES } from './helpers.js';
 import { xavierInit } from '../../src/model/mlp.js';
 import { EVAL_CHUNK } from '../../src/train/config.js';
 import { evalRowsOf, evaluate } from '../../src/train/loop.js';
+import { activate, availabilityOf } from './helpers.js';
 
-const wasmProbe = BACKEND_PROBES.find((p) => p.name === 'wasm');
-const SKIP = wasmProbe?.available === true ? '' : ` (skipped: wasm unavailable: ${wasmProbe?.reason ?? 'not probed'})`;
+const WASM = availabilityOf('wasm');
 
 const FORWARD: ProductShape = { m: 128, n: 256, k: 784, transposeA: false };
 const WEIGHT_GRADIENT: ProductShape = { m: 784, n: 256, k: 128, transposeA: true };
@@ -36,7 +35,7 @@ function operands(shape: ProductShape, zeroShare: number, seed: string): { a: tf
   return { a, b: tf.tensor2d(bValues, [shape.k, shape.n]), aValues, bValues };
 }
 
-describe.skipIf(wasmProbe?.available !== true)(`wasm: products skip the zeros of a mostly-zero left operand${SKIP}`, () => {
+describe.skipIf(!WASM.available)(`wasm: products skip the zeros of a mostly-zero left operand${WASM.skipNote}`, () => {
   beforeAll(async () => {
     await activate('wasm');
   });

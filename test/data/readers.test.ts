@@ -5,15 +5,9 @@ import { encodeIdx, parseIdx } from '../../src/data/idx.js';
 import { encodeNpy, parseNpy } from '../../src/data/npy.js';
 import { encodeNpz, parseNpz } from '../../src/data/npz.js';
 import { numpyPermutation } from '../../src/data/numpy_shuffle.js';
+import { numpyAvailability } from '../helpers/requirements.js';
 
-function hasNumpy(): boolean {
-  try {
-    execFileSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const NUMPY = numpyAvailability();
 
 describe('IDX reader', () => {
   it('reads uint8 images written big-endian with their dims', () => {
@@ -120,7 +114,7 @@ describe('numpy-compatible shuffle for the homework split', () => {
     expect(Array.from(numpyPermutation(20, 521))).toEqual([7, 6, 11, 3, 13, 5, 14, 1, 19, 4, 2, 16, 8, 9, 12, 0, 17, 10, 15, 18]);
   });
 
-  it.skipIf(!hasNumpy())('matches numpy itself for the notMNIST size 18720 (skipped when python3 with numpy is absent)', () => {
+  it.skipIf(!NUMPY.available)(`matches numpy itself for the notMNIST size 18720${NUMPY.skipNote}`, () => {
     const out = execFileSync('python3', ['-c', 'import numpy as np; np.random.seed(521); a=np.arange(18720); np.random.shuffle(a); print(",".join(map(str, a)))'], {
       encoding: 'utf8',
     });
@@ -129,7 +123,7 @@ describe('numpy-compatible shuffle for the homework split', () => {
 });
 
 describe('files written by numpy itself', () => {
-  it.skipIf(!hasNumpy())('reads np.savez_compressed output: uint8 images, int64 labels, float32, float64 (skipped without python3+numpy)', () => {
+  it.skipIf(!NUMPY.available)(`reads np.savez_compressed output: uint8 images, int64 labels, float32, float64${NUMPY.skipNote}`, () => {
     const script = [
       'import numpy as np, io, sys',
       'b = io.BytesIO()',

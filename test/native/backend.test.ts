@@ -19,12 +19,21 @@ describe('native addon loading and build script (no addon needed)', () => {
   });
 
   it('without a compiler, the build script prints one line and exits 0 (1 with HANDGRAD_REQUIRE_NATIVE=1), keeping any existing build', () => {
-    const env = { ...process.env, PATH: '/nonexistent', CXX: '' };
+    const env = { ...process.env, PATH: '/nonexistent', CXX: '', HANDGRAD_REQUIRE_NATIVE: '' };
     const result = spawnSync(process.execPath, [BUILD_SCRIPT], { env, encoding: 'utf8' });
     expect(result.status).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^handgrad: native backend not built: missing a C\+\+ compiler \(g\+\+\), make, python3\. To build it: apt-get install g\+\+ make python3, then run `npm run build:native`\.$/);
+    const strict = spawnSync(process.execPath, [BUILD_SCRIPT], { env: { ...env, HANDGRAD_REQUIRE_NATIVE: '1' }, encoding: 'utf8' });
+    expect(strict.status).toBe(1);
+  });
+
+  it('HANDGRAD_SKIP_NATIVE=1 skips the build with one line: exit 0, or 1 where HANDGRAD_REQUIRE_NATIVE=1 asks for the addon', () => {
+    const env = { ...process.env, HANDGRAD_SKIP_NATIVE: '1', HANDGRAD_REQUIRE_NATIVE: '' };
+    const skipped = spawnSync(process.execPath, [BUILD_SCRIPT], { env, encoding: 'utf8' });
+    expect(skipped.status).toBe(0);
+    expect(skipped.stdout.trim()).toBe('handgrad: native backend build skipped (HANDGRAD_SKIP_NATIVE=1).');
     const strict = spawnSync(process.execPath, [BUILD_SCRIPT], { env: { ...env, HANDGRAD_REQUIRE_NATIVE: '1' }, encoding: 'utf8' });
     expect(strict.status).toBe(1);
   });

@@ -5,6 +5,7 @@
  * (the main build when it links OpenBLAS, else one built beside it; the cpu backend where no OpenBLAS
  * is installed at all). HANDGRAD_NATIVE_BLAS=openblas on such a machine fails in one line.
  */
+import { FP32_VS_FP32 } from '../../compare/tolerances.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadAddonFrom, loadNativeAddon } from '../../native/addon.js';
-import { FP32_REL_TOL, NATIVE_MISSING, SKIP_REASON, expectMatmulSplitInvariant, maxRelError } from './helpers.js';
+import { NATIVE_MISSING, SKIP_REASON, expectMatmulSplitInvariant, maxRelError } from './helpers.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const TRAIN_STEPS = fileURLToPath(new URL('./fixtures/train_steps.ts', import.meta.url));
@@ -107,11 +108,11 @@ describe.skipIf(NATIVE_MISSING)(`the native addon without OpenBLAS${SKIP_REASON}
 
     expect(ours.gemm).toMatch(/^handgrad sgemm/);
     if (reference.gemm !== 'cpu') expect(reference.gemm).toMatch(/^OpenBLAS/);
-    expect(maxRelError(Float32Array.from(ours.losses), Float32Array.from(reference.losses))).toBeLessThanOrEqual(FP32_REL_TOL);
+    expect(maxRelError(Float32Array.from(ours.losses), Float32Array.from(reference.losses))).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
     expect(ours.losses[ours.losses.length - 1]).toBeLessThan(ours.losses[0]);
     ours.params.forEach((p, i) => {
       const error = maxRelError(Float32Array.from(p), Float32Array.from(reference.params[i]), Float32Array.from(reference.termScale[i]));
-      expect(error, `parameter ${i}`).toBeLessThanOrEqual(FP32_REL_TOL);
+      expect(error, `parameter ${i}`).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
     });
   });
 });

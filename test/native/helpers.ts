@@ -5,12 +5,13 @@ import { expect } from 'vitest';
 import { probeBackend } from '../../src/backends.js';
 import { loadNativeAddon, type NativeAddon } from '../../native/addon.js';
 import { FP32_VS_FP32, maxRelativeError } from '../../compare/tolerances.js';
+import { backendAvailability } from '../helpers/requirements.js';
 
 export const NATIVE_PROBE = await probeBackend('native');
-export const NATIVE_MISSING = !NATIVE_PROBE.available;
+const NATIVE = backendAvailability(NATIVE_PROBE);
+export const NATIVE_MISSING = !NATIVE.available;
 /** Title suffix for describe.skipIf, so a skipped run says why. */
-export const SKIP_REASON = NATIVE_PROBE.available ? '' : ` (SKIPPED: native addon not loadable: ${NATIVE_PROBE.reason})`;
-if (NATIVE_MISSING) console.warn(`[native tests] skipped: ${NATIVE_PROBE.available ? '' : NATIVE_PROBE.reason}`);
+export const SKIP_REASON = NATIVE.skipNote;
 
 /** Deterministic N(0, 1)-ish float32 values. */
 export function randomValues(size: number, seed: number, scale = 1): Float32Array {

@@ -3,7 +3,8 @@
  * so the checkout's own dist/ is never rebuilt under the other tests; the tarball is installed once
  * into a fresh project (npm's cache, --prefer-offline), and there: publint and attw on the tarball,
  * a plain .mjs (test/package/project/node_user.mjs), a strict TypeScript project against the shipped
- * .d.ts, `npx handgrad train`, and a Vite page running ManualSoftmax on webgl in headless Chromium.
+ * .d.ts, `npx handgrad train`, `npx handgrad setup tfjs-node` from a TensorFlow wheel then training on
+ * it (where HANDGRAD_TF_WHEEL_DIR has one), and a Vite page running ManualSoftmax on webgl in headless Chromium.
  */
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -14,12 +15,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeBackend } from '../../src/backends.js';
 import { launchChromium } from '../../src/browser/chromium.js';
 import { servePage } from '../../src/browser/server.js';
-import { chromiumMissingReason } from '../browser/chromium_skip.js';
+import { backendAvailability, chromiumAvailability, tensorflowWheel as findTensorflowWheel } from '../helpers/requirements.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./project/', import.meta.url));
-const chromiumMissing = chromiumMissingReason('test/package/package.test.ts');
+const chromium = chromiumAvailability();
 const nativeProbe = await probeBackend('native');
+const tensorflowWheel = findTensorflowWheel();
+backendAvailability(nativeProbe); // fails the file where HANDGRAD_REQUIRE_NATIVE=1 and the addon is missing
 
 type Row = { name: string; kind: string; maxRelErr: number; tol: number; pass: boolean; checked: number; total: number };
 type NodeUserReport = {
@@ -166,7 +169,21 @@ describe('installed in a fresh project', () => {
     expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version);
   });
 
-  describe.skipIf(chromiumMissing !== null)(`a Vite page that imports handgrad${chromiumMissing === null ? '' : ` (SKIPPED: ${chromiumMissing})`}`, () => {
+  describe.skipIf(!tensorflowWheel.available)(`the tensorflow backend there${tensorflowWheel.skipNote}`, () => {
+    it('`npx handgrad setup tfjs-node --wheel` builds tfjs-node, and `npx handgrad train --backend tensorflow` trains on it', () => {
+      const setup = run('npx', ['--no-install', 'handgrad', 'setup', 'tfjs-node', '--wheel', tensorflowWheel.wheel], project, 900_000);
+      expect(setup.status, setup.stderr).toBe(0);
+      expect(setup.stdout).toMatch(new RegExp(`now runs TensorFlow ${tensorflowWheel.version.replace(/\./g, '\\.')} `));
+      const train = run('npx', ['--no-install', 'handgrad', 'train', '--backend', 'tensorflow', '--epochs', '1', '--train-size', '2000', '--out', 'run-tensorflow'], project);
+      expect(train.status, train.stderr).toBe(0);
+      const summary = JSON.parse(readFileSync(join(project, 'run-tensorflow', 'summary.json'), 'utf8')) as { epochs: number; finalTestAcc: number; backend: string };
+      expect(summary.backend).toBe('tensorflow');
+      expect(summary.epochs).toBe(1);
+      expect(summary.finalTestAcc).toBeGreaterThan(0.7);
+    }, 900_000);
+  });
+
+  describe.skipIf(!chromium.available)(`a Vite page that imports handgrad${chromium.skipNote}`, () => {
     it('builds without the addon, tfjs-node or Node built-ins in the bundle and runs ManualSoftmax on webgl in headless Chromium', async () => {
       const build = run(join(project, 'node_modules', '.bin', 'vite'), ['build', 'page', '--outDir', '../page-dist', '--emptyOutDir', '--logLevel', 'warn'], project);
       expect(build.status, build.stdout + build.stderr).toBe(0);
