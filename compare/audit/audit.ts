@@ -22,7 +22,7 @@ import { type CheckRow, compareRow } from '../rows.js';
 import { absFloor, FP32_VS_FP32, fp32VsF64For, type Tolerance } from '../tolerances.js';
 import { type AuditCase, auditCases, caseLabel, LEFT_OUT } from './cases.js';
 import { caseCotangents, caseValues, caseWrt, type Values } from './inputs.js';
-import { quantities, type Quantities } from './quantities.js';
+import { FIRST_THROWS, quantities, type Quantities } from './quantities.js';
 import { reproduction } from './repro.js';
 import type { AuditResult, AuditRow, AuditStatus, Diagnosis, FailurePoint } from './result.js';
 import { firstLine } from './text.js';
@@ -92,6 +92,7 @@ async function kernelsRun(c: AuditCase, values: Values[]): Promise<string[]> {
   const xs = values.map((v) => tf.tensor(v.data, v.shape, v.dtype));
   try {
     const info = await tf.profile(() => c.fn(...xs));
+    tf.dispose(info.result);
     return [...new Set(info.kernelNames)];
   } finally {
     tf.dispose(xs);
@@ -109,7 +110,12 @@ function secondOrderDiagnosis(c: AuditCase, failingQuantities: number[], wrt: nu
 }
 
 function throwsDiagnosis(order: 1 | 2, message: string): { diagnosis: Diagnosis; detail: string } {
-  if (/shape/.test(message) && /gradient/i.test(message) && !/not found|not registered/.test(message)) return { diagnosis: order === 1 ? 'wrong first derivative' : 'wrong second derivative', detail: `the gradient has the wrong shape: ${message}` };
+  if (/not registered for backend/.test(message)) return { diagnosis: 'kernel missing on the backend', detail: message };
+  // A second order that fails because the first already does keeps the first order's diagnosis.
+  const fromFirst = message.startsWith(FIRST_THROWS);
+  if (/shape/.test(message) && /gradient/i.test(message) && !/not found|not registered/.test(message)) {
+    return { diagnosis: order === 1 || fromFirst ? 'wrong first derivative' : 'wrong second derivative', detail: `the gradient has the wrong shape: ${message.replace(FIRST_THROWS, '')}${fromFirst ? ' (second order: follows from the first)' : ''}` };
+  }
   return { diagnosis: 'gradient throws', detail: message };
 }
 
@@ -161,7 +167,7 @@ function judgeOrder(input: OrderInputs): AuditRow {
   const error = order === 1 ? q.errors.first : q.errors.second;
   if (error !== undefined) {
     const { diagnosis, detail } = throwsDiagnosis(order, error);
-    const status: AuditStatus = diagnosis === 'gradient throws' ? 'throws' : 'fail';
+    const status: AuditStatus = diagnosis === 'gradient throws' ? 'throws' : diagnosis === 'kernel missing on the backend' ? 'missing' : 'fail';
     return { ...base, status, diagnosis, detail, checks: [], failures: [], confirmation: status === 'fail' ? 'tfjs throws the same error on every call' : undefined, seconds: elapsed() };
   }
   let fd: GradcheckResult;
@@ -390,6 +396,7 @@ export async function auditTfjs(options: AuditOptions = {}): Promise<AuditResult
     leftOut,
     noGradient,
     rows,
+    subset: wanted !== undefined,
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -22,6 +22,9 @@ export interface Quantities {
   errors: { forward?: string; first?: string; second?: string };
 }
 
+/** The prefix of errors.second when the first order threw and the second was not tried. */
+export const FIRST_THROWS = 'the first derivative throws: ';
+
 const asList = (out: tf.Tensor | tf.Tensor[]): tf.Tensor[] => (Array.isArray(out) ? out : [out]);
 
 const read = (ts: tf.Tensor[]): Float32Array[] => ts.map((t) => Float32Array.from(t.dataSync() as ArrayLike<number>));
@@ -63,7 +66,7 @@ export function quantities(fn: TensorFunction, values: { data: Float32Array | In
       });
     } catch (error) {
       errors.first = firstLine(error);
-      errors.second = `the first derivative throws: ${errors.first}`;
+      errors.second = `${FIRST_THROWS}${errors.first}`;
       return out;
     }
     try {

@@ -60,5 +60,7 @@ export interface AuditResult {
   /** Kernels on the reference backend without a registered gradient. */
   noGradient: { kernel: string; reason: string }[];
   rows: AuditRow[];
+  /** Only some cases ran (options.ops). */
+  subset: boolean;
   seconds: number;
 }
