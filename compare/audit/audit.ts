@@ -23,7 +23,7 @@ import { absFloor, FP32_VS_FP32, fp32VsF64For, type Tolerance } from '../toleran
 import { type AuditCase, auditCases, caseLabel, LEFT_OUT } from './cases.js';
 import { caseCotangents, caseValues, caseWrt, type Values } from './inputs.js';
 import { FIRST_THROWS, quantities, type Quantities } from './quantities.js';
-import { reproduction } from './repro.js';
+import { forwardReproduction, reproduction } from './repro.js';
 import type { AuditResult, AuditRow, AuditStatus, Diagnosis, FailurePoint } from './result.js';
 import { firstLine } from './text.js';
 import { type Derivative64, twinDerivatives, type TwinDerivatives } from './twins.js';
@@ -158,7 +158,7 @@ function shapeOf(c: AuditCase, q: Quantities, wrt: number[], j: number): number[
   return j < wrt.length ? c.inputs[wrt[j]].shape : q.outputShapes![j - wrt.length];
 }
 
-function judgeOrder(input: OrderInputs): AuditRow {
+function judgeDerivatives(input: OrderInputs): AuditRow {
   const { c, order, backend, values, wrt, seed, run, twin } = input;
   const started = performance.now();
   const base = { kernel: c.kernel, call: c.call, order, backend };
@@ -281,6 +281,62 @@ function judgeOrder(input: OrderInputs): AuditRow {
     confirmation: 'the fast fp32 check and a per-coordinate fp32 re-check of the failing coordinates both disagree with tfjs',
     reproduction: reproduction(c, order, values, wrt, seed, q, failures[0]),
     seconds: elapsed(),
+  };
+}
+
+/**
+ * The forward values, checked with the order-1 row: against the float64 twin (fp32~f64) and the
+ * reference backend (fp32~fp32). A forward failure leads the row; what the gradient checks found follows in its detail.
+ */
+function judgeOrder(input: OrderInputs): AuditRow {
+  const row = judgeDerivatives(input);
+  const { c, order, run, twin, reference, backend, values } = input;
+  const forward = run.quantities.forward;
+  if (order !== 1 || forward === undefined || forward.length !== 1) return row;
+  const reductionTerms = c.reductionTerms ?? 1;
+  const shape = run.quantities.outputShapes![0];
+  const checks: CheckRow[] = [];
+  let failures: FailurePoint[] = [];
+  let diagnosis: Diagnosis | undefined;
+  let confirmation = '';
+  if (twin !== undefined) {
+    const tol = fp32VsF64For(reductionTerms);
+    checks.push(compareRow(`${caseLabel(c)} forward`, 'tfjs vs f64 twin', forward[0], twin.forward, tol, { reductionTerms }));
+    const failing = failingElements(forward[0], twin.forward, tol, reductionTerms);
+    if (failing.length > 0) {
+      diagnosis = 'wrong forward value';
+      confirmation = 'the float64 twin computes the op directly';
+      failures = failing.slice(0, 4).map((i) => ({ quantity: 'forward', quantityIndex: -1, coordinate: unravelIndex(i, shape), tfjs: forward[0][i], reference: twin.forward[i], referenceKind: 'float64 twin' }));
+    }
+  }
+  const theirs = reference?.quantities.forward?.[0];
+  if (reference !== undefined && theirs !== undefined) {
+    const compared = compareRow(`${caseLabel(c)} forward`, `${backend} vs ${reference.backend}`, forward[0], theirs, FP32_VS_FP32, { reductionTerms });
+    checks.push(compared);
+    if (!compared.pass && diagnosis === undefined) {
+      diagnosis = 'backend disagreement';
+      confirmation = `${backend} and ${reference.backend} compute the same op on the same inputs`;
+      failures = failingElements(forward[0], theirs, FP32_VS_FP32, reductionTerms)
+        .slice(0, 4)
+        .map((i) => ({ quantity: 'forward', quantityIndex: -1, coordinate: unravelIndex(i, shape), tfjs: forward[0][i], reference: theirs[i], referenceKind: reference.backend }));
+    }
+  }
+  if (diagnosis === undefined) return { ...row, checks: [...checks, ...row.checks] };
+  const gradients =
+    row.status === 'pass'
+      ? 'the gradient agrees with differences of this forward'
+      : row.status === 'unconfirmed' && twin !== undefined
+        ? 'the gradient matches the float64 twin, so differences of the wrong forward disagree with it'
+        : `gradient: ${row.diagnosis ?? row.status}${row.detail === undefined ? '' : ` (${row.detail})`}`;
+  return {
+    ...row,
+    status: 'fail',
+    diagnosis,
+    detail: `forward values wrong at ${failures.length}${failures.length === 4 ? '+' : ''} coordinate(s); ${gradients}`,
+    checks: [...checks, ...row.checks],
+    failures: [...failures, ...row.failures],
+    confirmation,
+    reproduction: forwardReproduction(c, values, failures[0]),
   };
 }
 

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Float64Reference } from '../gradcheck.js';
 import type { TensorFunction } from '../fd32/scalarize.js';
-import { binary64, erf64, matMul64, reduce64, softmax64, unary64 } from './twins.js';
+import { binary64, erf64, matMul64, reduce64, softmax64, unary64, window64 } from './twins.js';
 
 /**
  * normal: standard normal; [lo, hi]: uniform; nonzero: uniform in ±[0.3, 2] (kinks at 0);
@@ -173,10 +173,16 @@ const OTHER: AuditCase[] = [
     inputs: [normal('x', 1, 4, 4, 2), normal('w', 2, 2, 2, 2)],
     reductionTerms: 4,
   },
-  { kernel: 'Dilation2D', call: "tf.dilation2d(x, f, 1, 'valid')", fn: (x, f) => tf.dilation2d(x as tf.Tensor4D, f as tf.Tensor3D, 1, 'valid'), inputs: [normal('x', 1, 4, 4, 2), normal('f', 2, 2, 2)] },
+  {
+    kernel: 'Dilation2D',
+    call: "tf.dilation2d(x, f, 1, 'valid')",
+    fn: (x, f) => tf.dilation2d(x as tf.Tensor4D, f as tf.Tensor3D, 1, 'valid'),
+    inputs: [normal('x', 1, 4, 4, 2), normal('f', 2, 2, 2)],
+    twin: window64('dilation', 2, 1),
+  },
   // Pooling (integer window sizes and strides).
-  { kernel: 'AvgPool', call: "tf.avgPool(x, 2, 1, 'valid')", fn: (x) => tf.avgPool(x as tf.Tensor4D, 2, 1, 'valid'), inputs: [normal('x', 1, 4, 4, 2)] },
-  { kernel: 'MaxPool', call: "tf.maxPool(x, 2, 1, 'valid')", fn: (x) => tf.maxPool(x as tf.Tensor4D, 2, 1, 'valid'), inputs: [normal('x', 1, 4, 4, 2)] },
+  { kernel: 'AvgPool', call: "tf.avgPool(x, 2, 1, 'valid')", fn: (x) => tf.avgPool(x as tf.Tensor4D, 2, 1, 'valid'), inputs: [normal('x', 1, 4, 4, 2)], twin: window64('avg', 2, 1), reductionTerms: 4 },
+  { kernel: 'MaxPool', call: "tf.maxPool(x, 2, 1, 'valid')", fn: (x) => tf.maxPool(x as tf.Tensor4D, 2, 1, 'valid'), inputs: [normal('x', 1, 4, 4, 2)], twin: window64('max', 2, 1) },
   { kernel: 'AvgPool3D', call: "tf.avgPool3d(x, 2, 1, 'valid')", fn: (x) => tf.avgPool3d(x as tf.Tensor5D, 2, 1, 'valid'), inputs: [normal('x', 1, 3, 3, 3, 1)] },
   { kernel: 'MaxPool3D', call: "tf.maxPool3d(x, 2, 1, 'valid')", fn: (x) => tf.maxPool3d(x as tf.Tensor5D, 2, 1, 'valid'), inputs: [normal('x', 1, 3, 3, 3, 1)] },
   // Gather, scatter, slicing and shape.

@@ -105,6 +105,7 @@ const DIAGNOSIS_TEXT: Record<Diagnosis, string> = {
   'wrong first derivative': "tfjs's gradient disagrees with the float64 reference and with fp32 differences, coordinate by coordinate (or has the wrong shape)",
   'NaN/Inf where the derivative is finite': 'tfjs returns NaN or ±Infinity where the derivative is finite',
   'wrong at a kink only': 'tfjs disagrees only at a point where the function has a kink',
+  'wrong forward value': "the op's own output disagrees with its float64 twin",
   'backend disagreement': 'the backend computes a different value than cpu for the same quantity at the same point',
   'gradient throws': 'the gradient throws',
   'kernel missing on the backend': 'a kernel the op or its gradient runs is not registered on the backend',

@@ -115,3 +115,17 @@ export function reproduction(c: AuditCase, order: 1 | 2, values: Values[], wrt: 
   lines.push(`console.log(second[${j}].arraySync()${at}); ${note}`);
   return lines.join('\n');
 }
+
+/** The op's own value at one output coordinate, beside the reference's. */
+export function forwardReproduction(c: AuditCase, values: Values[], failure: FailurePoint | undefined): string | undefined {
+  if (failure === undefined) return undefined;
+  const names = c.inputs.map((i) => i.name);
+  const result = outcome(() => {
+    const xs = values.map((v) => tf.tensor(v.data, v.shape, v.dtype));
+    const out = c.fn(...xs);
+    const y = Array.isArray(out) ? out[0] : out;
+    return y.dataSync()[failure.coordinate.reduce((acc, i, d) => acc * y.shape[d] + i, 0)];
+  });
+  const at = element(failure.coordinate);
+  return [...header(tf.getBackend()), ...values.map((v, k) => literal(names[k], v)), `console.log(${c.call}.arraySync()${at}); ${comment(result, failure.reference, failure.referenceKind, `forward value at ${at}`)}`].join('\n');
+}

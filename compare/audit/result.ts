@@ -9,15 +9,16 @@ export type Diagnosis =
   | 'wrong second derivative (saved output detached)'
   | 'NaN/Inf where the derivative is finite'
   | 'wrong at a kink only'
+  | 'wrong forward value'
   | 'backend disagreement'
   | 'gradient throws'
   | 'kernel missing on the backend';
 
 /** One confirmed failing coordinate: tfjs's value beside the reference's. */
 export interface FailurePoint {
-  /** The quantity: "∂/∂x", or "∂/∂dy" at second order, or "forward". */
+  /** The quantity: "∂/∂x", "2nd order ∂/∂x" or "2nd order ∂/∂dy", or "forward". */
   quantity: string;
-  /** Which: the index among the differentiated inputs, then (second order) the upstream dy. */
+  /** Which: the index among the differentiated inputs, then (second order) the upstream dy; −1 for the forward value. */
   quantityIndex: number;
   coordinate: number[];
   tfjs: number;

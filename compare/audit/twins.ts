@@ -120,6 +120,31 @@ export function matMul64(transposeA: boolean, transposeB: boolean): Float64Refer
   };
 }
 
+/**
+ * Sliding windows over NHWC input, 'valid' padding: max or average pooling (window k, stride s), or
+ * dilation2d with a filter [k, k, C] (stride 1, rate 1): the max over the window of x + filter.
+ */
+export function window64(kind: 'max' | 'avg' | 'dilation', k: number, stride: number): Float64Reference {
+  return ([x, filter], [[n, h, w, ch]]) => {
+    const oh = Math.floor((h - k) / stride) + 1;
+    const ow = Math.floor((w - k) / stride) + 1;
+    const out = new Float64Array(n * oh * ow * ch);
+    for (let b = 0; b < n; b++)
+      for (let i = 0; i < oh; i++)
+        for (let j = 0; j < ow; j++)
+          for (let c = 0; c < ch; c++) {
+            let acc = kind === 'avg' ? 0 : -Infinity;
+            for (let di = 0; di < k; di++)
+              for (let dj = 0; dj < k; dj++) {
+                const v = x[((b * h + i * stride + di) * w + j * stride + dj) * ch + c] + (kind === 'dilation' ? filter[(di * k + dj) * ch + c] : 0);
+                acc = kind === 'avg' ? acc + v / (k * k) : Math.max(acc, v);
+              }
+            out[((b * oh + i) * ow + j) * ch + c] = acc;
+          }
+    return out;
+  };
+}
+
 /** erf by its Maclaurin series: float64-accurate (≈1e-15 absolute) for |x| ≤ 2, where the audit uses it. */
 export function erf64(x: number): number {
   let term = x;
@@ -166,6 +191,8 @@ export function mixed64(phi: (s: number, t: number) => number, h: number, noise 
 
 /** The float64 quantities of one case at one point: per differentiated input, per coordinate. */
 export interface TwinDerivatives {
+  /** twin(xs) itself. */
+  forward: Float64Array;
   first: Derivative64[][];
   secondX: Derivative64[][];
   secondDy: Derivative64[];
@@ -214,7 +241,7 @@ export function twinDerivatives(twin: Float64Reference, xs: Float64Array[], shap
     const value = (4 * coarse[1][n] - coarse[0][n]) / 3;
     return { value, error: Math.abs(value - coarse[1][n]) + (ROUNDING_FACTOR * FP64_UNIT_ROUNDOFF * Math.abs(y0[n])) / (h / 2) };
   });
-  return { first, secondX, secondDy };
+  return { forward: y0, first, secondX, secondDy };
 }
 
 /** f′(x) and f″(x) of a scalar function, for the one-line reproductions of elementwise ops. */

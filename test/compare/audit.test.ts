@@ -131,7 +131,7 @@ describe("the audit's table", () => {
       const values = caseValues(c, 0);
       const xs = values.map((v) => tf.tensor(v.data, v.shape, v.dtype));
       const info = await tf.profile(() => c.fn(...xs));
-      const fromFn = (Array.isArray(info.result) ? info.result : [info.result as tf.Tensor]).map((t) => Array.from(t.dataSync()));
+      const fromFn = ((Array.isArray(info.result) ? info.result : [info.result]) as tf.Tensor[]).map((t) => Array.from(t.dataSync()));
       tf.dispose(info.result as tf.Tensor | tf.Tensor[]);
       if (!c.kernel.startsWith('op:')) expect([c.call, info.kernelNames]).toEqual([c.call, expect.arrayContaining([c.kernel])]);
       // The call is what the report prints and the reproductions paste: it must be the same computation.
