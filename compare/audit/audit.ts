@@ -414,13 +414,15 @@ export async function auditTfjs(options: AuditOptions = {}): Promise<AuditResult
           const out = c.fn(...xs);
           return (Array.isArray(out) ? out : [out]).map((o) => o.shape.slice());
         });
-        const cot = caseCotangents(c, seed, shapes, wrt);
-        const run: BackendRun = { backend, quantities: quantities(c.fn, values, wrt, cot.dy, cot.c), kernels };
+        const cot1 = caseCotangents(c, seed, shapes, wrt, 1);
+        const cot2 = caseCotangents(c, seed, shapes, wrt, 2);
+        const run: BackendRun = { backend, quantities: quantities(c.fn, values, wrt, cot1.dy, cot2.dy, cot2.c), kernels };
         if (backend === referenceBackend) {
           referenceRun = run;
           if (c.twin !== undefined) {
             const xs64 = values.map((v) => Float64Array.from(v.data));
-            twin = twinDerivatives(c.twin, xs64, values.map((v) => v.shape), wrt, Float64Array.from(cot.dy.flatMap((d) => [...d])), cot.c.map((v) => Float64Array.from(v)));
+            const flat = (ds: Float32Array[]): Float64Array => Float64Array.from(ds.flatMap((d) => [...d]));
+            twin = twinDerivatives(c.twin, xs64, values.map((v) => v.shape), wrt, flat(cot1.dy), flat(cot2.dy), cot2.c.map((v) => Float64Array.from(v)));
           }
           if (!auditReference) continue;
         }

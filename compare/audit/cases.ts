@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Float64Reference } from '../gradcheck.js';
 import type { TensorFunction } from '../fd32/scalarize.js';
-import { binary64, erf64, matMul64, reduce64, softmax64, unary64, window64 } from './twins.js';
+import { binary64, erf64, matMul64, reduce64, mirrorPad64, softmax64, unary64, window64 } from './twins.js';
 
 /**
  * normal: standard normal; [lo, hi]: uniform; nonzero: uniform in ±[0.3, 2] (kinks at 0);
@@ -58,7 +58,7 @@ type Unary = (x: tf.Tensor) => tf.Tensor;
 /** [kernel, op name, the op, domain, float64 function (absent: no twin)]. */
 type UnaryRow = [string, string, Unary, Domain, ((x: number) => number) | undefined];
 
-const selu = (x: number): number => 1.0507009873554804934193349852946 * (x > 0 ? x : 1.6732632423543772848170429916717 * Math.expm1(x));
+const selu = (x: number): number => 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * Math.expm1(x));
 const isFloat = (x: tf.Tensor): tf.Tensor => tf.cast(x, 'float32');
 const zero = (): number => 0;
 
@@ -199,7 +199,7 @@ const OTHER: AuditCase[] = [
   { kernel: 'Tile', call: 'tf.tile(x, [2, 3])', fn: (x) => tf.tile(x, [2, 3]), inputs: [normal('x', 2, 3)] },
   { kernel: 'Reverse', call: 'tf.reverse(x, [1])', fn: (x) => tf.reverse(x, [1]), inputs: [normal('x', 3, 4)] },
   { kernel: 'PadV2', call: 'tf.pad(x, [[1, 0], [0, 2]], 0.5)', fn: (x) => tf.pad(x, [[1, 0], [0, 2]], 0.5), inputs: [normal('x', 3, 4)] },
-  { kernel: 'MirrorPad', call: "tf.mirrorPad(x, [[1, 1], [2, 0]], 'reflect')", fn: (x) => tf.mirrorPad(x, [[1, 1], [2, 0]], 'reflect'), inputs: [normal('x', 3, 4)] },
+  { kernel: 'MirrorPad', call: "tf.mirrorPad(x, [[1, 1], [2, 0]], 'reflect')", fn: (x) => tf.mirrorPad(x, [[1, 1], [2, 0]], 'reflect'), inputs: [normal('x', 3, 4)], twin: mirrorPad64([[1, 1], [2, 0]], 'reflect') },
   { kernel: 'BatchToSpaceND', call: 'tf.batchToSpaceND(x, [2, 2], [[0, 0], [0, 1]])', fn: (x) => tf.batchToSpaceND(x, [2, 2], [[0, 0], [0, 1]]), inputs: [normal('x', 4, 2, 2, 1)] },
   { kernel: 'SpaceToBatchND', call: 'tf.spaceToBatchND(x, [2, 2], [[0, 0], [1, 1]])', fn: (x) => tf.spaceToBatchND(x, [2, 2], [[0, 0], [1, 1]]), inputs: [normal('x', 1, 4, 2, 1)] },
   { kernel: 'ResizeBilinear', call: 'tf.image.resizeBilinear(x, [5, 4])', fn: (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [5, 4]), inputs: [normal('x', 1, 3, 3, 2)] },

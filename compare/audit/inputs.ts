@@ -39,8 +39,19 @@ export function caseWrt(c: AuditCase): number[] {
   return c.wrt ?? c.inputs.flatMap((input, i) => (input.dtype === 'float32' ? [i] : []));
 }
 
-/** The upstream dy (per output) and second-order direction c (per differentiated input) of the quantities. */
-export function caseCotangents(c: AuditCase, seed: number, outputShapes: number[][], wrt: number[]): { dy: Float32Array[]; c: Float32Array[] } {
-  const rng = makeRng(seed, `audit-${caseLabel(c)}-cotangents`);
-  return { dy: outputShapes.map((s) => normals(size(s), rng)), c: wrt.map((k) => normals(size(c.inputs[k].shape), rng)) };
+/**
+ * The cotangents of the quantities at `order`, drawn exactly as gradcheck and gradgradcheck draw
+ * theirs for a check named caseLabel(c) (fd32/scalarize.ts, gradgradcheck.ts), so that the fp32
+ * check, the float64 twin, tfjs's values and the reproductions all concern one quantity:
+ * order 1: dy per output; order 2: the upstream dy per output and the direction c per differentiated input.
+ */
+export function caseCotangents(c: AuditCase, seed: number, outputShapes: number[][], wrt: number[], order: 1 | 2): { dy: Float32Array[]; c: Float32Array[] } {
+  const name = caseLabel(c);
+  if (order === 1) {
+    const rng = makeRng(seed, `${name}-cotangent`);
+    return { dy: outputShapes.map((s) => normals(size(s), rng)), c: [] };
+  }
+  const upstream = makeRng(seed, `${name}-gradgrad-upstream`);
+  const direction = makeRng(seed, `${name} 2nd order-cotangent`);
+  return { dy: outputShapes.map((s) => normals(size(s), upstream)), c: wrt.map((k) => normals(size(c.inputs[k].shape), direction)) };
 }

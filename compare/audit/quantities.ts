@@ -42,8 +42,11 @@ function firstOrder(fn: TensorFunction, xs: tf.Tensor[], wrt: number[], dy: tf.T
   return grads.map((g, j) => g ?? tf.zerosLike(xs[wrt[j]]));
 }
 
-/** The four parts for inputs `values` (made as tensors on the active backend), cotangents dy (per output) and c (per wrt). */
-export function quantities(fn: TensorFunction, values: { data: Float32Array | Int32Array; shape: number[]; dtype: tf.DataType }[], wrt: number[], dy: Float32Array[], c: Float32Array[]): Quantities {
+/**
+ * The four parts for inputs `values` (made as tensors on the active backend); `dy` (per output) weighs
+ * the first order, `upstream` (per output) and `c` (per wrt) the second.
+ */
+export function quantities(fn: TensorFunction, values: { data: Float32Array | Int32Array; shape: number[]; dtype: tf.DataType }[], wrt: number[], dy: Float32Array[], upstream: Float32Array[], c: Float32Array[]): Quantities {
   const errors: Quantities['errors'] = {};
   const xs = values.map((v) => tf.tensor(v.data, v.shape, v.dtype));
   const out: Quantities = { errors };
@@ -71,7 +74,7 @@ export function quantities(fn: TensorFunction, values: { data: Float32Array | In
     }
     try {
       tf.tidy(() => {
-        const dys = dy.map((d, o) => tf.tensor(d, shapes[o], 'float32'));
+        const dys = upstream.map((d, o) => tf.tensor(d, shapes[o], 'float32'));
         const cs = c.map((v, j) => tf.tensor(v, xs[wrt[j]].shape, 'float32'));
         const sources = [...wrt.map((k) => xs[k]), ...dys];
         const s = (): tf.Scalar => {

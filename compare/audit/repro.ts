@@ -67,7 +67,7 @@ export function reproduction(c: AuditCase, order: 1 | 2, values: Values[], wrt: 
   }
   const names = c.inputs.map((i) => i.name);
   const args = wrt.map((k) => names[k]);
-  const { dy, c: direction } = caseCotangents(c, seed, q.outputShapes, wrt);
+  const { dy, c: direction } = caseCotangents(c, seed, q.outputShapes, wrt, order);
   const shapes = q.outputShapes;
   if (shapes.length !== 1 && order === 2) return undefined;
   const j = failure.quantityIndex;

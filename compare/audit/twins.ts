@@ -145,6 +145,21 @@ export function window64(kind: 'max' | 'avg' | 'dilation', k: number, stride: nu
   };
 }
 
+/** tf.mirrorPad of a 2-D input: 'reflect' leaves the edge out of the copy, 'symmetric' repeats it. */
+export function mirrorPad64(paddings: [[number, number], [number, number]], mode: 'reflect' | 'symmetric'): Float64Reference {
+  const source = (i: number, before: number, n: number): number => {
+    const s = i - before;
+    const edge = mode === 'reflect' ? 0 : 1;
+    if (s < 0) return -s - edge;
+    return s >= n ? 2 * n - 2 - s + edge : s;
+  };
+  return ([x], [[rows, cols]]) => {
+    const outRows = rows + paddings[0][0] + paddings[0][1];
+    const outCols = cols + paddings[1][0] + paddings[1][1];
+    return Float64Array.from({ length: outRows * outCols }, (_, flat) => x[source(Math.floor(flat / outCols), paddings[0][0], rows) * cols + source(flat % outCols, paddings[1][0], cols)]);
+  };
+}
+
 /** erf by its Maclaurin series: float64-accurate (≈1e-15 absolute) for |x| ≤ 2, where the audit uses it. */
 export function erf64(x: number): number {
   let term = x;
@@ -202,10 +217,10 @@ export interface TwinDerivatives {
 const STEP = 1e-3;
 
 /**
- * Float64 first and second derivatives of S = Σ dy ⊙ twin(xs) at xs, for the inputs `wrt`, with
- * the second-order direction c (one array per entry of wrt).
+ * Float64 first derivatives of S = Σ dy ⊙ twin(xs) at xs for the inputs `wrt`, and second
+ * derivatives of S = Σ upstream ⊙ twin(xs) with the direction c (one array per entry of wrt).
  */
-export function twinDerivatives(twin: Float64Reference, xs: Float64Array[], shapes: number[][], wrt: number[], dy: Float64Array, c: Float64Array[]): TwinDerivatives {
+export function twinDerivatives(twin: Float64Reference, xs: Float64Array[], shapes: number[][], wrt: number[], dy: Float64Array, upstream: Float64Array, c: Float64Array[]): TwinDerivatives {
   let scale = 1;
   for (const k of wrt) for (const v of xs[k]) scale = Math.max(scale, Math.abs(v));
   const h = STEP * scale;
@@ -219,18 +234,21 @@ export function twinDerivatives(twin: Float64Reference, xs: Float64Array[], shap
     });
     return twin(moved, shapes);
   };
-  const weigh = (y: Float64Array): number => {
+  const weigh = (y: Float64Array, w = dy): number => {
     let sum = 0;
-    y.forEach((v, n) => (sum += dy[n] * v));
+    y.forEach((v, n) => (sum += w[n] * v));
     return sum;
   };
   // Rounding of one S: u·Σ|dy ⊙ y| times √(terms) for the sum (and the op's own sums).
   const y0 = twin(xs, shapes);
-  let magnitude = 0;
-  y0.forEach((v, n) => (magnitude += Math.abs(dy[n] * v)));
-  const noise = FP64_UNIT_ROUNDOFF * Math.sqrt(y0.length) * Math.max(magnitude, Number.MIN_VALUE);
+  const noiseOf = (w: Float64Array): number => {
+    let magnitude = 0;
+    y0.forEach((v, n) => (magnitude += Math.abs(w[n] * v)));
+    return FP64_UNIT_ROUNDOFF * Math.sqrt(y0.length) * Math.max(magnitude, Number.MIN_VALUE);
+  };
+  const noise = noiseOf(dy);
   const first = wrt.map((k) => Array.from(xs[k], (_, i) => derivative64((s) => weigh(at(s, k, i, 0)), h, noise)));
-  const secondX = wrt.map((k) => Array.from(xs[k], (_, i) => mixed64((s, t) => weigh(at(s, k, i, t)), h, noise)));
+  const secondX = wrt.map((k) => Array.from(xs[k], (_, i) => mixed64((s, t) => weigh(at(s, k, i, t), upstream), h, noiseOf(upstream))));
   const outputs = dy.length;
   const coarse = [h, h / 2].map((e) => {
     const plus = at(0, -1, 0, e);
