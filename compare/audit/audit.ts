@@ -25,7 +25,7 @@ import { caseCotangents, caseValues, caseWrt, type Values } from './inputs.js';
 import { FIRST_THROWS, quantities, type Quantities } from './quantities.js';
 import { forwardReproduction, reproduction } from './repro.js';
 import type { AuditResult, AuditRow, AuditStatus, Diagnosis, FailurePoint } from './result.js';
-import { firstLine } from './text.js';
+import { firstLine, FOLLOWS_FROM_FIRST } from './text.js';
 import { type Derivative64, twinDerivatives, type TwinDerivatives } from './twins.js';
 
 export interface AuditOptions {
@@ -114,7 +114,7 @@ function throwsDiagnosis(order: 1 | 2, message: string): { diagnosis: Diagnosis;
   // A second order that fails because the first already does keeps the first order's diagnosis.
   const fromFirst = message.startsWith(FIRST_THROWS);
   if (/shape/.test(message) && /gradient/i.test(message) && !/not found|not registered/.test(message)) {
-    return { diagnosis: order === 1 || fromFirst ? 'wrong first derivative' : 'wrong second derivative', detail: `the gradient has the wrong shape: ${message.replace(FIRST_THROWS, '')}${fromFirst ? ' (second order: follows from the first)' : ''}` };
+    return { diagnosis: order === 1 || fromFirst ? 'wrong first derivative' : 'wrong second derivative', detail: `the gradient has the wrong shape: ${message.replace(FIRST_THROWS, '')}${fromFirst ? ` (${FOLLOWS_FROM_FIRST})` : ''}` };
   }
   return { diagnosis: 'gradient throws', detail: message };
 }
@@ -168,7 +168,10 @@ function judgeDerivatives(input: OrderInputs): AuditRow {
   if (error !== undefined) {
     const { diagnosis, detail } = throwsDiagnosis(order, error);
     const status: AuditStatus = diagnosis === 'gradient throws' ? 'throws' : diagnosis === 'kernel missing on the backend' ? 'missing' : 'fail';
-    return { ...base, status, diagnosis, detail, checks: [], failures: [], confirmation: status === 'fail' ? 'tfjs throws the same error on every call' : undefined, seconds: elapsed() };
+    if (status !== 'fail' || q.outputShapes === undefined || error.startsWith(FIRST_THROWS)) return { ...base, status, diagnosis, detail, checks: [], failures: [], seconds: elapsed() };
+    // A gradient of the wrong shape: the reproduction shows tfjs throwing on the first input's gradient.
+    const expected: FailurePoint = { quantity: quantityName(c, wrt, 0), quantityIndex: 0, coordinate: c.inputs[wrt[0]].shape.map(() => 0), tfjs: Number.NaN, reference: Number.NaN, referenceKind: "a gradient of each input's shape" };
+    return { ...base, status, diagnosis, detail, checks: [], failures: [], confirmation: 'tfjs throws the same error on every call', reproduction: reproduction(c, order, values, wrt, seed, q, expected), seconds: elapsed() };
   }
   let fd: GradcheckResult;
   try {
@@ -224,6 +227,7 @@ function judgeDerivatives(input: OrderInputs): AuditRow {
       checks,
       failures,
       confirmation: `${backend} and ${input.reference!.backend} compute the same quantity at the same point`,
+      reproduction: reproduction(c, order, values, wrt, seed, q, failures[0]),
       seconds: elapsed(),
     };
   }
@@ -344,10 +348,14 @@ function pointsFromRecheck(r: InputResult): { index: number; numeric: number }[]
   return (r.failingValues ?? []).slice(0, 4).map(({ index, numeric }) => ({ index, numeric }));
 }
 
-/** Kernel names tfjs knows: its kernel-name exports and every kernel of the given backend. */
-function knownKernelNames(backend: string): string[] {
-  const exported = Object.entries(tf).flatMap(([key, value]) => (typeof value === 'string' && key === value && /^[A-Z_]/.test(key) ? [key] : []));
-  return [...new Set([...exported, ...tf.getKernelsForBackend(backend).map((k) => k.kernelName)])].sort();
+/**
+ * tfjs's own kernel names: tfjs-core exports each as a constant equal to its name (kernel_names.ts).
+ * Kernels that plugins register (handgrad's own, say) are not tfjs's and are not audited.
+ */
+function tfjsKernelNames(): string[] {
+  return Object.entries(tf)
+    .flatMap(([key, value]) => (typeof value === 'string' && key === value && /^[A-Z_]/.test(key) ? [key] : []))
+    .sort();
 }
 
 function noGradientReason(kernel: string): string {
@@ -376,7 +384,7 @@ export async function auditTfjs(options: AuditOptions = {}): Promise<AuditResult
   if (cases.length === 0) throw new Error(`audit: no case for ${options.ops?.join(', ')}`);
 
   await tf.setBackend(referenceBackend);
-  const names = knownKernelNames(referenceBackend);
+  const names = tfjsKernelNames();
   const onBackend = new Set(tf.getKernelsForBackend(referenceBackend).map((k) => k.kernelName));
   const kernelsWithGradient = names.filter((n) => tf.getGradient(n) !== undefined);
   const noGradient = names.filter((n) => onBackend.has(n) && tf.getGradient(n) === undefined).map((kernel) => ({ kernel, reason: noGradientReason(kernel) }));

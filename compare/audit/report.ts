@@ -3,7 +3,7 @@
  * per op × order × backend, a summary of what is wrong, and a reproduction per wrong gradient.
  */
 import type { AuditResult, AuditRow, Diagnosis } from './result.js';
-import { showValue } from './text.js';
+import { FOLLOWS_FROM_FIRST, showValue } from './text.js';
 
 const orderName = (order: 1 | 2): string => (order === 1 ? '1st' : '2nd');
 
@@ -35,10 +35,13 @@ interface Group {
   rows: AuditRow[];
 }
 
+/** A second order that fails only because the first order already does. */
+const followsFromFirst = (row: AuditRow): boolean => row.order === 2 && (row.detail ?? '').includes(FOLLOWS_FROM_FIRST);
+
 /** Failures grouped by op, call and order, across backends (first backend first). */
 function failureGroups(result: AuditResult): Group[] {
   const groups = new Map<string, AuditRow[]>();
-  for (const row of result.rows.filter((r) => r.status === 'fail')) {
+  for (const row of result.rows.filter((r) => r.status === 'fail' && !followsFromFirst(r))) {
     const key = `${row.kernel}|${row.call}|${row.order}|${row.diagnosis ?? ''}`;
     groups.set(key, [...(groups.get(key) ?? []), row]);
   }
@@ -137,14 +140,20 @@ export function auditMarkdown(result: AuditResult, command: string): string {
   }
   const throwing = result.rows.filter((r) => r.status === 'throws');
   if (throwing.length > 0) {
-    const needs = new Map<string, string[]>();
+    // missing gradient → op and order → backends
+    const needs = new Map<string, Map<string, string[]>>();
     for (const row of throwing) {
       const kernel = missingGradient(row.detail) ?? row.detail ?? '';
-      const label = `\`${opName(row)}\` (${orderName(row.order)}${backends.length > 1 ? `, ${row.backend}` : ''})`;
-      needs.set(kernel, [...new Set([...(needs.get(kernel) ?? []), label])]);
+      const label = `\`${opName(row)}\` (${orderName(row.order)}`;
+      const ops = needs.get(kernel) ?? new Map<string, string[]>();
+      ops.set(label, [...(ops.get(label) ?? []), row.backend]);
+      needs.set(kernel, ops);
     }
     out.push(`- **gradient throws** — the derivative cannot be taken at all; at second order because the gradient runs a kernel that has no gradient of its own:`);
-    for (const [kernel, ops] of needs) out.push(`  - ${/^\w+$/.test(kernel) ? `no gradient for \`${kernel}\`` : mdEscape(kernel)}: ${ops.join(', ')}`);
+    for (const [kernel, ops] of needs) {
+      const list = [...ops].map(([label, on]) => `${label}${backends.length > 1 ? `; ${on.join(', ')}` : ''})`);
+      out.push(`  - ${/^\w+$/.test(kernel) ? `no gradient for \`${kernel}\`` : mdEscape(kernel)}: ${list.join(', ')}`);
+    }
   }
   const missing = result.rows.filter((r) => r.status === 'missing');
   if (missing.length > 0) out.push(`- **kernel missing on the backend**: ${[...new Set(missing.map((r) => `\`${opName(r)}\` on ${r.backend} (${(/Kernel '(\w+)'/.exec(r.detail ?? '') ?? [])[1] ?? 'op'})`))].join(', ')}.`);
@@ -157,7 +166,7 @@ export function auditMarkdown(result: AuditResult, command: string): string {
     out.push(`### \`${row.call}\` — ${orderName(row.order)} order: ${row.diagnosis}`, '');
     out.push(`Kernel \`${row.kernel.replace(/^op:/, '')}\`; fails on ${g.rows.map((r) => r.backend).join(', ')}.${row.detail === undefined ? '' : ` ${mdEscape(row.detail)}.`}`, '');
     if (row.failures.length > 0) {
-      out.push('| quantity | coordinate | tfjs | reference | reference |', '|---|---|---|---|---|');
+      out.push('| quantity | coordinate | tfjs | reference | reference kind |', '|---|---|---|---|---|');
       for (const f of row.failures) out.push(`| ${f.quantity} | [${f.coordinate.join(', ')}] | ${showValue(f.tfjs)} | ${showValue(f.reference)}${f.referenceError === undefined ? '' : ` ± ${f.referenceError.toExponential(1)}`} | ${f.referenceKind} |`);
       out.push('');
     }

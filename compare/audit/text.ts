@@ -22,3 +22,6 @@ export function showValue(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   return v === 0 ? '0' : String(Number(v.toPrecision(7)));
 }
+
+/** How a second-order row that fails only because the first order does says so in its detail. */
+export const FOLLOWS_FROM_FIRST = 'second order: follows from the first';
