@@ -37,7 +37,7 @@ import { makeRng, normals } from '../../compare/random.js';
 import { BackendError, probeBackend, useBackend } from '../backends.js';
 import { atomicWriteFile } from '../train/atomic.js';
 import { command, EXIT_FAILURE, EXIT_OK, firstLine, isMainModule, runAsMain, UsageError } from './common.js';
-import { GRADCHECK_USAGE, parseGradcheckArgs, type GradcheckCli, type InputSpec, type NodeBackend } from './gradcheck_args.js';
+import { GRADCHECK_USAGE, parseGradcheckArgs, type GradcheckCli, type InputSpec } from './gradcheck_args.js';
 
 /** What a module may export instead of a bare function. */
 interface CheckSpec {
@@ -248,7 +248,7 @@ const AUDIT_REPORT = 'docs/tfjs-audit.md';
 
 async function runAudit(options: GradcheckCli): Promise<number> {
   for (const name of options.backends) {
-    const probe = await probeBackend(name as NodeBackend);
+    const probe = await probeBackend(name);
     if (!probe.available) throw new BackendError(`--backend ${name}: ${probe.reason}`);
   }
   await useBackend('cpu');
