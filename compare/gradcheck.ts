@@ -157,6 +157,7 @@ function fromCoverage(base: InputResult, coverage: InputCoverage, evaluations: n
     failingIndices: coverage.failingIndices,
     failingCoordinates: coverage.failingIndices.map((i) => unravelIndex(i, base.shape)),
     failingComplete: coverage.failingComplete,
+    failingValues: coverage.checks.filter((c) => c.role === 'coordinate' && c.outcome === 'fail' && c.index !== undefined).map((c) => ({ index: c.index!, analytic: c.analytic, numeric: c.numeric })),
     kinks: coverage.kinks,
     nondifferentiable: coverage.nondifferentiable,
     notFinite: coverage.notFinite,

@@ -1,7 +1,7 @@
 /**
  * handgrad's checker (handgrad/gradcheck): gradcheck and gradgradcheck for any tfjs function,
  * opcheck for a registered kernel, their structured results, tables and JSON, the tolerances,
- * and the planted-bug self-test.
+ * the planted-bug self-test, and the audit of tfjs's own gradients (auditTfjs).
  */
 export { gradcheck, type GradcheckOptions, type Float64Reference, type TensorFunction } from './gradcheck.js';
 export { gradgradcheck, type GradgradcheckOptions } from './gradgradcheck.js';
@@ -15,3 +15,7 @@ export { PLANTED_FUNCTIONS, type PlantedFunction } from './selftest/functions.js
 export { genericBugs, plant, type PlantedBug } from './selftest/bugs.js';
 export { compareRow, type CheckRow } from './rows.js';
 export * from './tolerances.js';
+export { auditTfjs, type AuditOptions } from './audit/audit.js';
+export type { AuditResult, AuditRow, AuditStatus, Diagnosis, FailurePoint } from './audit/result.js';
+export { auditCases, LEFT_OUT, type AuditCase, type AuditInput, type Domain } from './audit/cases.js';
+export { formatAudit, auditJson, auditMarkdown } from './audit/report.js';

@@ -34,6 +34,8 @@ export interface InputResult {
   failingCoordinates: number[][];
   /** False when localisation stopped early (maxFailing or the evaluation budget): more may fail. */
   failingComplete: boolean;
+  /** fp32 modes: tfjs's value and the extrapolated difference at each failing coordinate that was checked on its own. */
+  failingValues?: { index: number; analytic: number; numeric: number }[];
   /** Lines re-checked beyond a kink, and lines left unchecked (not differentiable, or not finite, near x). */
   kinks: number;
   nondifferentiable: number;

@@ -1,16 +1,20 @@
 /**
  * npx handgrad gradcheck … (npm run gradcheck -- …): checks the gradient of an export of the
  * user's own module, opchecks registered kernels on every backend that loads, runs the checker's
- * planted-bug self-test, or its fast-vs-per-coordinate bench. Flags: gradcheck_args.ts.
+ * planted-bug self-test, or its fast-vs-per-coordinate bench, or audits tfjs's own gradients. Flags: gradcheck_args.ts.
  * Exit 0: every check passes; 1: a check fails; 2: bad flags, a module or backend that cannot load.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { registerCustomOps, CUSTOM_KERNEL_NAMES } from '../../custom-ops/index.js';
 import {
+  auditJson,
+  auditMarkdown,
+  auditTfjs,
   customKernelCases,
+  formatAudit,
   formatGradcheck,
   formatOpcheck,
   formatSelftest,
@@ -31,6 +35,7 @@ import {
 } from '../../compare/index.js';
 import { makeRng, normals } from '../../compare/random.js';
 import { BackendError, probeBackend, useBackend } from '../backends.js';
+import { atomicWriteFile } from '../train/atomic.js';
 import { command, EXIT_FAILURE, EXIT_OK, firstLine, isMainModule, runAsMain, UsageError } from './common.js';
 import { GRADCHECK_USAGE, parseGradcheckArgs, type GradcheckCli, type InputSpec } from './gradcheck_args.js';
 
@@ -236,6 +241,34 @@ async function runBench(options: GradcheckCli): Promise<number> {
   return EXIT_OK;
 }
 
+/** Where `audit --write` puts the report, relative to the working folder. */
+const AUDIT_REPORT = 'docs/tfjs-audit.md';
+
+async function runAudit(options: GradcheckCli): Promise<number> {
+  for (const name of options.backends) {
+    const probe = await probeBackend(name);
+    if (!probe.available) throw new BackendError(`--backend ${name}: ${probe.reason}`);
+  }
+  await useBackend('cpu');
+  const progress = process.stderr.isTTY ? (label: string, backend: string, done: number, total: number): void => void process.stderr.write(`\r\x1b[Kaudit ${done + 1}/${total}: ${label} on ${backend}`) : undefined;
+  let result;
+  try {
+    result = await auditTfjs({ backends: options.backends, ops: options.ops.length > 0 ? options.ops : undefined, seed: options.seed, onCase: progress });
+  } catch (error) {
+    if (firstLine(error).startsWith('audit:')) throw new UsageError(firstLine(error));
+    throw error;
+  }
+  if (progress) process.stderr.write('\r\x1b[K');
+  out(options.json ? auditJson(result) : formatAudit(result));
+  if (options.write) {
+    const command = ['npx handgrad gradcheck audit', `--backend ${options.backends.join(',')}`, ...options.ops.map((o) => `--op ${o}`), ...(options.seed === 0 ? [] : [`--seed ${options.seed}`]), '--write'].join(' ');
+    mkdirSync(dirname(resolve(AUDIT_REPORT)), { recursive: true });
+    atomicWriteFile(resolve(AUDIT_REPORT), auditMarkdown(result, command));
+    (options.json ? err : out)(`wrote ${AUDIT_REPORT}`);
+  }
+  return result.rows.every((r) => r.status === 'pass') ? EXIT_OK : EXIT_FAILURE;
+}
+
 export async function main(argv: string[]): Promise<number> {
   tf.enableProdMode(); // no "install tfjs-node" banner from the cpu backend
   const options = parseGradcheckArgs(argv);
@@ -252,6 +285,8 @@ export async function main(argv: string[]): Promise<number> {
       return runSelftestCommand(options);
     case 'bench':
       return runBench(options);
+    case 'audit':
+      return runAudit(options);
   }
 }
 

@@ -13,6 +13,7 @@ export const GRADCHECK_USAGE = `usage:
                          [--input name=4,5[:lo,hi]]… [--seed 0] [--json]
   npx handgrad gradcheck selftest [--seeds 20] [--compare-seeds 2] [--function NAME]… [--json]
   npx handgrad gradcheck bench [--sample 32] [--resolution 1e-2] [--json]
+  npx handgrad gradcheck audit [--backend cpu,wasm,native,tensorflow] [--op NAME]… [--seed 0] [--json] [--write]
 
 Checks gradients without a float64 twin: fp32 finite differences with a measured error estimate per
 quantity, a fast mode (random directions, every coordinate) that names the failing coordinates, kinks
@@ -49,10 +50,16 @@ stepped around, second order (--second-order).
   --sample N          coordinates the per-coordinate timing is measured on (default 32); --resolution: fast
                       mode's (default 1e-2; 1e-3 refines the weight by blocks, at a cost)
 
+  audit               checks tfjs itself: every kernel with a registered gradient, through its public op, first and
+                      second order, float64 references, each failure confirmed and reproduced
+  --backend LIST      comma-separated backends to audit (default cpu); others are also compared with cpu
+  --op NAME           only this op or kernel (repeatable: --op tanh --op Conv2D)
+  --write             also write the report to docs/tfjs-audit.md
+
   -h, --help          this text
 exit status: 0 every check passes, 1 a check fails, 2 bad flags, a module or backend that cannot load`;
 
-export type Command = 'check' | 'opcheck' | 'selftest' | 'bench';
+export type Command = 'check' | 'opcheck' | 'selftest' | 'bench' | 'audit';
 export const NODE_BACKENDS = ['cpu', 'wasm', 'native', 'tensorflow'] as const;
 export type NodeBackend = (typeof NODE_BACKENDS)[number];
 export const OPCHECK_BACKENDS = [...NODE_BACKENDS, 'webgl', 'webgpu'] as const;
@@ -89,9 +96,12 @@ export interface GradcheckCli {
   compareSeeds: number;
   functions: string[];
   sample: number;
+  /** audit: ops or kernels to run (all when empty), and whether to write docs/tfjs-audit.md. */
+  ops: string[];
+  write: boolean;
 }
 
-const STRING_FLAGS = ['--shape', '--range', '--seed', '--mode', '--resolution', '--coordinates', '--max-failing', '--backend', '--import', '--input', '--seeds', '--compare-seeds', '--function', '--sample'];
+const STRING_FLAGS = ['--shape', '--range', '--seed', '--mode', '--resolution', '--coordinates', '--max-failing', '--backend', '--import', '--input', '--seeds', '--compare-seeds', '--function', '--sample', '--op'];
 
 /** "4,5" → [4, 5]; "scalar" or "" → []. */
 export function parseShape(flag: string, value: string): number[] {
@@ -153,6 +163,8 @@ export function parseGradcheckArgs(argv: string[]): GradcheckCli {
         'compare-seeds': { type: 'string' },
         function: { type: 'string', multiple: true },
         sample: { type: 'string' },
+        op: { type: 'string', multiple: true },
+        write: { type: 'boolean' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -178,11 +190,13 @@ export function parseGradcheckArgs(argv: string[]): GradcheckCli {
     compareSeeds: 2,
     functions: values.function ?? [],
     sample: 32,
+    ops: values.op ?? [],
+    write: values.write ?? false,
   };
   if (base.help) return base;
   const first = positionals[0];
-  if (first === undefined) throw new UsageError('missing what to check: a <module>#<export>, or opcheck, selftest or bench');
-  const command: Command = first === 'opcheck' || first === 'selftest' || first === 'bench' ? first : 'check';
+  if (first === undefined) throw new UsageError('missing what to check: a <module>#<export>, or opcheck, selftest, bench or audit');
+  const command: Command = first === 'opcheck' || first === 'selftest' || first === 'bench' || first === 'audit' ? first : 'check';
   const rest = command === 'check' ? positionals : positionals.slice(1);
   // Flags that belong to another command are refused rather than ignored.
   const allowed: Record<Command, string[]> = {
@@ -190,6 +204,7 @@ export function parseGradcheckArgs(argv: string[]): GradcheckCli {
     opcheck: ['backend', 'import', 'input', 'seed', 'json', 'help'],
     selftest: ['seeds', 'compare-seeds', 'function', 'json', 'help'],
     bench: ['sample', 'resolution', 'seed', 'json', 'help'],
+    audit: ['backend', 'op', 'seed', 'json', 'write', 'help'],
   };
   for (const key of Object.keys(values)) {
     if (!allowed[command].includes(key)) throw new UsageError(`--${key} does not apply to ${command === 'check' ? 'a module check' : command}`);
@@ -224,6 +239,9 @@ export function parseGradcheckArgs(argv: string[]): GradcheckCli {
     if (rest.length > 0) throw new UsageError(`selftest takes no arguments, got: ${rest.join(' ')}`);
     if (values.seeds !== undefined) out.seeds = parseInteger('seeds', values.seeds, 1);
     if (values['compare-seeds'] !== undefined) out.compareSeeds = parseInteger('compare-seeds', values['compare-seeds'], 0);
+  } else if (command === 'audit') {
+    if (rest.length > 0) throw new UsageError(`audit takes no arguments, got: ${rest.join(' ')} (name ops with --op)`);
+    out.backends = values.backend === undefined ? ['cpu'] : [...new Set(values.backend.split(',').map((b) => parseChoice('backend', b.trim(), NODE_BACKENDS)))];
   } else {
     if (rest.length > 0) throw new UsageError(`bench takes no arguments, got: ${rest.join(' ')}`);
     if (values.sample !== undefined) out.sample = parseInteger('sample', values.sample, 1);
