@@ -124,8 +124,8 @@ export class EagerOps {
 
   /**
    * op(a)·op(b) of float32 matrices by TF `BatchMatMulV2` (adj_x, adj_y), the op tfjs-node's own
-   * products use. TF 2.21's eager `MatMul` (transpose_a/b), which oneDNN rewrites, corrupted the heap
-   * of a training loop run under node --cpu-prof (5 crashes in 6 runs; none in 7 with BatchMatMulV2).
+   * products use: TF 2.21's eager `MatMul` (transpose_a/b), which oneDNN rewrites, corrupts the heap of
+   * a long training loop run under node --cpu-prof; BatchMatMulV2 does not.
    */
   matMul(a: Handle, b: Handle, transposeA: boolean, transposeB: boolean): Handle {
     return this.run('BatchMatMulV2', [this.boolAttr('adj_x', transposeA), this.boolAttr('adj_y', transposeB), this.floatT], [a, b])[0];
