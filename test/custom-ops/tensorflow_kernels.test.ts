@@ -46,10 +46,10 @@ const TF_OPS: Record<string, OpSpec> = {
   Sub: binary((a, b) => tf.sub(a, b)),
   RealDiv: binary((a, b) => tf.div(a, b)),
   MulNoNan: binary((a, b) => tf.where(tf.equal(b, 0), tf.zerosLike(a), tf.mul(a, b))),
-  MatMul: {
+  BatchMatMulV2: {
     inputs: ['float32', 'float32'],
-    attrs: { transpose_a: 'bool', transpose_b: 'bool', T: 'float-type' },
-    run: ([a, b], attrs) => tf.matMul(a, b, flag(attrs, 'transpose_a'), flag(attrs, 'transpose_b')),
+    attrs: { adj_x: 'bool', adj_y: 'bool', T: 'float-type' },
+    run: ([a, b], attrs) => tf.matMul(a, b, flag(attrs, 'adj_x'), flag(attrs, 'adj_y')),
   },
   BiasAddGrad: { inputs: ['float32'], attrs: { T: 'float-type', data_format: 'NHWC' }, run: ([g]) => tf.sum(g, 0) },
   SoftmaxCrossEntropyWithLogits: {

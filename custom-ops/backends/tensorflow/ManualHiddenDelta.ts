@@ -4,7 +4,7 @@ import { maskedByStep } from './ManualReluGrad.js';
 import { runEager } from './node_backend.js';
 
 /**
- * (dy·Wᵀ) ⊙ 1(preActivation > 0): TF MatMul (transpose_b), then the mask of ManualReluGrad
+ * (dy·Wᵀ) ⊙ 1(preActivation > 0): TF BatchMatMulV2 (adj_y), then the mask of ManualReluGrad
  * (relu'(0) = 0, +0 where preActivation ≤ 0, NaN where it is NaN). 4 ops.
  */
 export const manualHiddenDelta: KernelFunc = ({ inputs, backend }): Tensor => {

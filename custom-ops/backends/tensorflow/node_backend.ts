@@ -122,9 +122,13 @@ export class EagerOps {
     return this.run(opName, [this.floatT], inputs)[0];
   }
 
-  /** TF `MatMul(a, b)` of float32 matrices: op(a)·op(b). */
+  /**
+   * op(a)·op(b) of float32 matrices by TF `BatchMatMulV2` (adj_x, adj_y), the op tfjs-node's own
+   * products use: TF 2.21's eager `MatMul` (transpose_a/b), which oneDNN rewrites, corrupts the heap of
+   * a long training loop run under node --cpu-prof; BatchMatMulV2 does not.
+   */
   matMul(a: Handle, b: Handle, transposeA: boolean, transposeB: boolean): Handle {
-    return this.run('MatMul', [this.boolAttr('transpose_a', transposeA), this.boolAttr('transpose_b', transposeB), this.floatT], [a, b])[0];
+    return this.run('BatchMatMulV2', [this.boolAttr('adj_x', transposeA), this.boolAttr('adj_y', transposeB), this.floatT], [a, b])[0];
   }
 
   /** TF `Sum` or `Mean` of float32 `x` over `axes`. */
