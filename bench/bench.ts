@@ -27,6 +27,8 @@ import { defaultJobConfig, loadJobDataset, optimizerText, runDefaultJob, type Jo
 import { startNumpy, type NumpyBaseline, type NumpyInfo } from './numpy.js';
 import { PEER_NAMES, peerSkipText, startPeers, type PeerName } from './peers.js';
 import { formatTable, type BenchReport, type CompareTiming, type HomeworkRun, type PassName, type PassReport, type PeersSection, type RssRow, type SectionName, type SkipRow, type TimingRow } from './report.js';
+import { checkPageWritable, operatingSystem, writeBenchmarksPage } from './docs_page.js';
+import { pythonVersions } from './python_server.js';
 import { computeTargets } from './targets.js';
 import { timeCompare, timeW } from './w_section.js';
 import { HOMEWORK_SHAPE, WORKLOAD_W, flopsPerEpoch, makeHomeworkDataset } from './workload.js';
@@ -63,7 +65,8 @@ export const USAGE = `usage: npm run bench -- [flags]      (or: npx handgrad ben
   --homework-chunk N          homework epochs per interleaved chunk (default 10)
   --peers LIST                peers: ${PEER_NAMES.join(',')} (default all)
   --peers-homework-epochs N   peers: homework epochs (default 40, in chunks of --homework-chunk; 0 skips that part)
-  --write-docs                also write the report as docs/benchmarks.md (generated, dated, with the machine)
+  --write-docs                also write the report as a Markdown page (generated, dated, with the machine), atomically
+  --docs-file PATH            write the page here instead of docs/benchmarks.md (implies --write-docs)
   --numpy-threads N           OPENBLAS_NUM_THREADS for numpy's process only (default: numpy's own choice, one per
                               core); on a busy machine multi-threaded BLAS on small products slows down far more
                               than single-threaded code, so compare with --numpy-threads 1
@@ -95,6 +98,7 @@ export interface BenchOptions {
   peers: PeerName[];
   peersHomeworkEpochs: number;
   writeDocs: boolean;
+  docsFile: string;
   help: boolean;
 }
 
@@ -118,6 +122,7 @@ const OPTIONS = {
   peers: { type: 'string', default: PEER_NAMES.join(',') },
   'peers-homework-epochs': { type: 'string', default: '40' },
   'write-docs': { type: 'boolean', default: false },
+  'docs-file': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -146,7 +151,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     numpyThreads: values['numpy-threads'] === undefined ? null : parseInteger('numpy-threads', values['numpy-threads'], 1),
     peers: parseChoiceList('peers', values.peers, PEER_NAMES),
     peersHomeworkEpochs: parseInteger('peers-homework-epochs', values['peers-homework-epochs'], 0),
-    writeDocs: values['write-docs'],
+    writeDocs: values['write-docs'] || values['docs-file'] !== undefined,
+    docsFile: values['docs-file'] ?? 'docs/benchmarks.md',
     help: values.help,
   };
 }
@@ -523,6 +529,8 @@ async function benchMain(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return EXIT_OK;
   }
+  // A page that cannot be written is found out before the run, not after it.
+  if (options.writeDocs) checkPageWritable(options.docsFile);
   const loadBefore = os.loadavg();
   sampleLoad();
   const failures: string[] = [];
@@ -542,11 +550,15 @@ async function benchMain(argv: string[]): Promise<number> {
     process.off('SIGINT', onSigint);
   }
   const report: BenchReport = {
+    generated: new Date().toISOString(),
+    argv,
     machine: {
       cpu: os.cpus()[0]?.model ?? 'unknown',
       cores: os.cpus().length,
       memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      os: operatingSystem(),
       node: process.version,
+      python: pythonVersions(),
       loadBefore,
       loadAfter: os.loadavg(),
       loadRange: [Math.min(...loadSamples), Math.max(...loadSamples)],
@@ -557,6 +569,10 @@ async function benchMain(argv: string[]): Promise<number> {
     passes,
   };
   process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatTable(report)}\n`);
+  if (options.writeDocs) {
+    writeBenchmarksPage(options.docsFile, report);
+    log(`bench: wrote ${options.docsFile}`);
+  }
   for (const failure of failures) log(`bench: ${failure}`);
   return failures.length > 0 ? EXIT_FAILURE : EXIT_OK;
 }

@@ -138,3 +138,26 @@ export function jobEpochReply(reply: Record<string, unknown>, label: string): Py
   if (typeof metrics !== 'object' || metrics === null) throw new Error(`${label}: expected the epoch's metrics`);
   return { stepMs: Number(reply.stepMs), evalMs: Number(reply.evalMs), steps: Number(reply.steps), metrics: splitsMetrics(metrics as Record<string, unknown>) };
 }
+
+/** The bench's Python and the versions of the packages its sides use (null: not installed). */
+export interface PythonVersions {
+  python: string;
+  numpy: string | null;
+  torch: string | null;
+  jax: string | null;
+}
+
+/** Reads the versions from the installed packages' metadata (no import: torch and jax take seconds to import); null without Python. */
+export function pythonVersions(): PythonVersions | null {
+  const script = `
+import importlib.metadata as m, json, platform
+def version(name):
+    try:
+        return m.version(name)
+    except m.PackageNotFoundError:
+        return None
+print(json.dumps({"python": platform.python_version(), "numpy": version("numpy"), "torch": version("torch"), "jax": version("jax")}))`;
+  const probe = spawnSync(pythonCommand(), ['-c', script], { encoding: 'utf8' });
+  if (probe.status !== 0) return null;
+  return JSON.parse(probe.stdout) as PythonVersions;
+}

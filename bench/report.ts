@@ -1,6 +1,7 @@
 /** The benchmark's results as plain data, and their text tables. */
 import type { SplitsMetrics } from '../src/train/loop.js';
 import type { JobReport } from './job.js';
+import type { PythonVersions } from './python_server.js';
 import { PEER_DESCRIPTIONS, peerSkipText, type PeerName, type PeerSkip } from './peers.js';
 import type { Spread } from './stats.js';
 
@@ -172,11 +173,18 @@ export interface PassReport {
 }
 
 export interface BenchReport {
+  /** When the run ended (ISO 8601, UTC), and the flags it was given. */
+  generated: string;
+  argv: string[];
   machine: {
     cpu: string;
     cores: number;
     memoryGiB: number;
+    /** The distribution's name (/etc/os-release) and the kernel. */
+    os: string;
     node: string;
+    /** The bench's Python and its numpy, torch and jax; null without Python. */
+    python: PythonVersions | null;
     loadBefore: number[];
     loadAfter: number[];
     /** Least and greatest 1-minute load average seen before and after each section's process. */
