@@ -40,9 +40,9 @@ export function missingModule(module: string): string | null {
 
 export interface PythonServer {
   /** Sends a command line (and the raw bytes of `payload`, in order) and reads its one-line JSON reply. */
-  ask(command: string, payload?: ArrayBufferView[]): Promise<Record<string, unknown>>;
-  close(): void;
-  kill(): void;
+  ask: (command: string, payload?: ArrayBufferView[]) => Promise<Record<string, unknown>>;
+  close: () => void;
+  kill: () => void;
 }
 
 /** Starts `python script ...args` as a server; `label` names it in errors ("numpy reference", "peer torch-eager"). */
@@ -56,7 +56,7 @@ export function startPythonServer(script: string, args: string[], env: NodeJS.Pr
   const lines: Interface = createInterface({ input: child.stdout });
   const iterator = lines[Symbol.asyncIterator]();
   return {
-    async ask(command, payload = []) {
+    ask: async (command, payload = []) => {
       child.stdin.write(`${command}\n`);
       // Typed arrays are in the host's byte order; the scripts read little-endian (x86-64, arm64).
       for (const view of payload) child.stdin.write(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
@@ -69,11 +69,11 @@ export function startPythonServer(script: string, args: string[], env: NodeJS.Pr
       if (typeof reply.error === 'string') throw new Error(`${label}: ${reply.error}`);
       return reply;
     },
-    close() {
+    close: () => {
       child.stdin.end('quit\n');
       lines.close();
     },
-    kill() {
+    kill: () => {
       child.kill();
     },
   };
