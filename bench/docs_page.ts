@@ -74,6 +74,9 @@ function machineSection(report: BenchReport): string[] {
       ],
       true,
     ),
+    ...(machine.loadRange[1] > machine.cores
+      ? ['', `**The machine was oversubscribed** (1-minute load up to ${machine.loadRange[1].toFixed(1)} on ${machine.cores} cores): multi-threaded BLAS and OpenMP sides (numpy, PyTorch) slow down far more than the others then, so these ratios are not those of a quiet machine.`]
+      : []),
   ];
 }
 
