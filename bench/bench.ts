@@ -25,12 +25,15 @@ import { writeDatasetFile, readDatasetFile } from './dataset_file.js';
 import { HOMEWORK_BACKENDS, homeworkMnist, runHomework } from './homework.js';
 import { defaultJobConfig, loadJobDataset, optimizerText, runDefaultJob, type JobReport } from './job.js';
 import { startNumpy, type NumpyBaseline, type NumpyInfo } from './numpy.js';
-import { formatTable, type BenchReport, type CompareTiming, type HomeworkRun, type PassName, type PassReport, type RssRow, type SectionName, type SkipRow, type TimingRow } from './report.js';
+import { PEER_NAMES, peerSkipText, startPeers, type PeerName } from './peers.js';
+import { formatTable, type BenchReport, type CompareTiming, type HomeworkRun, type PassName, type PassReport, type PeersSection, type RssRow, type SectionName, type SkipRow, type TimingRow } from './report.js';
+import { checkPageWritable, operatingSystem, writeBenchmarksPage } from './docs_page.js';
+import { pythonVersions } from './python_server.js';
 import { computeTargets } from './targets.js';
 import { timeCompare, timeW } from './w_section.js';
 import { HOMEWORK_SHAPE, WORKLOAD_W, flopsPerEpoch, makeHomeworkDataset } from './workload.js';
 
-export const SECTIONS: readonly SectionName[] = ['job', 'w', 'homework'];
+export const SECTIONS: readonly SectionName[] = ['job', 'w', 'homework', 'peers'];
 export const PASSES: readonly PassName[] = ['pinned', 'unpinned'];
 const BENCH_BACKENDS: readonly BackendName[] = ['native', 'tensorflow', 'wasm', 'cpu'];
 /** The variables the unpinned pass removes from both sides' environment. */
@@ -40,11 +43,14 @@ const BLAS_BACKENDS: readonly BackendName[] = ['native'];
 
 export const USAGE = `usage: npm run bench -- [flags]      (or: npx handgrad bench [flags])
 
-  --sections job,w,homework   which sections to run (default all, in this order):
+  --sections job,w,homework,peers   which sections to run (default all, in this order):
                                 job       the default job: \`npm run train\` with no flags (MNIST, ${DEFAULTS.hidden} hidden,
                                           ${DEFAULTS.optimizer}, batch ${DEFAULTS.batchSize}, ${DEFAULTS.epochs} epochs) against the same loop in numpy, epoch by epoch
                                 w         workload W: full-batch epochs of 10000×784 → 1000 → 10, manual and autodiff
                                 homework  the homework setting: 200 full-batch momentum epochs with evaluation, in chunks
+                                peers     the default job and the homework setting on the first backend of --backends
+                                          against numpy, PyTorch (eager, torch.compile) and JAX (jitted step, jitted
+                                          epoch), epoch by epoch (pinned pass only; a missing torch or jax is one skip line)
   --backends native,tensorflow,wasm,cpu   backends for job and w (default all four; those that cannot load are skipped)
   --unpinned                  add a second pass with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset in both sides'
                               processes (native only; wasm and cpu do not use OpenBLAS)
@@ -57,6 +63,10 @@ export const USAGE = `usage: npm run bench -- [flags]      (or: npx handgrad ben
   --skip-compare              W: do not time \`npm run compare\`'s checks on each backend
   --homework-epochs N         homework epochs (default 200; 0 skips the section)
   --homework-chunk N          homework epochs per interleaved chunk (default 10)
+  --peers LIST                peers: ${PEER_NAMES.join(',')} (default all)
+  --peers-homework-epochs N   peers: homework epochs (default 40, in chunks of --homework-chunk; 0 skips that part)
+  --write-docs                also write the report as a Markdown page (generated, dated, with the machine), atomically
+  --docs-file PATH            write the page here instead of docs/benchmarks.md (implies --write-docs)
   --numpy-threads N           OPENBLAS_NUM_THREADS for numpy's process only (default: numpy's own choice, one per
                               core); on a busy machine multi-threaded BLAS on small products slows down far more
                               than single-threaded code, so compare with --numpy-threads 1
@@ -85,6 +95,10 @@ export interface BenchOptions {
   seed: number;
   /** OPENBLAS_NUM_THREADS for the numpy processes; null = numpy's default. */
   numpyThreads: number | null;
+  peers: PeerName[];
+  peersHomeworkEpochs: number;
+  writeDocs: boolean;
+  docsFile: string;
   help: boolean;
 }
 
@@ -105,6 +119,10 @@ const OPTIONS = {
   'homework-chunk': { type: 'string', default: '10' },
   seed: { type: 'string', default: '0' },
   'numpy-threads': { type: 'string' },
+  peers: { type: 'string', default: PEER_NAMES.join(',') },
+  'peers-homework-epochs': { type: 'string', default: '40' },
+  'write-docs': { type: 'boolean', default: false },
+  'docs-file': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -131,6 +149,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     homeworkChunk: parseInteger('homework-chunk', values['homework-chunk'], 1),
     seed: parseInteger('seed', values.seed, 0),
     numpyThreads: values['numpy-threads'] === undefined ? null : parseInteger('numpy-threads', values['numpy-threads'], 1),
+    peers: parseChoiceList('peers', values.peers, PEER_NAMES),
+    peersHomeworkEpochs: parseInteger('peers-homework-epochs', values['peers-homework-epochs'], 0),
+    writeDocs: values['write-docs'] || values['docs-file'] !== undefined,
+    docsFile: values['docs-file'] ?? 'docs/benchmarks.md',
     help: values.help,
   };
 }
@@ -147,6 +169,7 @@ export type ChildTask = { numpyThreads: number | null } & (
   | { section: 'job'; backend: BackendName; epochs: number; rows: number | null; subsetReason: string | null; denseProducts: boolean }
   | { section: 'w'; backend: BackendName; rows: number; epochs: number; compare: boolean; seed: number }
   | { section: 'homework'; backend: BackendName; epochs: number; chunk: number; seed: number; datasetFile: string }
+  | { section: 'peers'; backend: BackendName; peers: PeerName[]; jobEpochs: number; jobRows: number | null; homeworkEpochs: number; chunk: number; seed: number; datasetFile: string }
 );
 
 export type ChildResult =
@@ -156,6 +179,7 @@ export type ChildResult =
       job?: JobReport;
       w?: { timings: TimingRow[]; compare: CompareTiming | null };
       homework?: HomeworkRun;
+      peers?: PeersSection;
       rss: { handgradMiB: number; numpyMiB: number | null };
       numpy: NumpyInfo | null;
       numpySkipped: string | null;
@@ -191,9 +215,33 @@ export async function runTask(task: ChildTask, numpy: NumpyBaseline | null): Pro
     const compare = task.compare ? (log(`  ${task.backend}: timing compare`), timeCompare(task.backend)) : null;
     return { ok: true, task, w: { timings, compare } };
   }
+  if (task.section === 'peers') return { ok: true, task, peers: await runPeers(task, numpy) };
   const dataset = readDatasetFile(task.datasetFile);
   const homework = await runHomework({ backend: task.backend, shape: HOMEWORK_SHAPE, dataset, epochs: task.epochs, chunkEpochs: task.chunk, seed: task.seed }, numpy, log);
   return { ok: true, task, homework };
+}
+
+/** The peers section: the default job, then the homework setting, each with numpy and every peer that starts beside handgrad. */
+async function runPeers(task: Extract<ChildTask, { section: 'peers' }>, numpy: NumpyBaseline | null): Promise<PeersSection> {
+  const { peers, skipped } = await startPeers(task.peers);
+  for (const skip of skipped) log(`  peers: ${peerSkipText(skip)}`);
+  const section: PeersSection = { backend: task.backend, job: null, homework: null, skipped };
+  if (peers.length === 0) return section;
+  try {
+    if (task.jobEpochs > 0) {
+      const dataset = loadJobDataset(task.jobRows);
+      const config = defaultJobConfig(dataset.features, dataset.classes, task.jobEpochs);
+      const subset = task.jobRows === null ? null : `--job-rows ${task.jobRows}: the first ${dataset.train.n} training rows and a fifth as many valid and test rows, on every side`;
+      section.job = await runDefaultJob({ backend: task.backend, dataset, config, subset }, numpy, log, peers);
+    }
+    if (task.homeworkEpochs > 0) {
+      const dataset = readDatasetFile(task.datasetFile);
+      section.homework = await runHomework({ backend: task.backend, shape: HOMEWORK_SHAPE, dataset, epochs: task.homeworkEpochs, chunkEpochs: task.chunk, seed: task.seed }, numpy, log, peers);
+    }
+  } finally {
+    for (const peer of peers) peer.close();
+  }
+  return section;
 }
 
 async function childMain(taskJson: string): Promise<void> {
@@ -306,113 +354,165 @@ function homeworkDatasetFile(scratch: string, seed: number): string {
   return path;
 }
 
-async function runPass(pass: PassName, options: BenchOptions, scratch: string, failures: string[]): Promise<PassReport> {
+/** What the sections of one pass share: how they start a child, and what the pass collects from the children. */
+interface PassRun {
+  pass: PassName;
+  env: NodeJS.ProcessEnv;
+  options: BenchOptions;
+  scratch: string;
+  /** The backends this pass runs: all of --backends in the pinned pass, the OpenBLAS ones in the unpinned. */
+  backends: BackendName[];
+  skipped: SkipRow[];
+  rss: RssRow[];
+  numpyInfo: NumpyInfo | null;
+  native: { blasCore: string; description: string } | null;
+  /** Runs a child; null when its backend is unavailable (skipped once per pass) or it failed (recorded). */
+  run(task: ChildTask): Promise<Extract<ChildResult, { ok: true }> | null>;
+}
+
+function passRun(pass: PassName, options: BenchOptions, scratch: string, failures: string[]): PassRun {
   const env = environmentFor(pass);
-  const backends = pass === 'pinned' ? options.backends : options.backends.filter((b) => BLAS_BACKENDS.includes(b));
-  const skipped: SkipRow[] = [];
-  const rss: RssRow[] = [];
-  let numpyInfo: NumpyInfo | null = null;
-  let native: { blasCore: string; description: string } | null = null;
   /** Backends that could not load in this pass: skipped once, not started again for the next sections. */
   const unavailable = new Set<BackendName>();
-  const run = async (task: ChildTask): Promise<Extract<ChildResult, { ok: true }> | null> => {
-    if (unavailable.has(task.backend)) return null;
-    log(`[${pass}] ${task.section} on ${task.backend}`);
-    sampleLoad();
-    const result = await runChild(task, env);
-    sampleLoad();
-    if (!result.ok) {
-      if (result.unavailable) {
-        unavailable.add(task.backend);
-        skipped.push({ backend: task.backend, reason: result.reason });
-      } else {
-        skipped.push({ backend: `${task.section} ${runLabel(task)}`, reason: `FAILED: ${result.reason}` });
-        failures.push(`${pass} ${task.section} ${runLabel(task)}: ${result.reason}`);
+  const state: PassRun = {
+    pass,
+    env,
+    options,
+    scratch,
+    backends: pass === 'pinned' ? options.backends : options.backends.filter((b) => BLAS_BACKENDS.includes(b)),
+    skipped: [],
+    rss: [],
+    numpyInfo: null,
+    native: null,
+    run: async (task) => {
+      if (unavailable.has(task.backend)) return null;
+      log(`[${pass}] ${task.section} on ${task.backend}`);
+      sampleLoad();
+      const result = await runChild(task, env);
+      sampleLoad();
+      if (!result.ok) {
+        if (result.unavailable) {
+          unavailable.add(task.backend);
+          state.skipped.push({ backend: task.backend, reason: result.reason });
+        } else {
+          state.skipped.push({ backend: `${task.section} ${runLabel(task)}`, reason: `FAILED: ${result.reason}` });
+          failures.push(`${pass} ${task.section} ${runLabel(task)}: ${result.reason}`);
+        }
+        log(`[${pass}] ${task.section} on ${task.backend}: ${result.unavailable ? 'skipped' : 'FAILED'} (${result.reason})`);
+        return null;
       }
-      log(`[${pass}] ${task.section} on ${task.backend}: ${result.unavailable ? 'skipped' : 'FAILED'} (${result.reason})`);
-      return null;
-    }
-    numpyInfo ??= result.numpy;
-    native ??= result.native;
-    if (result.numpySkipped !== null && !skipped.some((s) => s.backend === 'numpy')) skipped.push({ backend: 'numpy', reason: `${result.numpySkipped}; ratios are not available` });
-    rss.push({ section: task.section, backend: runLabel(task), handgradMiB: result.rss.handgradMiB, numpyMiB: result.rss.numpyMiB });
-    return result;
+      state.numpyInfo ??= result.numpy;
+      state.native ??= result.native;
+      if (result.numpySkipped !== null && !state.skipped.some((s) => s.backend === 'numpy')) state.skipped.push({ backend: 'numpy', reason: `${result.numpySkipped}; ratios are not available` });
+      state.rss.push({ section: task.section, backend: runLabel(task), handgradMiB: result.rss.handgradMiB, numpyMiB: result.rss.numpyMiB });
+      return result;
+    },
   };
+  return state;
+}
 
-  let job: PassReport['job'] = null;
-  if (options.sections.includes('job')) {
-    const runs: JobReport[] = [];
-    for (const backend of backends) {
-      const cpuSubset = backend === 'cpu' && (options.jobRows === null || options.jobRows > options.jobCpuRows);
-      const rows = cpuSubset ? options.jobCpuRows : options.jobRows;
-      const subsetReason = cpuSubset
-        ? `cpu runs the first ${rows} training rows and a fifth as many valid and test rows (--job-cpu-rows; a full epoch takes minutes on cpu), and numpy the same rows`
-        : rows !== null
-          ? `--job-rows ${rows}: the first ${rows} training rows and a fifth as many valid and test rows, on both sides`
-          : null;
-      // native twice: as it runs (zero-skipping products), then with every product through dense BLAS, as numpy's.
-      for (const denseProducts of backend === 'native' ? [false, true] : [false]) {
-        const result = await run({ numpyThreads: options.numpyThreads, section: 'job', backend, epochs: options.jobEpochs, rows, subsetReason, denseProducts });
-        if (result?.job) runs.push(result.job);
-      }
-    }
-    const full = loadJobDataset(null);
-    const config = defaultJobConfig(full.features, full.classes, options.jobEpochs);
-    job = {
-      description: { layers: config.layers, optimizer: optimizerText(config), grad: config.grad, batchSize: config.batchSize, epochs: config.epochs, sizes: { train: full.train.n, valid: full.valid.n, test: full.test.n } },
-      runs,
-    };
-  }
-
-  let w: PassReport['w'] = null;
-  if (options.sections.includes('w')) {
-    const timings: TimingRow[] = [];
-    const compare: CompareTiming[] = [];
-    for (const backend of backends) {
-      const rows = options.subsetRows[backend] ?? WORKLOAD_W.rows;
-      const epochs = rows < WORKLOAD_W.rows ? Math.min(options.epochs, 5) : options.epochs;
-      const result = await run({ numpyThreads: options.numpyThreads, section: 'w', backend, rows, epochs, compare: options.compare, seed: options.seed });
-      if (result?.w) {
-        timings.push(...result.w.timings);
-        if (result.w.compare) compare.push(result.w.compare);
-      }
-    }
-    const full = timings.filter((t) => t.backend !== 'numpy' && t.rows === WORKLOAD_W.rows && t.vsNumpy !== null).sort((a, b) => (a.vsNumpy ?? Infinity) - (b.vsNumpy ?? Infinity));
-    w = {
-      workload: { rows: WORKLOAD_W.rows, layers: [...WORKLOAD_W.layers], optimizer: `momentum (γ ${WORKLOAD_W.momentum}, α ${WORKLOAD_W.lr})`, gflopPerEpoch: flopsPerEpoch(WORKLOAD_W.rows, WORKLOAD_W.layers) },
-      timings,
-      compare,
-      best: full[0] ? { backend: full[0].backend, grads: full[0].grads, vsNumpy: full[0].vsNumpy ?? NaN } : null,
-    };
-  }
-
-  let homework: PassReport['homework'] = null;
-  if (options.sections.includes('homework') && options.homeworkEpochs > 0) {
-    const candidates = HOMEWORK_BACKENDS.filter((b) => backends.includes(b));
-    const fromW = w?.timings.filter((t) => candidates.includes(t.backend as BackendName) && t.grads === 'manual' && t.rows === WORKLOAD_W.rows).sort((a, b) => a.medianMs - b.medianMs)[0];
-    let backend = fromW?.backend as BackendName | undefined;
-    for (const name of ['tensorflow', 'native'] as const) {
-      if (backend === undefined && candidates.includes(name) && (await probeBackend(name)).available) backend = name;
-    }
-    if (backend === undefined) homework = { skipped: `needs ${HOMEWORK_BACKENDS.join(' or ')} in --backends, loadable` };
-    else {
-      const datasetFile = homeworkDatasetFile(scratch, options.seed);
-      const result = await run({ numpyThreads: options.numpyThreads, section: 'homework', backend, epochs: options.homeworkEpochs, chunk: options.homeworkChunk, seed: options.seed, datasetFile });
-      homework = result?.homework ?? { skipped: `the run on ${backend} failed` };
+async function jobSection(p: PassRun): Promise<PassReport['job']> {
+  const { options } = p;
+  const runs: JobReport[] = [];
+  for (const backend of p.backends) {
+    const cpuSubset = backend === 'cpu' && (options.jobRows === null || options.jobRows > options.jobCpuRows);
+    const rows = cpuSubset ? options.jobCpuRows : options.jobRows;
+    const subsetReason = cpuSubset
+      ? `cpu runs the first ${rows} training rows and a fifth as many valid and test rows (--job-cpu-rows; a full epoch takes minutes on cpu), and numpy the same rows`
+      : rows !== null
+        ? `--job-rows ${rows}: the first ${rows} training rows and a fifth as many valid and test rows, on both sides`
+        : null;
+    // native twice: as it runs (zero-skipping products), then with every product through dense BLAS, as numpy's.
+    for (const denseProducts of backend === 'native' ? [false, true] : [false]) {
+      const result = await p.run({ numpyThreads: options.numpyThreads, section: 'job', backend, epochs: options.jobEpochs, rows, subsetReason, denseProducts });
+      if (result?.job) runs.push(result.job);
     }
   }
+  const full = loadJobDataset(null);
+  const config = defaultJobConfig(full.features, full.classes, options.jobEpochs);
+  return {
+    description: { layers: config.layers, optimizer: optimizerText(config), grad: config.grad, batchSize: config.batchSize, epochs: config.epochs, sizes: { train: full.train.n, valid: full.valid.n, test: full.test.n } },
+    runs,
+  };
+}
 
+async function wSection(p: PassRun): Promise<PassReport['w']> {
+  const { options } = p;
+  const timings: TimingRow[] = [];
+  const compare: CompareTiming[] = [];
+  for (const backend of p.backends) {
+    const rows = options.subsetRows[backend] ?? WORKLOAD_W.rows;
+    const epochs = rows < WORKLOAD_W.rows ? Math.min(options.epochs, 5) : options.epochs;
+    const result = await p.run({ numpyThreads: options.numpyThreads, section: 'w', backend, rows, epochs, compare: options.compare, seed: options.seed });
+    if (result?.w) {
+      timings.push(...result.w.timings);
+      if (result.w.compare) compare.push(result.w.compare);
+    }
+  }
+  const full = timings.filter((t) => t.backend !== 'numpy' && t.rows === WORKLOAD_W.rows && t.vsNumpy !== null).sort((a, b) => (a.vsNumpy ?? Infinity) - (b.vsNumpy ?? Infinity));
+  return {
+    workload: { rows: WORKLOAD_W.rows, layers: [...WORKLOAD_W.layers], optimizer: `momentum (γ ${WORKLOAD_W.momentum}, α ${WORKLOAD_W.lr})`, gflopPerEpoch: flopsPerEpoch(WORKLOAD_W.rows, WORKLOAD_W.layers) },
+    timings,
+    compare,
+    best: full[0] ? { backend: full[0].backend, grads: full[0].grads, vsNumpy: full[0].vsNumpy ?? NaN } : null,
+  };
+}
+
+/** The homework setting on the fastest manual backend W measured, else the first of tensorflow, native that loads. */
+async function homeworkSection(p: PassRun, w: PassReport['w']): Promise<PassReport['homework']> {
+  const { options } = p;
+  const candidates = HOMEWORK_BACKENDS.filter((b) => p.backends.includes(b));
+  const fromW = w?.timings.filter((t) => candidates.includes(t.backend as BackendName) && t.grads === 'manual' && t.rows === WORKLOAD_W.rows).sort((a, b) => a.medianMs - b.medianMs)[0];
+  let backend = fromW?.backend as BackendName | undefined;
+  for (const name of ['tensorflow', 'native'] as const) {
+    if (backend === undefined && candidates.includes(name) && (await probeBackend(name)).available) backend = name;
+  }
+  if (backend === undefined) return { skipped: `needs ${HOMEWORK_BACKENDS.join(' or ')} in --backends, loadable` };
+  const datasetFile = homeworkDatasetFile(p.scratch, options.seed);
+  const result = await p.run({ numpyThreads: options.numpyThreads, section: 'homework', backend, epochs: options.homeworkEpochs, chunk: options.homeworkChunk, seed: options.seed, datasetFile });
+  return result?.homework ?? { skipped: `the run on ${backend} failed` };
+}
+
+/** The peers section, on the first backend of --backends (native by default). */
+async function peersSection(p: PassRun): Promise<PeersSection | null> {
+  const { options } = p;
+  const backend = p.backends[0];
+  const datasetFile = homeworkDatasetFile(p.scratch, options.seed);
+  const result = await p.run({
+    numpyThreads: options.numpyThreads,
+    section: 'peers',
+    backend,
+    peers: options.peers,
+    jobEpochs: options.jobEpochs,
+    jobRows: options.jobRows,
+    homeworkEpochs: options.peersHomeworkEpochs,
+    chunk: options.homeworkChunk,
+    seed: options.seed,
+    datasetFile,
+  });
+  return result?.peers ?? null;
+}
+
+async function runPass(pass: PassName, options: BenchOptions, scratch: string, failures: string[]): Promise<PassReport> {
+  const p = passRun(pass, options, scratch, failures);
+  const job = options.sections.includes('job') ? await jobSection(p) : null;
+  const w = options.sections.includes('w') ? await wSection(p) : null;
+  const homework = options.sections.includes('homework') && options.homeworkEpochs > 0 ? await homeworkSection(p, w) : null;
+  // Peers bring their own BLAS: the unpinned pass (which is about OpenBLAS's pin) does not repeat them.
+  const peers = options.sections.includes('peers') && pass === 'pinned' && p.backends.length > 0 ? await peersSection(p) : null;
+  const { skipped, rss, numpyInfo, native } = p;
   return {
     pass,
-    env: reportedEnv(env),
-    note: passNote(pass, env),
-    blasCore: { numpy: (numpyInfo as NumpyInfo | null)?.blasCore ?? null, native: (native as { blasCore: string } | null)?.blasCore ?? null },
-    numpyThreads: (numpyInfo as NumpyInfo | null)?.blasThreads ?? null,
-    numpy: (numpyInfo as NumpyInfo | null)?.description ?? null,
-    native: (native as { description: string } | null)?.description ?? null,
+    env: reportedEnv(p.env),
+    note: passNote(pass, p.env),
+    blasCore: { numpy: numpyInfo?.blasCore ?? null, native: native?.blasCore ?? null },
+    numpyThreads: numpyInfo?.blasThreads ?? null,
+    numpy: numpyInfo?.description ?? null,
+    native: native?.description ?? null,
     job,
     w,
     homework,
+    peers,
     skipped,
     rss,
     targets: computeTargets({ job, w, homework, rss }),
@@ -429,6 +529,8 @@ async function benchMain(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return EXIT_OK;
   }
+  // A page that cannot be written is found out before the run, not after it.
+  if (options.writeDocs) checkPageWritable(options.docsFile);
   const loadBefore = os.loadavg();
   sampleLoad();
   const failures: string[] = [];
@@ -448,11 +550,15 @@ async function benchMain(argv: string[]): Promise<number> {
     process.off('SIGINT', onSigint);
   }
   const report: BenchReport = {
+    generated: new Date().toISOString(),
+    argv,
     machine: {
       cpu: os.cpus()[0]?.model ?? 'unknown',
       cores: os.cpus().length,
       memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      os: operatingSystem(),
       node: process.version,
+      python: pythonVersions(),
       loadBefore,
       loadAfter: os.loadavg(),
       loadRange: [Math.min(...loadSamples), Math.max(...loadSamples)],
@@ -463,6 +569,10 @@ async function benchMain(argv: string[]): Promise<number> {
     passes,
   };
   process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatTable(report)}\n`);
+  if (options.writeDocs) {
+    writeBenchmarksPage(options.docsFile, report);
+    log(`bench: wrote ${options.docsFile}`);
+  }
   for (const failure of failures) log(`bench: ${failure}`);
   return failures.length > 0 ? EXIT_FAILURE : EXIT_OK;
 }

@@ -10,8 +10,9 @@ import { loadDataset } from '../src/data/load.js';
 import { disposeTensorData, disposeTrainState, initTrainState, toTensorData, trainEpochs, type EpochMetrics } from '../src/train/loop.js';
 import { encodeSnapshot, snapshotTrainState } from '../src/train/snapshot.js';
 import type { NumpyBaseline } from './numpy.js';
-import type { HomeworkMetrics, HomeworkRun, HomeworkSide } from './report.js';
-import { median } from './stats.js';
+import type { PeerClient } from './peers.js';
+import type { HomeworkMetrics, HomeworkRun, HomeworkSide, PeerHomeworkRun } from './report.js';
+import { median, spread } from './stats.js';
 import { HOMEWORK_SHAPE, makeHomeworkDataset, trainConfigFor, type HomeworkShape } from './workload.js';
 
 /** Pause between the two sides' chunks, so that the other process's idle BLAS threads stop spinning. */
@@ -65,6 +66,33 @@ function side(chunkSeconds: number[], trainSeconds: number, evalSeconds: number,
   };
 }
 
+interface PeerProgress {
+  client: PeerClient;
+  compileMs: number | null;
+  failed: string | null;
+  chunkSeconds: number[];
+  metrics: HomeworkMetrics[];
+}
+
+function peerHomeworkRun(entry: PeerProgress, handgrad: HomeworkSide): PeerHomeworkRun {
+  const chunks = entry.chunkSeconds.length;
+  const seconds = entry.chunkSeconds.reduce((a, b) => a + b, 0);
+  const ours = handgrad.chunkSeconds.slice(0, chunks).reduce((a, b) => a + b, 0);
+  return {
+    peer: entry.client.name,
+    framework: entry.client.framework,
+    compileSeconds: entry.compileMs === null ? null : entry.compileMs / 1000,
+    failed: entry.failed,
+    epochs: entry.metrics.length,
+    seconds,
+    chunkSeconds: entry.chunkSeconds,
+    ratio: chunks > 0 ? ours / seconds : null,
+    chunkRatios: chunks > 0 ? spread(entry.chunkSeconds.map((s, i) => handgrad.chunkSeconds[i] / s)) : null,
+    maxTrainLossDiff: chunks > 0 ? Math.max(...entry.metrics.map((m, e) => Math.abs(m.trainLoss - handgrad.trainLosses[e]))) : null,
+    last: entry.metrics.at(-1) ?? null,
+  };
+}
+
 /**
  * The homework setting as `npm run train` runs it: trainEpochs (one full-batch momentum step, then loss and
  * accuracy on train/valid/test, every epoch) on `dataset` (the bench: MNIST rows of the homework's split sizes),
@@ -73,7 +101,7 @@ function side(chunkSeconds: number[], trainSeconds: number, evalSeconds: number,
  * With numpy, chunks of `chunkEpochs` alternate: handgrad epochs 1…c, numpy epochs 1…c, handgrad c+1…2c
  * (trainEpochs continuing from the returned state), … so both sides see the same machine load.
  */
-export async function runHomework(options: HomeworkOptions, numpy: NumpyBaseline | null, progress: (message: string) => void): Promise<HomeworkRun> {
+export async function runHomework(options: HomeworkOptions, numpy: NumpyBaseline | null, progress: (message: string) => void, peers: readonly PeerClient[] = []): Promise<HomeworkRun> {
   const { shape, epochs, chunkEpochs } = options;
   await useBackend(options.backend);
   const config = { ...trainConfigFor(shape, 'manual', options.seed), epochs: 0 };
@@ -86,8 +114,18 @@ export async function runHomework(options: HomeworkOptions, numpy: NumpyBaseline
   const data = toTensorData(dataset);
   const uploadSeconds = (performance.now() - uploadStart) / 1000;
   let state = initTrainState(config);
-  if (numpy) {
-    await numpy.homework(dataset, encodeSnapshot(snapshotTrainState(state)), shape.momentum, shape.lr);
+  const initial = numpy || peers.length > 0 ? encodeSnapshot(snapshotTrainState(state)) : null;
+  if (numpy && initial) await numpy.homework(dataset, initial, shape.momentum, shape.lr);
+  const peerProgress: PeerProgress[] = [];
+  for (const client of peers) {
+    const entry: PeerProgress = { client, compileMs: null, failed: null, chunkSeconds: [], metrics: [] };
+    peerProgress.push(entry);
+    try {
+      if (initial) entry.compileMs = await client.homework(dataset, initial, shape.momentum, shape.lr);
+    } catch (error) {
+      entry.failed = firstLine(error);
+      progress(`  ${client.name}: FAILED (${entry.failed})`);
+    }
   }
   const tensorsBefore = tf.memory().numTensors;
   let maxChunkGrowth = 0;
@@ -116,6 +154,19 @@ export async function runHomework(options: HomeworkOptions, numpy: NumpyBaseline
         theirs.evalMs += evalMs;
         theirs.metrics.push(...chunk.metrics);
         numpyNote = `, numpy ${((stepMs + evalMs) / 1000).toFixed(2)} s`;
+      }
+      for (const entry of peerProgress.filter((p) => p.failed === null)) {
+        await sleep(GAP_MS);
+        try {
+          const chunk = await entry.client.homeworkEpochs(count);
+          entry.chunkSeconds.push(chunk.ms / 1000);
+          entry.metrics.push(...chunk.metrics);
+          if (chunk.compileMs > 0) entry.compileMs = (entry.compileMs ?? 0) + chunk.compileMs;
+          numpyNote += `, ${entry.client.name} ${(chunk.ms / 1000).toFixed(2)} s`;
+        } catch (error) {
+          entry.failed = firstLine(error);
+          numpyNote += `, ${entry.client.name} FAILED (${entry.failed})`;
+        }
       }
       progress(`  homework epochs ${state.epoch - count + 1}–${state.epoch}/${epochs}: handgrad ${ours.chunkSeconds.at(-1)?.toFixed(2)} s${numpyNote}`);
     }
@@ -149,6 +200,7 @@ export async function runHomework(options: HomeworkOptions, numpy: NumpyBaseline
     uploadSeconds,
     projectedTrainSeconds: uploadSeconds + (handgrad.seconds * HOMEWORK_TRAIN_EPOCHS) / epochs,
     tensors: { before: tensorsBefore, after: tensorsAfter, maxChunkGrowth },
+    peers: peerProgress.map((entry) => peerHomeworkRun(entry, handgrad)),
   };
 }
 

@@ -13,6 +13,8 @@ import { ADAM_DEFAULTS, DEFAULT_LR, EVAL_CHUNK, TRAIN_DEFAULTS as DEFAULTS, type
 import { disposeTensorData, disposeTrainState, initTrainState, shuffledIndices, toTensorData, trainEpochs } from '../src/train/loop.js';
 import { encodeSnapshot, snapshotTrainState } from '../src/train/snapshot.js';
 import type { NumpyBaseline } from './numpy.js';
+import type { PeerClient, PeerName } from './peers.js';
+import type { PythonJobEpoch } from './python_server.js';
 import type { SplitsMetrics as HomeworkMetrics } from '../src/train/loop.js';
 import { spread, type Spread } from './stats.js';
 
@@ -109,6 +111,62 @@ export interface JobReport {
   maxValidLossDiff: number | null;
   /** tf.memory().numTensors with the run's data and state alive: before the first epoch, after the last, and the largest growth after any epoch. */
   tensors: { before: number; after: number; maxEpochGrowth: number };
+  /** The PyTorch and JAX peers that ran beside handgrad (the peers section); empty elsewhere. */
+  peers: PeerJobRun[];
+}
+
+/** One peer (bench/peers.ts) in the default job, epoch by epoch after handgrad's (and numpy's) epoch on the same batch order. */
+export interface PeerJobRun {
+  peer: PeerName;
+  framework: string;
+  /** Seconds compiling before the first epoch (torch.compile, jax's lower().compile()); null for an eager peer. */
+  compileSeconds: number | null;
+  /** Why the peer stopped (its epochs so far are kept), or null. */
+  failed: string | null;
+  perEpoch: JobEpochSide[];
+  /** handgrad.seconds / peer.seconds of each epoch it ran (warm-up included; the spreads leave it out). */
+  ratios: number[];
+  summary: JobSideSummary | null;
+  /** Per-epoch handgrad / peer over the timed epochs: whole epoch, steps only. */
+  ratio: Spread | null;
+  trainRatio: Spread | null;
+  /** Largest |handgrad − peer| train and valid loss after any epoch. */
+  maxTrainLossDiff: number | null;
+  maxValidLossDiff: number | null;
+}
+
+interface PeerProgress {
+  client: PeerClient;
+  compileMs: number | null;
+  failed: string | null;
+  epochs: JobEpochSide[];
+}
+
+const errorLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0];
+
+function pythonSide(reply: PythonJobEpoch): JobEpochSide {
+  return { seconds: (reply.stepMs + reply.evalMs) / 1000, trainSeconds: reply.stepMs / 1000, evalSeconds: reply.evalMs / 1000, metrics: reply.metrics };
+}
+
+function peerJobRun(progress: PeerProgress, ours: JobEpochSide[], warmupEpochs: number, steps: number): PeerJobRun {
+  const theirs = progress.epochs;
+  const pairs = theirs.map((side, i) => ({ ours: ours[i], theirs: side, timed: i >= warmupEpochs }));
+  const timed = pairs.filter((p) => p.timed);
+  const ratios = (pick: (s: JobEpochSide) => number): Spread | null => (timed.length > 0 ? spread(timed.map((p) => pick(p.ours) / pick(p.theirs))) : null);
+  const maxDiff = (key: 'trainLoss' | 'validLoss'): number | null => (pairs.length > 0 ? Math.max(...pairs.map((p) => Math.abs(p.ours.metrics[key] - p.theirs.metrics[key]))) : null);
+  return {
+    peer: progress.client.name,
+    framework: progress.client.framework,
+    compileSeconds: progress.compileMs === null ? null : progress.compileMs / 1000,
+    failed: progress.failed,
+    perEpoch: theirs,
+    ratios: pairs.map((p) => p.ours.seconds / p.theirs.seconds),
+    summary: timed.length > 0 ? sideSummary(theirs, timed.map((p) => p.theirs), steps) : null,
+    ratio: ratios((s) => s.seconds),
+    trainRatio: ratios((s) => s.trainSeconds),
+    maxTrainLossDiff: maxDiff('trainLoss'),
+    maxValidLossDiff: maxDiff('validLoss'),
+  };
 }
 
 export interface JobOptions {
@@ -140,7 +198,7 @@ function metricsOf(m: HomeworkMetrics): HomeworkMetrics {
  * followed by numpy's epoch on the same batch order (the shuffle trainEpochs draws next, computed beforehand
  * from the same RNG state), from the same initial parameters, so both sides train the same network.
  */
-export async function runDefaultJob(options: JobOptions, numpy: NumpyBaseline | null, progress: (message: string) => void): Promise<JobReport> {
+export async function runDefaultJob(options: JobOptions, numpy: NumpyBaseline | null, progress: (message: string) => void, peers: readonly PeerClient[] = []): Promise<JobReport> {
   const { dataset, config } = options;
   const backend = await useBackend(options.backend);
   registerCustomOps();
@@ -149,8 +207,20 @@ export async function runDefaultJob(options: JobOptions, numpy: NumpyBaseline | 
   let state = initTrainState({ ...config, epochs: 0 });
   const n = dataset.train.n;
   const stepsPerEpoch = Math.ceil(n / Math.min(config.batchSize === 0 ? n : config.batchSize, n));
-  if (numpy) {
-    await numpy.job(dataset, encodeSnapshot(snapshotTrainState(state)), config.optimizer, config.batchSize === 0 ? n : config.batchSize, EVAL_CHUNK);
+  const initial = numpy || peers.length > 0 ? encodeSnapshot(snapshotTrainState(state)) : null;
+  const batchRows = config.batchSize === 0 ? n : config.batchSize;
+  if (numpy && initial) await numpy.job(dataset, initial, config.optimizer, batchRows, EVAL_CHUNK);
+  const peerProgress: PeerProgress[] = [];
+  for (const client of peers) {
+    const entry: PeerProgress = { client, compileMs: null, failed: null, epochs: [] };
+    peerProgress.push(entry);
+    try {
+      if (initial) entry.compileMs = await client.job(dataset, initial, config.optimizer, batchRows, EVAL_CHUNK);
+      if (entry.compileMs !== null) progress(`  ${client.name}: compiled in ${(entry.compileMs / 1000).toFixed(1)} s`);
+    } catch (error) {
+      entry.failed = errorLine(error);
+      progress(`  ${client.name}: FAILED (${entry.failed})`);
+    }
   }
   const tensorsBefore = tf.memory().numTensors;
   let tensorsAfter = tensorsBefore;
@@ -171,7 +241,20 @@ export async function runDefaultJob(options: JobOptions, numpy: NumpyBaseline | 
         await sleep(GAP_MS);
         const reply = await numpy.jobEpoch(order);
         if (reply.steps !== stepsPerEpoch) throw new Error(`default job: numpy ran ${reply.steps} steps in epoch ${epoch}, handgrad ${stepsPerEpoch}`);
-        theirs = { seconds: (reply.stepMs + reply.evalMs) / 1000, trainSeconds: reply.stepMs / 1000, evalSeconds: reply.evalMs / 1000, metrics: reply.metrics };
+        theirs = pythonSide(reply);
+      }
+      const peerNotes: string[] = [];
+      for (const entry of peerProgress.filter((p) => p.failed === null)) {
+        await sleep(GAP_MS);
+        try {
+          const reply = await entry.client.jobEpoch(order);
+          if (reply.steps !== stepsPerEpoch) throw new Error(`ran ${reply.steps} steps in epoch ${epoch}, handgrad ${stepsPerEpoch}`);
+          entry.epochs.push(pythonSide(reply));
+          peerNotes.push(`, ${entry.client.name} ${(entry.epochs.at(-1)?.seconds ?? NaN).toFixed(2)} s`);
+        } catch (error) {
+          entry.failed = errorLine(error);
+          peerNotes.push(`, ${entry.client.name} FAILED (${entry.failed})`);
+        }
       }
       const row: JobEpoch = {
         epoch,
@@ -185,7 +268,8 @@ export async function runDefaultJob(options: JobOptions, numpy: NumpyBaseline | 
       perEpoch.push(row);
       progress(
         `  ${backend} default job epoch ${epoch}/${config.epochs}: handgrad ${seconds.toFixed(2)} s (train loss ${m.trainLoss.toFixed(4)})` +
-          (theirs ? `, numpy ${theirs.seconds.toFixed(2)} s (${theirs.metrics.trainLoss.toFixed(4)}), ${row.ratio?.toFixed(2)}×` : ''),
+          (theirs ? `, numpy ${theirs.seconds.toFixed(2)} s (${theirs.metrics.trainLoss.toFixed(4)}), ${row.ratio?.toFixed(2)}×` : '') +
+          peerNotes.join(''),
       );
     }
   } finally {
@@ -219,5 +303,6 @@ export async function runDefaultJob(options: JobOptions, numpy: NumpyBaseline | 
     maxTrainLossDiff: maxDiff('trainLoss'),
     maxValidLossDiff: maxDiff('validLoss'),
     tensors: { before: tensorsBefore, after: tensorsAfter, maxEpochGrowth: Math.max(...perEpoch.map((e) => e.tensorGrowth)) },
+    peers: peerProgress.map((entry) => peerJobRun(entry, perEpoch.map((e) => e.handgrad), warmupEpochs, stepsPerEpoch)),
   };
 }

@@ -1,6 +1,8 @@
 /** The benchmark's results as plain data, and their text tables. */
 import type { SplitsMetrics } from '../src/train/loop.js';
 import type { JobReport } from './job.js';
+import type { PythonVersions } from './python_server.js';
+import { PEER_DESCRIPTIONS, peerSkipText, type PeerName, type PeerSkip } from './peers.js';
 import type { Spread } from './stats.js';
 
 export interface TimingRow {
@@ -78,6 +80,28 @@ export interface HomeworkRun {
   projectedTrainSeconds: number;
   /** tf.memory().numTensors before the first chunk and after the last, and the largest growth after any chunk. */
   tensors: { before: number; after: number; maxChunkGrowth: number };
+  /** The PyTorch and JAX peers that ran beside handgrad, chunk by chunk (the peers section); empty elsewhere. */
+  peers: PeerHomeworkRun[];
+}
+
+/** One peer (bench/peers.ts) in the homework setting: its chunks after handgrad's (and numpy's) same chunks. */
+export interface PeerHomeworkRun {
+  peer: string;
+  framework: string;
+  /** Seconds compiling: before the first chunk, plus jax-scan's compile for each new chunk length; null for an eager peer. */
+  compileSeconds: number | null;
+  /** Why the peer stopped (its chunks so far are kept), or null. */
+  failed: string | null;
+  epochs: number;
+  /** Σ of the chunks' wall seconds measured inside Python (compilation excluded). */
+  seconds: number;
+  chunkSeconds: number[];
+  /** handgrad's seconds over the same chunks / the peer's; null when it ran none. */
+  ratio: number | null;
+  chunkRatios: Spread | null;
+  /** max over epochs of |handgrad − peer| train loss. */
+  maxTrainLossDiff: number | null;
+  last: HomeworkMetrics | null;
 }
 
 /** One speed target: a ratio, its limit (must) and goal (should), and whether this run meets them. */
@@ -100,7 +124,7 @@ export interface RssRow {
   numpyMiB: number | null;
 }
 
-export type SectionName = 'job' | 'w' | 'homework';
+export type SectionName = 'job' | 'w' | 'homework' | 'peers';
 export type PassName = 'pinned' | 'unpinned';
 
 export interface WSection {
@@ -114,6 +138,17 @@ export interface JobSection {
   /** The default job as `npm run train` runs it with no flags. */
   description: { layers: number[]; optimizer: string; grad: string; batchSize: number; epochs: number; sizes: { train: number; valid: number; test: number } };
   runs: JobReport[];
+}
+
+/** The peers section: handgrad on one backend against numpy and the PyTorch and JAX peers, in the default job and the homework setting. */
+export interface PeersSection {
+  backend: string;
+  /** The default job with numpy and the peers beside it (JobReport.peers); null when not run. */
+  job: JobReport | null;
+  /** The homework setting with numpy and the peers beside it (HomeworkRun.peers); null when not run. */
+  homework: HomeworkRun | null;
+  /** Peers that could not start here: one row per reason (a missing module names it). */
+  skipped: PeerSkip[];
 }
 
 /** One pass over the chosen sections: the environment as found (pinned), or with the OpenBLAS pin unset in the children (unpinned). */
@@ -131,17 +166,25 @@ export interface PassReport {
   job: JobSection | null;
   w: WSection | null;
   homework: HomeworkRun | { skipped: string } | null;
+  peers: PeersSection | null;
   skipped: SkipRow[];
   rss: RssRow[];
   targets: TargetRow[];
 }
 
 export interface BenchReport {
+  /** When the run ended (ISO 8601, UTC), and the flags it was given. */
+  generated: string;
+  argv: string[];
   machine: {
     cpu: string;
     cores: number;
     memoryGiB: number;
+    /** The distribution's name (/etc/os-release) and the kernel. */
+    os: string;
     node: string;
+    /** The bench's Python and its numpy, torch and jax; null without Python. */
+    python: PythonVersions | null;
     loadBefore: number[];
     loadAfter: number[];
     /** Least and greatest 1-minute load average seen before and after each section's process. */
@@ -215,6 +258,7 @@ export function formatPass(pass: PassReport): string[] {
     if ('skipped' in pass.homework) lines.push(`Homework setting: skipped (${pass.homework.skipped})`);
     else lines.push(...formatHomework(pass.homework, target('homework native')));
   }
+  if (pass.peers) lines.push('', ...formatPeers(pass.peers));
   if (pass.rss.length > 0) {
     lines.push('', 'Peak RSS (VmHWM of each side\'s own process):');
     lines.push(
@@ -364,4 +408,79 @@ export function formatHomework(run: HomeworkRun, target?: TargetRow): string[] {
       'excludes process start-up, reading the .npz and checkpoints)',
   );
   return lines;
+}
+
+const describePeer = (name: string): string => PEER_DESCRIPTIONS[name as PeerName] ?? name;
+
+/** The peers section's tables: handgrad / peer per epoch (default job) and per chunk (homework setting), each peer's compile time apart. */
+export function formatPeers(section: PeersSection): string[] {
+  const lines = [`Peers: handgrad ${section.backend} against numpy, PyTorch and JAX (bench/peers_reference.py), the same rows, initial parameters and batch order on every side:`];
+  for (const name of new Set([...(section.job?.peers ?? []), ...(section.homework?.peers ?? [])].map((p) => p.peer))) lines.push(`  ${name}: ${describePeer(name)}`);
+  for (const skip of section.skipped) lines.push(`peers: ${peerSkipText(skip)}`);
+  const { job, homework } = section;
+  if (job) {
+    lines.push(
+      '',
+      `Default job (${job.sizes.train}/${job.sizes.valid}/${job.sizes.test} rows, ${job.layers.join(' → ')}, ${job.optimizer}, batch ${job.batchSize}, ${job.epochs} epochs): ` +
+        'after each handgrad epoch, numpy and each peer run the same epoch; × is handgrad s / that side\'s s per epoch, median over the epochs after the first.',
+    );
+    const rows: string[][] = [];
+    if (job.numpy) {
+      rows.push(['numpy', '—', fixed(job.numpy.medianSeconds, 2), fixed(job.numpy.medianTrainSeconds, 2), fixed(job.handgrad.medianSeconds, 2), ratioCell(job.ratio), rangeCell(job.ratio), ratioCell(job.trainRatio), expCell(job.maxTrainLossDiff), pctCell(job.numpy.last.validAcc)]);
+    }
+    for (const peer of job.peers) {
+      rows.push([
+        peer.peer,
+        fixed(peer.compileSeconds, 1),
+        fixed(peer.summary?.medianSeconds ?? null, 2),
+        fixed(peer.summary?.medianTrainSeconds ?? null, 2),
+        fixed(job.handgrad.medianSeconds, 2),
+        ratioCell(peer.ratio),
+        rangeCell(peer.ratio),
+        ratioCell(peer.trainRatio),
+        expCell(peer.maxTrainLossDiff),
+        pctCell(peer.perEpoch.at(-1)?.metrics.validAcc ?? null),
+      ]);
+    }
+    lines.push(...table(['side', 'compile s', 's/epoch', 'train s', 'handgrad s', 'handgrad ×', 'range', 'train ×', 'max |Δloss|', 'valid acc'], [13, 9, 7, 7, 10, 10, 11, 7, 11, 9], rows, 1));
+    for (const peer of job.peers) {
+      lines.push(`${peer.peer}: ${peer.framework}; per-epoch ratios ${peer.ratios.map((r) => r.toFixed(2)).join(' ')}${peer.failed ? `; FAILED after ${peer.perEpoch.length} epochs: ${peer.failed}` : ''}`);
+    }
+    lines.push(`handgrad ${job.backend}: valid accuracy ${pctCell(job.handgrad.last.validAcc)} after epoch ${job.epochs}; max |Δloss| is the largest train-loss difference from handgrad's after any epoch.`);
+  }
+  if (homework) {
+    lines.push(
+      '',
+      `Homework setting (${homework.sizes.train}/${homework.sizes.valid}/${homework.sizes.test} rows, ${homework.layers.join(' → ')}, full batch, ${homework.optimizer}, ${homework.epochs} epochs in chunks of ${homework.chunkEpochs}): ` +
+        '× is handgrad s / that side\'s s over the same chunks (compilation apart).',
+    );
+    const rows: string[][] = [];
+    if (homework.numpy) {
+      rows.push(['numpy', '—', String(homework.numpy.epochs), fixed(homework.numpy.seconds, 2), fixed(homework.handgrad.seconds, 2), ratioCell(homework.ratio), homework.chunkRatios ? `${homework.chunkRatios.min.toFixed(2)}–${homework.chunkRatios.max.toFixed(2)}` : '—', expCell(homework.maxTrainLossDiff), pctCell(homework.numpy.last.validAcc)]);
+    }
+    for (const peer of homework.peers) {
+      const ours = homework.handgrad.chunkSeconds.slice(0, peer.chunkSeconds.length).reduce((a, b) => a + b, 0);
+      rows.push([peer.peer, fixed(peer.compileSeconds, 1), String(peer.epochs), fixed(peer.seconds, 2), fixed(ours, 2), ratioCell(peer.ratio), rangeCell(peer.chunkRatios), expCell(peer.maxTrainLossDiff), pctCell(peer.last?.validAcc ?? null)]);
+    }
+    lines.push(...table(['side', 'compile s', 'epochs', 'total s', 'handgrad s', 'handgrad ×', 'chunk range', 'max |Δloss|', 'valid acc'], [13, 9, 6, 7, 10, 10, 11, 11, 9], rows, 1));
+    for (const peer of homework.peers.filter((p) => p.failed !== null)) lines.push(`${peer.peer}: FAILED after ${peer.epochs} epochs: ${peer.failed}`);
+  }
+  return lines;
+}
+
+function ratioCell(value: Spread | number | null): string {
+  if (value === null) return '—';
+  return `${(typeof value === 'number' ? value : value.median).toFixed(2)}×`;
+}
+
+function rangeCell(value: Spread | null): string {
+  return value === null || value.n === 0 ? '—' : `${value.min.toFixed(2)}–${value.max.toFixed(2)}`;
+}
+
+function expCell(value: number | null): string {
+  return value === null || !Number.isFinite(value) ? '—' : value.toExponential(1);
+}
+
+function pctCell(value: number | null): string {
+  return value === null ? '—' : `${(value * 100).toFixed(2)} %`;
 }

@@ -48,7 +48,7 @@ export function computeTargets({ job, w, homework, rss }: TargetInputs): TargetR
     judge(
       TARGETS.homework,
       run?.backend === 'native' ? run.ratio : null,
-      run?.chunkRatios ? `total of ${run.epochs} epochs; per ${run.chunkEpochs}-epoch chunk ${run.chunkRatios.min.toFixed(2)}–${run.chunkRatios.max.toFixed(2)}` : 'homework setting not run on native',
+      run?.backend === 'native' && run.chunkRatios ? `total of ${run.epochs} epochs; per ${run.chunkEpochs}-epoch chunk ${run.chunkRatios.min.toFixed(2)}–${run.chunkRatios.max.toFixed(2)}` : `homework setting not run on native${run ? ` (ran on ${run.backend})` : ''}`,
     ),
     judge(TARGETS.wManual, manual?.vsNumpy ?? null, manual ? `median of ${manual.epochs} epochs against numpy's median of the same block` : 'W not run on native'),
     judge(TARGETS.wAutodiff, manual && autodiff ? autodiff.medianMs / manual.medianMs : null, manual && autodiff ? `native autodiff median ${autodiff.medianMs.toFixed(0)} ms / manual ${manual.medianMs.toFixed(0)} ms` : 'W not run on native'),

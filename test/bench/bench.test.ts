@@ -35,7 +35,7 @@ describe('bench flags', () => {
     const options = parseBenchArgs([]);
     expect(options).toMatchObject({
       json: false,
-      sections: ['job', 'w', 'homework'],
+      sections: ['job', 'w', 'homework', 'peers'],
       backends: ['native', 'tensorflow', 'wasm', 'cpu'],
       passes: ['pinned'],
       epochs: 7,
@@ -46,6 +46,10 @@ describe('bench flags', () => {
       homeworkChunk: 10,
       compare: true,
       numpyThreads: null,
+      peers: ['torch-eager', 'torch-compile', 'jax-step', 'jax-scan'],
+      peersHomeworkEpochs: 40,
+      writeDocs: false,
+      docsFile: 'docs/benchmarks.md',
     });
   });
 
@@ -62,6 +66,9 @@ describe('bench flags', () => {
     expect(parseBenchArgs(['--homework-epochs', '0', '--homework-chunk', '25'])).toMatchObject({ homeworkEpochs: 0, homeworkChunk: 25 });
     expect(parseBenchArgs(['-h']).help).toBe(true);
     expect(parseBenchArgs(['--numpy-threads', '1']).numpyThreads).toBe(1);
+    expect(parseBenchArgs(['--sections', 'peers', '--peers', 'jax-scan,torch-eager', '--peers-homework-epochs', '0'])).toMatchObject({ sections: ['peers'], peers: ['jax-scan', 'torch-eager'], peersHomeworkEpochs: 0 });
+    expect(parseBenchArgs(['--write-docs'])).toMatchObject({ writeDocs: true, docsFile: 'docs/benchmarks.md' });
+    expect(parseBenchArgs(['--docs-file', 'out/page.md'])).toMatchObject({ writeDocs: true, docsFile: 'out/page.md' });
   });
 
   it('rejects bad flags with one line naming the flag', () => {
@@ -71,10 +78,11 @@ describe('bench flags', () => {
     expect(() => parseBenchArgs(['--job-rows', 'many'])).toThrow('--job-rows: "many" is not an integer');
     expect(() => parseBenchArgs(['--numpy-threads', '0'])).toThrow('--numpy-threads: 0 must be an integer ≥ 1');
     expect(() => parseBenchArgs(['--backends', 'native,webgl'])).toThrow('--backends: unknown value "webgl" (expected native, tensorflow, wasm, cpu)');
-    expect(() => parseBenchArgs(['--sections', 'job,speed'])).toThrow('--sections: unknown value "speed" (expected job, w, homework)');
+    expect(() => parseBenchArgs(['--sections', 'job,speed'])).toThrow('--sections: unknown value "speed" (expected job, w, homework, peers)');
     expect(() => parseBenchArgs(['--passes', 'pinned', '--unpinned'])).toThrow('--passes and --unpinned: give one of them, not both');
     expect(() => parseBenchArgs(['--cpu-rows', '20000'])).toThrow('--cpu-rows: at most 10000 (the rows of W), got 20000');
     expect(() => parseBenchArgs(['--fast'])).toThrow("Unknown option '--fast'");
+    expect(() => parseBenchArgs(['--peers', 'jax'])).toThrow('--peers: unknown value "jax" (expected torch-eager, torch-compile, jax-step, jax-scan)');
   });
 });
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatTable, type BenchReport, type HomeworkRun } from '../../bench/report.js';
 import { loadNativeAddon } from '../../native/addon.js';
+import { probeBackend } from '../../src/backends.js';
 import { NATIVE_MISSING, SKIP_REASON } from '../native/helpers.js';
 import { BENCH_SCRIPT, NUMPY_MISSING, NUMPY_SKIP, REPO_ROOT } from './helpers.js';
 
@@ -23,10 +24,10 @@ describe('bench command line', () => {
   it('--help prints the flags; a bad flag is one line and exit 2', () => {
     const help = bench(['--help']);
     expect(help.status).toBe(0);
-    for (const flag of ['--sections', '--backends', '--unpinned', '--job-epochs', '--job-rows', '--homework-epochs', '--numpy-threads', '--json']) expect(help.stdout).toContain(flag);
+    for (const flag of ['--sections', '--backends', '--unpinned', '--job-epochs', '--job-rows', '--homework-epochs', '--numpy-threads', '--json', '--peers', '--write-docs']) expect(help.stdout).toContain(flag);
     const bad = bench(['--sections', 'job,nope']);
     expect(bad.status).toBe(2);
-    expect(bad.stderr.trim()).toBe('bench: --sections: unknown value "nope" (expected job, w, homework)');
+    expect(bad.stderr.trim()).toBe('bench: --sections: unknown value "nope" (expected job, w, homework, peers)');
     expect(bad.stdout).toBe('');
     const unknown = bench(['--fast']);
     expect(unknown.status).toBe(2);
@@ -114,6 +115,30 @@ describe.skipIf(NATIVE_MISSING || NUMPY_MISSING)(`bench --json, default job and 
     expect(text).toMatch(/^native dense\s+256\/52\/52 rows\s+3\s/m);
     expect(text).toMatch(/^default job native\s+\d+\.\d\d×\s+1\.00×\s+0\.70×\s+(goal met|met|not met)/m);
     expect(text).toMatch(/^homework\s+native\s+\d+\s+\d+\s+\d+\.\d\d×/m);
+  }, RUN_TIMEOUT_MS);
+});
+
+const TENSORFLOW = await probeBackend('tensorflow');
+const TENSORFLOW_SKIP = TENSORFLOW.available ? NUMPY_SKIP : ` (SKIPPED: ${TENSORFLOW.reason})`;
+describe.skipIf(!TENSORFLOW.available || NUMPY_MISSING)(`bench --backends tensorflow: the default job, W and the homework setting${TENSORFLOW_SKIP}`, () => {
+  it('each section runs on tfjs-node beside numpy, the same losses as numpy\'s where both train the same network', () => {
+    const run = bench(['--json', '--sections', 'job,w,homework', '--backends', 'tensorflow', '--job-rows', '256', '--job-epochs', '2', '--epochs', '5', '--skip-compare', '--homework-epochs', '2', '--homework-chunk', '1']);
+    expect(run.status, run.stderr).toBe(0);
+    const [pass] = (JSON.parse(run.stdout) as BenchReport).passes;
+    expect(pass.skipped).toEqual([]);
+    const job = pass.job?.runs[0];
+    expect(job?.backend).toBe('tensorflow');
+    expect(job?.maxTrainLossDiff).toBeLessThanOrEqual(1e-5 * (job?.handgrad.first.trainLoss ?? NaN));
+    expect(pass.w?.timings.map((t) => [t.backend, t.grads, t.rows])).toEqual([
+      ['numpy', 'homework code', 10000],
+      ['tensorflow', 'manual', 10000],
+      ['tensorflow', 'autodiff', 10000],
+    ]);
+    for (const t of pass.w?.timings ?? []) expect(Number.isFinite(t.vsNumpy) && (t.vsNumpy ?? 0) > 0).toBe(true);
+    const homework = pass.homework as HomeworkRun;
+    expect(homework.backend).toBe('tensorflow');
+    expect(homework.maxTrainLossDiff).toBeLessThanOrEqual(1e-5 * homework.handgrad.first.trainLoss);
+    expect(pass.rss.map((r) => [r.section, r.backend])).toEqual([['job', 'tensorflow'], ['w', 'tensorflow'], ['homework', 'tensorflow']]);
   }, RUN_TIMEOUT_MS);
 });
 
