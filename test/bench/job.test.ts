@@ -4,6 +4,7 @@
  * rounding epoch after epoch — and stop agreeing when numpy is given another batch order; finite per-epoch
  * ratios and their spread; no tensor growth. Timings are not asserted.
  */
+import { FP32_VS_FP32 } from '../../compare/tolerances.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,8 +21,8 @@ import { ADAM_DEFAULTS } from '../../src/train/config.js';
 import { backendAvailability } from '../helpers/requirements.js';
 import { NUMPY_MISSING, NUMPY_SKIP, REPO_ROOT } from './helpers.js';
 
-/** fp32 vs fp32 (the project's tolerance policy): |a − b| / max(|a|, |b|) ≤ 1e-5. */
-const FP32_RELATIVE = 1e-5;
+/** fp32 vs fp32 (the project's tolerance policy): |a − b| / max(|a|, |b|) ≤ FP32_VS_FP32.rtol. */
+const FP32_RELATIVE = FP32_VS_FP32.rtol;
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1e-30);
 
 const BACKENDS: BackendName[] = ['native', 'wasm', 'cpu'];

@@ -3,6 +3,7 @@
  * webgpu on SwiftShader, wasm, cpu): training with the teaching panels, Stop mid-run, and the
  * gradient checker. Small networks: SwiftShader is slow. Screenshots land in test-results/.
  */
+import { FP32_VS_FP32 } from '../../compare/tolerances.js';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CUSTOM_KERNEL_NAMES } from '../../custom-ops/kernel_names.js';
@@ -61,7 +62,7 @@ describe.skipIf(!chromium.available)(`the training page on webgl, webgpu, wasm a
     expect([...kernels].sort()).toEqual([...CUSTOM_KERNEL_NAMES].sort());
     const failures = rows.filter((r) => !r.pass).map((r) => `${r.backend} ${r.kernel} ${JSON.stringify(r.shape)}: ${r.maxRelError}`);
     expect(failures).toEqual([]);
-    for (const r of rows) expect(r.maxRelError).toBeLessThanOrEqual(1e-5);
+    for (const r of rows) expect(r.maxRelError).toBeLessThanOrEqual(FP32_VS_FP32.rtol);
   });
 
   it.each(BACKENDS)('%s: trains 784-16-10 for 2 epochs; the curves, gradient norms, digits and confusion matrix fill in; tensors stay flat', async (backend) => {
