@@ -3,7 +3,6 @@
  * webgpu on SwiftShader, wasm, cpu): training with the teaching panels, Stop mid-run, and the
  * gradient checker. Small networks: SwiftShader is slow. Screenshots land in test-results/.
  */
-import { FP32_VS_FP32 } from '../../compare/tolerances.js';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CUSTOM_KERNEL_NAMES } from '../../custom-ops/kernel_names.js';
