@@ -39,8 +39,8 @@ let work: string;
 let project: string;
 let tarball: string;
 
-function run(command: string, args: string[], cwd: string, timeout = 300_000): SpawnSyncReturns<string> {
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout, env: { ...process.env, NODE_OPTIONS: '' } });
+function run(command: string, args: string[], cwd: string, timeout = 300_000, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout, env: { ...process.env, NODE_OPTIONS: '', ...env } });
   if (result.error) throw result.error;
   return result;
 }
@@ -157,13 +157,18 @@ describe('installed in a fresh project', () => {
   });
 
   it('`npx handgrad train --epochs 1 --train-size 2000` trains and writes its run folder', () => {
-    const result = run('npx', ['--no-install', 'handgrad', 'train', '--epochs', '1', '--train-size', '2000', '--out', 'run'], project);
+    // --backend auto measures the backends that load and takes the fastest: its measurements land in this cache.
+    const cacheHome = join(project, '.cache');
+    const result = run('npx', ['--no-install', 'handgrad', 'train', '--epochs', '1', '--train-size', '2000', '--out', 'run'], project, 300_000, { XDG_CACHE_HOME: cacheHome });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^epoch 1\/1 {2}train loss \d/m);
     const summary = JSON.parse(readFileSync(join(project, 'run', 'summary.json'), 'utf8')) as { epochs: number; finalTestAcc: number; backend: string };
     expect(summary.epochs).toBe(1);
     expect(summary.finalTestAcc).toBeGreaterThan(0.7);
-    expect(summary.backend).toBe(nativeProbe.available ? 'native' : 'wasm');
+    const measured = (JSON.parse(readFileSync(join(cacheHome, 'handgrad', 'auto-backend.json'), 'utf8')) as { timings: { name: string; msPerStep: number }[] }).timings;
+    expect(measured.map((t) => t.name).sort()).toEqual((nativeProbe.available ? ['cpu', 'native', 'wasm'] : ['cpu', 'wasm']).sort());
+    const fastest = measured.reduce((best, t) => (t.msPerStep < best.msPerStep ? t : best));
+    expect(summary.backend).toBe(fastest.name);
     expect(readdirSync(join(project, 'run'))).toEqual(expect.arrayContaining(['config.json', 'metrics.csv', 'learning-curve.svg', 'checkpoints']));
     const version = run('npx', ['--no-install', 'handgrad', '--version'], project);
     expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version);
