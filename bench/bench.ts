@@ -23,6 +23,7 @@ import { command, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, firstLine, isMainModu
 import { TRAIN_DEFAULTS as DEFAULTS } from '../src/train/config.js';
 import { writeDatasetFile, readDatasetFile } from './dataset_file.js';
 import { HOMEWORK_BACKENDS, homeworkMnist, runHomework } from './homework.js';
+import { buildOwnSgemmBeside } from './native_builds.js';
 import { defaultJobConfig, loadJobDataset, optimizerText, runDefaultJob, type JobReport } from './job.js';
 import { startNumpy, type NumpyBaseline, type NumpyInfo } from './numpy.js';
 import { PEER_NAMES, peerSkipText, startPeers, type PeerName } from './peers.js';
@@ -67,6 +68,8 @@ export const USAGE = `usage: npm run bench -- [flags]      (or: npx handgrad ben
   --peers-homework-epochs N   peers: homework epochs (default 40, in chunks of --homework-chunk; 0 skips that part)
   --write-docs                also write the report as a Markdown page (generated, dated, with the machine), atomically
   --docs-file PATH            write the page here instead of docs/benchmarks.md (implies --write-docs)
+  --skip-native-builds        job: do not build native's other GEMM (where the addon links OpenBLAS, the bench builds
+                              a copy with handgrad's own sgemm, HANDGRAD_NATIVE_BLAS=none, and runs the job on it too)
   --numpy-threads N           OPENBLAS_NUM_THREADS for numpy's process only (default: numpy's own choice, one per
                               core); on a busy machine multi-threaded BLAS on small products slows down far more
                               than single-threaded code, so compare with --numpy-threads 1
@@ -99,6 +102,8 @@ export interface BenchOptions {
   peersHomeworkEpochs: number;
   writeDocs: boolean;
   docsFile: string;
+  /** The default job on native also runs on the addon's other build (own sgemm beside OpenBLAS). */
+  nativeBuilds: boolean;
   help: boolean;
 }
 
@@ -123,6 +128,7 @@ const OPTIONS = {
   'peers-homework-epochs': { type: 'string', default: '40' },
   'write-docs': { type: 'boolean', default: false },
   'docs-file': { type: 'string' },
+  'skip-native-builds': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -153,6 +159,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     peersHomeworkEpochs: parseInteger('peers-homework-epochs', values['peers-homework-epochs'], 0),
     writeDocs: values['write-docs'] || values['docs-file'] !== undefined,
     docsFile: values['docs-file'] ?? 'docs/benchmarks.md',
+    nativeBuilds: !values['skip-native-builds'],
     help: values.help,
   };
 }
@@ -166,7 +173,7 @@ function log(message: string): void {
 // The child: one section on one backend, beside its own numpy process.
 
 export type ChildTask = { numpyThreads: number | null } & (
-  | { section: 'job'; backend: BackendName; epochs: number; rows: number | null; subsetReason: string | null; denseProducts: boolean }
+  | { section: 'job'; backend: BackendName; epochs: number; rows: number | null; subsetReason: string | null; denseProducts: boolean; otherBuild?: { label: string; addon: string } }
   | { section: 'w'; backend: BackendName; rows: number; epochs: number; compare: boolean; seed: number }
   | { section: 'homework'; backend: BackendName; epochs: number; chunk: number; seed: number; datasetFile: string }
   | { section: 'peers'; backend: BackendName; peers: PeerName[]; jobEpochs: number; jobRows: number | null; homeworkEpochs: number; chunk: number; seed: number; datasetFile: string }
@@ -304,17 +311,25 @@ export function reportedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
-/** The run's name in the report: its backend, and `dense` for the default job with the zero-skipping products off. */
+/** The run's name in the report: its backend, `dense` for the default job with the zero-skipping products off, or the other native build's label. */
 export function runLabel(task: ChildTask): string {
-  return task.section === 'job' && task.denseProducts ? `${task.backend} dense` : task.backend;
+  if (task.section !== 'job') return task.backend;
+  if (task.otherBuild !== undefined) return `${task.backend} ${task.otherBuild.label}`;
+  return task.denseProducts ? `${task.backend} dense` : task.backend;
+}
+
+function childEnvFor(task: ChildTask, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (task.section !== 'job') return env;
+  if (task.otherBuild !== undefined) return { ...env, HANDGRAD_NATIVE_ADDON: task.otherBuild.addon };
+  return task.denseProducts ? { ...env, HANDGRAD_NATIVE_SPARSE: '0' } : env;
 }
 
 /**
  * Runs `task` in a child node process (the same loader as this one) with `env` (and HANDGRAD_NATIVE_SPARSE=0
- * for a dense-products run); its progress lines pass through to stderr.
+ * for a dense-products run, HANDGRAD_NATIVE_ADDON for the other native build); its progress lines pass through to stderr.
  */
 function runChild(task: ChildTask, env: NodeJS.ProcessEnv): Promise<ChildResult> {
-  const childEnv = task.section === 'job' && task.denseProducts ? { ...env, HANDGRAD_NATIVE_SPARSE: '0' } : env;
+  const childEnv = childEnvFor(task, env);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...CHILD_EXEC_ARGV, SCRIPT, '--child', JSON.stringify(task)], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let result: ChildResult | null = null;
@@ -426,6 +441,19 @@ async function jobSection(p: PassRun): Promise<PassReport['job']> {
     for (const denseProducts of backend === 'native' ? [false, true] : [false]) {
       const result = await p.run({ numpyThreads: options.numpyThreads, section: 'job', backend, epochs: options.jobEpochs, rows, subsetReason, denseProducts });
       if (result?.job) runs.push(result.job);
+    }
+    // And on the other build: handgrad's own sgemm, what a machine without OpenBLAS builds.
+    if (backend === 'native' && p.pass === 'pinned' && options.nativeBuilds) {
+      const other = buildOwnSgemmBeside();
+      if ('reason' in other) log(`bench: native sgemm build skipped: ${other.reason}`);
+      else {
+        try {
+          const result = await p.run({ numpyThreads: options.numpyThreads, section: 'job', backend, epochs: options.jobEpochs, rows, subsetReason, denseProducts: false, otherBuild: { label: other.label, addon: other.addon } });
+          if (result?.job) runs.push(result.job);
+        } finally {
+          other.remove();
+        }
+      }
     }
   }
   const full = loadJobDataset(null);

@@ -322,6 +322,9 @@ export function formatJob(job: JobSection, target: (name: string) => TargetRow |
       "native dense: the same run with HANDGRAD_NATIVE_SPARSE=0, every product through dense BLAS as numpy's; native skips the exact zeros of the first layer's input (X·W and Xᵀ·G; 81 % of MNIST's pixels are 0). Its target is the native row's.",
     );
   }
+  if (job.runs.some((run) => run.backend === 'native sgemm')) {
+    lines.push('native sgemm: the same run on a second build of the addon with HANDGRAD_NATIVE_BLAS=none (handgrad\'s own sgemm, what a machine without OpenBLAS builds); native links OpenBLAS.');
+  }
   for (const run of job.runs) {
     if (run.subset !== null) lines.push(`${run.backend}: ${run.subset}`);
     if (run.ratio) lines.push(`${run.backend}: per-epoch ratio ${spreadText(run.ratio)}; per-epoch ratios ${run.perEpoch.map((e) => (e.ratio === null ? '—' : e.ratio.toFixed(2))).join(' ')}`);

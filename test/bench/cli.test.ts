@@ -38,7 +38,7 @@ describe('bench command line', () => {
 const SKIP = NATIVE_MISSING ? SKIP_REASON : NUMPY_SKIP;
 describe.skipIf(NATIVE_MISSING || NUMPY_MISSING)(`bench --json, default job and homework setting on native, both passes${SKIP}`, () => {
   it('one report: both passes, each section\'s own RSS, the targets; the text tables from it', () => {
-    const run = bench(['--json', '--sections', 'job,homework', '--backends', 'native', '--job-rows', '256', '--job-epochs', '3', '--homework-epochs', '2', '--homework-chunk', '1', '--unpinned', '--numpy-threads', '1']);
+    const run = bench(['--json', '--sections', 'job,homework', '--backends', 'native', '--job-rows', '256', '--job-epochs', '3', '--homework-epochs', '2', '--homework-chunk', '1', '--unpinned', '--numpy-threads', '1', '--skip-native-builds']);
     expect(run.status, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as BenchReport;
     expect(report.machine.cores).toBeGreaterThan(0);
@@ -101,7 +101,7 @@ describe.skipIf(NATIVE_MISSING || NUMPY_MISSING)(`bench --json, default job and 
         expect(r.numpyMiB).toBeLessThan(r.handgradMiB);
       }
       const target = (name: string) => pass.targets.find((t) => t.name === name);
-      expect(pass.targets.map((t) => t.name)).toEqual(['default job native', 'default job wasm', 'homework native', 'W native manual', 'W autodiff vs manual', 'homework peak RSS']);
+      expect(pass.targets.map((t) => t.name)).toEqual(['default job native', 'default job wasm', 'native sgemm build / OpenBLAS build', 'homework native', 'W native manual', 'W autodiff vs manual', 'homework peak RSS']);
       expect(target('default job native')?.value).toBe(job.ratio?.median);
       expect(target('default job wasm')?.status).toBe('not measured');
       expect(target('homework native')?.value).toBe(homework.ratio);
@@ -196,3 +196,25 @@ describe.skipIf(NATIVE_MISSING || NUMPY_MISSING)(`bench when the numpy side dies
     }
   }, RUN_TIMEOUT_MS);
 });
+
+describe.skipIf(NATIVE_MISSING || !nativeLinksOpenBlas())(`the native backend's two builds${NATIVE_MISSING ? SKIP_REASON : nativeLinksOpenBlas() ? '' : ' (SKIPPED: the addon does not link OpenBLAS, so there is no second build to compare)'}`, () => {
+  it('the default job also runs on a build with handgrad\'s own sgemm beside the OpenBLAS one: the same losses, and the ratio of the two', () => {
+    const run = bench(['--json', '--sections', 'job', '--backends', 'native', '--job-rows', '256', '--job-epochs', '2', '--numpy-threads', '1']);
+    expect(run.status, run.stderr).toBe(0);
+    const [pinned] = (JSON.parse(run.stdout) as BenchReport).passes;
+    const runs = pinned.job?.runs ?? [];
+    expect(runs.map((r) => r.backend)).toEqual(['native', 'native dense', 'native sgemm']);
+    const [native, , sgemm] = runs;
+    expect(Math.abs(sgemm.handgrad.last.trainLoss - native.handgrad.last.trainLoss)).toBeLessThan(1e-4);
+    const target = pinned.targets.find((t) => t.name === 'native sgemm build / OpenBLAS build');
+    expect(target?.value).toBeCloseTo((sgemm.ratio?.median ?? NaN) / (native.ratio?.median ?? NaN), 12);
+  }, RUN_TIMEOUT_MS);
+});
+
+function nativeLinksOpenBlas(): boolean {
+  try {
+    return loadNativeAddon().gemmImplementation().startsWith('OpenBLAS');
+  } catch {
+    return false;
+  }
+}
