@@ -164,11 +164,6 @@ function opcheckCases(options: GradcheckCli): KernelCase[] {
 
 async function runOpcheck(options: GradcheckCli): Promise<number> {
   registerCustomOps();
-  if (options.importPath !== undefined) {
-    const mod = await importModule(options.importPath);
-    if (typeof mod.register === 'function') await (mod.register as () => unknown)();
-  }
-  const cases = opcheckCases(options);
   const nodeBackends: string[] = [];
   const skipped = (name: string, reason: string): void => (options.json ? err : out)(`${name}: skipped — ${reason}`);
   for (const name of options.backends.filter((b) => b !== 'webgl' && b !== 'webgpu')) {
@@ -177,6 +172,12 @@ async function runOpcheck(options: GradcheckCli): Promise<number> {
     else if (options.allBackends) skipped(name, probe.reason);
     else throw new BackendError(`--backend ${name}: ${probe.reason}`);
   }
+  // After the backends load (loading one registers handgrad's kernels on it), so the module's registrations stand.
+  if (options.importPath !== undefined) {
+    const mod = await importModule(options.importPath);
+    if (typeof mod.register === 'function') await (mod.register as () => unknown)();
+  }
+  const cases = opcheckCases(options);
   const results: OpcheckResult[] = [];
   if (nodeBackends.length > 0) {
     await useBackend('cpu');
