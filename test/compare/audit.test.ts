@@ -3,6 +3,7 @@
  * (and must not), the table's coverage of every kernel with a registered gradient, and the
  * reproductions, run as a user would paste them.
  */
+import { stripVTControlCharacters } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +25,8 @@ function runSnippet(code: string): { stdout: string; stderr: string; status: num
     const file = join(dir, 'repro.mjs');
     writeFileSync(file, code);
     const run = spawnSync(process.execPath, [file], { encoding: 'utf8' });
-    return { stdout: run.stdout, stderr: run.stderr, status: run.status };
+    // console.log colours numbers where the environment asks for colour (FORCE_COLOR, as CI sets).
+    return { stdout: stripVTControlCharacters(run.stdout), stderr: stripVTControlCharacters(run.stderr), status: run.status };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   await quietly(() => trainMain([...RUN, '--epochs', '8', '--json', '--out', whole]));
   const reference = metricRows(whole);
   const cases: [string, (out: string) => Promise<{ code: number | null; output: string }>, number][] = [
-    ...['npm run -s train --', 'npx --no-install handgrad train', 'node bin/handgrad.mjs train'].map(
+    ...['npm run -s train --', 'npx --no-install --ignore-scripts handgrad train', 'node bin/handgrad.mjs train'].map(
       (launcher) =>
         [
           `Ctrl-C, pty, ${launcher}`,

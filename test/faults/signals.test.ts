@@ -55,7 +55,7 @@ const hasScript = spawnSync('script', ['--version']).status === 0;
 describe.skipIf(!hasScript)('Ctrl-C in a real terminal (util-linux script as the pty)', () => {
   it.each([
     ['npm run -s train --', 2],
-    ['npx --no-install handgrad train', 1],
+    ['npx --no-install --ignore-scripts handgrad train', 1],
     ['node bin/handgrad.mjs train', 1],
   ])('through `%s`: exit 130, one interrupt line, the last completed epoch saved and resumable (%i runs)', async (launcher, runs) => {
     for (let i = 0; i < runs; i++) {
