@@ -177,7 +177,7 @@ describe.skipIf(NATIVE_MISSING || NUMPY_MISSING)(`bench when the numpy side dies
         '#!/bin/sh\nif [ "$1" = "-c" ]; then exec python3 "$@"; fi\nread line\necho \'{"numpy": "0", "blas": "fake", "blasCore": "none", "blasThreads": 0}\'\nread line\necho "numpy server: out of memory" >&2\nexit 3\n',
       );
       chmodSync(fake, 0o755);
-      const run = spawnSync(process.execPath, ['--import', 'tsx', BENCH_SCRIPT, '--json', '--sections', 'job', '--backends', 'native', '--job-rows', '256', '--job-epochs', '2'], {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', BENCH_SCRIPT, '--json', '--sections', 'job', '--backends', 'native', '--job-rows', '256', '--job-epochs', '2', '--skip-native-builds'], {
         cwd: REPO_ROOT,
         encoding: 'utf8',
         env: { ...process.env, HANDGRAD_PYTHON: fake },
