@@ -146,7 +146,8 @@ export function atomicWriteFile(path: string, data: string | Uint8Array): void {
   fsyncDir(dirname(path));
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it exists, owned by another user). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -12,6 +12,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync,
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { processAlive } from '../../train/atomic.js';
 import { SetupError } from '../common.js';
 import { checkExports } from './symbols.js';
 import { acquire, planPip, planPython, planWheel, provide, type ReadySource, type SourcePlan } from './tensorflow_source.js';
@@ -102,15 +103,6 @@ function locate(prefix: string | undefined): Location {
 
 function installedVersion(target: string): string | undefined {
   return readJson<{ version: string }>(path.join(target, 'package.json'))?.version;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Staging folders left by a run that was killed (their pid is gone). */
