@@ -2,7 +2,7 @@
  * The training page's main thread: reads the forms, hands the work to Web Workers (web/worker.ts)
  * and draws what they report. No tfjs computation happens here, so the page never freezes.
  */
-import { DEFAULT_CHECK_OPTIONS, type CheckReport } from '../src/compare/checks.js';
+import { CHECK_STAGES, DEFAULT_CHECK_OPTIONS, type CheckReport } from '../src/compare/checks.js';
 import { parameterCount } from '../src/model/mlp.js';
 import type { TrainConfig } from '../src/train/config.js';
 import type { EpochMetrics } from '../src/train/loop.js';
@@ -398,7 +398,7 @@ async function main(): Promise<void> {
         endCheck();
       };
     }
-    check = { backend, startedAt: performance.now(), stage: 0, stages: 2, label: '', rowsDone: 0 };
+    check = { backend, startedAt: performance.now(), stage: 0, stages: CHECK_STAGES.length, label: '', rowsDone: 0 };
     $<HTMLProgressElement>('compare-progress').value = 0;
     setBusy('check');
     showCheckStage();

@@ -79,9 +79,11 @@ describe.skipIf(!chromium.available)(`--backend webgpu in headless Chromium (Swi
     expect(res.stderr).toMatch(/^webgpu in headless Chromium, WebGPU adapter: google swiftshader — software rendering on the CPU: correctness, not GPU speed$/m);
     expect(res.stdout).toMatch(/^== webgpu ==/m);
     expect(res.stdout).toMatch(/^W1\s+manual vs autodiff\s/m);
-    expect(res.stdout).toMatch(/^ManualSoftmaxCrossEntropy ∂\/∂x\s+grad vs tf\.grad\s/m);
+    // Every handgrad kernel by opcheck: against the page's cpu and fp32 differences.
+    expect(res.stdout).toMatch(/^ManualSoftmaxCrossEntropy \[webgpu\] ∂\/∂logits\s+grad vs cpu\s/m);
+    expect(res.stdout).toMatch(/^ManualSoftmaxCrossEntropy \[webgpu\] ∂\/∂logits\s+grad vs fd32 \(fast\)\s/m);
     expect(res.stdout).not.toMatch(/FAIL/);
-    expect(res.stdout).toMatch(/webgpu: 47 checks, all pass/);
+    expect(res.stdout).toMatch(/webgpu: 102 checks, all pass/);
     expect(res.stderr).not.toMatch(/page console errors/);
     expect(res.status).toBe(0);
   });
