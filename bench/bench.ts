@@ -219,7 +219,7 @@ export async function runTask(task: ChildTask, numpy: NumpyBaseline | null): Pro
   if (task.section === 'w') {
     await useBackend(task.backend);
     const timings = await timeW({ backend: task.backend, rows: task.rows, epochs: task.epochs, seed: task.seed }, numpy, log);
-    const compare = task.compare ? (log(`  ${task.backend}: timing compare`), timeCompare(task.backend)) : null;
+    const compare = task.compare ? (log(`  ${task.backend}: timing compare`), await timeCompare(task.backend)) : null;
     return { ok: true, task, w: { timings, compare } };
   }
   if (task.section === 'peers') return { ok: true, task, peers: await runPeers(task, numpy) };

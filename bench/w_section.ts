@@ -85,8 +85,8 @@ export async function timeW(options: WOptions, numpy: NumpyBaseline | null, prog
 }
 
 /** `npm run compare`'s default checks on the active backend, timed. */
-export function timeCompare(backend: string): CompareTiming {
+export async function timeCompare(backend: string): Promise<CompareTiming> {
   const start = performance.now();
-  const report = runChecks(DEFAULT_CHECK_OPTIONS);
+  const report = await runChecks(DEFAULT_CHECK_OPTIONS);
   return { backend, seconds: (performance.now() - start) / 1000, checks: report.checks.length, failed: report.checks.filter((c) => !c.pass).length };
 }

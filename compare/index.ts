@@ -8,7 +8,7 @@ export { gradgradcheck, type GradgradcheckOptions } from './gradgradcheck.js';
 export { opcheck, type OpcheckOptions, type OpcheckResult, type BackendOpcheck, type KernelInput } from './opcheck.js';
 export { GradcheckError, describeFailures, unravelIndex, type GradcheckResult, type InputResult, type CheckMode } from './result.js';
 export { formatGradcheck, formatOpcheck, formatRows, gradcheckJson, opcheckJson } from './format.js';
-export { customKernelCases, type KernelCase } from './kernel_cases.js';
+export { customKernelCases, opcheckCases, type KernelCase } from './kernel_cases.js';
 export { runSelftest, formatSelftest, type SelftestOptions, type SelftestReport, type ModeReport } from './selftest/run.js';
 export { runWeightBench, formatWeightBench, type WeightBenchOptions, type WeightBenchReport, type BenchRun } from './selftest/bench.js';
 export { PLANTED_FUNCTIONS, type PlantedFunction } from './selftest/functions.js';

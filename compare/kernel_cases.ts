@@ -18,7 +18,7 @@ import {
   ManualSoftmaxCrossEntropy,
   ManualSoftmaxCrossEntropyGrad,
 } from '../custom-ops/kernel_names.js';
-import type { KernelInput } from './opcheck.js';
+import { opcheck, type KernelInput, type OpcheckOptions, type OpcheckResult } from './opcheck.js';
 import { makeRng, normals } from './random.js';
 
 export interface KernelCase {
@@ -29,6 +29,13 @@ export interface KernelCase {
   attrs?: NamedAttrMap;
   /** false: the kernel has no gradient to check. */
   gradient?: boolean;
+}
+
+/** opcheck of each case, in order, on options.backends. */
+export async function opcheckCases(cases: KernelCase[], options: Pick<OpcheckOptions, 'backends' | 'seed'>): Promise<OpcheckResult[]> {
+  const results: OpcheckResult[] = [];
+  for (const c of cases) results.push(await opcheck(c.kernel, c.inputs, { ...options, attrs: c.attrs, gradient: c.gradient }));
+  return results;
 }
 
 export function customKernelCases(seed = 0, rows = 6, cols = 5): KernelCase[] {

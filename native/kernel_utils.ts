@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { cpuMemoryWith, type ArrayMemory } from '../custom-ops/backends/common/array_kernel.js';
+import { arrayKernelFunc, cpuMemoryWith, type ArrayKernel, type ArrayLoop, type ArrayMemory } from '../custom-ops/backends/common/array_kernel.js';
 import { guardAliases, type NativeBackend } from './native_backend.js';
 
 export const NATIVE_BACKEND_NAME = 'native';
@@ -39,6 +39,11 @@ export function outputArray(backend: MathBackendCPU, length: number): Float32Arr
 /** The native backend's memory for the typed-array kernel factory: cpu storage, outputs from the pool. */
 export function nativeMemory(backend: unknown): ArrayMemory {
   return cpuMemoryWith(backend, (length) => outputArray(backend as MathBackendCPU, length));
+}
+
+/** A handgrad array kernel (its checks and output shapes) with the addon's `loop` in place of its own, on native memory. */
+export function nativeArrayKernelFunc<Args>(kernel: ArrayKernel<Args>, loop: ArrayLoop<Args>): KernelFunc {
+  return arrayKernelFunc({ ...kernel, loop }, nativeMemory);
 }
 
 /** Registers `values` (which the caller just filled) as a float32 tensor; no copy. */

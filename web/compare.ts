@@ -6,5 +6,5 @@ import type { WebBackend } from './worker_protocol.js';
 /** Runs every check on `backend`, on the calling thread (the page's own button runs it in a worker). */
 export async function compareOnBackend(backend: WebBackend, options: CheckOptions = DEFAULT_CHECK_OPTIONS): Promise<CheckReport> {
   await useBackend(backend);
-  return runChecks(options);
+  return await runChecks(options);
 }

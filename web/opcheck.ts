@@ -1,13 +1,11 @@
 /** opcheck of handgrad's kernels inside the page (driven by src/browser/run_opcheck.ts). */
-import { customKernelCases } from '../compare/kernel_cases.js';
-import { opcheck, type OpcheckResult } from '../compare/opcheck.js';
+import { customKernelCases, opcheckCases } from '../compare/kernel_cases.js';
+import type { OpcheckResult } from '../compare/opcheck.js';
 import type { OpcheckRequest } from '../src/browser/protocol.js';
 import { useBackend } from './backend.js';
 
 export async function opcheckOnPage(request: OpcheckRequest): Promise<OpcheckResult[]> {
   await useBackend(request.backend);
   const cases = customKernelCases(request.seed).filter((c) => request.kernels.includes(c.kernel));
-  const results: OpcheckResult[] = [];
-  for (const c of cases) results.push(await opcheck(c.kernel, c.inputs, { backends: [request.backend], seed: request.seed, attrs: c.attrs, gradient: c.gradient }));
-  return results;
+  return opcheckCases(cases, { backends: [request.backend], seed: request.seed });
 }

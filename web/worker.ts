@@ -7,7 +7,7 @@ import type { Dataset } from '../src/data/dataset.js';
 import type { TrainConfig } from '../src/train/config.js';
 import { disposeTrainState, initTrainState } from '../src/train/loop.js';
 import { backendStatuses, hasHandgradKernels, useBackend } from './backend.js';
-import { runCheckStages } from './check_runner.js';
+import { runChecks } from '../src/compare/checks.js';
 import { gradientNorms, testInsight } from './insight.js';
 import { loadBundledMnist } from './mnist.js';
 import { trainOnPage } from './training.js';
@@ -145,11 +145,11 @@ async function train(backend: WebBackend, config: TrainConfig): Promise<void> {
   }
 }
 
-async function check(backend: WebBackend, options: Parameters<typeof runCheckStages>[0]): Promise<void> {
+async function check(backend: WebBackend, options: Parameters<typeof runChecks>[0]): Promise<void> {
   if (!hasHandgradKernels(backend)) throw new Error(`the checker needs handgrad's kernels, which this build does not register on ${backend}`);
   await useBackend(backend);
   const t0 = performance.now();
-  const report = await runCheckStages(options, (stage, stages, label, rowsDone) => post({ type: 'check-stage', stage, stages, label, rowsDone }));
+  const report = await runChecks(options, (stage, stages, label, rowsDone) => post({ type: 'check-stage', stage, stages, label, rowsDone }));
   post({ type: 'checked', report, seconds: (performance.now() - t0) / 1000 });
 }
 

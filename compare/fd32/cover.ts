@@ -249,87 +249,137 @@ function recheckAwayFromKink(
   return sidesPassed === 2 && passed !== undefined ? { outcome: 'kink-pass', ...passed } : undefined;
 }
 
-export function coverInput(f: Scalarized, k: number, g: Float32Array, signs: Float32Array[], settings: CoverSettings): InputCoverage {
-  const x = f.base[k];
-  const shape = f.shapes[k];
-  const n = x.length;
-  const w = inputScale(x);
-  const startEvaluations = f.counts.evaluations;
-  const checks: LineCheck[] = [];
-  const failing: number[] = [];
-  let failingComplete = true;
-  let kinks = 0;
-  let nondifferentiable = 0;
-  let notFinite = 0;
-  let unconfirmed = 0;
-  const notes: string[] = [];
-  const all = Int32Array.from({ length: n }, (_, i) => i);
-  let gmax = 0;
-  for (let i = 0; i < n; i++) gmax = Math.max(gmax, Math.abs(g[i]));
+/** A block along one axis: coordinates [from, to) of `axis` (splits keep to the axis while it has room). */
+type AxisRange = { axis: number; from: number; to: number };
 
-  const lineAt: LineContext = { f, k, w, settings: settings.line };
+/** `count` (at most the axis range's length) nearly equal consecutive parts of an axis range. */
+function axisPieces(range: AxisRange, count: number): AxisRange[] {
+  const d = range.to - range.from;
+  const parts = Math.min(count, d);
+  return Array.from({ length: parts }, (_, p) => ({ axis: range.axis, from: range.from + Math.floor((d * p) / parts), to: range.from + Math.floor((d * (p + 1)) / parts) }));
+}
+
+const passed = (check: LineCheck): boolean => check.outcome === 'pass' || check.outcome === 'kink-pass';
+
+/** The checks of one input and what they found so far: counts, failing coordinates, coverage, resolution. */
+class InputCover {
+  private readonly x: Float32Array;
+  private readonly shape: readonly number[];
+  private readonly n: number;
+  private readonly lineAt: LineContext;
+  private readonly startEvaluations: number;
+  private readonly gmax: number;
+  readonly all: Int32Array;
+  readonly checks: LineCheck[] = [];
+  readonly failing: number[] = [];
+  failingComplete = true;
+  private kinks = 0;
+  private nondifferentiable = 0;
+  private notFinite = 0;
+  private unconfirmed = 0;
+  readonly notes: string[] = [];
+  /** Coordinates covered by a finished check. */
+  private readonly covered: Uint8Array;
+  /** The largest single-coordinate error (÷ max|g|) that the lines finally covering the input could miss. */
+  private resolution = 0;
+
+  constructor(
+    private readonly f: Scalarized,
+    k: number,
+    private readonly g: Float32Array,
+    private readonly settings: CoverSettings,
+  ) {
+    this.x = f.base[k];
+    this.shape = f.shapes[k];
+    this.n = this.x.length;
+    this.lineAt = { f, k, w: inputScale(this.x), settings: settings.line };
+    this.startEvaluations = f.counts.evaluations;
+    this.all = Int32Array.from({ length: this.n }, (_, i) => i);
+    let gmax = 0;
+    for (let i = 0; i < this.n; i++) gmax = Math.max(gmax, Math.abs(g[i]));
+    this.gmax = gmax;
+    this.covered = new Uint8Array(this.n);
+  }
+
+  /** Records a finished check in units of a unit-norm direction, and counts its outcome. */
+  private record(line: Line, before: number, outcome: LineOutcome, est: LineEstimate, grad: Float32Array): LineCheck {
+    const m = line.indices.length;
+    const norm = this.lineAt.w * Math.sqrt(m);
+    const analytic = alongLine(this.lineAt, line, grad) / norm;
+    const residual = Number.isFinite(est.residual) ? est.residual / norm : Number.NaN;
+    const check: LineCheck = {
+      size: m,
+      index: line.signs === undefined ? line.indices[0] : undefined,
+      kind: line.signs === undefined ? 'coordinate' : 'direction',
+      role: line.signs === undefined ? 'coordinate' : m === this.n ? 'root' : 'range',
+      outcome,
+      analytic,
+      numeric: analytic + residual,
+      error: Math.abs(residual),
+      errorEstimate: est.errorEstimate / norm,
+      tolerance: est.tolerance / norm,
+      step: est.step,
+      evaluations: this.f.counts.evaluations - before,
+    };
+    this.checks.push(check);
+    if (outcome === 'not-finite') this.notFinite++;
+    if (outcome === 'nondifferentiable') this.nondifferentiable++;
+    if (outcome === 'kink-pass') this.kinks++;
+    return check;
+  }
 
   /**
    * The check at base, then — for a line with a kink signature, or a failing whole-input line —
    * again at two points a short way off.
    */
-  const checkLine = (line: Line, recheckFailures: boolean): LineCheck => {
-    const before = f.counts.evaluations;
-    const m = line.indices.length;
-    const norm = w * Math.sqrt(m);
-    const record = (outcome: LineOutcome, est: LineEstimate, grad: Float32Array): LineCheck => {
-      const analytic = alongLine(lineAt, line, grad) / norm;
-      const residual = Number.isFinite(est.residual) ? est.residual / norm : Number.NaN;
-      const check: LineCheck = {
-        size: m,
-        index: line.signs === undefined ? line.indices[0] : undefined,
-        kind: line.signs === undefined ? 'coordinate' : 'direction',
-        role: line.signs === undefined ? 'coordinate' : m === n ? 'root' : 'range',
-        outcome,
-        analytic,
-        numeric: analytic + residual,
-        error: Math.abs(residual),
-        errorEstimate: est.errorEstimate / norm,
-        tolerance: est.tolerance / norm,
-        step: est.step,
-        evaluations: f.counts.evaluations - before,
-      };
-      checks.push(check);
-      if (outcome === 'not-finite') notFinite++;
-      if (outcome === 'nondifferentiable') nondifferentiable++;
-      if (outcome === 'kink-pass') kinks++;
-      return check;
-    };
-    const est = estimateLine(lineAt, line, x, g, f.value0, settings.line.firstStep);
-    if (!est.finite) return record('not-finite', est, g);
-    if (est.pass && !est.kinkSignature) return record('pass', est, g);
-    if (!est.kinkSignature && !recheckFailures) return record('fail', est, g);
-    const decided = recheckAwayFromKink(lineAt, line, est);
-    return decided === undefined ? record('nondifferentiable', est, g) : record(decided.outcome, decided.est, decided.grad);
-  };
+  checkLine(line: Line, recheckFailures: boolean): LineCheck {
+    const before = this.f.counts.evaluations;
+    const est = estimateLine(this.lineAt, line, this.x, this.g, this.f.value0, this.settings.line.firstStep);
+    if (!est.finite) return this.record(line, before, 'not-finite', est, this.g);
+    if (est.pass && !est.kinkSignature) return this.record(line, before, 'pass', est, this.g);
+    if (!est.kinkSignature && !recheckFailures) return this.record(line, before, 'fail', est, this.g);
+    const decided = recheckAwayFromKink(this.lineAt, line, est);
+    return decided === undefined ? this.record(line, before, 'nondifferentiable', est, this.g) : this.record(line, before, decided.outcome, decided.est, decided.grad);
+  }
 
-  const budgetLeft = (): boolean => f.counts.evaluations - startEvaluations < settings.maxEvaluations;
-  const stop = (): boolean => failing.length >= settings.maxFailing || !budgetLeft();
-  /** Coordinates covered by a finished check. */
-  const covered = new Uint8Array(n);
-  const cover = (indices: Int32Array): void => {
-    for (const i of indices) covered[i] = 1;
-  };
-  /** The largest single-coordinate error (÷ max|g|) that the lines finally covering the input could miss. */
-  let resolution = 0;
+  budgetLeft(): boolean {
+    return this.f.counts.evaluations - this.startEvaluations < this.settings.maxEvaluations;
+  }
+
+  private stop(): boolean {
+    return this.failing.length >= this.settings.maxFailing || !this.budgetLeft();
+  }
+
+  cover(indices: Int32Array): void {
+    for (const i of indices) this.covered[i] = 1;
+  }
+
+  coveredCount(): number {
+    return this.covered.reduce((a, b) => a + b, 0);
+  }
+
   /** A line's tolerance as the smallest single-coordinate error it sees: τ_abs/w = tolerance·√m. */
-  const coordinateResolution = (check: LineCheck): number => (gmax > 0 ? (check.tolerance * Math.sqrt(check.size)) / gmax : 0);
-  const resolves = (check: LineCheck): boolean => coordinateResolution(check) * RESOLUTION_MARGIN <= settings.resolution;
-  const passed = (check: LineCheck): boolean => check.outcome === 'pass' || check.outcome === 'kink-pass';
+  coordinateResolution(check: LineCheck): number {
+    return this.gmax > 0 ? (check.tolerance * Math.sqrt(check.size)) / this.gmax : 0;
+  }
 
-  const checkCoordinate = (i: number): void => {
-    const check = checkLine({ indices: Int32Array.of(i), signs: undefined }, false);
-    if (check.outcome === 'fail') failing.push(i);
+  resolves(check: LineCheck): boolean {
+    return this.coordinateResolution(check) * RESOLUTION_MARGIN <= this.settings.resolution;
+  }
+
+  /** Sets the resolution from the one line that covers the whole input. */
+  resolvedBy(check: LineCheck | undefined): void {
+    this.resolution = check === undefined ? 0 : this.coordinateResolution(check);
+  }
+
+  checkCoordinate(i: number): void {
+    const check = this.checkLine({ indices: Int32Array.of(i), signs: undefined }, false);
+    if (check.outcome === 'fail') this.failing.push(i);
     if (passed(check) || check.outcome === 'fail') {
-      covered[i] = 1;
-      resolution = Math.max(resolution, coordinateResolution(check));
+      this.covered[i] = 1;
+      this.resolution = Math.max(this.resolution, this.coordinateResolution(check));
     }
-  };
+  }
 
   /**
    * Checks a set of coordinates along `s` and splits it further where needed: in halves where it
@@ -338,116 +388,121 @@ export function coverInput(f: Scalarized, k: number, g: Float32Array, signs: Flo
    * those coordinate checks name failures: a set failing on its own is not a verdict (dense kinks
    * can fool a set), just a reason to look inside.
    */
-  /** A block along one axis: coordinates [from, to) of `axis` (splits keep to the axis while it has room). */
-  type AxisRange = { axis: number; from: number; to: number };
-  const refine = (indices: Int32Array, s: Float32Array, forResolution: boolean, known?: LineCheck, along?: AxisRange): void => {
-    if (stop()) {
-      failingComplete = false;
+  refine(indices: Int32Array, s: Float32Array, forResolution: boolean, known?: LineCheck, along?: AxisRange): void {
+    if (this.stop()) {
+      this.failingComplete = false;
       return;
     }
-    if (indices.length <= settings.leafSize) {
+    if (indices.length <= this.settings.leafSize) {
       for (const i of indices) {
-        if (stop()) {
-          failingComplete = false;
+        if (this.stop()) {
+          this.failingComplete = false;
           return;
         }
-        checkCoordinate(i);
+        this.checkCoordinate(i);
       }
       return;
     }
-    const check = known ?? checkLine({ indices, signs: s }, false);
-    if (passed(check)) cover(indices);
-    if (passed(check) && (resolves(check) || !forResolution)) {
-      resolution = Math.max(resolution, coordinateResolution(check));
+    const check = known ?? this.checkLine({ indices, signs: s }, false);
+    if (passed(check)) this.cover(indices);
+    if (passed(check) && (this.resolves(check) || !forResolution)) {
+      this.resolution = Math.max(this.resolution, this.coordinateResolution(check));
       return;
     }
-    const failingBefore = failing.length;
-    // Resolution improves about as √m when a line's steps are limited by f's curvature (steps grow
-    // as the moved set shrinks), so split into the square of the gain still needed.
-    const gain = passed(check) ? (coordinateResolution(check) * RESOLUTION_MARGIN) / settings.resolution : 1;
-    const count = Math.max(2, Math.min(MAX_PIECES, 2 ** Math.ceil(Math.log2(Math.max(1, gain * gain)))));
-    const pieces: [Int32Array, AxisRange | undefined][] =
-      along !== undefined && passed(check) && along.to - along.from >= 2
-        ? axisPieces(along, count).map((r) => [axisBlock(shape, r.axis, r.from, r.to), r])
-        : slices(indices, count).map((piece) => [piece, undefined]);
-    for (const [piece, range] of pieces) {
-      refine(piece, s, forResolution, undefined, range);
-      if (stop() && passed(check)) resolution = Math.max(resolution, coordinateResolution(check));
+    const failingBefore = this.failing.length;
+    for (const [piece, range] of this.pieces(indices, check, along)) {
+      this.refine(piece, s, forResolution, undefined, range);
+      if (this.stop() && passed(check)) this.resolution = Math.max(this.resolution, this.coordinateResolution(check));
     }
-    if (check.outcome === 'fail' && failing.length === failingBefore && failingComplete) unconfirmed++;
-  };
+    if (check.outcome === 'fail' && this.failing.length === failingBefore && this.failingComplete) this.unconfirmed++;
+  }
 
   /**
-   * The first split of a passing whole input for resolution: blocks along one axis, chosen by
-   * checking the first block of every axis and keeping the axis whose block resolves best.
+   * How refine splits a set: resolution improves about as √m when a line's steps are limited by
+   * f's curvature (steps grow as the moved set shrinks), so into the square of the gain still
+   * needed; along the axis range while it has room, else in consecutive slices.
    */
-  /** `count` (at most the axis range's length) nearly equal consecutive parts of an axis range. */
-  const axisPieces = (range: AxisRange, count: number): AxisRange[] => {
-    const d = range.to - range.from;
-    const parts = Math.min(count, d);
-    return Array.from({ length: parts }, (_, p) => ({ axis: range.axis, from: range.from + Math.floor((d * p) / parts), to: range.from + Math.floor((d * (p + 1)) / parts) }));
-  };
+  private pieces(indices: Int32Array, check: LineCheck, along: AxisRange | undefined): [Int32Array, AxisRange | undefined][] {
+    const gain = passed(check) ? (this.coordinateResolution(check) * RESOLUTION_MARGIN) / this.settings.resolution : 1;
+    const count = Math.max(2, Math.min(MAX_PIECES, 2 ** Math.ceil(Math.log2(Math.max(1, gain * gain)))));
+    return along !== undefined && passed(check) && along.to - along.from >= 2
+      ? axisPieces(along, count).map((r) => [axisBlock(this.shape, r.axis, r.from, r.to), r])
+      : slices(indices, count).map((piece) => [piece, undefined]);
+  }
 
   /**
    * The first split of a passing whole input for resolution: blocks along one axis, chosen by
    * checking the first block of every axis and keeping the axis whose block resolves best; blocks
    * that still fall short are split further along the same axis while it has room.
    */
-  const refineByAxis = (s: Float32Array, root: LineCheck): void => {
-    const axes = shape.map((d, a) => ({ a, d })).filter(({ d }) => d >= 2);
-    if (axes.length <= 1) return refine(all, s, true, root, axes.length === 1 ? { axis: axes[0].a, from: 0, to: axes[0].d } : undefined);
+  refineByAxis(s: Float32Array, root: LineCheck): void {
+    const axes = this.shape.map((d, a) => ({ a, d })).filter(({ d }) => d >= 2);
+    if (axes.length <= 1) return this.refine(this.all, s, true, root, axes.length === 1 ? { axis: axes[0].a, from: 0, to: axes[0].d } : undefined);
     const partitions = axes.map(({ a, d }) => axisPieces({ axis: a, from: 0, to: d }, MAX_PIECES));
-    const blocks = partitions.map((ranges) => ranges.map((r) => axisBlock(shape, r.axis, r.from, r.to)));
-    const trials = blocks.map((b) => (stop() ? undefined : checkLine({ indices: b[0], signs: s }, false)));
+    const blocks = partitions.map((ranges) => ranges.map((r) => axisBlock(this.shape, r.axis, r.from, r.to)));
+    const trials = blocks.map((b) => (this.stop() ? undefined : this.checkLine({ indices: b[0], signs: s }, false)));
     let bestAxis = 0;
     trials.forEach((t, j) => {
       const best = trials[bestAxis];
-      if (t !== undefined && (best === undefined || !passed(best) || (passed(t) && coordinateResolution(t) < coordinateResolution(best)))) bestAxis = j;
+      if (t !== undefined && (best === undefined || !passed(best) || (passed(t) && this.coordinateResolution(t) < this.coordinateResolution(best)))) bestAxis = j;
     });
-    blocks[bestAxis].forEach((block, p) => refine(block, s, true, p === 0 ? trials[bestAxis] : undefined, partitions[bestAxis][p]));
-  };
-
-  let pass: boolean;
-  if (settings.mode === 'per-coordinate') {
-    for (const i of settings.coordinates ?? all) {
-      if (!budgetLeft()) {
-        notes.push(`evaluation budget (${settings.maxEvaluations}) spent: checked ${covered.reduce((a, b) => a + b, 0)} of ${n} coordinates`);
-        break;
-      }
-      checkCoordinate(i);
-    }
-    pass = failing.length === 0;
-  } else {
-    const roots = signs.map((s) => checkLine({ indices: all, signs: s }, true));
-    const failed = roots.findIndex((c) => c.outcome === 'fail');
-    const unresolved = roots.findIndex((c) => !passed(c) && c.outcome !== 'fail');
-    const passing = roots.filter(passed);
-    // Every direction covers every coordinate; the sharpest one sets the resolution.
-    const sharpest = passing.length === 0 ? undefined : passing.reduce((a, b) => (coordinateResolution(a) <= coordinateResolution(b) ? a : b));
-    if (failed >= 0) {
-      // The failing direction did check every coordinate (and found an error among them).
-      cover(all);
-      refine(all, signs[failed], false, roots[failed]);
-      if (failing.length === 0 && failingComplete) notes.push('no single coordinate fails on its own: the error is spread over many (a scale or a missing term)');
-    } else if (unresolved >= 0) {
-      notes.push('not differentiable (or not finite) along whole-input directions: checked piecewise');
-      refine(all, signs[unresolved], true, roots[unresolved]);
-    } else if (sharpest !== undefined && !resolves(sharpest) && n > settings.leafSize) {
-      cover(all);
-      notes.push(`whole-input directions resolve ${coordinateResolution(sharpest).toExponential(1)} of max|g| per coordinate: refined by blocks to ${settings.resolution}`);
-      refineByAxis(signs[roots.indexOf(sharpest)], sharpest);
-    } else if (sharpest !== undefined && !resolves(sharpest)) {
-      cover(all);
-      refine(all, signs[roots.indexOf(sharpest)], true, sharpest);
-    } else {
-      cover(all);
-      resolution = sharpest === undefined ? 0 : coordinateResolution(sharpest);
-    }
-    // A whole-input failure stands (it persisted away from x); below it, only coordinates decide.
-    pass = failed < 0 && failing.length === 0;
+    blocks[bestAxis].forEach((block, p) => this.refine(block, s, true, p === 0 ? trials[bestAxis] : undefined, partitions[bestAxis][p]));
   }
-  if (unconfirmed > 0) notes.push(`${unconfirmed} part(s) of the input failed without a coordinate failing on its own`);
-  if (!failingComplete) notes.push(budgetLeft() ? `localisation stopped after ${failing.length} failing coordinates` : `evaluation budget (${settings.maxEvaluations}) spent before the check finished`);
-  const checked = covered.reduce((a, b) => a + b, 0);
-  return { checks, checked, resolution, failingIndices: failing.sort((a, b) => a - b), failingComplete, kinks, nondifferentiable, notFinite, pass, notes };
+
+  result(pass: boolean): InputCoverage {
+    const { checks, failing, failingComplete, kinks, nondifferentiable, notFinite, notes, resolution } = this;
+    if (this.unconfirmed > 0) notes.push(`${this.unconfirmed} part(s) of the input failed without a coordinate failing on its own`);
+    if (!failingComplete) notes.push(this.budgetLeft() ? `localisation stopped after ${failing.length} failing coordinates` : `evaluation budget (${this.settings.maxEvaluations}) spent before the check finished`);
+    return { checks, checked: this.coveredCount(), resolution, failingIndices: failing.sort((a, b) => a - b), failingComplete, kinks, nondifferentiable, notFinite, pass, notes };
+  }
+}
+
+/** per-coordinate mode: each coordinate (or settings.coordinates) on its own, while the budget lasts. */
+function coverPerCoordinate(cover: InputCover, settings: CoverSettings): boolean {
+  for (const i of settings.coordinates ?? cover.all) {
+    if (!cover.budgetLeft()) {
+      cover.notes.push(`evaluation budget (${settings.maxEvaluations}) spent: checked ${cover.coveredCount()} of ${cover.all.length} coordinates`);
+      break;
+    }
+    cover.checkCoordinate(i);
+  }
+  return cover.failing.length === 0;
+}
+
+/** fast mode: whole-input directions, then refinement where one fails, is unresolved, or falls short of the resolution. */
+function coverByDirections(cover: InputCover, signs: Float32Array[], settings: CoverSettings): boolean {
+  const all = cover.all;
+  const roots = signs.map((s) => cover.checkLine({ indices: all, signs: s }, true));
+  const failed = roots.findIndex((c) => c.outcome === 'fail');
+  const unresolved = roots.findIndex((c) => !passed(c) && c.outcome !== 'fail');
+  const passing = roots.filter(passed);
+  // Every direction covers every coordinate; the sharpest one sets the resolution.
+  const sharpest = passing.length === 0 ? undefined : passing.reduce((a, b) => (cover.coordinateResolution(a) <= cover.coordinateResolution(b) ? a : b));
+  if (failed >= 0) {
+    // The failing direction did check every coordinate (and found an error among them).
+    cover.cover(all);
+    cover.refine(all, signs[failed], false, roots[failed]);
+    if (cover.failing.length === 0 && cover.failingComplete) cover.notes.push('no single coordinate fails on its own: the error is spread over many (a scale or a missing term)');
+  } else if (unresolved >= 0) {
+    cover.notes.push('not differentiable (or not finite) along whole-input directions: checked piecewise');
+    cover.refine(all, signs[unresolved], true, roots[unresolved]);
+  } else if (sharpest !== undefined && !cover.resolves(sharpest) && all.length > settings.leafSize) {
+    cover.cover(all);
+    cover.notes.push(`whole-input directions resolve ${cover.coordinateResolution(sharpest).toExponential(1)} of max|g| per coordinate: refined by blocks to ${settings.resolution}`);
+    cover.refineByAxis(signs[roots.indexOf(sharpest)], sharpest);
+  } else if (sharpest !== undefined && !cover.resolves(sharpest)) {
+    cover.cover(all);
+    cover.refine(all, signs[roots.indexOf(sharpest)], true, sharpest);
+  } else {
+    cover.cover(all);
+    cover.resolvedBy(sharpest);
+  }
+  // A whole-input failure stands (it persisted away from x); below it, only coordinates decide.
+  return failed < 0 && cover.failing.length === 0;
+}
+
+export function coverInput(f: Scalarized, k: number, g: Float32Array, signs: Float32Array[], settings: CoverSettings): InputCoverage {
+  const cover = new InputCover(f, k, g, settings);
+  const pass = settings.mode === 'per-coordinate' ? coverPerCoordinate(cover, settings) : coverByDirections(cover, signs, settings);
+  return cover.result(pass);
 }

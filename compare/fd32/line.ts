@@ -107,34 +107,43 @@ interface Level {
   j: number;
 }
 
-/**
- * Estimates the residual along one line. `value0` is f at t = 0 (the caller has it already).
- * Never throws for a non-finite f: such levels are skipped, and `finite: false` says none was usable.
- */
-export function estimateAlongLine(probe: LineProbe, value0: number, settings: LineSettings = DEFAULT_LINE_SETTINGS): LineEstimate {
-  let evaluations = 0;
-  const at = (t: number): { value: number; predicted: number } => {
-    evaluations++;
-    return probe.evaluate(t);
-  };
+/** The probe, counting its evaluations. */
+interface CountedProbe {
+  at(t: number): { value: number; predicted: number };
+  evaluations: number;
+}
 
-  // 1. Noise: ECnoise on eight points t = jδ, j = 1..8, on each side of x. The spacing must move
-  // f's internal values by many ulps, or their roundings stay put between points and the error
-  // drifts smoothly instead of looking like noise (measured on log-softmax: ν from δ = 2⁻¹⁶ was
-  // 1/10 of the scatter seen at 2⁻⁸ and beyond). So δ starts at 2⁻⁸ and shrinks 16× at a time only
-  // while the smooth part of f still shows at every level. Each side is measured apart and the
-  // smaller kept: a kink at or near x (relu at 0) makes a spike in the difference table that
-  // ECnoise would take for noise, and it lies on one side at most — unless it sits at x itself,
-  // which neither side contains. With no plateau anywhere, the largest estimate is kept (an
-  // overestimate only makes the check less sensitive). An underestimate can only fail a line
-  // whose one-sided slopes then look inconsistent, which sends it to the kink re-check, never
-  // straight to a failure.
+function countedProbe(probe: LineProbe): CountedProbe {
+  const counted: CountedProbe = {
+    evaluations: 0,
+    at: (t) => {
+      counted.evaluations++;
+      return probe.evaluate(t);
+    },
+  };
+  return counted;
+}
+
+/**
+ * 1. Noise: ECnoise on eight points t = jδ, j = 1..8, on each side of x. The spacing must move
+ * f's internal values by many ulps, or their roundings stay put between points and the error
+ * drifts smoothly instead of looking like noise (measured on log-softmax: ν from δ = 2⁻¹⁶ was
+ * 1/10 of the scatter seen at 2⁻⁸ and beyond). So δ starts at 2⁻⁸ and shrinks 16× at a time only
+ * while the smooth part of f still shows at every level. Each side is measured apart and the
+ * smaller kept: a kink at or near x (relu at 0) makes a spike in the difference table that
+ * ECnoise would take for noise, and it lies on one side at most — unless it sits at x itself,
+ * which neither side contains. With no plateau anywhere, the largest estimate is kept (an
+ * overestimate only makes the check less sensitive). An underestimate can only fail a line
+ * whose one-sided slopes then look inconsistent, which sends it to the kink re-check, never
+ * straight to a failure.
+ */
+function lineNoise(probe: CountedProbe, value0: number, settings: LineSettings): { noise: number; inform: NoiseInform } {
   const sideNoise = (side: number): { noise: number; inform: NoiseInform } => {
     let found: { noise: number; inform: NoiseInform } = { noise: 0, inform: 'constant' };
     for (let attempt = 0; attempt < NOISE_ATTEMPTS; attempt++) {
       const spacing = settings.noiseSpacing / 16 ** attempt;
       const values: number[] = [];
-      for (let j = 1; j <= 8; j++) values.push(at(side * j * spacing).value);
+      for (let j = 1; j <= 8; j++) values.push(probe.at(side * j * spacing).value);
       if (!values.every(Number.isFinite)) continue;
       const estimate = ecnoise(values);
       if (estimate.inform === 'estimated') return estimate;
@@ -148,98 +157,105 @@ export function estimateAlongLine(probe: LineProbe, value0: number, settings: Li
   // up to a floor of a quarter of one rounding of f itself: points that happen to be exact in
   // fp32 (dyadic steps of a linear f) show no noise that other points would.
   const side = right.noise <= left.noise ? right : left;
-  const noise = Math.max(side.noise, 0.25 * FP32_UNIT_ROUNDOFF * Math.abs(value0));
-  const noiseInform = side.inform;
+  return { noise: Math.max(side.noise, 0.25 * FP32_UNIT_ROUNDOFF * Math.abs(value0)), inform: side.inform };
+}
 
-  // 2–3. Levels of central differences at h = H·2^e, Richardson, step choice. Level e is stored
-  // at key e; a candidate named by its smallest step e uses levels e..e+3.
-  const levels = new Map<number, Level | undefined>();
+type Candidate = { e: number; estimate: number; residual: number; truncation: number; rounding: number };
+
+/** The central-difference levels evaluated, by exponent e (h = H·2^e); undefined where f was not finite. */
+type Levels = Map<number, Level | undefined>;
+
+/**
+ * A candidate named by its smallest step e uses levels e..e+3: it needs all four finite, for both
+ * spreads of the tableau, since either alone can vanish by accident (when f's h⁴ coefficient is
+ * ~0, T¹ and T agree while both are off).
+ */
+function candidateAt(levels: Levels, e: number, noise: number): Candidate | undefined {
+  const [c, b, a, z] = [levels.get(e), levels.get(e + 1), levels.get(e + 2), levels.get(e + 3)];
+  if (z === undefined || a === undefined || b === undefined || c === undefined) return undefined;
+  const extrapolated = (64 * c.r - 20 * b.r + a.r) / 45;
+  const once = (4 * c.r - b.r) / 3;
+  const previous = (64 * b.r - 20 * a.r + z.r) / 45;
+  const truncation = Math.max(Math.abs(extrapolated - once), Math.abs(extrapolated - previous));
+  const rounding = (NOISE_SIGMAS * EXTRAPOLATED_NOISE * noise) / c.h;
+  return { e, estimate: truncation + rounding, residual: extrapolated, truncation, rounding };
+}
+
+/**
+ * 2–3. Levels of central differences at h = H·2^e, Richardson, step choice: down from H while the
+ * estimate improves (two levels past the best), then up from H when the widest candidate won with
+ * rounding still the larger part (f is close to a low-degree polynomial along this line, and a
+ * wider step divides the rounding error).
+ */
+function chooseStep(probe: CountedProbe, value0: number, noise: number, settings: LineSettings): { best: Candidate | undefined; levels: Levels; largestStep: number } {
+  const levels: Levels = new Map();
   let largestStep = 0;
-  const level = (e: number): Level | undefined => {
-    if (!levels.has(e)) {
-      const h = settings.firstStep * 2 ** e;
-      const plus = at(h);
-      const minus = at(-h);
-      const ok = [plus.value, minus.value, plus.predicted, minus.predicted].every(Number.isFinite);
-      levels.set(e, ok ? { h, r: (plus.value - minus.value - (plus.predicted - minus.predicted)) / (2 * h), j: (plus.value - plus.predicted - 2 * value0 + minus.value - minus.predicted) / h } : undefined);
-      if (ok) largestStep = Math.max(largestStep, h);
-    }
-    return levels.get(e);
-  };
-  type Candidate = { e: number; estimate: number; residual: number; truncation: number; rounding: number };
-  // A candidate needs four finite levels: both spreads of the tableau, since either alone can
-  // vanish by accident (when f's h⁴ coefficient is ~0, T¹ and T agree while both are off).
-  const candidate = (e: number): Candidate | undefined => {
-    const [c, b, a, z] = [levels.get(e), levels.get(e + 1), levels.get(e + 2), levels.get(e + 3)];
-    if (z === undefined || a === undefined || b === undefined || c === undefined) return undefined;
-    const extrapolated = (64 * c.r - 20 * b.r + a.r) / 45;
-    const once = (4 * c.r - b.r) / 3;
-    const previous = (64 * b.r - 20 * a.r + z.r) / 45;
-    const truncation = Math.max(Math.abs(extrapolated - once), Math.abs(extrapolated - previous));
-    const rounding = (NOISE_SIGMAS * EXTRAPOLATED_NOISE * noise) / c.h;
-    return { e, estimate: truncation + rounding, residual: extrapolated, truncation, rounding };
+  const level = (e: number): void => {
+    if (levels.has(e)) return;
+    const h = settings.firstStep * 2 ** e;
+    const plus = probe.at(h);
+    const minus = probe.at(-h);
+    const ok = [plus.value, minus.value, plus.predicted, minus.predicted].every(Number.isFinite);
+    levels.set(e, ok ? { h, r: (plus.value - minus.value - (plus.predicted - minus.predicted)) / (2 * h), j: (plus.value - plus.predicted - 2 * value0 + minus.value - minus.predicted) / h } : undefined);
+    if (ok) largestStep = Math.max(largestStep, h);
   };
   let best: Candidate | undefined;
   const consider = (found: Candidate | undefined): void => {
     if (found !== undefined && (best === undefined || found.estimate < best.estimate)) best = found;
   };
-  // Down from H while the estimate improves (two levels past the best).
   for (let e = 0; e > -settings.maxLevels; e--) {
     level(e);
-    consider(candidate(e));
+    consider(candidateAt(levels, e, noise));
     if (best !== undefined && best.e - e >= 2) break;
   }
-  // Up from H when the widest candidate won with rounding still the larger part: f is close to
-  // a low-degree polynomial along this line, and a wider step divides the rounding error.
   for (let e = 1; e <= MAX_LEVELS_UP && best !== undefined && best.e === e - 4 && best.truncation < best.rounding; e++) {
     level(e);
-    consider(candidate(e - 3));
+    consider(candidateAt(levels, e - 3, noise));
   }
+  return { best, levels, largestStep };
+}
 
-  if (best === undefined || !Number.isFinite(best.estimate)) {
-    return {
-      residual: Number.NaN,
-      errorEstimate: Number.POSITIVE_INFINITY,
-      tolerance: Number.POSITIVE_INFINITY,
-      pass: false,
-      noise,
-      noiseInform,
-      step: Number.NaN,
-      largestStep,
-      kinkSignature: false,
-      kinkScore: 0,
-      finite: false,
-      evaluations,
-    };
-  }
-
-  // 4. Kink signature on the chosen steps h, 2h, 4h (and 8h for J₀'s own truncation).
-  const kinkAt = (e: number): number | undefined => {
-    const [j1, j2, j4] = [levels.get(e)?.j, levels.get(e + 1)?.j, levels.get(e + 2)?.j];
+/** 4. Kink score |J₀| / σ_J₀ on the chosen steps h, 2h, 4h (and 8h for J₀'s own truncation); 0 when J₀ is within it. */
+function kinkScoreAt(levels: Levels, e: number, noise: number): number {
+  const kinkAt = (at: number): number | undefined => {
+    const [j1, j2, j4] = [levels.get(at)?.j, levels.get(at + 1)?.j, levels.get(at + 2)?.j];
     if (j1 === undefined || j2 === undefined || j4 === undefined) return undefined;
     return (8 * (2 * j1 - j2) - (2 * j2 - j4)) / 7;
   };
-  const chosen: Candidate = best;
-  const narrow = levels.get(chosen.e)!;
-  const j0 = kinkAt(chosen.e)!;
-  const wider = kinkAt(chosen.e + 1);
+  const j0 = kinkAt(e)!;
+  const wider = kinkAt(e + 1);
   const kinkTruncation = wider === undefined ? 0 : Math.abs(j0 - wider) / 31;
-  const sigma = (KINK_NOISE * noise) / narrow.h;
+  const sigma = (KINK_NOISE * noise) / levels.get(e)!.h;
   const excess = Math.abs(j0) - 2 * kinkTruncation;
-  const score = excess <= 0 ? 0 : sigma > 0 ? excess / sigma : Infinity;
-  const tolerance = SAFETY * chosen.estimate + settings.analyticFloor;
+  return excess <= 0 ? 0 : sigma > 0 ? excess / sigma : Infinity;
+}
+
+/**
+ * Estimates the residual along one line. `value0` is f at t = 0 (the caller has it already).
+ * Never throws for a non-finite f: such levels are skipped, and `finite: false` says none was usable.
+ */
+export function estimateAlongLine(probe: LineProbe, value0: number, settings: LineSettings = DEFAULT_LINE_SETTINGS): LineEstimate {
+  const counted = countedProbe(probe);
+  const { noise, inform: noiseInform } = lineNoise(counted, value0, settings);
+  const { best, levels, largestStep } = chooseStep(counted, value0, noise, settings);
+  if (best === undefined || !Number.isFinite(best.estimate)) {
+    const infinite = Number.POSITIVE_INFINITY;
+    return { residual: Number.NaN, errorEstimate: infinite, tolerance: infinite, pass: false, noise, noiseInform, step: Number.NaN, largestStep, kinkSignature: false, kinkScore: 0, finite: false, evaluations: counted.evaluations };
+  }
+  const score = kinkScoreAt(levels, best.e, noise);
+  const tolerance = SAFETY * best.estimate + settings.analyticFloor;
   return {
-    residual: chosen.residual,
-    errorEstimate: chosen.estimate,
+    residual: best.residual,
+    errorEstimate: best.estimate,
     tolerance,
-    pass: Math.abs(chosen.residual) <= tolerance,
+    pass: Math.abs(best.residual) <= tolerance,
     noise,
     noiseInform,
-    step: narrow.h,
+    step: levels.get(best.e)!.h,
     largestStep,
     kinkSignature: score > KINK_SIGMAS,
     kinkScore: score,
     finite: true,
-    evaluations,
+    evaluations: counted.evaluations,
   };
 }

@@ -1,4 +1,3 @@
-/** The float64 reference: matrix maths, central differences, and the plugin's ops built from them. */
+/** The float64 reference: matrix maths and central differences. */
 export * from './matrix.js';
 export * from './finite_diff.js';
-export * from './ops.js';

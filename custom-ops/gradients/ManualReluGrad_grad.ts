@@ -9,11 +9,5 @@ import { ManualReluGrad } from '../kernel_names.js';
 export const manualReluGradGradConfig: GradConfig = {
   kernelName: ManualReluGrad,
   inputsToSave: ['x'],
-  gradFunc: (g, saved) => {
-    const [x] = saved;
-    return {
-      dy: () => tf.engine().runKernel<Tensor>(ManualReluGrad, { dy: g as Tensor, x }),
-      x: () => tf.zerosLike(x),
-    };
-  },
+  gradFunc: (g, [x]) => ({ dy: () => tf.engine().runKernel<Tensor>(ManualReluGrad, { dy: g as Tensor, x }), x: () => tf.zerosLike(x) }),
 };

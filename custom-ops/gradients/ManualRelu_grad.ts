@@ -6,8 +6,5 @@ import { ManualRelu, ManualReluGrad } from '../kernel_names.js';
 export const manualReluGradConfig: GradConfig = {
   kernelName: ManualRelu,
   inputsToSave: ['x'],
-  gradFunc: (dy, saved) => {
-    const [x] = saved;
-    return { x: () => tf.engine().runKernel<Tensor>(ManualReluGrad, { dy: dy as Tensor, x }) };
-  },
+  gradFunc: (dy, [x]) => ({ x: () => tf.engine().runKernel<Tensor>(ManualReluGrad, { dy: dy as Tensor, x }) }),
 };

@@ -1,6 +1,7 @@
 /** Argument conversion and checks for the public ops, with errors that name the argument (shape checks: kernel_checks.ts). */
 import * as tf from '@tensorflow/tfjs';
-import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
+import type { NamedTensorMap, Tensor, TensorLike } from '@tensorflow/tfjs-core';
+import { ensureCustomOpsRegistered } from '../register.js';
 import { assertDim, assertMatrix, assertSameShape } from './kernel_checks.js';
 
 export type TensorOrLike = Tensor | TensorLike;
@@ -89,4 +90,21 @@ export function checkFloatMatrix(t: Tensor, argName: string, opName: string): vo
 /** Two dimensions that must agree, named after the arguments they belong to. */
 export function checkDim(got: number, what: string, want: number, wantWhat: string, opName: string): void {
   assertDim(opName, what, got, want, wantWhat);
+}
+
+/**
+ * The public op of a kernel whose inputs are float32, non-empty tensors of one shape, named `names`
+ * in argument order: in a tidy, converts each argument, checks them, then runs the kernel.
+ */
+export function sameShapeFloatOp(kernelName: string, opName: string, names: readonly string[]): <T extends Tensor>(...args: (T | TensorOrLike)[]) => T {
+  return <T extends Tensor>(...args: (T | TensorOrLike)[]): T => {
+    ensureCustomOpsRegistered();
+    return tf.tidy(() => {
+      const inputs: NamedTensorMap = {};
+      names.forEach((name, i) => (inputs[name] = toTensor(args[i], name, opName)));
+      for (const name of names) checkFloatNonEmpty(inputs[name], name, opName);
+      for (const name of names.slice(1)) checkSameShape(inputs[names[0]], names[0], inputs[name], name, opName);
+      return tf.engine().runKernel<T>(kernelName, inputs);
+    });
+  };
 }

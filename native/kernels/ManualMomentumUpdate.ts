@@ -1,14 +1,7 @@
 /** v' = γ·v + α·∇, W' = W − v' in one threaded pass (native/src/updates.cc). Outputs [W', v']. */
 import { loadNativeAddon } from '../addon.js';
-import { nativeMemory } from '../kernel_utils.js';
-import { arrayKernelFunc } from '../../custom-ops/backends/common/array_kernel.js';
+import { nativeArrayKernelFunc } from '../kernel_utils.js';
 import { momentumUpdateArrays } from '../../custom-ops/backends/common/array_kernels.js';
 
-export const manualMomentumUpdate = arrayKernelFunc(
-  {
-    ...momentumUpdateArrays,
-    loop: (view, [outParam, outVelocity], { param, grad, velocity, lr, momentum }) =>
-      loadNativeAddon().momentumUpdate(view(param), view(grad), view(velocity), outParam, outVelocity, lr, momentum),
-  },
-  nativeMemory,
-);
+export const manualMomentumUpdate = nativeArrayKernelFunc(momentumUpdateArrays, (view, [outParam, outVelocity], { param, grad, velocity, lr, momentum }) =>
+  loadNativeAddon().momentumUpdate(view(param), view(grad), view(velocity), outParam, outVelocity, lr, momentum));

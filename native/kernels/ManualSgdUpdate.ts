@@ -1,10 +1,6 @@
 /** W' = W − α·∇ in one threaded pass (native/src/updates.cc). */
 import { loadNativeAddon } from '../addon.js';
-import { nativeMemory } from '../kernel_utils.js';
-import { arrayKernelFunc } from '../../custom-ops/backends/common/array_kernel.js';
+import { nativeArrayKernelFunc } from '../kernel_utils.js';
 import { sgdUpdateArrays } from '../../custom-ops/backends/common/array_kernels.js';
 
-export const manualSgdUpdate = arrayKernelFunc(
-  { ...sgdUpdateArrays, loop: (view, [out], { param, grad, lr }) => loadNativeAddon().sgdUpdate(view(param), view(grad), out, lr) },
-  nativeMemory,
-);
+export const manualSgdUpdate = nativeArrayKernelFunc(sgdUpdateArrays, (view, [out], { param, grad, lr }) => loadNativeAddon().sgdUpdate(view(param), view(grad), out, lr));

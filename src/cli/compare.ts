@@ -78,7 +78,7 @@ async function compareMain(argv: string[]): Promise<number> {
     const started = performance.now();
     let report: CheckReport;
     try {
-      report = runChecks(options.checks);
+      report = await runChecks(options.checks);
     } catch (error) {
       // A backend that loads but cannot run a check (a kernel missing, say) fails the run
       // without hiding the backends after it.

@@ -22,7 +22,7 @@ import {
   gradcheck,
   gradcheckJson,
   gradgradcheck,
-  opcheck,
+  opcheckCases,
   opcheckJson,
   runSelftest,
   runWeightBench,
@@ -147,7 +147,7 @@ async function runCheck(options: GradcheckCli): Promise<number> {
 }
 
 /** Inputs for opcheck: --input flags for one user kernel, else handgrad's own cases. */
-function opcheckCases(options: GradcheckCli): KernelCase[] {
+function kernelCasesFor(options: GradcheckCli): KernelCase[] {
   if (options.inputs.length > 0) {
     const inputs: Record<string, KernelInput> = {};
     options.inputs.forEach((spec: InputSpec, i) => {
@@ -177,11 +177,11 @@ async function runOpcheck(options: GradcheckCli): Promise<number> {
     const mod = await importModule(options.importPath);
     if (typeof mod.register === 'function') await (mod.register as () => unknown)();
   }
-  const cases = opcheckCases(options);
+  const cases = kernelCasesFor(options);
   const results: OpcheckResult[] = [];
   if (nodeBackends.length > 0) {
     await useBackend('cpu');
-    for (const c of cases) results.push(await opcheck(c.kernel, c.inputs, { backends: nodeBackends, seed: options.seed, attrs: c.attrs, gradient: c.gradient }));
+    results.push(...(await opcheckCases(cases, { backends: nodeBackends, seed: options.seed })));
   }
   const browserBackends = options.backends.filter((b): b is 'webgl' | 'webgpu' => b === 'webgl' || b === 'webgpu');
   if (browserBackends.length > 0) {

@@ -14,13 +14,13 @@ import { DataError } from '../data/errors.js';
 import { FileSystemError, removeQuietly, removeStaleTemps } from '../train/atomic.js';
 import { CHECKPOINTS, loadCheckpoint, writeCheckpoint } from '../train/checkpoint.js';
 import { ADAM_DEFAULTS, CONFIG_RULES, DEFAULT_LR, GRAD_MODES, OPTIMIZERS, TRAIN_DEFAULTS as DEFAULTS, type TrainConfig } from '../train/config.js';
-import { disposeTensorData, disposeTrainState, divergence, initTrainState, toTensorData, trainEpochs, type EpochMetrics, type TrainState } from '../train/loop.js';
+import { disposeTensorData, disposeTrainState, divergence, initTrainState, toTensorData, trainEpochs, type EpochMetrics, type TensorData, type TrainState } from '../train/loop.js';
 import { checkTrainingFits } from '../train/memory.js';
 import { createFolders, planFolder } from '../train/out_dir.js';
 import { snapshotTrainState, type TrainSnapshot } from '../train/snapshot.js';
 import { outDirStatus, readRunFile, RUN_MARKER, summarize, writeMetrics, writePlot, writeRunFile, writeSummary, type RunFile, type Summary } from '../train/run_files.js';
 import { command, EXIT_OK, firstLine, isMainModule, parseChoice, parseFlags, parseInteger, parseLayers, parseNumber, runAsMain, UsageError, type FlagValues } from './common.js';
-import { listenForStop, SIGNAL_EXIT_CODES, type StopSignal } from './stop_signals.js';
+import { listenForStop, SIGNAL_EXIT_CODES, type StopRequest, type StopSignal } from './stop_signals.js';
 
 
 const OPTIONS = {
@@ -428,25 +428,31 @@ function stopLine(signal: StopSignal, completed: number, written: number, inBrow
   return `\n${what}: stopping after this batch; ${saving} (${again} to quit at once, keeping the checkpoint on disk)`;
 }
 
-export async function trainMain(argv: string[]): Promise<number> {
-  tf.enableProdMode(); // no debug checks, and no "install tfjs-node" banner from the cpu backend
-  const flags = parseFlags(argv, OPTIONS);
-  if (flags.help === true) {
-    process.stdout.write(USAGE);
-    return EXIT_OK;
-  }
-  const plan = planFromFlags(flags);
-  checkOutDir(plan);
+type Log = (line: string) => void;
+
+/** A run checked and its folder prepared: what runSession trains. */
+type Session = {
+  plan: Plan;
+  run: RunFile;
+  data: Dataset;
+  backend: string;
+  inBrowser: boolean;
+  train: typeof trainEpochs;
+  state0: TrainState;
+};
+
+/**
+ * Everything is checked before the run folder is created: browser, data, layer sizes, memory,
+ * backend, checkpoint; then the folder is prepared and the run announced.
+ */
+async function prepareSession(plan: Plan, flags: Flags, log: Log): Promise<Session> {
   // webgl/webgpu: no Chromium (or WebGPU adapter) is a one-line exit 2 before the data is read or anything is written.
   const browser = isBrowserBackend(plan.run.backend) ? { backend: plan.run.backend, runner: await loadBrowserRunner(plan.run.backend) } : null;
   await browser?.runner.prepareBrowser(browser.backend);
-
-  // Everything is checked before the run folder is created: data, layer sizes, memory, backend, checkpoint.
   const data = loadDataset(plan.run.data.spec, plan.run.data, { classes: declaredClasses(plan), scale: plan.run.data.scale });
   const layers = resolveLayers(plan, data);
   const run: RunFile = { ...plan.run, config: { ...plan.run.config, layers } };
   const config = run.config;
-  const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const note = featureNote(plan, data);
   if (note !== null) log(note);
   checkTrainingFits(config, { train: data.train.n, heldOut: data.valid.n + data.test.n }, {
@@ -475,83 +481,103 @@ export async function trainMain(argv: string[]): Promise<number> {
       `(${data.train.n} train, ${data.valid.n} valid, ${data.test.n} test), layers ${layers.join(',')}, ${config.grad} grads, ` +
       `${config.optimizer.kind} lr ${config.optimizer.lr}, batch ${config.batchSize === 0 ? 'full' : config.batchSize}, backend ${backend}`,
   );
+  return { plan, run, data, backend, inBrowser: browser !== null, train, state0 };
+}
 
+type Diverged = { epoch: number; why: string };
+
+/**
+ * Trains with the progress reporter, checkpointing each finite epoch, until the end, a stop
+ * request or divergence; the last completed finite epoch is on disk when it returns.
+ */
+async function trainWithCheckpoints(session: Session, flags: Flags, tensors: TensorData, checkpoints: CheckpointWriter, stopRequested: () => boolean): Promise<{ state: TrainState; diverged: Diverged | null }> {
+  const { plan, run, data, state0 } = session;
+  const config = run.config;
+  const batches = config.batchSize === 0 ? 1 : Math.ceil(data.train.n / config.batchSize);
+  const reporter = makeReporter(flags, config, state0.epoch, batches);
+  let diverged: Diverged | null = null;
+  try {
+    const result = await session.train(config, tensors, state0, {
+      onBatch: (epoch, b, n) => reporter.batch(epoch, b, n),
+      onEpoch: async (m, state) => {
+        const why = plan.allowNan ? null : divergence(m, state.history, data.classes);
+        if (why !== null) {
+          // Not snapshotted: the last finite epoch stays the one saved.
+          diverged = { epoch: m.epoch, why };
+        } else {
+          await checkpoints.epochDone(state);
+        }
+        reporter.epoch(m);
+      },
+      shouldStop: () => diverged !== null || stopRequested(),
+    });
+    // End of the run, a stop request (even mid-epoch) or divergence: the last completed finite epoch goes to disk.
+    await checkpoints.flush();
+    return { state: result.state, diverged };
+  } catch (error) {
+    reporter.stop();
+    if (!(error instanceof FileSystemError)) {
+      // A failed run still keeps its last completed epoch; the training error is the one reported.
+      await checkpoints.flush().catch(() => {});
+      throw error;
+    }
+    throw new RunFailure(`${error.message}; stopped after epoch ${checkpoints.lastCompleted()}, ${onDisk(checkpoints.lastWritten(), plan.outDir)}`);
+  } finally {
+    reporter.stop();
+  }
+}
+
+/** Writes metrics, plot and summary for the epochs kept on disk, says why the run stopped, and returns the exit status. */
+async function finishSession(session: Session, flags: Flags, state: TrainState, kept: number, diverged: Diverged | null, requested: StopRequest | null, log: Log): Promise<number> {
+  const { plan, run, backend, state0 } = session;
+  // After a stop mid-epoch the state holds unfinished-epoch params; the run folder keeps the last completed epoch's checkpoint.
+  const history = state.history.filter((m) => m.epoch <= kept);
+  disposeTrainState(state);
+  try {
+    // Stopped before any epoch: the folder keeps only config.json (nothing trained, nothing to plot).
+    if (history.length > 0) {
+      writeMetrics(plan.outDir, history);
+      await writePlot(plan.outDir, history, plotTitle(run, backend));
+    }
+    finish(plan.outDir, summarize(history, backend, requested !== null, state0.epoch), flags);
+  } catch (error) {
+    if (!(error instanceof FileSystemError)) throw error;
+    throw new RunFailure(`${error.message}; ${onDisk(kept, plan.outDir)}`);
+  }
+  if (diverged !== null) {
+    log(
+      `train: epoch ${diverged.epoch} diverged (${diverged.why}); stopped, ${kept === 0 ? 'nothing is checkpointed' : `keeping epoch ${kept}, the last finite one`}; ` +
+        `try a smaller --lr than ${run.config.optimizer.lr} (or --allow-nan to train on regardless)`,
+    );
+    return EXIT_DIVERGED;
+  }
+  if (requested !== null) {
+    if (kept === 0) log(`stopped before the first epoch completed: nothing was checkpointed (${plan.outDir} holds config.json only); start again with --out ${plan.outDir} --overwrite`);
+    return SIGNAL_EXIT_CODES[requested.signal];
+  }
+  return EXIT_OK;
+}
+
+/** The run itself: stop signals and checkpoints around the training, then the run folder's last files. */
+async function runSession(session: Session, flags: Flags, log: Log): Promise<number> {
+  const { plan } = session;
   // A closed terminal (SIGHUP) or a closed pipe must not turn a clean stop into a crash on the next log line.
   const ignoreStreamError = (): void => {};
   process.stdout.on('error', ignoreStreamError);
   process.stderr.on('error', ignoreStreamError);
-  const checkpoints = checkpointWriter(plan.outDir, plan.checkpointEvery, state0.epoch);
+  const checkpoints = checkpointWriter(plan.outDir, plan.checkpointEvery, session.state0.epoch);
   const stop = listenForStop({
-    onStop: (signal) => log(stopLine(signal, checkpoints.lastCompleted(), checkpoints.lastWritten(), browser !== null)),
+    onStop: (signal) => log(stopLine(signal, checkpoints.lastCompleted(), checkpoints.lastWritten(), session.inBrowser)),
     onForce: (signal) => {
       // The exit hook removes any temp file of a write in progress; the checkpoint on disk is complete.
       log(`\n${signal}: quitting now; ${onDisk(checkpoints.lastWritten(), plan.outDir)}`);
       process.exit(SIGNAL_EXIT_CODES[signal]);
     },
   });
-  const tensors = toTensorData(data);
+  const tensors = toTensorData(session.data);
   try {
-    const batches = config.batchSize === 0 ? 1 : Math.ceil(data.train.n / config.batchSize);
-    const reporter = makeReporter(flags, config, state0.epoch, batches);
-    let diverged: { epoch: number; why: string } | null = null;
-    let result;
-    try {
-      result = await train(config, tensors, state0, {
-        onBatch: (epoch, b, n) => reporter.batch(epoch, b, n),
-        onEpoch: async (m, state) => {
-          const why = plan.allowNan ? null : divergence(m, state.history, data.classes);
-          if (why !== null) {
-            // Not snapshotted: the last finite epoch stays the one saved.
-            diverged = { epoch: m.epoch, why };
-          } else {
-            await checkpoints.epochDone(state);
-          }
-          reporter.epoch(m);
-        },
-        shouldStop: () => diverged !== null || stop.requested() !== null,
-      });
-      // End of the run, a stop request (even mid-epoch) or divergence: the last completed finite epoch goes to disk.
-      await checkpoints.flush();
-    } catch (error) {
-      reporter.stop();
-      if (!(error instanceof FileSystemError)) {
-        // A failed run still keeps its last completed epoch; the training error is the one reported.
-        await checkpoints.flush().catch(() => {});
-        throw error;
-      }
-      throw new RunFailure(`${error.message}; stopped after epoch ${checkpoints.lastCompleted()}, ${onDisk(checkpoints.lastWritten(), plan.outDir)}`);
-    } finally {
-      reporter.stop();
-    }
-    // After a stop mid-epoch the state holds unfinished-epoch params; the run folder keeps the last completed epoch's checkpoint.
-    const kept = checkpoints.lastWritten();
-    const history = result.state.history.filter((m) => m.epoch <= kept);
-    disposeTrainState(result.state);
-    const requested = stop.requested();
-    try {
-      // Stopped before any epoch: the folder keeps only config.json (nothing trained, nothing to plot).
-      if (history.length > 0) {
-        writeMetrics(plan.outDir, history);
-        await writePlot(plan.outDir, history, plotTitle(run, backend));
-      }
-      finish(plan.outDir, summarize(history, backend, requested !== null, state0.epoch), flags);
-    } catch (error) {
-      if (!(error instanceof FileSystemError)) throw error;
-      throw new RunFailure(`${error.message}; ${onDisk(kept, plan.outDir)}`);
-    }
-    const stoppedBy = diverged as { epoch: number; why: string } | null;
-    if (stoppedBy !== null) {
-      log(
-        `train: epoch ${stoppedBy.epoch} diverged (${stoppedBy.why}); stopped, ${kept === 0 ? 'nothing is checkpointed' : `keeping epoch ${kept}, the last finite one`}; ` +
-          `try a smaller --lr than ${config.optimizer.lr} (or --allow-nan to train on regardless)`,
-      );
-      return EXIT_DIVERGED;
-    }
-    if (requested !== null) {
-      if (kept === 0) log(`stopped before the first epoch completed: nothing was checkpointed (${plan.outDir} holds config.json only); start again with --out ${plan.outDir} --overwrite`);
-      return SIGNAL_EXIT_CODES[requested.signal];
-    }
-    return EXIT_OK;
+    const { state, diverged } = await trainWithCheckpoints(session, flags, tensors, checkpoints, () => stop.requested() !== null);
+    return await finishSession(session, flags, state, checkpoints.lastWritten(), diverged, stop.requested(), log);
   } finally {
     disposeTensorData(tensors);
     if (tf.memory().numTensors > 0 && process.env.HANDGRAD_DEBUG) log(`debug: ${tf.memory().numTensors} tensors left`);
@@ -559,6 +585,19 @@ export async function trainMain(argv: string[]): Promise<number> {
     process.stdout.off('error', ignoreStreamError);
     process.stderr.off('error', ignoreStreamError);
   }
+}
+
+export async function trainMain(argv: string[]): Promise<number> {
+  tf.enableProdMode(); // no debug checks, and no "install tfjs-node" banner from the cpu backend
+  const flags = parseFlags(argv, OPTIONS);
+  if (flags.help === true) {
+    process.stdout.write(USAGE);
+    return EXIT_OK;
+  }
+  const plan = planFromFlags(flags);
+  checkOutDir(plan);
+  const log: Log = (line) => void process.stderr.write(`${line}\n`);
+  return runSession(await prepareSession(plan, flags, log), flags, log);
 }
 
 /** `handgrad train`: the bin's entry and this module's own when run as a script. */

@@ -1,28 +1,16 @@
 /**
- * The compare command's checks on the active tfjs backend: each hand-written op against tfjs's
- * built-in and float64 finite differences, then every parameter gradient of an MLP three ways.
+ * The compare command's checks on the active tfjs backend: every handgrad kernel by opcheck (its
+ * kernel cases, against the cpu backend and fp32 finite differences), then every parameter
+ * gradient of an MLP three ways (manual backprop, autodiff, float64 reference).
  * Pure tfjs (no node: imports), so a web page can bundle it and run it on webgl.
  */
 import * as tf from '@tensorflow/tfjs';
-import { manualRelu, manualSoftmax, manualSoftmaxCrossEntropy, registerCustomOps } from '../../custom-ops/index.js';
+import { registerCustomOps } from '../../custom-ops/index.js';
 import { autodiffBackprop, manualBackprop, type ParamGrads } from '../model/backprop.js';
 import { disposeParams, type MlpParams, xavierInit } from '../model/mlp.js';
-import {
-  centralDifferenceAt,
-  fdStep,
-  logSumExpRows,
-  type Mat64,
-  mat64,
-  relu64,
-  reluVjp64,
-  softmax64,
-  softmaxCrossEntropy64,
-  softmaxCrossEntropyVjp64,
-  softmaxRows,
-  softmaxVjp64,
-} from '../../compare/reference/index.js';
+import { centralDifferenceAt, fdStep, type Mat64, mat64 } from '../../compare/reference/index.js';
 import { type Mlp64, mlpBackprop64, mlpLossAlong64 } from '../reference/mlp64.js';
-import { type Float64Reference, gradcheck } from '../../compare/gradcheck.js';
+import { customKernelCases, opcheckCases } from '../../compare/kernel_cases.js';
 import { makeRng, normals, sampleIndices } from '../../compare/random.js';
 import { type CheckRow, compareRow } from '../../compare/rows.js';
 import { F64_VS_FD64, FD64_REL_EPS, FP32_UNIT_ROUNDOFF, FP32_VS_FP32, FP64_UNIT_ROUNDOFF, fdNoise, fp32VsF64For, type Tolerance } from '../../compare/tolerances.js';
@@ -56,191 +44,10 @@ export function validateCheckOptions(options: CheckOptions): void {
   if (maxCoordinates !== undefined && (!Number.isInteger(maxCoordinates) || maxCoordinates < 1)) throw new Error(`maxCoordinates: must be a positive integer, got ${maxCoordinates}`);
 }
 
-type UnaryOp = (x: tf.Tensor) => tf.Tensor;
-
-/** ∂/∂x of Σ c ⊙ op(x). */
-function vjp(op: UnaryOp, x: tf.Tensor, c: tf.Tensor): Float32Array {
-  return tensorValues(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(op(t), c)))(x));
-}
-
-/** Runs `make` in a tidy, reads the result and disposes it. */
-function tensorValues(make: () => tf.Tensor): Float32Array {
-  const t = tf.tidy(make);
-  const values = t.dataSync() as Float32Array;
-  t.dispose();
-  return values;
-}
-
-interface UnaryOpCase {
-  kernel: string;
-  builtinName: string;
-  ours: UnaryOp;
-  builtin: UnaryOp;
-  /** Whether tfjs's autodiff of `builtin` has a (correct) second derivative to compare with. */
-  builtinHasSecondOrder: boolean;
-  reference: Float64Reference;
-  /** float64 ∂/∂x Σ dy ⊙ op(x), inputs (x, dy): the first-order gradient that second order differentiates. */
-  vjpReference: Float64Reference;
-  x: tf.Tensor;
-  /**
-   * Σ|terms| behind each element of the first-order gradient for cotangent c (float64): an
-   * element that is a small difference of larger terms (1 − p for a confident row) carries an
-   * fp32 rounding error of u·Σ|terms| in any implementation; that is its absolute floor.
-   */
-  gradMagnitude?: (x: Float64Array, c: Float64Array) => Float64Array;
-  /** Where the upstream gradient is a scalar (a loss). */
-  scalarOutput: boolean;
-  reductionTerms: number;
-}
-
-/** ∂/∂(x, dy) of Σ w ⊙ (∂/∂x Σ dy ⊙ op(x)), by nested tf.grad. */
-function secondOrder(op: UnaryOp, x: tf.Tensor, dy: tf.Tensor, w: tf.Tensor): Float32Array[] {
-  const grads = tf.tidy(() =>
-    tf.grads((t: tf.Tensor, u: tf.Tensor) => {
-      const g = tf.grad((s: tf.Tensor) => tf.sum(tf.mul(op(s), u)))(t);
-      return tf.sum(tf.mul(g, w));
-    })([x, dy]),
-  );
-  const values = grads.map((g) => g.dataSync() as Float32Array);
-  tf.dispose(grads);
-  return values;
-}
-
-function unaryOpRows(spec: UnaryOpCase, seed: number, maxCoordinates: number): CheckRow[] {
-  const { kernel, ours, builtin, x } = spec;
-  const rng = makeRng(seed, kernel);
-  const outShape = spec.scalarOutput ? [] : x.shape;
-  const outSize = spec.scalarOutput ? 1 : x.size;
-  const c = tf.tensor(normals(outSize, rng), outShape);
-  const w = tf.tensor(normals(x.size, rng), x.shape);
-  const rows: CheckRow[] = [];
-  rows.push(compareRow(kernel, 'forward vs tfjs', tensorValues(() => ours(x)), tensorValues(() => builtin(x)), FP32_VS_FP32));
-  const magnitude = spec.gradMagnitude?.(Float64Array.from(x.dataSync()), Float64Array.from(c.dataSync()));
-  const gradFloor = magnitude?.map((m) => FP32_VS_FP32.floorUlps * FP32_UNIT_ROUNDOFF * m);
-  rows.push(compareRow(`${kernel} ∂/∂x`, 'grad vs tf.grad', vjp(ours, x, c), vjp(builtin, x, c), FP32_VS_FP32, { extraFloor: gradFloor }));
-  const tol = fp32VsF64For(spec.reductionTerms);
-  const options = { reference: spec.reference, maxCoordinates, seed, tolerance: tol, reductionTerms: spec.reductionTerms };
-  // The fd64 rows for both ours and tfjs's built-in: both must meet the same bar.
-  const fd = (op: UnaryOp, name: string): CheckRow[] => gradcheck(op, [x], { ...options, name, inputNames: ['x'] }).rows.filter((r) => r.kind === 'grad vs fd64' || name === kernel);
-  rows.push(...fd(ours, kernel), ...fd(builtin, spec.builtinName));
-  // Second order through the registered gradient: G(x, dy) = ∂/∂x Σ dy ⊙ op(x) by tf.grad (so
-  // by our GradConfig); gradcheck differentiates Σ w ⊙ G with respect to x and dy by tf.grads
-  // and compares with float64 central differences of the float64 G.
-  const firstOrder = (op: UnaryOp) => (t: tf.Tensor, u: tf.Tensor) => tf.grad((s: tf.Tensor) => tf.sum(tf.mul(op(s), u)))(t);
-  rows.push(
-    ...gradcheck(firstOrder(ours), [x, c], { ...options, reference: spec.vjpReference, name: `${kernel} 2nd order`, inputNames: ['x', 'dy'] })
-      .rows.filter((r) => r.kind === 'grad vs fd64')
-      .map((r) => ({ ...r, kind: '2nd order vs fd64' })),
-  );
-  if (spec.builtinHasSecondOrder) {
-    const [oursX, oursDy] = secondOrder(ours, x, c, w);
-    const [builtinX, builtinDy] = secondOrder(builtin, x, c, w);
-    rows.push(compareRow(`${kernel} 2nd order ∂/∂x`, '2nd order vs tf.grad', oursX, builtinX, FP32_VS_FP32));
-    rows.push(compareRow(`${kernel} 2nd order ∂/∂dy`, '2nd order vs tf.grad', oursDy, builtinDy, FP32_VS_FP32));
-  }
-  tf.dispose([c, w]);
-  return rows;
-}
-
-/**
- * The scale of fp32 rounding error in p = exp(z − logsumexp(z)): the exponent z − lse is rounded
- * at the size of |z| + |lse|, so p carries a relative error of u·(1 + |z| + |lse|), which is
- * ~10 u for logits of size ~10. Returns p ⊙ (1 + |z| + |lse|) per element.
- */
-function pScale(z: Float64Array, rows: number, cols: number): Float64Array {
-  const logits = mat64(rows, cols, z);
-  const lse = logSumExpRows(logits);
-  return softmaxRows(logits).data.map((p, i) => p * (1 + Math.abs(z[i]) + Math.abs(lse[Math.floor(i / cols)])));
-}
-
-/** Per-op rows: ManualRelu on a hidden-layer-sized input, ManualSoftmax and the loss on logits. */
-export function opChecks(options: CheckOptions): CheckRow[] {
-  const { layers, batch, seed } = options;
-  const maxCoordinates = options.maxCoordinates ?? 64;
-  const hidden = layers.length > 2 ? layers[1] : layers[0];
-  const classes = layers[layers.length - 1];
-  const rng = makeRng(seed, 'op-inputs');
-  // relu inputs kept ≥ 1e-3 away from the kink, ≫ 10·h (h = 1e-6·max(1,|x|)) of the differences.
-  const xRelu = tf.tensor(normals(batch * hidden, rng).map((v) => v + Math.sign(v) * 1e-3), [batch, hidden]);
-  const logits = tf.tensor(normals(batch * classes, rng).map((v) => 3 * v), [batch, classes]);
-  const labelsArray = new Float32Array(batch * classes);
-  for (let n = 0; n < batch; n++) labelsArray[n * classes + Math.floor(rng() * classes)] = 1;
-  const labels = tf.tensor(labelsArray, [batch, classes]);
-  const rows: CheckRow[] = [];
-  rows.push(
-    ...unaryOpRows({ kernel: 'ManualRelu', builtinName: 'tf.relu', ours: manualRelu, builtin: tf.relu, builtinHasSecondOrder: true, reference: relu64, vjpReference: reluVjp64, x: xRelu, scalarOutput: false, reductionTerms: 1 }, seed, maxCoordinates),
-  );
-  rows.push(
-    ...unaryOpRows(
-      {
-        kernel: 'ManualSoftmax',
-        builtinName: 'tf.softmax',
-        ours: manualSoftmax,
-        builtin: (z) => tf.softmax(z),
-        // tfjs has no usable second derivative here: gradients that read a saved *output*
-        // (Softmax, Exp) do not link it back to the input on the tape, so tf.grads of
-        // tf.softmax's gradient throws and that of exp(z)/Σexp(z) silently drops terms (measured:
-        // wrong against float64 differences). Second order is checked against float64 only.
-        builtinHasSecondOrder: false,
-        reference: softmax64,
-        vjpReference: softmaxVjp64,
-        // p ⊙ (c − Σ c p): Σ|terms| = p̃ ⊙ (|c| + Σ |c| p̃), p̃ = p's own error scale (see pScale)
-        gradMagnitude: (z, c) => {
-          const p = pScale(z, batch, classes);
-          const out = new Float64Array(p.length);
-          for (let n = 0; n < batch; n++) {
-            let s = 0;
-            for (let k = 0; k < classes; k++) s += Math.abs(c[n * classes + k]) * p[n * classes + k];
-            for (let k = 0; k < classes; k++) out[n * classes + k] = p[n * classes + k] * (Math.abs(c[n * classes + k]) + s);
-          }
-          return out;
-        },
-        x: logits,
-        scalarOutput: false,
-        reductionTerms: classes,
-      },
-      seed,
-      maxCoordinates,
-    ),
-  );
-  rows.push(
-    ...unaryOpRows(
-      {
-        kernel: 'ManualSoftmaxCrossEntropy',
-        builtinName: 'tf.losses.softmaxCrossEntropy',
-        ours: (z) => manualSoftmaxCrossEntropy(labels, z),
-        builtin: (z) => tf.losses.softmaxCrossEntropy(labels, z),
-        // tf.losses.softmaxCrossEntropy's gradient is a customGrad whose saved log-softmax is off
-        // the tape, so tfjs has no second derivative of it either: float64 only.
-        builtinHasSecondOrder: false,
-        reference: (xs, shapes) => softmaxCrossEntropy64([Float64Array.from(labelsArray), xs[0]], [labels.shape, shapes[0]]),
-        vjpReference: (xs, shapes) => softmaxCrossEntropyVjp64([xs[0], xs[1], Float64Array.from(labelsArray)], [shapes[0], shapes[1], labels.shape]),
-        // c·(p − y)/N: Σ|terms| = |c|·(p̃ + y)/N
-        gradMagnitude: (z, c) => pScale(z, batch, classes).map((p, i) => (Math.abs(c[0]) * (p + labelsArray[i])) / batch),
-        x: logits,
-        scalarOutput: true,
-        reductionTerms: batch * classes,
-      },
-      seed,
-      maxCoordinates,
-    ),
-  );
-  // ∂L/∂labels = −log softmax(z)/N. tfjs's built-in returns (y − p)·dy here instead, so only
-  // ours is held to float64 finite differences.
-  rows.push(
-    ...gradcheck((y, z) => manualSoftmaxCrossEntropy(y, z), [labels, logits], {
-      name: 'ManualSoftmaxCrossEntropy',
-      inputNames: ['labels', 'logits'],
-      wrt: [0],
-      reference: softmaxCrossEntropy64,
-      maxCoordinates,
-      seed,
-      tolerance: fp32VsF64For(batch * classes),
-      reductionTerms: batch * classes,
-    }).rows.filter((r) => r.kind === 'grad vs fd64'),
-  );
-  tf.dispose([xRelu, logits, labels]);
-  return rows;
+/** Per-kernel rows: opcheck of every handgrad kernel on the active backend (named "<kernel> [<backend>]"). */
+export async function kernelChecks(options: CheckOptions): Promise<CheckRow[]> {
+  const results = await opcheckCases(customKernelCases(options.seed), { backends: [tf.getBackend()], seed: options.seed });
+  return results.flatMap((r) => r.backends.flatMap((b) => b.checks));
 }
 
 interface MlpData {
@@ -362,13 +169,37 @@ export function mlpChecks(options: CheckOptions): CheckRow[] {
   return rows;
 }
 
-/** All checks on the active backend; registers the custom ops (idempotent). Leaks are a failing row. */
-export function runChecks(options: CheckOptions = DEFAULT_CHECK_OPTIONS): CheckReport {
+export interface CheckStage {
+  label: string;
+  run: (options: CheckOptions) => CheckRow[] | Promise<CheckRow[]>;
+}
+
+export const CHECK_STAGES: readonly CheckStage[] = [
+  { label: 'every handgrad kernel (opcheck): against the cpu backend and fp32 finite differences', run: kernelChecks },
+  { label: 'every ∂L/∂W and ∂L/∂b of the MLP: manual backprop, autodiff, float64, finite differences', run: mlpChecks },
+];
+
+export type OnCheckStage = (stage: number, stages: number, label: string, rowsDone: number) => void;
+
+/**
+ * All checks on the active backend, stage by stage; registers the custom ops (idempotent). Leaks
+ * are a failing row. `onStage` hears before each stage, with the rows so far (a page shows progress).
+ */
+export async function runChecks(options: CheckOptions = DEFAULT_CHECK_OPTIONS, onStage?: OnCheckStage): Promise<CheckReport> {
   validateCheckOptions(options);
   registerCustomOps();
+  const backend = tf.getBackend();
   const before = tf.memory().numTensors;
-  const checks = [...opChecks(options), ...mlpChecks(options)];
+  const checks: CheckRow[] = [];
+  for (const [i, stage] of CHECK_STAGES.entries()) {
+    if (onStage !== undefined) {
+      onStage(i + 1, CHECK_STAGES.length, stage.label, checks.length);
+      // Lets the stage message leave before the synchronous checks hold the thread.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    checks.push(...(await stage.run(options)));
+  }
   const leaked = tf.memory().numTensors - before;
   checks.push({ name: 'tf.memory().numTensors after − before', kind: 'leak check', maxAbsErr: leaked, maxRelErr: leaked, tol: 0, pass: leaked === 0, checked: 1, total: 1 });
-  return { backend: tf.getBackend(), checks };
+  return { backend, checks };
 }

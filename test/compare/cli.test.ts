@@ -13,6 +13,9 @@ function errorLines(stderr: string): string[] {
   return stderr.split('\n').filter((line) => line.startsWith('compare:'));
 }
 
+/** webgl and webgpu (when Chromium is there) opcheck every kernel in SwiftShader: over a minute on a loaded machine. */
+const ALL_BACKENDS_MS = 360_000;
+
 describe.concurrent('compare CLI (spawned)', () => {
   it('--json prints one {backend, checks} object per backend and exits 0 when all pass', async () => {
     const { status, stdout } = await compare('--backend', 'cpu', '--layers', '10,6,3', '--batch', '4', '--json');
@@ -41,7 +44,7 @@ describe.concurrent('compare CLI (spawned)', () => {
       const skipped = stdout.split('\n').filter((l) => l.startsWith(`${name}: skipped — `)).length;
       expect(skipped + (stdout.includes(`== ${name} ==`) ? 1 : 0)).toBe(1);
     }
-  });
+  }, ALL_BACKENDS_MS);
 
   it('--backend all --json: stdout is only JSON lines, one per backend that ran; skips go to stderr', async () => {
     const { status, stdout, stderr } = await compare('--backend', 'all', '--layers', '6,4,3', '--batch', '2', '--json');
@@ -54,7 +57,7 @@ describe.concurrent('compare CLI (spawned)', () => {
       const skipped = stderr.split('\n').some((l) => l.startsWith(`${name}: skipped — `));
       expect(Number(skipped) + Number(ran.includes(name)), name).toBe(1);
     }
-  });
+  }, ALL_BACKENDS_MS);
 
   it('--help prints the flags and exits 0', async () => {
     const { status, stdout, stderr } = await compare('--help');

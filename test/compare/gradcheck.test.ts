@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gradcheck } from '../../compare/gradcheck.js';
 import { runChecks } from '../../src/compare/checks.js';
-import { ManualHiddenDelta, ManualReluGrad, ManualSoftmaxCrossEntropyGrad } from '../../custom-ops/index.js';
+import { CUSTOM_KERNEL_NAMES, ManualHiddenDelta, ManualReluGrad, ManualSoftmaxCrossEntropyGrad } from '../../custom-ops/index.js';
 import { withBrokenCpuKernel } from '../custom-ops/broken_kernel.js';
 
 /** x ↦ x³ (float64 reference: the same formula). */
@@ -94,15 +94,27 @@ describe('gradcheck', () => {
 
 describe('runChecks (small net)', () => {
   for (const backend of ['cpu', 'wasm']) {
-    it(`every row passes on ${backend} (12→9→7→4, batch 6)`, async () => {
+    it(`every row passes on ${backend} (12→9→7→4, batch 6), every kernel opchecked`, async () => {
       expect(await tf.setBackend(backend)).toBe(true);
-      const report = runChecks({ layers: [12, 9, 7, 4], batch: 6, seed: 3, maxCoordinates: 16 });
+      const report = await runChecks({ layers: [12, 9, 7, 4], batch: 6, seed: 3, maxCoordinates: 16 });
       expect(report.backend).toBe(backend);
       const failing = report.checks.filter((r) => !r.pass).map((r) => `${r.name} ${r.kind} ${r.maxRelErr}`);
       expect(failing).toEqual([]);
-      // One row per comparison: 6 parameters × 5 kinds + 2 loss rows + ops + the leak row.
+      // One row per comparison: 6 parameters × 5 kinds + 2 loss rows + the kernels' rows + the leak row.
       expect(report.checks.filter((r) => /^[Wb]\d$/.test(r.name))).toHaveLength(30);
-      expect(report.checks.some((r) => r.kind === '2nd order vs fd64')).toBe(true);
+      // Every handgrad kernel: its forward against cpu's on real values, and (the gradient kernels
+      // too, so second order) every float input's gradient against fp32 differences.
+      for (const kernel of CUSTOM_KERNEL_NAMES) {
+        const rows = report.checks.filter((r) => r.name.startsWith(`${kernel} [${backend}]`));
+        const forward = rows.filter((r) => r.kind.startsWith('forward vs cpu'));
+        expect(forward.length, kernel).toBeGreaterThan(0);
+        for (const r of forward) expect(r.checked, kernel).toBeGreaterThan(0);
+        if (/Update$/.test(kernel)) continue;
+        const differenced = rows.filter((r) => r.kind === 'grad vs fd32 (fast)');
+        expect(differenced.length, kernel).toBeGreaterThan(0);
+        for (const r of differenced) expect(r.checked, `${r.name}`).toBe(r.total);
+      }
+      expect(report.checks.filter((r) => r.kind === 'grad vs fd32 (fast)' && r.name.startsWith('ManualReluGrad ')).map((r) => r.name)).toEqual([`ManualReluGrad [${backend}] ∂/∂dy`, `ManualReluGrad [${backend}] ∂/∂x`]);
       await tf.setBackend('cpu');
     });
   }
@@ -110,16 +122,22 @@ describe('runChecks (small net)', () => {
 
 describe('runChecks catches a broken kernel (the checker is not vacuous)', () => {
   const options = { layers: [12, 9, 7, 4], batch: 6, seed: 3, maxCoordinates: 16 };
-  const failing = () => new Set(runChecks(options).checks.filter((r) => !r.pass).map((r) => `${r.name} | ${r.kind}`));
+  /** Failing rows on `backend` (cpu's kernel is the one broken, and every backend's reference). */
+  const failing = async (backend = 'cpu') => {
+    await tf.setBackend(backend);
+    const rows = (await runChecks(options)).checks;
+    await tf.setBackend('cpu');
+    return new Set(rows.filter((r) => !r.pass).map((r) => `${r.name} | ${r.kind}`));
+  };
 
   beforeAll(async () => {
     await tf.setBackend('cpu');
   });
 
-  it('a cross-entropy gradient 1% too large fails the op rows and every manual-backprop parameter row', () => {
-    withBrokenCpuKernel(ManualSoftmaxCrossEntropyGrad, (out) => out.forEach((v, i) => (out[i] = v * 1.01)), () => {
-      const failed = failing();
-      for (const row of ['ManualSoftmaxCrossEntropy ∂/∂x | grad vs tf.grad', 'ManualSoftmaxCrossEntropy ∂/∂x | grad vs fd64']) expect(failed).toContain(row);
+  it('a cross-entropy gradient 1% too large fails the kernel rows and every manual-backprop parameter row', async () => {
+    await withBrokenCpuKernel(ManualSoftmaxCrossEntropyGrad, (out) => out.forEach((v, i) => (out[i] = v * 1.01)), async () => {
+      const failed = await failing();
+      expect(failed).toContain('ManualSoftmaxCrossEntropy [cpu] ∂/∂logits | grad vs fd32 (fast)');
       for (const p of ['W1', 'W2', 'W3', 'b1', 'b2', 'b3']) {
         expect(failed).toContain(`${p} | manual vs autodiff`);
         expect(failed).toContain(`${p} | manual vs fd64`);
@@ -127,18 +145,19 @@ describe('runChecks catches a broken kernel (the checker is not vacuous)', () =>
         expect(failed).not.toContain(`${p} | autodiff vs float64`);
         expect(failed).not.toContain(`${p} | float64 vs fd64`);
       }
+      // Against another implementation: wasm's (right) gradient differs from cpu's.
+      expect(await failing('wasm')).toContain('ManualSoftmaxCrossEntropy [wasm] ∂/∂logits | grad vs cpu');
     });
-    expect(runChecks(options).checks.every((r) => r.pass)).toBe(true);
+    expect((await runChecks(options)).checks.every((r) => r.pass)).toBe(true);
   });
 
-  it('a relu gradient that ignores the mask (dx = dy) fails the relu rows', () => {
-    withBrokenCpuKernel(ManualReluGrad, (out, { dy }) => out.set(dy), () => {
-      const failed = failing();
-      expect(failed).toContain('ManualRelu ∂/∂x | grad vs tf.grad');
-      expect(failed).toContain('ManualRelu ∂/∂x | grad vs fd64');
+  it('a relu gradient that ignores the mask (dx = dy) fails the relu rows', async () => {
+    await withBrokenCpuKernel(ManualReluGrad, (out, { dy }) => out.set(dy), async () => {
+      expect(await failing()).toContain('ManualRelu [cpu] ∂/∂x | grad vs fd32 (fast)');
+      expect(await failing('wasm')).toContain('ManualRelu [wasm] ∂/∂x | grad vs cpu');
     });
     // The backprop applies the mask inside ManualHiddenDelta: the same slip there, G_{l−1} = G_l·W_lᵀ.
-    withBrokenCpuKernel(
+    await withBrokenCpuKernel(
       ManualHiddenDelta,
       (out, { dy, w, preActivation }) => {
         // dy: N×K, w: M×K, preActivation: N×M, so N² = |dy|·|preActivation| / |w|.
@@ -150,8 +169,8 @@ describe('runChecks catches a broken kernel (the checker is not vacuous)', () =>
           out[r * m + c] = sum;
         }
       },
-      () => {
-        const failed = failing();
+      async () => {
+        const failed = await failing();
         // W3, b3 (the output layer) come before any relu in backprop and stay right.
         for (const p of ['W1', 'W2', 'b1', 'b2']) expect(failed).toContain(`${p} | manual vs autodiff`);
         for (const p of ['W3', 'b3']) expect(failed).not.toContain(`${p} | manual vs autodiff`);

@@ -6,9 +6,9 @@ import { registerCustomOps } from '../../custom-ops/index.js';
 
 /**
  * Runs `body` with the cpu kernel `kernelName` replaced by one that post-processes the real
- * kernel's output values in place, then puts the real kernel back.
+ * kernel's output values in place, then puts the real kernel back (when `body`'s promise settles, if it returns one).
  */
-export function withBrokenCpuKernel(kernelName: string, breakValues: (out: Float32Array, inputs: Record<string, Float32Array>) => void, body: () => void): void {
+export function withBrokenCpuKernel<T extends void | Promise<void>>(kernelName: string, breakValues: (out: Float32Array, inputs: Record<string, Float32Array>) => void, body: () => T): T {
   registerCustomOps();
   const original = tf.getKernel(kernelName, 'cpu');
   tf.unregisterKernel(kernelName, 'cpu');
@@ -24,10 +24,18 @@ export function withBrokenCpuKernel(kernelName: string, breakValues: (out: Float
       return out;
     },
   });
-  try {
-    body();
-  } finally {
+  const restore = (): void => {
     tf.unregisterKernel(kernelName, 'cpu');
     tf.registerKernel(original);
+  };
+  let result: T;
+  try {
+    result = body();
+  } catch (error) {
+    restore();
+    throw error;
   }
+  if (result instanceof Promise) return result.finally(restore) as T;
+  restore();
+  return result;
 }

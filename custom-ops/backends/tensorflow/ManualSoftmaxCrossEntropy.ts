@@ -1,19 +1,16 @@
-import type { KernelFunc, Tensor } from '@tensorflow/tfjs-core';
-import { checkedSoftmaxCrossEntropyInputs } from '../../util/kernel_checks.js';
-import { rowLayout } from '../../util/row_layout.js';
-import { runEager } from './node_backend.js';
-
 /**
  * L = (1/N) Σ_n Σ_k y_nk (logsumexp(z_n) − z_nk): TF SoftmaxCrossEntropyWithLogits gives each row's
  * Σ_k y_k (logsumexp(z) − z_k), the row max shifted out (logits of ±1e4 stay finite), then Mean over
  * the rows. 2 ops (4 when the logits are not a matrix: both inputs reshaped to N×K first).
  */
-export const manualSoftmaxCrossEntropy: KernelFunc = ({ inputs, backend }): Tensor => {
-  const { labels, logits } = checkedSoftmaxCrossEntropyInputs(inputs);
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { checkedSoftmaxCrossEntropyInputs } from '../../util/kernel_checks.js';
+import { rowLayout } from '../../util/row_layout.js';
+import { eagerKernelFunc } from './node_backend.js';
+
+export const manualSoftmaxCrossEntropy = eagerKernelFunc(checkedSoftmaxCrossEntropyInputs, (ops, { labels, logits }) => {
   const { rows, cols } = rowLayout(logits.shape);
-  return runEager(backend, (ops) => {
-    const asRows = (info: typeof labels) => (info.shape.length === 2 ? ops.input(info) : ops.reshape(ops.input(info), [rows, cols]));
-    const [rowLosses] = ops.run('SoftmaxCrossEntropyWithLogits', [ops.typeAttr('T', 'float32')], [asRows(logits), asRows(labels)], 2);
-    return ops.output(ops.reduce('Mean', rowLosses, [0], false));
-  });
-};
+  const asRows = (info: TensorInfo) => (info.shape.length === 2 ? ops.input(info) : ops.reshape(ops.input(info), [rows, cols]));
+  const [rowLosses] = ops.run('SoftmaxCrossEntropyWithLogits', [ops.typeAttr('T', 'float32')], [asRows(logits), asRows(labels)], 2);
+  return ops.reduce('Mean', rowLosses, [0], false);
+});

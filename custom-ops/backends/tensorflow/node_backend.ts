@@ -8,7 +8,7 @@
  * and createOutputTensor are TypeScript-private in tfjs-node 4.22 but are how its own kernels move
  * tensors in and out of TF.
  */
-import type { backend_util, DataId, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import type { backend_util, DataId, KernelFunc, NamedAttrMap, NamedTensorInfoMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 
 /** One TFE op attribute, as tfjs-node's binding takes it. */
 export type TFEOpAttr = { name: string; type: number; value: boolean | number | string | number[] };
@@ -163,4 +163,15 @@ export function runEager<T extends Tensor | Tensor[]>(backend: unknown, body: (o
   } finally {
     ops.dispose();
   }
+}
+
+/** A kernelFunc from the kernel's input check and its TF ops: `build` returns the output handle(s), which become its outputs. */
+export function eagerKernelFunc<Args>(checked: (inputs: NamedTensorInfoMap, attrs?: NamedAttrMap) => Args, build: (ops: EagerOps, args: Args) => Handle | Handle[]): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const args = checked(inputs, attrs);
+    return runEager(backend, (ops) => {
+      const out = build(ops, args);
+      return Array.isArray(out) ? out.map((h) => ops.output(h)) : ops.output(out);
+    });
+  };
 }
