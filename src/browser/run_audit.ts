@@ -1,0 +1,41 @@
+/**
+ * `gradcheck audit --backend webgl,webgpu`: the audit's backend half (compare/audit/runner.ts)
+ * answered inside headless Chromium, one page for all browser backends. auditTfjs judges the answers
+ * in Node, beside Node's cpu reference, so the rows are the same as any other backend's.
+ */
+import type { AuditReply, AuditRequest, AuditRunner } from '../../compare/audit/runner.js';
+import type { PageBackend } from './protocol.js';
+import { openPageSession, pageErrorLine, usePageBackend } from './session.js';
+
+export type BrowserAudit = { runners: AuditRunner[]; close: () => Promise<void> };
+
+/**
+ * Starts the page and makes sure each of `backends` starts in it (logging what it runs on); a
+ * backend the browser cannot give (no WebGPU adapter) is a BackendError, one line, before any case runs.
+ */
+export async function openBrowserAudit(backends: PageBackend[], log: (line: string) => void): Promise<BrowserAudit> {
+  const session = await openPageSession({ log, backend: backends[0] });
+  try {
+    for (const backend of backends) log((await usePageBackend(session, backend)).description);
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
+  const runner = (backend: PageBackend): AuditRunner => ({
+    backend,
+    ask: async <R extends AuditRequest>(request: R): Promise<AuditReply<R['kind']>> => {
+      try {
+        return (await session.page.evaluate(({ b, r }) => window.handgrad!.audit(b, r), { b: backend, r: request as AuditRequest })) as AuditReply<R['kind']>;
+      } catch (error) {
+        throw new Error(`audit on ${backend} in the page (${request.kind} ${request.label}): ${pageErrorLine(error)}`, { cause: error });
+      }
+    },
+  });
+  return {
+    runners: backends.map(runner),
+    close: async () => {
+      if (session.consoleErrors.length > 0) log(`page console errors: ${session.consoleErrors.join(' | ')}`);
+      await session.close();
+    },
+  };
+}
