@@ -107,7 +107,6 @@ const DIAGNOSIS_TEXT: Record<Diagnosis, string> = {
   'wrong second derivative': "tfjs's second derivative disagrees with the float64 reference or with differences of tfjs's own first derivative",
   'wrong first derivative': "tfjs's gradient disagrees with the float64 reference and with fp32 differences, coordinate by coordinate (or has the wrong shape)",
   'NaN/Inf where the derivative is finite': 'tfjs returns NaN or ±Infinity where the derivative is finite',
-  'wrong at a kink only': 'tfjs disagrees only at a point where the function has a kink',
   'wrong forward value': "the op's own output disagrees with its float64 twin",
   'backend disagreement': 'the backend computes a different value than cpu for the same quantity at the same point',
   'gradient throws': 'the gradient throws',

@@ -8,7 +8,6 @@ export type Diagnosis =
   | 'wrong second derivative'
   | 'wrong second derivative (saved output detached)'
   | 'NaN/Inf where the derivative is finite'
-  | 'wrong at a kink only'
   | 'wrong forward value'
   | 'backend disagreement'
   | 'gradient throws'
