@@ -25,7 +25,7 @@ export async function openBrowserAudit(backends: PageBackend[], log: (line: stri
     backend,
     ask: async <R extends AuditRequest>(request: R): Promise<AuditReply<R['kind']>> => {
       try {
-        return (await session.page.evaluate(({ b, r }) => window.handgrad!.audit(b, r), { b: backend, r: request as AuditRequest })) as AuditReply<R['kind']>;
+        return await session.page.evaluate(({ b, r }) => window.handgrad!.audit(b, r), { b: backend, r: request });
       } catch (error) {
         throw new Error(`audit on ${backend} in the page (${request.kind} ${request.label}): ${pageErrorLine(error)}`, { cause: error });
       }
