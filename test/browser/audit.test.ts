@@ -2,7 +2,7 @@
  * The audit of tfjs's gradients on webgl and webgpu in headless Chromium (SwiftShader): the page
  * answers the audit's requests, Node judges them beside its own cpu. A known-good op passes with
  * the page's forward values and gradients matching Node's cpu; a known tfjs bug (tanh's detached
- * saved output) shows on both; no WebGPU adapter is one line and exit 2.
+ * saved output) shows on both; no WebGPU adapter, or no Chromium, is one line and exit 2.
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -128,6 +128,21 @@ describe.skipIf(!chromium.available)(`gradcheck audit --backend webgpu without a
     });
     const stderr = res.stderr.trim().split('\n').filter((l) => l !== '' && !/nodedir|npm warn|building the web page/.test(l));
     expect(stderr).toEqual([expect.stringMatching(/^gradcheck: --backend webgpu: headless Chromium gave no WebGPU adapter \(.*--enable-unsafe-webgpu.*\)$/)]);
+    expect(res.stdout).toBe('');
+    expect(res.status).toBe(2);
+  });
+});
+
+describe('gradcheck audit --backend webgl without Chromium', () => {
+  it('exits 2 with one line naming apt-get install chromium, before any case runs', () => {
+    const missing = join(tmpdir(), 'handgrad-no-such-chromium');
+    const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/gradcheck.ts', 'audit', '--backend', 'cpu,webgl', '--op', 'relu'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, HANDGRAD_CHROMIUM: missing },
+      timeout: 120_000,
+    });
+    expect(res.stderr.trim().split('\n')).toEqual([`gradcheck: --backend webgl needs Chromium, but ${missing} is not an executable: install it with \`apt-get install chromium\` (or set HANDGRAD_CHROMIUM to a chromium binary)`]);
     expect(res.stdout).toBe('');
     expect(res.status).toBe(2);
   });
