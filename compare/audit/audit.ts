@@ -27,7 +27,7 @@ import { firstLine, FOLLOWS_FROM_FIRST } from './text.js';
 import { type Derivative64, twinDerivatives, type TwinDerivatives } from './twins.js';
 
 export interface AuditOptions {
-  /** Registered backends to audit; default the active one. */
+  /** Backends to audit (registered here, or answered by one of `runners`); default the active one. */
   backends?: string[];
   /** Backend the others are compared with; default 'cpu'. */
   referenceBackend?: string;
