@@ -22,7 +22,7 @@ import { type AuditCase, auditCases, caseLabel, LEFT_OUT } from './cases.js';
 import { caseCotangents, caseValues, caseWrt } from './inputs.js';
 import { FIRST_THROWS, type Quantities } from './quantities.js';
 import type { AuditResult, AuditRow, AuditStatus, Diagnosis, FailurePoint } from './result.js';
-import { type AuditRunner, localRunner } from './runner.js';
+import { type AuditRunner, localRunner, type Measured } from './runner.js';
 import { firstLine, FOLLOWS_FROM_FIRST } from './text.js';
 import { type Derivative64, twinDerivatives, type TwinDerivatives } from './twins.js';
 
@@ -127,7 +127,11 @@ interface OrderInputs {
 async function reproduce(input: OrderInputs, order: 1 | 2 | 'forward', failure: FailurePoint | undefined): Promise<string | undefined> {
   const outputShapes = input.run.quantities.outputShapes;
   if (failure === undefined || outputShapes === undefined) return undefined;
-  return (await input.runner.ask({ kind: 'reproduce', label: caseLabel(input.c), seed: input.seed, order, outputShapes, failure })) ?? undefined;
+  try {
+    return (await input.runner.ask({ kind: 'reproduce', label: caseLabel(input.c), seed: input.seed, order, outputShapes, failure })) ?? undefined;
+  } catch {
+    return undefined; // the runner failed (a browser page that lost its device): the row stands without a reproduction
+  }
 }
 
 /** tfjs's value of quantity j at one order, flat. */
@@ -392,7 +396,15 @@ export async function auditTfjs(options: AuditOptions = {}): Promise<AuditResult
         if (backend !== referenceBackend && !asked.includes(backend)) continue;
         const runner = runners.get(backend)!;
         const caseStarted = performance.now();
-        const measured = await runner.ask({ kind: 'measure', label: caseLabel(c), seed });
+        let measured: Measured;
+        try {
+          measured = await runner.ask({ kind: 'measure', label: caseLabel(c), seed });
+        } catch (error) {
+          // The runner itself failed (a browser page that lost its WebGPU device, say): a flaw of the audit's run, not a finding.
+          const detail = `the check could not run: ${firstLine(error)}`;
+          for (const order of [1, 2] as const) rows.push({ kernel: c.kernel, call: c.call, order, backend, status: 'unconfirmed', detail, checks: [], failures: [], seconds: (performance.now() - caseStarted) / 1000 });
+          continue;
+        }
         if (measured.kind === 'throws') {
           const message = measured.message;
           const missing = /not registered|not implemented|not supported/i.test(message);

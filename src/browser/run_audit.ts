@@ -5,15 +5,12 @@
  */
 import type { AuditReply, AuditRequest, AuditRunner } from '../../compare/audit/runner.js';
 import type { PageBackend } from './protocol.js';
-import { openPageSession, pageErrorLine, usePageBackend } from './session.js';
+import { openPageSession, pageErrorLine, type PageSession, usePageBackend } from './session.js';
 
 export type BrowserAudit = { runners: AuditRunner[]; close: () => Promise<void> };
 
-/**
- * Starts the page and makes sure each of `backends` starts in it (logging what it runs on); a
- * backend the browser cannot give (no WebGPU adapter) is a BackendError, one line, before any case runs.
- */
-export async function openBrowserAudit(backends: PageBackend[], log: (line: string) => void): Promise<BrowserAudit> {
+/** A page with each of `backends` started in it; `log` gets the line saying what each runs on. */
+async function startPage(backends: PageBackend[], log: (line: string) => void): Promise<PageSession> {
   const session = await openPageSession({ log, backend: backends[0] });
   try {
     for (const backend of backends) log((await usePageBackend(session, backend)).description);
@@ -21,12 +18,33 @@ export async function openBrowserAudit(backends: PageBackend[], log: (line: stri
     await session.close();
     throw error;
   }
+  return session;
+}
+
+/**
+ * Starts the page and makes sure each of `backends` starts in it (logging what it runs on); a
+ * backend the browser cannot give (no WebGPU adapter) is a BackendError, one line, before any case runs.
+ * A request that fails in the page (SwiftShader's WebGPU device can be lost mid-case) fails that
+ * request, and the next one runs in a fresh browser: one case's fault does not end the audit.
+ */
+export async function openBrowserAudit(backends: PageBackend[], log: (line: string) => void): Promise<BrowserAudit> {
+  let session: PageSession | undefined = await startPage(backends, log);
+  const consoleErrors: string[] = [];
+  const retire = async (): Promise<void> => {
+    const old = session;
+    session = undefined;
+    if (old === undefined) return;
+    consoleErrors.push(...old.consoleErrors);
+    await old.close().catch(() => {});
+  };
   const runner = (backend: PageBackend): AuditRunner => ({
     backend,
     ask: async <R extends AuditRequest>(request: R): Promise<AuditReply<R['kind']>> => {
+      session ??= await startPage(backends, () => {});
       try {
         return await session.page.evaluate(({ b, r }) => window.handgrad!.audit(b, r), { b: backend, r: request });
       } catch (error) {
+        await retire();
         throw new Error(`audit on ${backend} in the page (${request.kind} ${request.label}): ${pageErrorLine(error)}`, { cause: error });
       }
     },
@@ -34,8 +52,8 @@ export async function openBrowserAudit(backends: PageBackend[], log: (line: stri
   return {
     runners: backends.map(runner),
     close: async () => {
-      if (session.consoleErrors.length > 0) log(`page console errors: ${session.consoleErrors.join(' | ')}`);
-      await session.close();
+      await retire();
+      if (consoleErrors.length > 0) log(`page console errors: ${consoleErrors.join(' | ')}`);
     },
   };
 }
