@@ -381,6 +381,7 @@ export async function auditTfjs(options: AuditOptions = {}): Promise<AuditResult
   const noGradient = names.filter((n) => onBackend.has(n) && tf.getGradient(n) === undefined).map((kernel) => ({ kernel, reason: noGradientReason(kernel) }));
 
   const runners = new Map(backends.map((b) => [b, (b === referenceBackend ? undefined : options.runners?.find((r) => r.backend === b)) ?? localRunner(b, options.cases)]));
+  const environments = [...runners.values()].flatMap((r) => (r.description === undefined || !asked.includes(r.backend) ? [] : [[r.backend, r.description] as const]));
   const rows: AuditRow[] = [];
   const covered = new Set<string>();
   const total = cases.length * backends.length;
@@ -455,6 +456,7 @@ export async function auditTfjs(options: AuditOptions = {}): Promise<AuditResult
     leftOut,
     noGradient,
     rows,
+    ...(environments.length > 0 ? { environments: Object.fromEntries(environments) } : {}),
     subset: wanted !== undefined,
     seconds: (performance.now() - started) / 1000,
   };

@@ -123,6 +123,8 @@ export function auditMarkdown(result: AuditResult, command: string): string {
     '',
     `Generated on ${result.date} by \`${command}\` (handgrad's checker, \`auditTfjs\` in \`handgrad/gradcheck\`), tfjs ${result.tfjsVersion}, backends: ${backends.join(', ')}; ${result.seconds.toFixed(0)} s.`,
     '',
+    ...Object.entries(result.environments ?? {}).flatMap(([backend, where]) => [`- ${backend}: ${where}`]),
+    ...(result.environments === undefined ? [] : ['']),
     'Every kernel with a registered gradient is run through its public op (`tf.<op>`) on small seeded inputs whose domains keep finite differences away from poles, branch cuts, kinks and jumps. Each case runs **gradcheck** (first order: fp32 finite differences with a measured error estimate, every coordinate) and **gradgradcheck** (second order: the gradient of the gradient, with respect to the input and to the upstream gradient dy). Where the op has a float64 twin, tfjs\'s first and second derivatives are also compared, coordinate by coordinate, with Richardson-extrapolated float64 differences of the twin (tolerance fp32~f64); without a twin, a failure is re-checked coordinate by coordinate. A failure is reported only when both checks agree; on backends other than cpu, forward values and derivatives are also compared with cpu (fp32~fp32).',
     '',
     `${countLine(result)}; ${result.rows.length} rows: ${statusCounts(result)}.`,

@@ -60,6 +60,8 @@ export interface AuditResult {
   /** Kernels on the reference backend without a registered gradient. */
   noGradient: { kernel: string; reason: string }[];
   rows: AuditRow[];
+  /** Where backends answered by a runner ran (AuditRunner.description), by backend. */
+  environments?: Record<string, string>;
   /** Only some cases ran (options.ops). */
   subset: boolean;
   seconds: number;

@@ -32,6 +32,8 @@ export type AuditReply<K extends AuditRequest['kind']> = AuditReplies[K];
 /** Answers audit requests for one backend, wherever that backend runs. */
 export interface AuditRunner {
   backend: string;
+  /** Where the backend runs, when not in this process (e.g. the browser and its renderer), for the report. */
+  description?: string;
   ask<R extends AuditRequest>(request: R): Promise<AuditReply<R['kind']>>;
 }
 

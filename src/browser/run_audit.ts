@@ -10,15 +10,17 @@ import { openPageSession, pageErrorLine, type PageSession, usePageBackend } from
 export type BrowserAudit = { runners: AuditRunner[]; close: () => Promise<void> };
 
 /** A page with each of `backends` started in it; `log` gets the line saying what each runs on. */
-async function startPage(backends: PageBackend[], log: (line: string) => void): Promise<PageSession> {
+async function startPage(backends: PageBackend[], log: (line: string) => void): Promise<{ session: PageSession; descriptions: string[] }> {
   const session = await openPageSession({ log, backend: backends[0] });
+  const descriptions: string[] = [];
   try {
-    for (const backend of backends) log((await usePageBackend(session, backend)).description);
+    for (const backend of backends) descriptions.push((await usePageBackend(session, backend)).description);
   } catch (error) {
     await session.close();
     throw error;
   }
-  return session;
+  descriptions.forEach(log);
+  return { session, descriptions };
 }
 
 /**
@@ -28,7 +30,8 @@ async function startPage(backends: PageBackend[], log: (line: string) => void): 
  * request, and the next one runs in a fresh browser: one case's fault does not end the audit.
  */
 export async function openBrowserAudit(backends: PageBackend[], log: (line: string) => void): Promise<BrowserAudit> {
-  let session: PageSession | undefined = await startPage(backends, log);
+  const started = await startPage(backends, log);
+  let session: PageSession | undefined = started.session;
   const consoleErrors: string[] = [];
   const retire = async (): Promise<void> => {
     const old = session;
@@ -37,10 +40,11 @@ export async function openBrowserAudit(backends: PageBackend[], log: (line: stri
     consoleErrors.push(...old.consoleErrors);
     await old.close().catch(() => {});
   };
-  const runner = (backend: PageBackend): AuditRunner => ({
+  const runner = (backend: PageBackend, k: number): AuditRunner => ({
     backend,
+    description: started.descriptions[k],
     ask: async <R extends AuditRequest>(request: R): Promise<AuditReply<R['kind']>> => {
-      session ??= await startPage(backends, () => {});
+      session ??= (await startPage(backends, () => {})).session;
       try {
         return await session.page.evaluate(({ b, r }) => window.handgrad!.audit(b, r), { b: backend, r: request });
       } catch (error) {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AuditResult, type AuditRow, auditTfjs } from '../../compare/index.js';
+import { type AuditResult, type AuditRow, auditMarkdown, auditTfjs } from '../../compare/index.js';
 import { localRunner, type Measured } from '../../compare/audit/runner.js';
 import { FP32_VS_FP32 } from '../../compare/tolerances.js';
 import { ensureWebBuild, REPO_ROOT } from '../../src/browser/build.js';
@@ -52,6 +52,9 @@ describe.skipIf(!chromium.available)(`gradcheck audit on webgl and webgpu in hea
 
   it('names the page backends it runs on (SwiftShader, software)', () => {
     expect(lines).toEqual([expect.stringMatching(/^webgl in headless Chromium, WebGL 2 renderer: .*float32 textures: true/), expect.stringMatching(/^webgpu in headless Chromium, WebGPU adapter: /)]);
+    // The report says where each ran: these rows are SwiftShader's, not a GPU's.
+    expect(result.environments).toEqual({ webgl: lines[0], webgpu: lines[1] });
+    expect(auditMarkdown(result, 'audit').split('\n')).toEqual(expect.arrayContaining([`- webgl: ${lines[0]}`, `- webgpu: ${lines[1]}`]));
   });
 
   it("the page's forward values and gradients of relu are there and match Node's cpu within fp32~fp32", async () => {
