@@ -16,6 +16,7 @@ export { genericBugs, plant, type PlantedBug } from './selftest/bugs.js';
 export { compareRow, type CheckRow } from './rows.js';
 export * from './tolerances.js';
 export { auditTfjs, type AuditOptions } from './audit/audit.js';
+export { answerAuditRequest, type AuditReply, type AuditRequest, type AuditRunner, type Measured } from './audit/runner.js';
 export type { AuditResult, AuditRow, AuditStatus, Diagnosis, FailurePoint } from './audit/result.js';
 export { auditCases, LEFT_OUT, type AuditCase, type AuditInput, type Domain } from './audit/cases.js';
 export { formatAudit, auditJson, auditMarkdown } from './audit/report.js';

@@ -1,6 +1,7 @@
 /** `window.handgrad`: the page's job API, driven by the Node runner (src/browser/) and the tests. */
 import { decodeJobFiles, decodeTrainState, encodeTrainState, JOB_PATH, type PageApi, type TrainOutcome } from '../src/browser/protocol.js';
 import { disposeTrainState } from '../src/train/loop.js';
+import { auditOnPage } from './audit.js';
 import { pageInfo, useBackend } from './backend.js';
 import { compareOnBackend } from './compare.js';
 import { opcheckOnPage } from './opcheck.js';
@@ -37,7 +38,7 @@ async function runJob(): Promise<TrainOutcome> {
 }
 
 export function installPageApi(extra: Partial<PageApi> = {}): PageApi {
-  const api: PageApi = { useBackend, info: pageInfo, memory: memorySample, runJob, checkKernels, compare: compareOnBackend, opcheck: opcheckOnPage, ...extra };
+  const api: PageApi = { useBackend, info: pageInfo, memory: memorySample, runJob, checkKernels, compare: compareOnBackend, opcheck: opcheckOnPage, audit: auditOnPage, ...extra };
   window.handgrad = api;
   return api;
 }

@@ -14,22 +14,20 @@
  * confirmed is an `unconfirmed` row — a flaw of the audit, never a finding about tfjs.
  */
 import * as tf from '@tensorflow/tfjs';
-import { gradcheck, type GradcheckOptions } from '../gradcheck.js';
-import { gradgradcheck } from '../gradgradcheck.js';
 import type { GradcheckResult, InputResult } from '../result.js';
 import { unravelIndex } from '../result.js';
 import { type CheckRow, compareRow } from '../rows.js';
 import { absFloor, FP32_VS_FP32, fp32VsF64For, type Tolerance } from '../tolerances.js';
 import { type AuditCase, auditCases, caseLabel, LEFT_OUT } from './cases.js';
-import { caseCotangents, caseValues, caseWrt, type Values } from './inputs.js';
-import { FIRST_THROWS, quantities, type Quantities } from './quantities.js';
-import { forwardReproduction, reproduction } from './repro.js';
+import { caseCotangents, caseValues, caseWrt } from './inputs.js';
+import { FIRST_THROWS, type Quantities } from './quantities.js';
 import type { AuditResult, AuditRow, AuditStatus, Diagnosis, FailurePoint } from './result.js';
+import { type AuditRunner, localRunner, type Measured } from './runner.js';
 import { firstLine, FOLLOWS_FROM_FIRST } from './text.js';
 import { type Derivative64, twinDerivatives, type TwinDerivatives } from './twins.js';
 
 export interface AuditOptions {
-  /** Registered backends to audit; default the active one. */
+  /** Backends to audit (registered here, or answered by one of `runners`); default the active one. */
   backends?: string[];
   /** Backend the others are compared with; default 'cpu'. */
   referenceBackend?: string;
@@ -40,6 +38,11 @@ export interface AuditOptions {
   onCase?: (label: string, backend: string, done: number, total: number) => void;
   /** The cases to run; default auditCases(). */
   cases?: AuditCase[];
+  /**
+   * Backends that run elsewhere (a browser page's webgl or webgpu), by name: their runner answers
+   * for them (runner.ts); every other backend must be registered here. The reference is always local.
+   */
+  runners?: AuditRunner[];
 }
 
 /** Element-wise verdicts of `actual` against `expected`, by compareRow's measure (so that a row and its failing points agree). */
@@ -87,18 +90,6 @@ interface BackendRun {
   kernels: string[];
 }
 
-/** Which kernels fn runs (tf.profile), or the error that stopped it. */
-async function kernelsRun(c: AuditCase, values: Values[]): Promise<string[]> {
-  const xs = values.map((v) => tf.tensor(v.data, v.shape, v.dtype));
-  try {
-    const info = await tf.profile(() => c.fn(...xs));
-    tf.dispose(info.result);
-    return [...new Set(info.kernelNames)];
-  } finally {
-    tf.dispose(xs);
-  }
-}
-
 function savesOutput(kernel: string): boolean {
   const config = tf.getGradient(kernel);
   return config?.outputsToSave?.some(Boolean) ?? false;
@@ -123,7 +114,7 @@ interface OrderInputs {
   c: AuditCase;
   order: 1 | 2;
   backend: string;
-  values: Values[];
+  runner: AuditRunner;
   wrt: number[];
   seed: number;
   run: BackendRun;
@@ -132,14 +123,14 @@ interface OrderInputs {
   firstPasses: boolean;
 }
 
-/** The fd32 check of one order. */
-function fd32Check(c: AuditCase, values: Values[], wrt: number[], order: 1 | 2, seed: number, extra: Partial<GradcheckOptions> = {}): GradcheckResult {
-  const xs = values.map((v) => tf.tensor(v.data, v.shape, v.dtype));
+/** The code that shows `failure`, run by the backend's runner (it prints the backend's own value). */
+async function reproduce(input: OrderInputs, order: 1 | 2 | 'forward', failure: FailurePoint | undefined): Promise<string | undefined> {
+  const outputShapes = input.run.quantities.outputShapes;
+  if (failure === undefined || outputShapes === undefined) return undefined;
   try {
-    const options = { name: caseLabel(c), inputNames: c.inputs.map((i) => i.name), wrt, seed, ...extra };
-    return order === 1 ? gradcheck(c.fn, xs, options) : gradgradcheck(c.fn, xs, options);
-  } finally {
-    tf.dispose(xs);
+    return (await input.runner.ask({ kind: 'reproduce', label: caseLabel(input.c), seed: input.seed, order, outputShapes, failure })) ?? undefined;
+  } catch {
+    return undefined; // the runner failed (a browser page that lost its device): the row stands without a reproduction
   }
 }
 
@@ -158,8 +149,8 @@ function shapeOf(c: AuditCase, q: Quantities, wrt: number[], j: number): number[
   return j < wrt.length ? c.inputs[wrt[j]].shape : q.outputShapes![j - wrt.length];
 }
 
-function judgeDerivatives(input: OrderInputs): AuditRow {
-  const { c, order, backend, values, wrt, seed, run, twin } = input;
+async function judgeDerivatives(input: OrderInputs): Promise<AuditRow> {
+  const { c, order, backend, runner, wrt, seed, run, twin } = input;
   const started = performance.now();
   const base = { kernel: c.kernel, call: c.call, order, backend };
   const q = run.quantities;
@@ -171,11 +162,11 @@ function judgeDerivatives(input: OrderInputs): AuditRow {
     if (status !== 'fail' || q.outputShapes === undefined || error.startsWith(FIRST_THROWS)) return { ...base, status, diagnosis, detail, checks: [], failures: [], seconds: elapsed() };
     // A gradient of the wrong shape: the reproduction shows tfjs throwing on the first input's gradient.
     const expected: FailurePoint = { quantity: quantityName(c, wrt, 0), quantityIndex: 0, coordinate: c.inputs[wrt[0]].shape.map(() => 0), tfjs: Number.NaN, reference: Number.NaN, referenceKind: "a gradient of each input's shape" };
-    return { ...base, status, diagnosis, detail, checks: [], failures: [], confirmation: 'tfjs throws the same error on every call', reproduction: reproduction(c, order, values, wrt, seed, q, expected), seconds: elapsed() };
+    return { ...base, status, diagnosis, detail, checks: [], failures: [], confirmation: 'tfjs throws the same error on every call', reproduction: await reproduce(input, order, expected), seconds: elapsed() };
   }
   let fd: GradcheckResult;
   try {
-    fd = fd32Check(c, values, wrt, order, seed);
+    fd = await runner.ask({ kind: 'fd32', label: caseLabel(c), seed, order });
   } catch (error) {
     return { ...base, status: 'unconfirmed', detail: `the check could not run: ${firstLine(error)}`, checks: [], failures: [], seconds: elapsed() };
   }
@@ -227,7 +218,7 @@ function judgeDerivatives(input: OrderInputs): AuditRow {
       checks,
       failures,
       confirmation: `${backend} and ${input.reference!.backend} compute the same quantity at the same point`,
-      reproduction: reproduction(c, order, values, wrt, seed, q, failures[0]),
+      reproduction: await reproduce(input, order, failures[0]),
       seconds: elapsed(),
     };
   }
@@ -251,7 +242,7 @@ function judgeDerivatives(input: OrderInputs): AuditRow {
         checks,
         failures,
         confirmation: 'fp32 differences and float64 Richardson differences of the float64 twin both disagree with tfjs',
-        reproduction: reproduction(c, order, values, wrt, seed, q, failures[0]),
+        reproduction: await reproduce(input, order, failures[0]),
         seconds: elapsed(),
       };
     }
@@ -266,7 +257,7 @@ function judgeDerivatives(input: OrderInputs): AuditRow {
   }
   // No twin: re-check the failing coordinates one by one.
   const recheckCoordinates = [...new Set(fdFailing.flatMap(({ r }) => r.failingIndices))];
-  const recheck = fd32Check(c, values, wrt, order, seed, { mode: 'per-coordinate', ...(recheckCoordinates.length > 0 ? { coordinates: recheckCoordinates } : {}) });
+  const recheck = await runner.ask({ kind: 'fd32', label: caseLabel(c), seed, order, recheck: recheckCoordinates });
   checks.push(...recheck.rows.map((r) => ({ ...r, kind: `${r.kind} re-check` })));
   const confirmedInputs = recheck.inputs.map((r, j) => ({ r, j })).filter(({ r }) => !r.pass);
   if (confirmedInputs.length === 0) {
@@ -283,7 +274,7 @@ function judgeDerivatives(input: OrderInputs): AuditRow {
     checks,
     failures,
     confirmation: 'the fast fp32 check and a per-coordinate fp32 re-check of the failing coordinates both disagree with tfjs',
-    reproduction: reproduction(c, order, values, wrt, seed, q, failures[0]),
+    reproduction: await reproduce(input, order, failures[0]),
     seconds: elapsed(),
   };
 }
@@ -292,9 +283,9 @@ function judgeDerivatives(input: OrderInputs): AuditRow {
  * The forward values, checked with the order-1 row: against the float64 twin (fp32~f64) and the
  * reference backend (fp32~fp32). A forward failure leads the row; what the gradient checks found follows in its detail.
  */
-function judgeOrder(input: OrderInputs): AuditRow {
-  const row = judgeDerivatives(input);
-  const { c, order, run, twin, reference, backend, values } = input;
+async function judgeOrder(input: OrderInputs): Promise<AuditRow> {
+  const row = await judgeDerivatives(input);
+  const { c, order, run, twin, reference, backend } = input;
   const forward = run.quantities.forward;
   if (order !== 1 || forward === undefined || forward.length !== 1) return row;
   const reductionTerms = c.reductionTerms ?? 1;
@@ -340,7 +331,7 @@ function judgeOrder(input: OrderInputs): AuditRow {
     checks: [...checks, ...row.checks],
     failures: [...failures, ...row.failures],
     confirmation,
-    reproduction: forwardReproduction(c, values, failures[0]),
+    reproduction: await reproduce(input, 'forward', failures[0]),
   };
 }
 
@@ -367,8 +358,8 @@ function noGradientReason(kernel: string): string {
 }
 
 /**
- * Runs the audit on each backend in `backends` (each already registered with tfjs; the reference
- * backend, cpu by default, first). Restores the active backend afterwards.
+ * Runs the audit on each backend in `backends` (each registered with tfjs, or answered by one of
+ * options.runners; the reference backend, cpu by default, first). Restores the active backend afterwards.
  */
 export async function auditTfjs(options: AuditOptions = {}): Promise<AuditResult> {
   const started = performance.now();
@@ -389,6 +380,8 @@ export async function auditTfjs(options: AuditOptions = {}): Promise<AuditResult
   const kernelsWithGradient = names.filter((n) => tf.getGradient(n) !== undefined);
   const noGradient = names.filter((n) => onBackend.has(n) && tf.getGradient(n) === undefined).map((kernel) => ({ kernel, reason: noGradientReason(kernel) }));
 
+  const runners = new Map(backends.map((b) => [b, (b === referenceBackend ? undefined : options.runners?.find((r) => r.backend === b)) ?? localRunner(b, options.cases)]));
+  const environments = [...runners.values()].flatMap((r) => (r.description === undefined || !asked.includes(r.backend) ? [] : [[r.backend, r.description] as const]));
   const rows: AuditRow[] = [];
   const covered = new Set<string>();
   const total = cases.length * backends.length;
@@ -402,32 +395,33 @@ export async function auditTfjs(options: AuditOptions = {}): Promise<AuditResult
       for (const backend of backends) {
         options.onCase?.(caseLabel(c), backend, done++, total);
         if (backend !== referenceBackend && !asked.includes(backend)) continue;
-        await tf.setBackend(backend);
+        const runner = runners.get(backend)!;
         const caseStarted = performance.now();
-        let kernels: string[];
+        let measured: Measured;
         try {
-          kernels = await kernelsRun(c, values);
+          measured = await runner.ask({ kind: 'measure', label: caseLabel(c), seed });
         } catch (error) {
-          const message = firstLine(error);
+          // The runner itself failed (a browser page that lost its WebGPU device, say): a flaw of the audit's run, not a finding.
+          const detail = `the check could not run: ${firstLine(error)}`;
+          for (const order of [1, 2] as const) rows.push({ kernel: c.kernel, call: c.call, order, backend, status: 'unconfirmed', detail, checks: [], failures: [], seconds: (performance.now() - caseStarted) / 1000 });
+          continue;
+        }
+        if (measured.kind === 'throws') {
+          const message = measured.message;
           const missing = /not registered|not implemented|not supported/i.test(message);
           for (const order of [1, 2] as const) {
             rows.push({ kernel: c.kernel, call: c.call, order, backend, status: missing ? 'missing' : 'throws', diagnosis: missing ? 'kernel missing on the backend' : 'gradient throws', detail: `the op throws: ${message}`, checks: [], failures: [], seconds: (performance.now() - caseStarted) / 1000 });
           }
           continue;
         }
-        if (backend === referenceBackend && kernels.includes(c.kernel)) covered.add(c.kernel);
-        // The cotangents depend only on the case, so every backend differentiates the same quantities.
-        const shapes = tf.tidy(() => {
-          const xs = values.map((v) => tf.tensor(v.data, v.shape, v.dtype));
-          const out = c.fn(...xs);
-          return (Array.isArray(out) ? out : [out]).map((o) => o.shape.slice());
-        });
-        const cot1 = caseCotangents(c, seed, shapes, wrt, 1);
-        const cot2 = caseCotangents(c, seed, shapes, wrt, 2);
-        const run: BackendRun = { backend, quantities: quantities(c.fn, values, wrt, cot1.dy, cot2.dy, cot2.c), kernels };
+        const run: BackendRun = { backend, quantities: measured.quantities, kernels: measured.kernels };
+        if (backend === referenceBackend && run.kernels.includes(c.kernel)) covered.add(c.kernel);
         if (backend === referenceBackend) {
           referenceRun = run;
-          if (c.twin !== undefined) {
+          const shapes = run.quantities.outputShapes;
+          if (c.twin !== undefined && shapes !== undefined) {
+            const cot1 = caseCotangents(c, seed, shapes, wrt, 1);
+            const cot2 = caseCotangents(c, seed, shapes, wrt, 2);
             const xs64 = values.map((v) => Float64Array.from(v.data));
             const flat = (ds: Float32Array[]): Float64Array => Float64Array.from(ds.flatMap((d) => [...d]));
             twin = twinDerivatives(c.twin, xs64, values.map((v) => v.shape), wrt, flat(cot1.dy), flat(cot2.dy), cot2.c.map((v) => Float64Array.from(v)));
@@ -435,11 +429,11 @@ export async function auditTfjs(options: AuditOptions = {}): Promise<AuditResult
           if (!auditReference) continue;
         }
         const reference = backend === referenceBackend ? undefined : referenceRun;
-        const first = judgeOrder({ c, order: 1, backend, values, wrt, seed, run, reference, twin, firstPasses: true });
+        const first = await judgeOrder({ c, order: 1, backend, runner, wrt, seed, run, reference, twin, firstPasses: true });
         // With a wrong first derivative, the twin's second derivative is not what tfjs differentiates: gradgradcheck
         // (the derivative of tfjs's own gradient) decides alone.
         const firstPasses = first.status === 'pass';
-        const second = judgeOrder({ c, order: 2, backend, values, wrt, seed, run, reference, twin: firstPasses ? twin : undefined, firstPasses });
+        const second = await judgeOrder({ c, order: 2, backend, runner, wrt, seed, run, reference, twin: firstPasses ? twin : undefined, firstPasses });
         const caseSeconds = (performance.now() - caseStarted) / 1000;
         first.seconds = caseSeconds - second.seconds;
         rows.push(first, second);
@@ -462,6 +456,7 @@ export async function auditTfjs(options: AuditOptions = {}): Promise<AuditResult
     leftOut,
     noGradient,
     rows,
+    ...(environments.length > 0 ? { environments: Object.fromEntries(environments) } : {}),
     subset: wanted !== undefined,
     seconds: (performance.now() - started) / 1000,
   };

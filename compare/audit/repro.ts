@@ -7,7 +7,6 @@ import * as tf from '@tensorflow/tfjs';
 import type { AuditCase } from './cases.js';
 import { caseCotangents, type Values } from './inputs.js';
 import type { FailurePoint } from './result.js';
-import type { Quantities } from './quantities.js';
 import { firstLine, fp32Literal, showValue } from './text.js';
 import { scalarDerivatives64 } from './twins.js';
 
@@ -57,10 +56,10 @@ function scalarReproduction(c: AuditCase, order: 1 | 2, x0: number): string | un
 
 /**
  * Reproduction of `failure` for case c at `order` on the active backend. `values` are the case's
- * inputs, `q` the quantities computed from them (tfjs's values, which the code prints).
+ * inputs, `outputShapes` the shapes of the op's outputs on them.
  */
-export function reproduction(c: AuditCase, order: 1 | 2, values: Values[], wrt: number[], seed: number, q: Quantities, failure: FailurePoint | undefined): string | undefined {
-  if (failure === undefined || q.outputShapes === undefined) return undefined;
+export function reproduction(c: AuditCase, order: 1 | 2, values: Values[], wrt: number[], seed: number, outputShapes: number[][] | undefined, failure: FailurePoint | undefined): string | undefined {
+  if (failure === undefined || outputShapes === undefined) return undefined;
   if (c.elementwise !== undefined && values.length === 1 && !failure.quantity.includes('dy')) {
     const index = failure.coordinate.reduce((flat, i, d) => flat * values[0].shape[d] + i, 0);
     const scalar = scalarReproduction(c, order, values[0].data[index]);
@@ -68,8 +67,8 @@ export function reproduction(c: AuditCase, order: 1 | 2, values: Values[], wrt: 
   }
   const names = c.inputs.map((i) => i.name);
   const args = wrt.map((k) => names[k]);
-  const { dy, c: direction } = caseCotangents(c, seed, q.outputShapes, wrt, order);
-  const shapes = q.outputShapes;
+  const { dy, c: direction } = caseCotangents(c, seed, outputShapes, wrt, order);
+  const shapes = outputShapes;
   if (shapes.length !== 1 && order === 2) return undefined;
   const j = failure.quantityIndex;
   const flat = failure.coordinate.reduce((acc, i, d) => acc * (j < wrt.length ? c.inputs[wrt[j]].shape : shapes[0])[d] + i, 0);

@@ -8,7 +8,6 @@ export type Diagnosis =
   | 'wrong second derivative'
   | 'wrong second derivative (saved output detached)'
   | 'NaN/Inf where the derivative is finite'
-  | 'wrong at a kink only'
   | 'wrong forward value'
   | 'backend disagreement'
   | 'gradient throws'
@@ -61,6 +60,8 @@ export interface AuditResult {
   /** Kernels on the reference backend without a registered gradient. */
   noGradient: { kernel: string; reason: string }[];
   rows: AuditRow[];
+  /** Where backends answered by a runner ran (AuditRunner.description), by backend. */
+  environments?: Record<string, string>;
   /** Only some cases ran (options.ops). */
   subset: boolean;
   seconds: number;

@@ -9,6 +9,7 @@ import type { Dataset, Split } from '../data/dataset.js';
 import type { TrainConfig } from '../train/config.js';
 import type { EpochMetrics, TensorData, TensorSplit, TrainState } from '../train/loop.js';
 import { decodeSnapshot, encodeSnapshot, restoreTrainState, snapshotTrainState, type SnapshotManifest } from '../train/snapshot.js';
+import type { AuditReply, AuditRequest } from '../../compare/audit/runner.js';
 import type { OpcheckResult } from '../../compare/opcheck.js';
 
 /** A training state in the project's one format (src/train/snapshot.ts), its two blocks as base64. */
@@ -120,6 +121,8 @@ export type PageApi = {
   compare: (backend: PageBackend, options: CheckOptions) => Promise<CheckReport>;
   /** opcheck of handgrad's kernels (compare/kernel_cases.ts, seeded) on `backend` against the page's cpu. */
   opcheck: (request: OpcheckRequest) => Promise<OpcheckResult[]>;
+  /** One request of the audit of tfjs's gradients (compare/audit/runner.ts), answered on `backend`. */
+  audit: <R extends AuditRequest>(backend: PageBackend, request: R) => Promise<AuditReply<R['kind']>>;
 };
 
 /** Which of handgrad's kernels to opcheck in the page, on which backend. */

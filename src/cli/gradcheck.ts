@@ -146,6 +146,9 @@ async function runCheck(options: GradcheckCli): Promise<number> {
   return results.every(({ result }) => result.pass) ? EXIT_OK : EXIT_FAILURE;
 }
 
+/** The backends that run in headless Chromium rather than in this process. */
+const isBrowserBackend = (name: string): name is 'webgl' | 'webgpu' => name === 'webgl' || name === 'webgpu';
+
 /** Inputs for opcheck: --input flags for one user kernel, else handgrad's own cases. */
 function kernelCasesFor(options: GradcheckCli): KernelCase[] {
   if (options.inputs.length > 0) {
@@ -166,7 +169,7 @@ async function runOpcheck(options: GradcheckCli): Promise<number> {
   registerCustomOps();
   const nodeBackends: string[] = [];
   const skipped = (name: string, reason: string): void => (options.json ? err : out)(`${name}: skipped — ${reason}`);
-  for (const name of options.backends.filter((b) => b !== 'webgl' && b !== 'webgpu')) {
+  for (const name of options.backends.filter((b) => !isBrowserBackend(b))) {
     const probe = await probeBackend(name);
     if (probe.available) nodeBackends.push(name);
     else if (options.allBackends) skipped(name, probe.reason);
@@ -183,7 +186,7 @@ async function runOpcheck(options: GradcheckCli): Promise<number> {
     await useBackend('cpu');
     results.push(...(await opcheckCases(cases, { backends: nodeBackends, seed: options.seed })));
   }
-  const browserBackends = options.backends.filter((b): b is 'webgl' | 'webgpu' => b === 'webgl' || b === 'webgpu');
+  const browserBackends = options.backends.filter(isBrowserBackend);
   if (browserBackends.length > 0) {
     if (options.importPath !== undefined || options.inputs.length > 0) {
       const reason = "the page bundles handgrad's kernels only, not an --import module";
@@ -246,18 +249,23 @@ async function runBench(options: GradcheckCli): Promise<number> {
 const AUDIT_REPORT = 'docs/tfjs-audit.md';
 
 async function runAudit(options: GradcheckCli): Promise<number> {
-  for (const name of options.backends) {
+  const browserBackends = options.backends.filter(isBrowserBackend);
+  for (const name of options.backends.filter((b) => !isBrowserBackend(b))) {
     const probe = await probeBackend(name);
     if (!probe.available) throw new BackendError(`--backend ${name}: ${probe.reason}`);
   }
   await useBackend('cpu');
   const progress = process.stderr.isTTY ? (label: string, backend: string, done: number, total: number): void => void process.stderr.write(`\r\x1b[Kaudit ${done + 1}/${total}: ${label} on ${backend}`) : undefined;
+  const { openBrowserAudit } = browserBackends.length > 0 ? await import('../browser/run_audit.js') : { openBrowserAudit: undefined };
+  const browser = await openBrowserAudit?.(browserBackends, err);
   let result;
   try {
-    result = await auditTfjs({ backends: options.backends, ops: options.ops.length > 0 ? options.ops : undefined, seed: options.seed, onCase: progress });
+    result = await auditTfjs({ backends: options.backends, ops: options.ops.length > 0 ? options.ops : undefined, seed: options.seed, onCase: progress, runners: browser?.runners });
   } catch (error) {
     if (firstLine(error).startsWith('audit:')) throw new UsageError(firstLine(error));
     throw error;
+  } finally {
+    await browser?.close();
   }
   if (progress) process.stderr.write('\r\x1b[K');
   out(options.json ? auditJson(result) : formatAudit(result));

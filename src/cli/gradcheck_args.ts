@@ -13,7 +13,7 @@ export const GRADCHECK_USAGE = `usage:
                          [--input name=4,5[:lo,hi]]… [--seed 0] [--json]
   npx handgrad gradcheck selftest [--seeds 20] [--compare-seeds 2] [--function NAME]… [--json]
   npx handgrad gradcheck bench [--sample 32] [--resolution 1e-2] [--json]
-  npx handgrad gradcheck audit [--backend cpu,wasm,native,tensorflow] [--op NAME]… [--seed 0] [--json] [--write]
+  npx handgrad gradcheck audit [--backend cpu,wasm,native,tensorflow,webgl,webgpu] [--op NAME]… [--seed 0] [--json] [--write]
 
 Checks gradients without a float64 twin: fp32 finite differences with a measured error estimate per
 quantity, a fast mode (random directions, every coordinate) that names the failing coordinates, kinks
@@ -52,7 +52,8 @@ stepped around, second order (--second-order).
 
   audit               checks tfjs itself: every kernel with a registered gradient, through its public op, first and
                       second order, float64 references, each failure confirmed and reproduced
-  --backend LIST      comma-separated backends to audit (default cpu); others are also compared with cpu
+  --backend LIST      comma-separated backends to audit (default cpu); others are also compared with cpu;
+                      webgl and webgpu run in headless Chromium
   --op NAME           only this op or kernel (repeatable: --op tanh --op Conv2D)
   --write             also write the report to docs/tfjs-audit.md
 
@@ -241,7 +242,7 @@ export function parseGradcheckArgs(argv: string[]): GradcheckCli {
     if (values['compare-seeds'] !== undefined) out.compareSeeds = parseInteger('compare-seeds', values['compare-seeds'], 0);
   } else if (command === 'audit') {
     if (rest.length > 0) throw new UsageError(`audit takes no arguments, got: ${rest.join(' ')} (name ops with --op)`);
-    out.backends = values.backend === undefined ? ['cpu'] : [...new Set(values.backend.split(',').map((b) => parseChoice('backend', b.trim(), NODE_BACKENDS)))];
+    out.backends = values.backend === undefined ? ['cpu'] : [...new Set(values.backend.split(',').map((b) => parseChoice('backend', b.trim(), OPCHECK_BACKENDS)))];
   } else {
     if (rest.length > 0) throw new UsageError(`bench takes no arguments, got: ${rest.join(' ')}`);
     if (values.sample !== undefined) out.sample = parseInteger('sample', values.sample, 1);

@@ -25,6 +25,7 @@ describe('gradcheck audit: flags', () => {
     const options = parseGradcheckArgs(['audit', '--backend', 'cpu,wasm', '--op', 'tanh', '--op', 'Conv2D', '--write', '--json']);
     expect(options).toMatchObject({ command: 'audit', backends: ['cpu', 'wasm'], ops: ['tanh', 'Conv2D'], write: true, json: true });
     expect(parseGradcheckArgs(['audit'])).toMatchObject({ backends: ['cpu'], ops: [], write: false });
+    expect(parseGradcheckArgs(['audit', '--backend', 'cpu,webgl,webgpu'])).toMatchObject({ backends: ['cpu', 'webgl', 'webgpu'] });
     expect(() => parseGradcheckArgs(['audit', '--backend', 'gpu'])).toThrow(UsageError);
     expect(() => parseGradcheckArgs(['audit', '--shape', '4,5'])).toThrow(/--shape does not apply to audit/);
     expect(() => parseGradcheckArgs(['audit', 'tanh'])).toThrow(/name ops with --op/);
