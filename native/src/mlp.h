@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kernels.h"
+#include "mlp_sparse_input.h"
 
 namespace handgrad {
 
@@ -66,7 +67,11 @@ class Scratch {
 struct MlpWorkspace {
   Scratch gathered, logits, one_hot, delta_a, delta_b, grads;
   std::vector<Scratch> hidden;
+  SparseInputLayer sparse_input;
 };
+
+// The optimizer's update of params[param][at, at + n) and its slots, from the gradient g[0, n), in place.
+void update_param_span(const MlpModel& model, const OptimizerStep& optimizer, std::size_t param, std::size_t at, const float* g, std::size_t n);
 
 // The mean loss of the batch and how many of its rows argmax Z_n = y_n, at the parameters it started from.
 struct BatchOutcome {
