@@ -2,7 +2,9 @@
 // arguments the per-kernel path gives it (BatchMatMul + Add, _FusedMatMul, ManualDenseParamGrads,
 // ManualHiddenDelta), the loss and its gradient are rows.cc's, the updates updates.cc's: only the tfjs
 // engine between them is gone (its bookkeeping, output arrays and garbage per kernel), and the
-// worker pool stays hot from one product to the next.
+// worker pool stays hot from one product to the next. When the batch is mostly zeros, the first layer
+// runs on lists of its nonzeros with W_1 split by columns across the workers (mlp_sparse_input.h),
+// with the same sums in the same order.
 #include "mlp.h"
 
 #include <algorithm>
@@ -100,8 +102,8 @@ std::vector<std::size_t> gradient_offsets(const MlpModel& model) {
 }
 
 // The step from H_first (x when first = 0) up: the rest of the forward pass, the loss, and the backward
-// pass down to layer `last` (dW_l, db_l into grads for l ≥ last); G_last, the delta of layer last's
-// input… of H_last, when last > 0, is left in *delta.
+// pass down to layer `last` (dW_l, db_l into grads for l ≥ last); when last > 0, `delta` is G_last,
+// the delta of H_last (its relu mask applied).
 struct UpperPass {
   BatchOutcome outcome;
   float* delta;
@@ -137,7 +139,7 @@ UpperPass upper_pass(const MlpModel& model, const LabelledRows& data, const std:
 // it does not apply: sparse products off, a shape sparse_matmul would not take, too few zeros in the
 // batch, or ±Inf or NaN in W_1 or G_1 (the dense products then give the NaNs).
 bool sparse_input_step(const MlpModel& model, const OptimizerStep& optimizer, const LabelledRows& data, const std::int32_t* indices, std::size_t rows,
-                       MlpWorkspace& ws, BatchOutcome& outcome) {
+                       MlpWorkspace& ws, const UpcomingRows& upcoming, BatchOutcome& outcome) {
   if (model.layers() < 2 || !sparse_products_enabled()) return false;
   const std::size_t features = model.sizes[0], width = model.sizes[1];
   MatMulArgs forward_product{};
@@ -151,14 +153,14 @@ bool sparse_input_step(const MlpModel& model, const OptimizerStep& optimizer, co
   gradient_product.transpose_a = true;
   if (!sparse_matmul_shape_fits(forward_product) || !sparse_matmul_shape_fits(gradient_product)) return false;
   SparseInputLayer& first = ws.sparse_input;
-  if (first.list_rows(data.x, indices, rows, features) < kSparseMinZeroShare) return false;
+  if (first.list(data.x, indices, rows, features) < kSparseMinZeroShare) return false;
   ws.hidden.resize(model.layers());
   if (!first.forward(model, sized(ws.hidden[1], rows * width))) return false;
   const std::vector<std::size_t> offsets = gradient_offsets(model);
   float* grads = sized(ws.grads, offsets.back());
   const UpperPass upper = upper_pass(model, data, indices, rows, nullptr, 1, 1, ws, grads, offsets);
   if (!all_finite(upper.delta, rows * width)) return false;
-  first.backward_update(model, optimizer, upper.delta);
+  first.backward_update(model, optimizer, upper.delta, data.x, upcoming);
   update_all(model, optimizer, grads, offsets, 2);
   outcome = upper.outcome;
   return true;
@@ -176,9 +178,9 @@ void update_param_span(const MlpModel& model, const OptimizerStep& opt, std::siz
 }
 
 BatchOutcome mlp_train_step(const MlpModel& model, const OptimizerStep& optimizer, const LabelledRows& data, const std::int32_t* indices,
-                            std::size_t rows, MlpWorkspace& ws) {
+                            std::size_t rows, MlpWorkspace& ws, const UpcomingRows& upcoming) {
   BatchOutcome outcome{};
-  if (sparse_input_step(model, optimizer, data, indices, rows, ws, outcome)) return outcome;
+  if (sparse_input_step(model, optimizer, data, indices, rows, ws, upcoming, outcome)) return outcome;
   const std::size_t features = model.sizes[0];
   const float* x = data.x;
   if (indices != nullptr) {

@@ -37,6 +37,12 @@ struct MlpModel {
   std::size_t classes() const { return sizes.back(); }
 };
 
+// Rows of data.x a later step reads: indices[0..count) (each a valid row), or first..first + count when indices is null.
+struct UpcomingRows {
+  const std::int32_t* indices = nullptr;
+  std::size_t first = 0, count = 0;
+};
+
 // Rows of features and their labels (each in [0, classes)).
 struct LabelledRows {
   const float* x;
@@ -80,8 +86,10 @@ struct BatchOutcome {
 };
 
 // One step on the rows data[indices[0..count)] (indices null: rows 0..count in order, read in place).
+// `upcoming` names the rows of data.x the next step will read, which this one fetches toward the cache
+// while it computes (a batch's rows are scattered over the training set: each row's first read misses).
 BatchOutcome mlp_train_step(const MlpModel& model, const OptimizerStep& optimizer, const LabelledRows& data, const std::int32_t* indices,
-                            std::size_t count, MlpWorkspace& workspace);
+                            std::size_t count, MlpWorkspace& workspace, const UpcomingRows& upcoming = {});
 
 // Σ_n (logsumexp(Z_n) − Z_{n,y_n}) and the hit count over all rows of `data`, forward passes of at most `chunk` rows.
 struct EvalSums {

@@ -16,29 +16,33 @@ namespace handgrad {
 
 struct MlpModel;
 struct OptimizerStep;
+struct UpcomingRows;
 
 class SparseInputLayer {
  public:
   // Lists the nonzeros of rows data_x[indices[r]] (indices null: data_x's rows in order), r < rows, of
-  // `features` values each; returns their share of zeros.
-  double list_rows(const float* data_x, const std::int32_t* indices, std::size_t rows, std::size_t features);
+  // `features` values each, by feature (the workers split the features); returns their share of zeros.
+  double list(const float* data_x, const std::int32_t* indices, std::size_t rows, std::size_t features);
   // H_1 = relu(X·W_1 + b_1) into h (rows×H); false, with h unfinished, when W_1 holds ±Inf or NaN (a
   // dense product gives NaN where a zero of X meets one).
   bool forward(const MlpModel& model, float* h);
-  // From G_1 (rows×H, finite): dW_1, db_1 and the optimizer's update of W_1, b_1 and their slots.
-  void backward_update(const MlpModel& model, const OptimizerStep& optimizer, const float* g1);
+  // From G_1 (rows×H, finite), after forward: dW_1, db_1 and the optimizer's update of W_1, b_1 and
+  // their slots; meanwhile the rows `upcoming` of data_x are fetched toward the cache.
+  void backward_update(const MlpModel& model, const OptimizerStep& optimizer, const float* g1, const float* data_x, const UpcomingRows& upcoming);
 
  private:
-  void list_features();
-
   std::size_t rows_ = 0, features_ = 0;
-  // By rows: row r's nonzeros are [row_starts_[r], row_starts_[r + 1]), each with its feature.
-  std::vector<std::uint32_t> row_starts_, row_features_;
-  std::vector<float> row_values_;
-  // By features: feature k's nonzeros are [feature_starts_[k], feature_starts_[k + 1]), each with its row.
-  std::vector<std::uint32_t> feature_starts_, feature_rows_;
+  // Feature k's nonzeros, rows ascending: (feature_rows_, feature_values_)[k·rows_ + (0, counts_[k])).
+  std::vector<std::uint32_t> counts_, feature_rows_;
   std::vector<float> feature_values_;
-  std::vector<std::uint32_t> cursor_;
+  // The same nonzeros by rows, in one segment per listing worker (a span of features): row r's are
+  // (features, values)[starts[r], starts[r + 1]), features ascending.
+  struct Segment {
+    std::size_t first = 0, last = 0;
+    std::vector<std::uint32_t> starts, features;
+    std::vector<float> values;
+  };
+  std::vector<Segment> segments_;
 };
 
 }  // namespace handgrad
