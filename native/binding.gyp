@@ -20,6 +20,7 @@
         "src/updates.cc",
         "src/parallel.cc",
         "src/mlp.cc",
+        "src/mlp_sparse_input.cc",
         "src/mlp_session.cc"
       ],
       "include_dirs": [

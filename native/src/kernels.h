@@ -32,8 +32,9 @@ void set_sparse_products(bool enabled);
 // (MNIST), 140 µs at 75 %, as slow as BLAS at about 60 %.
 constexpr double kSparseMinZeroShare = 0.7;
 // Whether sparse_matmul suits this product: B read by rows and L2-sized per tile, the product large,
-// op(A) of matrix 0 mostly zeros.
+// op(A) of matrix 0 mostly zeros; sparse_matmul_shape_fits is all of that but the zeros.
 bool sparse_matmul_pays(const MatMulArgs& args);
+bool sparse_matmul_shape_fits(const MatMulArgs& args);
 // C = op(A)·B over op(A)'s nonzeros, with the epilogue (if any) on each row computed; false, with C
 // unfinished, when B holds ±Inf or NaN (a dense product gives NaN where a zero of A meets one).
 bool sparse_matmul(const MatMulArgs& args, void (*epilogue)(const MatMulArgs&, std::size_t row_begin, std::size_t row_end));

@@ -2,13 +2,16 @@
 // arguments the per-kernel path gives it (BatchMatMul + Add, _FusedMatMul, ManualDenseParamGrads,
 // ManualHiddenDelta), the loss and its gradient are rows.cc's, the updates updates.cc's: only the tfjs
 // engine between them is gone (its bookkeeping, output arrays and garbage per kernel), and the
-// worker pool stays hot from one product to the next.
+// worker pool stays hot from one product to the next. When the batch is mostly zeros, the first layer
+// runs on lists of its nonzeros with W_1 split by columns across the workers (mlp_sparse_input.h),
+// with the same sums in the same order.
 #include "mlp.h"
 
 #include <algorithm>
 #include <cstring>
 
 #include "parallel.h"
+#include "sparse_rows.h"
 
 namespace handgrad {
 
@@ -45,12 +48,11 @@ void product(const float* a, const float* b, float* c, std::size_t m, std::size_
   matmul(p);
 }
 
-// H_l = relu(H_{l−1}·W_l + b_l) into hidden[l] (l ≥ 1), Z into `logits`: rows of x.
-void forward(const MlpModel& model, const float* x, std::size_t rows, MlpWorkspace& ws, float* logits) {
+// H_l = relu(H_{l−1}·W_l + b_l) into hidden[l] for l > first, Z into `logits`: rows of `in` = H_first (X when first = 0).
+void forward(const MlpModel& model, const float* in, std::size_t first, std::size_t rows, MlpWorkspace& ws, float* logits) {
   const std::size_t layers = model.layers();
   ws.hidden.resize(layers);
-  const float* in = x;
-  for (std::size_t l = 0; l < layers; ++l) {
+  for (std::size_t l = first; l < layers; ++l) {
     const bool last = l + 1 == layers;
     float* out = last ? logits : sized(ws.hidden[l + 1], rows * model.sizes[l + 1]);
     product(in, model.params[2 * l], out, rows, model.sizes[l + 1], model.sizes[l], false, false, model.params[2 * l + 1], !last, nullptr);
@@ -77,55 +79,49 @@ std::size_t count_hits(const float* z, const std::int32_t* labels, const std::in
   return hits;
 }
 
-// Every parameter's update in one fork-join: the updates are elementwise, so any split gives the
+// The updates of params[first…] in one fork-join: the updates are elementwise, so any split gives the
 // numbers of one update per parameter.
-void update_all(const MlpModel& model, const OptimizerStep& opt, const float* grads, const std::vector<std::size_t>& offsets) {
-  const std::size_t total = offsets.back();
+void update_all(const MlpModel& model, const OptimizerStep& opt, const float* grads, const std::vector<std::size_t>& offsets, std::size_t first) {
+  const std::size_t start = offsets[first], total = offsets.back() - start;
   parallel_for(total, kElementwiseGrain, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t i = 0; i < model.params.size(); ++i) {
-      const std::size_t from = std::max(begin, offsets[i]), to = std::min(end, offsets[i + 1]);
-      if (from >= to) continue;
-      const std::size_t at = from - offsets[i], n = to - from;
-      float* w = model.params[i] + at;
-      const float* g = grads + from;
-      switch (opt.kind) {
-        case OptimizerKind::Sgd: sgd_span_in_place(w, g, opt.lr, n); break;
-        case OptimizerKind::Momentum: momentum_span_in_place(w, g, model.slots[0][i] + at, opt.lr, opt.momentum, n); break;
-        case OptimizerKind::Adam: adam_span_in_place(opt.adam, w, g, model.slots[0][i] + at, model.slots[1][i] + at, n); break;
-      }
+    for (std::size_t i = first; i < model.params.size(); ++i) {
+      const std::size_t from = std::max(start + begin, offsets[i]), to = std::min(start + end, offsets[i + 1]);
+      if (from < to) update_param_span(model, opt, i, from - offsets[i], grads + from, to - from);
     }
   });
 }
 
-}  // namespace
-
-BatchOutcome mlp_train_step(const MlpModel& model, const OptimizerStep& optimizer, const LabelledRows& data, const std::int32_t* indices,
-                            std::size_t rows, MlpWorkspace& ws) {
-  const std::size_t layers = model.layers(), features = model.sizes[0], classes = model.classes();
-  const float* x = data.x;
-  if (indices != nullptr) {
-    float* gathered = sized(ws.gathered, rows * features);
-    for (std::size_t r = 0; r < rows; ++r) std::memcpy(gathered + r * features, data.x + static_cast<std::size_t>(indices[r]) * features, features * sizeof(float));
-    x = gathered;
-  }
-  float* z = sized(ws.logits, rows * classes);
-  forward(model, x, rows, ws, z);
-  float* y = sized(ws.one_hot, rows * classes);
-  fill_one_hot(data.labels, indices, rows, classes, y);
-  const BatchOutcome outcome{softmax_cross_entropy(y, z, rows, classes), count_hits(z, data.labels, indices, rows, classes)};
-
+// Where each parameter's gradient starts in the gradient array, and its end.
+std::vector<std::size_t> gradient_offsets(const MlpModel& model) {
   std::vector<std::size_t> offsets(model.params.size() + 1, 0);
-  for (std::size_t l = 0; l < layers; ++l) {
+  for (std::size_t l = 0; l < model.layers(); ++l) {
     offsets[2 * l + 1] = offsets[2 * l] + model.sizes[l] * model.sizes[l + 1];
     offsets[2 * l + 2] = offsets[2 * l + 1] + model.sizes[l + 1];
   }
-  float* grads = sized(ws.grads, offsets.back());
+  return offsets;
+}
+
+// The step from H_first (x when first = 0) up: the rest of the forward pass, the loss, and the backward
+// pass down to layer `last` (dW_l, db_l into grads for l ≥ last); when last > 0, `delta` is G_last,
+// the delta of H_last (its relu mask applied).
+struct UpperPass {
+  BatchOutcome outcome;
+  float* delta;
+};
+UpperPass upper_pass(const MlpModel& model, const LabelledRows& data, const std::int32_t* indices, std::size_t rows, const float* x, std::size_t first,
+                     std::size_t last, MlpWorkspace& ws, float* grads, const std::vector<std::size_t>& offsets) {
+  const std::size_t layers = model.layers(), classes = model.classes();
+  float* z = sized(ws.logits, rows * classes);
+  forward(model, first == 0 ? x : ws.hidden[first].data(), first, rows, ws, z);
+  float* y = sized(ws.one_hot, rows * classes);
+  fill_one_hot(data.labels, indices, rows, classes, y);
+  const BatchOutcome outcome{softmax_cross_entropy(y, z, rows, classes), count_hits(z, data.labels, indices, rows, classes)};
   std::size_t widest = 0;
   for (std::size_t l = 1; l <= layers; ++l) widest = std::max(widest, model.sizes[l]);
   float* delta = sized(ws.delta_a, rows * widest);
   float* next_delta = sized(ws.delta_b, rows * widest);
   softmax_cross_entropy_grad(1.0f, y, z, delta, rows, classes);  // G_L = (P − Y)/N
-  for (std::size_t l = layers; l-- > 0;) {
+  for (std::size_t l = layers; l-- > last;) {
     const float* in = l == 0 ? x : ws.hidden[l].data();
     const std::size_t fan_in = model.sizes[l], fan_out = model.sizes[l + 1];
     product(in, delta, grads + offsets[2 * l], fan_in, fan_out, rows, true, false, nullptr, false, nullptr);  // dW_l = H_{l−1}ᵀ·G_l
@@ -136,7 +132,66 @@ BatchOutcome mlp_train_step(const MlpModel& model, const OptimizerStep& optimize
       std::swap(delta, next_delta);
     }
   }
-  update_all(model, optimizer, grads, offsets);
+  return {outcome, delta};
+}
+
+// The step with a sparse first layer (mlp_sparse_input.h); false, with no parameter or slot changed, when
+// it does not apply: sparse products off, a shape sparse_matmul would not take, too few zeros in the
+// batch, or ±Inf or NaN in W_1 or G_1 (the dense products then give the NaNs).
+bool sparse_input_step(const MlpModel& model, const OptimizerStep& optimizer, const LabelledRows& data, const std::int32_t* indices, std::size_t rows,
+                       MlpWorkspace& ws, const UpcomingRows& upcoming, BatchOutcome& outcome) {
+  if (model.layers() < 2 || !sparse_products_enabled()) return false;
+  const std::size_t features = model.sizes[0], width = model.sizes[1];
+  MatMulArgs forward_product{};
+  forward_product.batch = 1;
+  forward_product.m = rows;
+  forward_product.n = width;
+  forward_product.k = features;
+  MatMulArgs gradient_product = forward_product;
+  gradient_product.m = features;
+  gradient_product.k = rows;
+  gradient_product.transpose_a = true;
+  if (!sparse_matmul_shape_fits(forward_product) || !sparse_matmul_shape_fits(gradient_product)) return false;
+  SparseInputLayer& first = ws.sparse_input;
+  if (first.list(data.x, indices, rows, features) < kSparseMinZeroShare) return false;
+  ws.hidden.resize(model.layers());
+  if (!first.forward(model, sized(ws.hidden[1], rows * width))) return false;
+  const std::vector<std::size_t> offsets = gradient_offsets(model);
+  float* grads = sized(ws.grads, offsets.back());
+  const UpperPass upper = upper_pass(model, data, indices, rows, nullptr, 1, 1, ws, grads, offsets);
+  if (!all_finite(upper.delta, rows * width)) return false;
+  first.backward_update(model, optimizer, upper.delta, data.x, upcoming);
+  update_all(model, optimizer, grads, offsets, 2);
+  outcome = upper.outcome;
+  return true;
+}
+
+}  // namespace
+
+void update_param_span(const MlpModel& model, const OptimizerStep& opt, std::size_t param, std::size_t at, const float* g, std::size_t n) {
+  float* w = model.params[param] + at;
+  switch (opt.kind) {
+    case OptimizerKind::Sgd: sgd_span_in_place(w, g, opt.lr, n); break;
+    case OptimizerKind::Momentum: momentum_span_in_place(w, g, model.slots[0][param] + at, opt.lr, opt.momentum, n); break;
+    case OptimizerKind::Adam: adam_span_in_place(opt.adam, w, g, model.slots[0][param] + at, model.slots[1][param] + at, n); break;
+  }
+}
+
+BatchOutcome mlp_train_step(const MlpModel& model, const OptimizerStep& optimizer, const LabelledRows& data, const std::int32_t* indices,
+                            std::size_t rows, MlpWorkspace& ws, const UpcomingRows& upcoming) {
+  BatchOutcome outcome{};
+  if (sparse_input_step(model, optimizer, data, indices, rows, ws, upcoming, outcome)) return outcome;
+  const std::size_t features = model.sizes[0];
+  const float* x = data.x;
+  if (indices != nullptr) {
+    float* gathered = sized(ws.gathered, rows * features);
+    for (std::size_t r = 0; r < rows; ++r) std::memcpy(gathered + r * features, data.x + static_cast<std::size_t>(indices[r]) * features, features * sizeof(float));
+    x = gathered;
+  }
+  const std::vector<std::size_t> offsets = gradient_offsets(model);
+  float* grads = sized(ws.grads, offsets.back());
+  outcome = upper_pass(model, data, indices, rows, x, 0, 0, ws, grads, offsets).outcome;
+  update_all(model, optimizer, grads, offsets, 0);
   return outcome;
 }
 
@@ -148,7 +203,7 @@ EvalSums mlp_evaluate(const MlpModel& model, const LabelledRows& data, std::size
     const float* x = data.x + start * features;
     const std::int32_t* labels = data.labels + start;
     float* z = sized(ws.logits, rows * classes);
-    forward(model, x, rows, ws, z);
+    forward(model, x, 0, rows, ws, z);
     float* y = sized(ws.one_hot, rows * classes);
     fill_one_hot(labels, nullptr, rows, classes, y);
     sums.loss_sum += softmax_cross_entropy(y, z, rows, classes) * static_cast<double>(rows);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kernels.h"
+#include "mlp_sparse_input.h"
 
 namespace handgrad {
 
@@ -34,6 +35,12 @@ struct MlpModel {
   std::vector<std::vector<float*>> slots;
   std::size_t layers() const { return sizes.size() - 1; }
   std::size_t classes() const { return sizes.back(); }
+};
+
+// Rows of data.x a later step reads: indices[0..count) (each a valid row), or first..first + count when indices is null.
+struct UpcomingRows {
+  const std::int32_t* indices = nullptr;
+  std::size_t first = 0, count = 0;
 };
 
 // Rows of features and their labels (each in [0, classes)).
@@ -66,7 +73,11 @@ class Scratch {
 struct MlpWorkspace {
   Scratch gathered, logits, one_hot, delta_a, delta_b, grads;
   std::vector<Scratch> hidden;
+  SparseInputLayer sparse_input;
 };
+
+// The optimizer's update of params[param][at, at + n) and its slots, from the gradient g[0, n), in place.
+void update_param_span(const MlpModel& model, const OptimizerStep& optimizer, std::size_t param, std::size_t at, const float* g, std::size_t n);
 
 // The mean loss of the batch and how many of its rows argmax Z_n = y_n, at the parameters it started from.
 struct BatchOutcome {
@@ -75,8 +86,10 @@ struct BatchOutcome {
 };
 
 // One step on the rows data[indices[0..count)] (indices null: rows 0..count in order, read in place).
+// `upcoming` names the rows of data.x the next step will read, which this one fetches toward the cache
+// while it computes (a batch's rows are scattered over the training set: each row's first read misses).
 BatchOutcome mlp_train_step(const MlpModel& model, const OptimizerStep& optimizer, const LabelledRows& data, const std::int32_t* indices,
-                            std::size_t count, MlpWorkspace& workspace);
+                            std::size_t count, MlpWorkspace& workspace, const UpcomingRows& upcoming = {});
 
 // Σ_n (logsumexp(Z_n) − Z_{n,y_n}) and the hit count over all rows of `data`, forward passes of at most `chunk` rows.
 struct EvalSums {

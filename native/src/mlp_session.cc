@@ -8,6 +8,7 @@
 //   session.evaluate(x, labels, chunk, out)   out ← [Σ loss, hits] over every row of x
 #include <napi.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -119,14 +120,23 @@ class MlpSession : public Napi::ObjectWrap<MlpSession> {
     const std::size_t begin = count_arg(info[1], "begin"), end = count_arg(info[2], "end");
     if (begin >= end) fail(env, "step: the batch [begin, end) is empty");
     const std::int32_t* indices = nullptr;
+    // The next batch of as many rows, most likely the next step's: fetched toward the cache meanwhile.
+    handgrad::UpcomingRows upcoming;
     if (info[0].IsNull()) {
       if (end > train_.rows) fail(env, "step: rows [begin, end) run past the training set");
+      upcoming.first = end - begin;  // rows are counted from `begin` (see `rows` below)
+      upcoming.count = std::min(end - begin, train_.rows - end);
     } else {
       const auto list = typed_arg<Napi::Int32Array>(info[0], napi_int32_array, "indices");
       if (end > list.ElementLength()) fail(env, "step: [begin, end) runs past 'indices'");
       indices = list.Data() + begin;
       for (std::size_t i = 0; i < end - begin; ++i) {
         if (indices[i] < 0 || static_cast<std::size_t>(indices[i]) >= train_.rows) fail(env, "step: index " + std::to_string(indices[i]) + " is not a training row");
+      }
+      upcoming.indices = list.Data() + end;
+      const std::size_t available = std::min(end - begin, list.ElementLength() - end);
+      while (upcoming.count < available && upcoming.indices[upcoming.count] >= 0 && static_cast<std::size_t>(upcoming.indices[upcoming.count]) < train_.rows) {
+        ++upcoming.count;
       }
     }
     const std::size_t kind = count_arg(info[3], "optimizer");
@@ -145,7 +155,7 @@ class MlpSession : public Napi::ObjectWrap<MlpSession> {
     if (out.ElementLength() < 2) fail(env, "step: 'out' must hold 2 values");
     const handgrad::LabelledRows rows = indices == nullptr ? handgrad::LabelledRows{train_.x + begin * model_.sizes[0], train_.labels + begin, end - begin} : train_;
     const handgrad::ScopedFlushDenormals flush_denormals;
-    const handgrad::BatchOutcome outcome = handgrad::mlp_train_step(model_, opt, rows, indices, end - begin, workspace_);
+    const handgrad::BatchOutcome outcome = handgrad::mlp_train_step(model_, opt, rows, indices, end - begin, workspace_, upcoming);
     out[0] = outcome.loss;
     out[1] = static_cast<double>(outcome.hits);
     return env.Undefined();

@@ -1,7 +1,8 @@
 // The persistent worker threads behind parallel_chunks. Worker i (1 ≤ i < count) is handed w = i of a
 // call: the caller publishes the task, bumps worker i's generation and wakes it; the worker runs its
-// share and counts itself done. Fixed shares (no work stealing) keep the chunking — and so every
-// summation order — exactly what it would be with one thread per chunk.
+// share and counts itself done; a share its worker has not started when the caller is through its own
+// runs on the caller. Fixed shares keep the chunking — and so every summation order — exactly what it
+// would be with one thread per chunk, whichever thread runs each.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -51,8 +52,10 @@ class WorkerPool {
     const std::size_t helpers = ensure_threads(count - 1);
     task_ = task;
     context_ = context;
-    helpers_woken_ = helpers;
+    helpers_woken_.store(helpers, std::memory_order_relaxed);
     done_.store(0, std::memory_order_relaxed);
+    // Share i + 1 is worker i's unless the caller takes it first (below); the release publishes the task.
+    for (std::size_t i = 0; i < helpers; ++i) slots_[i]->claimed.store(false, std::memory_order_release);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       for (std::size_t i = 0; i < helpers; ++i) slots_[i]->generation.fetch_add(1, std::memory_order_release);
@@ -61,6 +64,14 @@ class WorkerPool {
     // Shares no thread took (none could be started) run here, after w = 0.
     task(context, 0);
     for (std::size_t w = helpers + 1; w < count; ++w) task(context, w);
+    // A share whose worker has not started it yet (descheduled on a busy machine) runs here too: the
+    // shares stay what they are, so every sum is the same whoever runs it.
+    for (std::size_t i = 0; i < helpers; ++i) {
+      if (!slots_[i]->claimed.exchange(true, std::memory_order_acq_rel)) {
+        task(context, i + 1);
+        done_.fetch_add(1, std::memory_order_acq_rel);
+      }
+    }
     const auto finished = [&] { return done_.load(std::memory_order_acquire) == helpers; };
     if (!spin_until(finished)) {
       std::unique_lock<std::mutex> lock(mutex_);
@@ -72,6 +83,7 @@ class WorkerPool {
  private:
   struct Slot {
     std::atomic<std::uint64_t> generation{0};
+    std::atomic<bool> claimed{true};
   };
 
   // Starts threads up to `wanted` (as many as the system allows); returns how many there are.
@@ -102,8 +114,10 @@ class WorkerPool {
         wake_.wait(lock, called);
       }
       seen = slot.generation.load(std::memory_order_acquire);
+      // Taken by the caller already: nothing to do (the claim reads the call's task, see run).
+      if (slot.claimed.exchange(true, std::memory_order_acq_rel)) continue;
       task_(context_, index + 1);
-      if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == helpers_woken_) {
+      if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == helpers_woken_.load(std::memory_order_relaxed)) {
         std::lock_guard<std::mutex> lock(mutex_);
         done_cv_.notify_one();
       }
@@ -116,7 +130,7 @@ class WorkerPool {
   std::condition_variable done_cv_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::size_t threads_started_ = 0;
-  std::size_t helpers_woken_ = 0;  // the caller waits for exactly these; the last to finish wakes it
+  std::atomic<std::size_t> helpers_woken_{0};  // the caller waits for exactly these shares; the last to finish wakes it
   void (*task_)(void*, std::size_t) = nullptr;
   void* context_ = nullptr;
   std::atomic<std::size_t> done_{0};

@@ -15,16 +15,9 @@
 #include <immintrin.h>
 #endif
 
-// The inner loops are compiled three times — AVX-512, AVX2 + FMA, baseline — and the loader picks the
-// one the CPU runs (function multi-versioning, GCC 12 and later); elsewhere the baseline alone.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
-#define HANDGRAD_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define HANDGRAD_VECTOR_CLONES
-#endif
-
 #include "kernels.h"
 #include "parallel.h"
+#include "sparse_rows.h"
 
 namespace handgrad {
 
@@ -71,8 +64,6 @@ void accumulate_columns(const std::uint32_t* offsets, const float* values, std::
   }
 }
 
-// Lists the nonzeros (NaN included) of x[0, k): values and their B offsets i·n, appended at
-// offsets/values + count; returns the new count. Both lists need 16 entries of slack past the end.
 std::size_t list_nonzeros_scalar(const float* x, std::size_t k, std::uint32_t n, std::uint32_t* offsets, float* values, std::size_t count) {
   for (std::size_t i = 0; i < k; ++i) {
     const float v = x[i];
@@ -106,6 +97,8 @@ std::size_t list_nonzeros_avx512(const float* x, std::size_t k, std::uint32_t n,
 }
 #endif
 
+}  // namespace
+
 std::size_t list_nonzeros(const float* x, std::size_t k, std::uint32_t n, std::uint32_t* offsets, float* values, std::size_t count) {
 #if defined(__x86_64__) && defined(__GNUC__)
   static const bool has_avx512 = __builtin_cpu_supports("avx512f");
@@ -114,7 +107,6 @@ std::size_t list_nonzeros(const float* x, std::size_t k, std::uint32_t n, std::u
   return list_nonzeros_scalar(x, k, n, offsets, values, count);
 }
 
-// True when every one of the n values is finite: its exponent bits are not all ones.
 HANDGRAD_VECTOR_CLONES
 bool all_finite(const float* x, std::size_t n) {
   constexpr std::uint32_t kExponent = 0x7f800000u;
@@ -126,6 +118,8 @@ bool all_finite(const float* x, std::size_t n) {
   }
   return largest != kExponent;
 }
+
+namespace {
 
 // Share of exact zeros in op(A) of matrix 0, read off an evenly spaced sample of its elements.
 double sampled_zero_share(const MatMulArgs& p) {
@@ -150,7 +144,7 @@ std::atomic<bool> g_sparse_products{sparse_enabled_from_environment()};
 bool sparse_products_enabled() { return g_sparse_products.load(std::memory_order_relaxed); }
 void set_sparse_products(bool enabled) { g_sparse_products.store(enabled, std::memory_order_relaxed); }
 
-bool sparse_matmul_pays(const MatMulArgs& p) {
+bool sparse_matmul_shape_fits(const MatMulArgs& p) {
   // B read row by row (not transposed); the product large enough to be threaded at all; the
   // offsets into B (k·n) fit 32 bits.
   const std::size_t large = std::size_t{1} << 20, offset_limit = std::size_t{1} << 32;
@@ -160,9 +154,10 @@ bool sparse_matmul_pays(const MatMulArgs& p) {
   // Threads split each matrix's rows (the batch runs in turn): a batch of short matrices stays on BLAS,
   // which splits it by matrices.
   const bool rows_to_split = p.batch == 1 || p.m >= kMinRows * worker_count();
-  return !p.transpose_b && p.n >= 16 && p.k <= max_k && rows_to_split && p.m * p.n * p.k >= large && p.k * p.n < offset_limit &&
-         sampled_zero_share(p) >= kSparseMinZeroShare;
+  return !p.transpose_b && p.n >= 16 && p.k <= max_k && rows_to_split && p.m * p.n * p.k >= large && p.k * p.n < offset_limit;
 }
+
+bool sparse_matmul_pays(const MatMulArgs& p) { return sparse_matmul_shape_fits(p) && sampled_zero_share(p) >= kSparseMinZeroShare; }
 
 namespace {
 

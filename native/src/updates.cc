@@ -5,6 +5,17 @@
 
 #include "kernels.h"
 #include "parallel.h"
+#include "sparse_rows.h"
+
+// The span loops are compiled for AVX-512, AVX2 and the baseline (HANDGRAD_VECTOR_CLONES), each with
+// every multiply and add rounded on its own (no fused multiply-add): each lane then computes exactly the
+// baseline's float32 operations, so every build and CPU gives the same numbers, and the square root
+// and divide (correctly rounded at any width) run 16 lanes at a time.
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
 
 namespace handgrad {
 
@@ -33,10 +44,12 @@ inline AdamElement adam_element(const AdamArgs& p, float w, float g, float m, fl
 // an in-place span reads and writes each element through one pointer), so the compiler vectorises
 // them without runtime overlap checks.
 
+HANDGRAD_VECTOR_CLONES
 void sgd_span(const float* __restrict w, const float* __restrict g, float lr, float* __restrict w_out, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) w_out[i] = w[i] - lr * g[i];
 }
 
+HANDGRAD_VECTOR_CLONES
 void momentum_span(const float* __restrict w, const float* __restrict g, const float* __restrict v, float lr, float momentum,
                    float* __restrict w_out, float* __restrict v_out, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
@@ -46,6 +59,7 @@ void momentum_span(const float* __restrict w, const float* __restrict g, const f
   }
 }
 
+HANDGRAD_VECTOR_CLONES
 void adam_span(const AdamArgs& args, const float* __restrict w, const float* __restrict g, const float* __restrict m, const float* __restrict v,
                float* __restrict w_out, float* __restrict m_out, float* __restrict v_out, std::size_t n) {
   const AdamArgs p = args;
@@ -59,10 +73,12 @@ void adam_span(const AdamArgs& args, const float* __restrict w, const float* __r
 
 }  // namespace
 
+HANDGRAD_VECTOR_CLONES
 void sgd_span_in_place(float* __restrict w, const float* __restrict g, float lr, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) w[i] = w[i] - lr * g[i];
 }
 
+HANDGRAD_VECTOR_CLONES
 void momentum_span_in_place(float* __restrict w, const float* __restrict g, float* __restrict v, float lr, float momentum, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
     const MomentumElement e = momentum_element(w[i], g[i], v[i], lr, momentum);
@@ -71,6 +87,7 @@ void momentum_span_in_place(float* __restrict w, const float* __restrict g, floa
   }
 }
 
+HANDGRAD_VECTOR_CLONES
 void adam_span_in_place(const AdamArgs& args, float* __restrict w, const float* __restrict g, float* __restrict m, float* __restrict v, std::size_t n) {
   const AdamArgs p = args;
   for (std::size_t i = 0; i < n; ++i) {

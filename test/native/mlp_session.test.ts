@@ -11,17 +11,20 @@ import { NATIVE_MISSING, SKIP_REASON, randomValues } from './helpers.js';
 const SIZES = [6, 5, 3];
 const ROWS = 8;
 
-function setup(addon: NativeAddon, slotLists = 2) {
-  const params = [randomValues(30, 1, 0.5), randomValues(5, 2, 0.1), randomValues(15, 3, 0.5), randomValues(3, 4, 0.1)];
+/** A network of `sizes` with its slots and `rows` training rows; `zeroShare` of x's entries are exact zeros (MNIST-like). */
+function setup(addon: NativeAddon, slotLists = 2, sizes = SIZES, rows = ROWS, zeroShare = 0) {
+  const [F, H, K] = sizes;
+  const params = [randomValues(F * H, 1, 0.5), randomValues(H, 2, 0.1), randomValues(H * K, 3, 0.5), randomValues(K, 4, 0.1)];
   const slots = Array.from({ length: slotLists }, (_, s) => params.map((p, i) => randomValues(p.length, 10 + 4 * s + i, s === 1 ? 0.01 : 0.1).map(Math.abs)));
-  const x = randomValues(ROWS * SIZES[0], 20);
-  const labels = Int32Array.from({ length: ROWS }, (_, i) => (i * 2) % SIZES[2]);
-  return { params, slots, x, labels, session: () => new addon.MlpSession(SIZES, params, slots, x, labels) };
+  const keep = randomValues(rows * F, 21);
+  const x = randomValues(rows * F, 20).map((v, i) => (Math.abs(keep[i]) / 3 < zeroShare ? 0 : v));
+  const labels = Int32Array.from({ length: rows }, (_, i) => (i * 2) % K);
+  return { sizes, params, slots, x, labels, session: () => new addon.MlpSession(sizes, params, slots, x, labels) };
 }
 
 /** The same step from the per-kernel functions (as the native kernels call them), on copies. */
 function perKernelAdamStep(addon: NativeAddon, s: ReturnType<typeof setup>, rows: number[], t: number) {
-  const [F, H, K] = SIZES;
+  const [F, H, K] = s.sizes;
   const n = rows.length;
   const x = new Float32Array(n * F);
   const y = new Float32Array(n * K);
@@ -55,21 +58,49 @@ function perKernelAdamStep(addon: NativeAddon, s: ReturnType<typeof setup>, rows
   return { loss, out };
 }
 
+/** One fused Adam step t on rows `rows` of s (through an index list that starts one entry early), checked bit for bit against the per-kernel functions. */
+function expectStepMatchesPerKernel(addon: NativeAddon, s: ReturnType<typeof setup>, rows: number[], t: number): void {
+  const expected = perKernelAdamStep(addon, s, rows, t);
+  const { c1, c2 } = adamBiasCorrections(0.9, 0.999, t);
+  const out = new Float64Array(2);
+  s.session().step(Int32Array.from([1, ...rows]), 1, rows.length + 1, 2, 1e-2, 0.9, 0.9, 0.999, 1e-7, c1, c2, out);
+  expect(out[0]).toBe(expected.loss);
+  expected.out.forEach(({ w, m, v }, i) => {
+    expect(s.params[i]).toEqual(w);
+    expect(s.slots[0][i]).toEqual(m);
+    expect(s.slots[1][i]).toEqual(v);
+  });
+}
+
 describe.skipIf(NATIVE_MISSING)(`MlpSession${SKIP_REASON}`, () => {
   it('one Adam step equals the per-kernel functions in order, bit for bit, and updates the arrays in place', () => {
     const addon = loadNativeAddon();
-    const s = setup(addon);
-    const rows = [5, 0, 7, 2];
-    const expected = perKernelAdamStep(addon, s, rows, 3);
-    const { c1, c2 } = adamBiasCorrections(0.9, 0.999, 3);
-    const out = new Float64Array(2);
-    s.session().step(Int32Array.from([1, ...rows]), 1, 5, 2, 1e-2, 0.9, 0.9, 0.999, 1e-7, c1, c2, out);
-    expect(out[0]).toBe(expected.loss);
-    expected.out.forEach(({ w, m, v }, i) => {
-      expect(s.params[i]).toEqual(w);
-      expect(s.slots[0][i]).toEqual(m);
-      expect(s.slots[1][i]).toEqual(v);
-    });
+    expectStepMatchesPerKernel(addon, setup(addon), [5, 0, 7, 2], 3);
+  });
+
+  it('with a mostly-zero input (the sparse first layer, W_1 split by columns): bit for bit the per-kernel step, whose products skip the zeros too', () => {
+    const addon = loadNativeAddon();
+    // 300 features (listed by two workers, in blocks of 64), 41 hidden units (column blocks of 32 and 9),
+    // 128 rows: large enough that the per-kernel products take sparse_matmul's path.
+    const rows = 160;
+    const s = setup(addon, 2, [300, 41, 10], rows, 0.85);
+    const zeros = s.x.reduce((n, v) => n + (v === 0 ? 1 : 0), 0) / s.x.length;
+    expect(zeros).toBeGreaterThan(0.8);
+    const batch = Array.from({ length: 128 }, (_, i) => (i * 37) % rows);
+    expectStepMatchesPerKernel(addon, s, batch, 1);
+    expectStepMatchesPerKernel(addon, s, batch.reverse(), 2);
+  });
+
+  it('with a mostly-zero input and a NaN in W_1: the dense products\' NaNs, as the per-kernel step gives them', () => {
+    const addon = loadNativeAddon();
+    const s = setup(addon, 2, [300, 41, 10], 128, 0.85);
+    // A weight of a feature that is zero in every row: skipping zeros alone would never meet it.
+    const silent = Array.from({ length: 300 }, (_, k) => k).find((k) => s.labels.every((_, r) => s.x[r * 300 + k] === 0));
+    expect(silent, 'a feature that is zero in every row').toBeDefined();
+    s.params[0][silent! * 41 + 3] = Number.NaN;
+    const batch = Array.from({ length: 128 }, (_, i) => i);
+    expectStepMatchesPerKernel(addon, s, batch, 1);
+    expect(Number.isNaN(s.params[0][0])).toBe(true);
   });
 
   it('evaluate: Σ per-row cross-entropy and the argmax hits, whatever the chunk size', () => {
