@@ -3,11 +3,11 @@
  * sideways, and no two modules import each other, however indirectly (`npm run depcruise`; CI).
  *
  *   application   bin/ · src/cli/ (commands + CLI toolkit) · bench/ · web/ (page) · src/browser/ (page's Node driver)
- *   src/          trainer (src/train), worked examples (src/examples), compare command (src/compare)
+ *   src/          trainer (src/train), worked examples (src/examples), compare command (src/checks)
  *                   above readers (src/data), model (src/model), float64 reference (src/reference),
  *                   learning curves (src/plot), backend selection (src/backends.ts)
  *   native/       the native backend (may import custom-ops)
- *   compare/      the checker, handgrad/gradcheck (imports only custom-ops)
+ *   gradcheck/      the checker, handgrad/gradcheck (imports only custom-ops)
  *   custom-ops/   the plugin, handgrad (imports nothing of ours)
  *
  * Type-only imports count as edges. Imports hidden in a string variable are refused by ESLint
@@ -18,7 +18,7 @@
 const APPLICATION = '^(bin|bench|web)/|^src/(cli|browser)/';
 const SRC = '^src/';
 const SRC_LEAVES = '^src/(data|model|plot|reference)/|^src/backend(s|_speed)\\.ts$';
-const OURS = '^(bin|bench|web|src|native|compare|custom-ops)/';
+const OURS = '^(bin|bench|web|src|native|gradcheck|custom-ops)/';
 
 /** What a page or any browser bundle must never reach: Node built-ins, the addon, Node-only packages. */
 const NODE_ONLY = [
@@ -49,8 +49,8 @@ module.exports = {
       name: 'checker-imports-only-the-plugin',
       severity: 'error',
       comment: 'The checker (handgrad/gradcheck) may use the plugin and nothing else of ours.',
-      from: { path: '^compare/' },
-      to: { path: OURS, pathNot: '^(compare|custom-ops)/' },
+      from: { path: '^gradcheck/' },
+      to: { path: OURS, pathNot: '^(gradcheck|custom-ops)/' },
     },
     {
       name: 'native-imports-only-the-plugin',
@@ -71,7 +71,7 @@ module.exports = {
       severity: 'error',
       comment: 'Readers, the model, the float64 reference, the plot and backend selection know nothing of the trainer, the worked examples or the compare command.',
       from: { path: SRC_LEAVES },
-      to: { path: '^src/(train|examples|compare)/' },
+      to: { path: '^src/(train|examples|checks)/' },
     },
     {
       name: 'src-leaves-are-siblings',
@@ -84,8 +84,8 @@ module.exports = {
       name: 'src-top-are-siblings',
       severity: 'error',
       comment: 'The trainer, the worked examples and the compare command do not import one another.',
-      from: { path: '^src/(train|examples|compare)/' },
-      to: { path: '^src/(train|examples|compare)/', pathNot: '^src/$1/' },
+      from: { path: '^src/(train|examples|checks)/' },
+      to: { path: '^src/(train|examples|checks)/', pathNot: '^src/$1/' },
     },
     {
       name: 'commands-not-into-bench',
@@ -120,7 +120,7 @@ module.exports = {
       comment:
         "The page and the package's browser-safe subpaths (handgrad, /gradcheck, /model, /train, /data, /native's browser stub) must not reach Node built-ins, the addon or Node-only modules.",
       from: {
-        path: '^(web/main\\.ts|custom-ops/index\\.ts|compare/index\\.ts|src/(model|train|data)/index\\.ts|native/browser\\.ts)$',
+        path: '^(web/main\\.ts|custom-ops/index\\.ts|gradcheck/index\\.ts|src/(model|train|data)/index\\.ts|native/browser\\.ts)$',
       },
       to: { path: NODE_ONLY, reachable: true },
     },
@@ -137,7 +137,7 @@ module.exports = {
       severity: 'error',
       comment:
         "Code that ships in the package uses dependencies only; src/browser/build.ts's vite is the one exception (it rebuilds the page in a development checkout; the package ships the page built).",
-      from: { path: '^(custom-ops|compare|native|src|bench)/', pathNot: '^src/browser/build\\.ts$' },
+      from: { path: '^(custom-ops|gradcheck|native|src|bench)/', pathNot: '^src/browser/build\\.ts$' },
       to: { dependencyTypes: ['npm-dev'] },
     },
   ],
@@ -152,7 +152,7 @@ module.exports = {
       extensions: ['.ts', '.mjs', '.js', '.d.ts', '.json'],
     },
     reporterOptions: {
-      archi: { collapsePattern: '^(custom-ops|compare|native|bench|web|bin)/|^src/[^/]+' },
+      archi: { collapsePattern: '^(custom-ops|gradcheck|native|bench|web|bin)/|^src/[^/]+' },
     },
   },
 };

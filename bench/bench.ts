@@ -2,7 +2,7 @@
  * `npm run bench -- [flags]` (see USAGE): handgrad against numpy, measured side by side in one run.
  *
  * Sections: the default job (`npm run train` with no flags; bench/job.ts), workload W (full batch,
- * manual and autodiff; bench/w_section.ts) and the homework setting (bench/homework.ts). Each section runs,
+ * manual and autodiff; bench/full_batch_section.ts) and the homework setting (bench/homework.ts). Each section runs,
  * per backend, in its own node process beside its own numpy process (bench/numpy_reference.py, driven over
  * a pipe), so that each side's peak RSS is that section's own; inside it the two sides alternate epoch by
  * epoch (chunks of epochs for the homework setting). The parent process only starts the children, one at a
@@ -31,7 +31,7 @@ import { formatTable, type BenchReport, type CompareTiming, type HomeworkRun, ty
 import { checkPageWritable, operatingSystem, writeBenchmarksPage } from './docs_page.js';
 import { pythonVersions } from './python_server.js';
 import { computeTargets } from './targets.js';
-import { timeCompare, timeW } from './w_section.js';
+import { timeCompare, timeW } from './full_batch_section.js';
 import { HOMEWORK_SHAPE, WORKLOAD_W, flopsPerEpoch, makeHomeworkDataset } from './workload.js';
 
 export const SECTIONS: readonly SectionName[] = ['job', 'w', 'homework', 'peers'];

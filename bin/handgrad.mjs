@@ -48,7 +48,7 @@ const COMMANDS = {
 };
 
 /** The folders whose TypeScript is compiled into dist/. */
-const SOURCE_DIRS = ['custom-ops', 'compare', 'native', 'src', 'bench'];
+const SOURCE_DIRS = ['custom-ops', 'gradcheck', 'native', 'src', 'bench'];
 
 function usage() {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));

@@ -1,6 +1,6 @@
-/** The audit's backend half inside the page (driven by src/browser/run_audit.ts): compare/audit/runner.ts on one backend. */
+/** The audit's backend half inside the page (driven by src/browser/run_audit.ts): gradcheck/audit/runner.ts on one backend. */
 import * as tf from '@tensorflow/tfjs';
-import { answerAuditRequest, type AuditReply, type AuditRequest } from '../compare/audit/runner.js';
+import { answerAuditRequest, type AuditReply, type AuditRequest } from '../gradcheck/audit/runner.js';
 import type { PageBackend } from '../src/browser/protocol.js';
 import { useBackend } from './backend.js';
 

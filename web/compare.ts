@@ -1,5 +1,5 @@
-/** The Node runner's `compare` (window.handgrad.compare): compare/checks.ts's runChecks on one backend. */
-import { DEFAULT_CHECK_OPTIONS, runChecks, type CheckOptions, type CheckReport } from '../src/compare/checks.js';
+/** The Node runner's `compare` (window.handgrad.compare): src/checks/checks.ts's runChecks on one backend. */
+import { DEFAULT_CHECK_OPTIONS, runChecks, type CheckOptions, type CheckReport } from '../src/checks/checks.js';
 import { useBackend } from './backend.js';
 import type { WebBackend } from './worker_protocol.js';
 

@@ -2,7 +2,7 @@
  * The page's two forms read into a TrainConfig and the checker's CheckOptions. Pure (strings in),
  * so it is unit-tested in Node; every error is a FieldError naming the field by its label.
  */
-import { DEFAULT_CHECK_OPTIONS, validateCheckOptions, type CheckOptions } from '../src/compare/checks.js';
+import { DEFAULT_CHECK_OPTIONS, validateCheckOptions, type CheckOptions } from '../src/checks/checks.js';
 import { ADAM_DEFAULTS, GRAD_MODES, OPTIMIZERS, PAGE_TRAIN_DEFAULTS, TRAIN_DEFAULTS, type GradMode, type OptimizerKind, type TrainConfig } from '../src/train/config.js';
 
 /** A bad value in one form field: `field` is the input's id, the message starts with its label. */
@@ -19,7 +19,7 @@ export class FieldError extends Error {
 export type TrainFields = { layers: string; epochs: string; grad: string; optimizer: string; lr: string; batch: string; seed: string };
 export type CheckFields = { 'compare-layers': string; 'compare-batch': string; 'compare-seed': string };
 
-/** The forms' starting values, from the one place each default lives (src/train/config.ts, src/compare/checks.ts). */
+/** The forms' starting values, from the one place each default lives (src/train/config.ts, src/checks/checks.ts). */
 export function defaultFields(): TrainFields & CheckFields {
   const d = PAGE_TRAIN_DEFAULTS;
   return {

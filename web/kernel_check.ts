@@ -1,12 +1,12 @@
 /**
  * Each handgrad kernel on the page's backends against the cpu kernel, forward, on the checker's
- * seeded shape cases (compare/kernel_cases.ts kernelShapeCases): the check the browser tests run
- * (gradients are opcheck's and compare/'s job).
+ * seeded shape cases (gradcheck/kernel_cases.ts kernelShapeCases): the check the browser tests run
+ * (gradients are opcheck's and gradcheck/'s job).
  */
 import * as tf from '@tensorflow/tfjs';
-import { kernelShapeCases, type KernelCase } from '../compare/kernel_cases.js';
-import { inputTensor } from '../compare/opcheck.js';
-import { absFloor, FP32_VS_FP32, maxRelativeError } from '../compare/tolerances.js';
+import { kernelShapeCases, type KernelCase } from '../gradcheck/kernel_cases.js';
+import { inputTensor } from '../gradcheck/opcheck.js';
+import { absFloor, FP32_VS_FP32, maxRelativeError } from '../gradcheck/tolerances.js';
 import type { KernelCheckRow, PageBackend } from '../src/browser/protocol.js';
 import { useBackend } from './backend.js';
 

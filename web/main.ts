@@ -2,7 +2,7 @@
  * The training page's main thread: reads the forms, hands the work to Web Workers (web/worker.ts)
  * and draws what they report (page_dom.ts, views.ts). No tfjs computation happens here, so the page never freezes.
  */
-import { CHECK_STAGES, DEFAULT_CHECK_OPTIONS, type CheckReport } from '../src/compare/checks.js';
+import { CHECK_STAGES, DEFAULT_CHECK_OPTIONS, type CheckReport } from '../src/checks/checks.js';
 import type { TrainConfig } from '../src/train/config.js';
 import type { EpochMetrics } from '../src/train/loop.js';
 import { installPageApi } from './api.js';

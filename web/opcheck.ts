@@ -1,6 +1,6 @@
 /** opcheck of handgrad's kernels inside the page (driven by src/browser/run_opcheck.ts). */
-import { customKernelCases, opcheckCases } from '../compare/kernel_cases.js';
-import type { OpcheckResult } from '../compare/opcheck.js';
+import { customKernelCases, opcheckCases } from '../gradcheck/kernel_cases.js';
+import type { OpcheckResult } from '../gradcheck/opcheck.js';
 import type { OpcheckRequest } from '../src/browser/protocol.js';
 import { useBackend } from './backend.js';
 

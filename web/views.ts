@@ -1,5 +1,5 @@
 /** The page's tables and pictures, drawn from the worker's messages (DOM only, no tfjs). */
-import type { CheckReport, CheckRow } from '../src/compare/checks.js';
+import type { CheckReport, CheckRow } from '../src/checks/checks.js';
 import type { EpochMetrics } from '../src/train/loop.js';
 import { percent } from './run_status.js';
 import type { DigitImage, DigitPrediction, GradientProbe } from './worker_protocol.js';

@@ -7,7 +7,7 @@ import type { Dataset } from '../src/data/dataset.js';
 import type { TrainConfig } from '../src/train/config.js';
 import { disposeTrainState, initTrainState } from '../src/train/loop.js';
 import { backendStatuses, hasHandgradKernels, useBackend } from './backend.js';
-import { runChecks } from '../src/compare/checks.js';
+import { runChecks } from '../src/checks/checks.js';
 import { gradientNorms, testInsight } from './insight.js';
 import { loadBundledMnist } from './mnist.js';
 import { trainOnPage } from './training.js';

@@ -2,7 +2,7 @@
  * The messages between the page (web/main.ts, the main thread) and its Web Workers (web/worker.ts),
  * which do all tfjs work so that the page never freezes. Pure types and constants: no tfjs here.
  */
-import type { CheckOptions, CheckReport } from '../src/compare/checks.js';
+import type { CheckOptions, CheckReport } from '../src/checks/checks.js';
 import type { TrainConfig } from '../src/train/config.js';
 import type { EpochMetrics } from '../src/train/loop.js';
 

@@ -18,7 +18,7 @@ export const WEB_ROOT = join(REPO_ROOT, 'web');
 export const WEB_DIST = join(REPO_ROOT, 'dist/web');
 const STAMP = '.handgrad-build-stamp';
 /** Folders whose files end up in the bundle. */
-const SOURCE_DIRS = ['web', 'custom-ops', 'src', 'compare'];
+const SOURCE_DIRS = ['web', 'custom-ops', 'src', 'gradcheck'];
 
 function newestMtime(dir: string): number {
   let newest = 0;

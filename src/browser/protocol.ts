@@ -4,13 +4,13 @@
  * the page's API. Training states travel in the project's one format (src/train/snapshot.ts), its
  * float32 blocks as base64, so values cross exactly; the data as raw little-endian files under JOB_PATH.
  */
-import type { CheckOptions, CheckReport } from '../compare/checks.js';
+import type { CheckOptions, CheckReport } from '../checks/checks.js';
 import type { Dataset, Split } from '../data/dataset.js';
 import type { TrainConfig } from '../train/config.js';
 import type { EpochMetrics, TensorData, TensorSplit, TrainState } from '../train/loop.js';
 import { decodeSnapshot, encodeSnapshot, restoreTrainState, snapshotTrainState, type SnapshotManifest } from '../train/snapshot.js';
-import type { AuditReply, AuditRequest } from '../../compare/audit/runner.js';
-import type { OpcheckResult } from '../../compare/opcheck.js';
+import type { AuditReply, AuditRequest } from '../../gradcheck/audit/runner.js';
+import type { OpcheckResult } from '../../gradcheck/opcheck.js';
 
 /** A training state in the project's one format (src/train/snapshot.ts), its two blocks as base64. */
 export type EncodedTrainState = { manifest: SnapshotManifest; params: string; optimizer: string };
@@ -117,11 +117,11 @@ export type PageApi = {
   /** Fetches the job at JOB_PATH and trains it, reporting through REPORT_EPOCH / REPORT_BATCH. */
   runJob: () => Promise<TrainOutcome>;
   checkKernels: (backends: PageBackend[]) => Promise<KernelCheckRow[]>;
-  /** compare/checks.ts's runChecks on `backend`. */
+  /** src/checks/checks.ts's runChecks on `backend`. */
   compare: (backend: PageBackend, options: CheckOptions) => Promise<CheckReport>;
-  /** opcheck of handgrad's kernels (compare/kernel_cases.ts, seeded) on `backend` against the page's cpu. */
+  /** opcheck of handgrad's kernels (gradcheck/kernel_cases.ts, seeded) on `backend` against the page's cpu. */
   opcheck: (request: OpcheckRequest) => Promise<OpcheckResult[]>;
-  /** One request of the audit of tfjs's gradients (compare/audit/runner.ts), answered on `backend`. */
+  /** One request of the audit of tfjs's gradients (gradcheck/audit/runner.ts), answered on `backend`. */
   audit: <R extends AuditRequest>(backend: PageBackend, request: R) => Promise<AuditReply<R['kind']>>;
 };
 

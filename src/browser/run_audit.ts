@@ -1,9 +1,9 @@
 /**
- * `gradcheck audit --backend webgl,webgpu`: the audit's backend half (compare/audit/runner.ts)
+ * `gradcheck audit --backend webgl,webgpu`: the audit's backend half (gradcheck/audit/runner.ts)
  * answered inside headless Chromium, one page for all browser backends. auditTfjs judges the answers
  * in Node, beside Node's cpu reference, so the rows are the same as any other backend's.
  */
-import type { AuditReply, AuditRequest, AuditRunner } from '../../compare/audit/runner.js';
+import type { AuditReply, AuditRequest, AuditRunner } from '../../gradcheck/audit/runner.js';
 import type { PageBackend } from './protocol.js';
 import { openPageSession, pageErrorLine, type PageSession, usePageBackend } from './session.js';
 

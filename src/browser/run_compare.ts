@@ -1,5 +1,5 @@
-/** `npm run compare -- --backend webgl|webgpu|all`: src/compare/checks.ts's runChecks inside headless Chromium. */
-import type { CheckOptions, CheckReport } from '../compare/checks.js';
+/** `npm run compare -- --backend webgl|webgpu|all`: src/checks/checks.ts's runChecks inside headless Chromium. */
+import type { CheckOptions, CheckReport } from '../checks/checks.js';
 import type { PageBackend } from './protocol.js';
 import { forEachPageBackend, pageErrorLine, type PerBackendOptions, type SkippedPageBackend } from './session.js';
 

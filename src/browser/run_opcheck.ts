@@ -1,5 +1,5 @@
-/** `gradcheck opcheck --backend webgl|webgpu|all`: compare/opcheck.ts on handgrad's kernels inside headless Chromium. */
-import type { OpcheckResult } from '../../compare/opcheck.js';
+/** `gradcheck opcheck --backend webgl|webgpu|all`: gradcheck/opcheck.ts on handgrad's kernels inside headless Chromium. */
+import type { OpcheckResult } from '../../gradcheck/opcheck.js';
 import type { OpcheckRequest, PageBackend } from './protocol.js';
 import { forEachPageBackend, pageErrorLine, type PerBackendOptions, type SkippedPageBackend } from './session.js';
 

@@ -5,10 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { isBrowserBackend, probeBackend, useBackend, type BrowserBackend } from '../backends.js';
-import { type CheckOptions, type CheckReport, runChecks } from '../compare/checks.js';
+import { type CheckOptions, type CheckReport, runChecks } from '../checks/checks.js';
 import { command, firstLine, isMainModule, runAsMain, UsageError } from './common.js';
 import { COMPARE_USAGE, parseCli } from './compare_args.js';
-import { formatJson, formatTable } from '../compare/table.js';
+import { formatJson, formatTable } from '../checks/table.js';
 import { checkCompareFits } from '../train/memory.js';
 
 function emit(report: CheckReport, json: boolean, seconds: number): void {

@@ -1,7 +1,7 @@
 /** The compare command's flags (the CLI toolkit's parseFlags), kept apart from compare.ts so tests can import them. */
 import { BACKEND_NAMES, type BackendName } from '../backends.js';
 import { firstLine, parseChoice, parseFlags, parseInteger, parseLayers, UsageError } from './common.js';
-import { type CheckOptions, DEFAULT_CHECK_OPTIONS, validateCheckOptions } from '../compare/checks.js';
+import { type CheckOptions, DEFAULT_CHECK_OPTIONS, validateCheckOptions } from '../checks/checks.js';
 
 export const COMPARE_USAGE = `usage: npm run compare -- [--backend cpu|wasm|tensorflow|native|webgl|webgpu|all] [--layers SIZES]
                           [--batch N] [--seed N] [--coordinates N] [--json]

@@ -32,8 +32,8 @@ import {
   type KernelInput,
   type OpcheckResult,
   type TensorFunction,
-} from '../../compare/index.js';
-import { makeRng, normals } from '../../compare/random.js';
+} from '../../gradcheck/index.js';
+import { makeRng, normals } from '../../gradcheck/random.js';
 import { BackendError, probeBackend, useBackend } from '../backends.js';
 import { atomicWriteFile } from '../train/atomic.js';
 import { command, EXIT_FAILURE, EXIT_OK, firstLine, isMainModule, runAsMain, UsageError } from './common.js';

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { manualRelu } from '../../custom-ops/index.js';
-import { FP32_VS_FLOAT64, numericRow } from './compare.js';
+import { FP32_VS_FLOAT64, numericRow } from './agreement.js';
 import type { ExampleTask } from './types.js';
 
 export interface T1Inputs {

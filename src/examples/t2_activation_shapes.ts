@@ -6,8 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { manualRelu } from '../../custom-ops/index.js';
 import { disposeParams, forwardManual, type MlpParams, xavierInit } from '../model/mlp.js';
-import { exactRow } from './compare.js';
-import { denseSequential, HW4_BATCH, HW4_FEATURES, HW4_LAYER_SIZES, HW4_LAYERS } from './hw4_network.js';
+import { exactRow } from './agreement.js';
+import { denseSequential, EXAMPLE_BATCH, EXAMPLE_FEATURES, EXAMPLE_LAYER_SIZES, EXAMPLE_LAYERS } from './example_network.js';
 import type { ExampleRow, ExampleTask } from './types.js';
 
 /** The homework's Out[6]: A, B, C in its column-major convention (out × batch). */
@@ -49,7 +49,7 @@ function columnMajorShapes(params: MlpParams, x: tf.Tensor2D): number[][] {
  * as it comes (row-major) and after tf.transpose (the homework's column-major).
  */
 function sequentialShapes(params: MlpParams, x: tf.Tensor2D): { rowMajor: number[][]; columnMajor: number[][] } {
-  const model = denseSequential(HW4_LAYER_SIZES, params);
+  const model = denseSequential(EXAMPLE_LAYER_SIZES, params);
   try {
     const probe = tf.model({ inputs: model.inputs, outputs: model.layers.map((layer) => layer.output as tf.SymbolicTensor) });
     return tf.tidy(() => {
@@ -63,8 +63,8 @@ function sequentialShapes(params: MlpParams, x: tf.Tensor2D): { rowMajor: number
 }
 
 export function runT2(seed = 421): ExampleTask {
-  const params = xavierInit(HW4_LAYER_SIZES, seed);
-  const x = tf.randomNormal<tf.Rank.R2>([HW4_BATCH, HW4_FEATURES], 0, 1, 'float32', seed);
+  const params = xavierInit(EXAMPLE_LAYER_SIZES, seed);
+  const x = tf.randomNormal<tf.Rank.R2>([EXAMPLE_BATCH, EXAMPLE_FEATURES], 0, 1, 'float32', seed);
   try {
     const rowMajor = rowMajorShapes(params, x);
     const columnMajor = columnMajorShapes(params, x);
@@ -81,10 +81,10 @@ export function runT2(seed = 421): ExampleTask {
       task: 'T2',
       title: 'activation shapes of the [30 → 1024 → 512 → 1] network on a batch of 32, from running the forward pass',
       inputs: {
-        batch_size: HW4_BATCH,
-        num_features: HW4_FEATURES,
-        neuron_layers: [...HW4_LAYERS],
-        X: `${HW4_BATCH}×${HW4_FEATURES} standard normal (seed ${seed}); weights xavierInit(seed ${seed})`,
+        batch_size: EXAMPLE_BATCH,
+        num_features: EXAMPLE_FEATURES,
+        neuron_layers: [...EXAMPLE_LAYERS],
+        X: `${EXAMPLE_BATCH}×${EXAMPLE_FEATURES} standard normal (seed ${seed}); weights xavierInit(seed ${seed})`,
       },
       tolerance: 'exact: shapes must be equal',
       rows,

@@ -6,9 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
-import { standardNormal } from '../../compare/random.js';
+import { standardNormal } from '../../gradcheck/random.js';
 import { manualSoftmaxCrossEntropy } from '../../custom-ops/index.js';
-import { FP32_VS_FLOAT64, numericRow } from './compare.js';
+import { FP32_VS_FLOAT64, numericRow } from './agreement.js';
 import { centralDifference, crossEntropy, crossEntropyGrad, type Mat64, mat64 } from '../reference/index.js';
 import type { ExampleTask } from './types.js';
 

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
-import { standardNormal } from '../../compare/random.js';
+import { standardNormal } from '../../gradcheck/random.js';
 import { manualRelu, manualSoftmax } from '../../custom-ops/index.js';
 
 export interface MlpParams {

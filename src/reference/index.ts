@@ -1,2 +1,2 @@
-export * from '../../compare/reference/index.js';
+export * from '../../gradcheck/reference/index.js';
 export * from './mlp64.js';

@@ -1,10 +1,10 @@
 /**
  * The MLP, its loss and its analytic backprop in float64 — the same equations as
- * src/model/backprop.ts, composed from the checker's float64 pieces (compare/reference):
+ * src/model/backprop.ts, composed from the checker's float64 pieces (gradcheck/reference):
  *   R_l = H_{l−1}·W_l + b_l, H_l = relu(R_l), Z = R_L, L = CE(Y, Z),
  *   G_L = (P − Y)/N, dW_l = H_{l−1}ᵀ·G_l, db_l = 1ᵀ·G_l, G_{l−1} = (G_l·W_lᵀ) ⊙ 1(R_{l−1} > 0).
  */
-import { addBias, columnSums, crossEntropy, crossEntropyGrad, type Mat64, mat64, matmul, relu, reluGrad } from '../../compare/reference/index.js';
+import { addBias, columnSums, crossEntropy, crossEntropyGrad, type Mat64, mat64, matmul, relu, reluGrad } from '../../gradcheck/reference/index.js';
 
 export interface Mlp64 {
   /** W_l: in×out. */

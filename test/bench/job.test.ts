@@ -4,7 +4,7 @@
  * rounding epoch after epoch — and stop agreeing when numpy is given another batch order; finite per-epoch
  * ratios and their spread; no tensor growth. Timings are not asserted.
  */
-import { FP32_VS_FP32 } from '../../compare/tolerances.js';
+import { FP32_VS_FP32 } from '../../gradcheck/tolerances.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

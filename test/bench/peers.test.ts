@@ -1,7 +1,7 @@
 /**
  * The peers section on tiny sizes: PyTorch eager and both JAX peers train the same network as handgrad
  * (same rows, initial parameters, batch order), so their losses agree with handgrad's to the fp32~fp32
- * tolerance numpy's side meets (1e-5 relative, compare/tolerances.ts) epoch after epoch, and stop agreeing
+ * tolerance numpy's side meets (1e-5 relative, gradcheck/tolerances.ts) epoch after epoch, and stop agreeing
  * when a peer is given another batch order; finite positive ratios; compile time apart. A Python without
  * torch and jax gives one skip line per missing module. torch.compile is left out here: inductor's first
  * compile takes a minute on this machine (the bench runs it).
@@ -18,7 +18,7 @@ import { startNumpy, type NumpyBaseline } from '../../bench/numpy.js';
 import { startPeers, type PeerClient } from '../../bench/peers.js';
 import type { BenchReport } from '../../bench/report.js';
 import { makeHomeworkDataset } from '../../bench/workload.js';
-import { FP32_VS_FP32 } from '../../compare/tolerances.js';
+import { FP32_VS_FP32 } from '../../gradcheck/tolerances.js';
 import { probeBackend } from '../../src/backends.js';
 import { BENCH_SCRIPT, NUMPY_MISSING, REPO_ROOT } from './helpers.js';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FP32_VS_FP32 } from '../../compare/tolerances.js';
+import { FP32_VS_FP32 } from '../../gradcheck/tolerances.js';
 import { registerCustomOps } from '../../custom-ops/index.js';
 import { ensureWebBuild, REPO_ROOT } from '../../src/browser/build.js';
 import { trainEpochsInBrowser } from '../../src/browser/train_in_browser.js';

@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CUSTOM_KERNEL_NAMES } from '../../custom-ops/kernel_names.js';
-import { FP32_VS_FP32 } from '../../compare/tolerances.js';
+import { FP32_VS_FP32 } from '../../gradcheck/tolerances.js';
 import { chromiumAvailability } from '../helpers/requirements.js';
 import { epochRows, fillTraining, hasKernels, openSession, runCheck, screenshot, train, waitForRunEnd, type Session } from './page_helpers.js';
 

@@ -1,6 +1,6 @@
 /** The page's pure parts in Node: reading its forms, judging a run, ordering the check table. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CHECK_OPTIONS, type CheckRow } from '../../src/compare/checks.js';
+import { DEFAULT_CHECK_OPTIONS, type CheckRow } from '../../src/checks/checks.js';
 import type { EpochMetrics } from '../../src/train/loop.js';
 import { FieldError, readCheckOptions, readTrainConfig, type TrainFields } from '../../web/form.js';
 import { assessRun, formatDuration, remainingSeconds } from '../../web/run_status.js';

@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 import { probeBackend, useBackend, type BackendAvailability, type BackendName } from '../../src/backends.js';
 import { registerCustomOps } from '../../custom-ops/index.js';
 import { registerNativeBackend } from '../../native/backend.js';
-import { FP32_VS_FP32, maxRelativeError } from '../../compare/tolerances.js';
+import { FP32_VS_FP32, maxRelativeError } from '../../gradcheck/tolerances.js';
 import { type Availability, backendAvailability } from '../helpers/requirements.js';
 
 /** Backends that run in Node (webgl runs in Chromium: test/browser). */
@@ -40,7 +40,7 @@ export async function activate(name: BackendName): Promise<void> {
 
 /**
  * Asserts same shape and elementwise relative error ≤ FP32_VS_FP32.rtol, atol = ATOL_PER_SCALE ·
- * max|expected| (compare/tolerances.ts); disposes the tensors. `termScale` (optional, per element)
+ * max|expected| (gradcheck/tolerances.ts); disposes the tensors. `termScale` (optional, per element)
  * is for results that are differences of larger terms, such as the softmax Jacobian-vector product
  * p_k·(dy_k − Σ_j dy_j p_j): two fp32 evaluations of a difference agree to ~eps32 of the terms, not
  * of the (possibly much smaller) difference. The rtol itself is unchanged.

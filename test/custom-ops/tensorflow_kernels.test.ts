@@ -14,7 +14,7 @@ import * as cpuKernels from '../../custom-ops/backends/cpu/index.js';
 import * as tensorflowKernels from '../../custom-ops/backends/tensorflow/index.js';
 import type { TFEOpAttr, TensorMetadata, TensorflowBackend } from '../../custom-ops/backends/tensorflow/node_backend.js';
 import { CUSTOM_KERNEL_NAMES, ManualRelu, ManualSoftmaxCrossEntropy, type CustomKernelName, unregisterCustomOps } from '../../custom-ops/index.js';
-import { customKernelCases } from '../../compare/kernel_cases.js';
+import { customKernelCases } from '../../gradcheck/kernel_cases.js';
 import { activate, edgeValues, expectClose, expectedReluGrad, oneHotLabels, randn, RELU_EDGES, signedText, softLabels, UPSTREAM_EDGES } from './helpers.js';
 
 const binding = { TF_ATTR_TYPE: 9, TF_ATTR_BOOL: 3, TF_ATTR_INT: 2, TF_ATTR_STRING: 0, TF_FLOAT: 1, TF_INT32: 3 };

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { denseSequential } from '../../src/examples/hw4_network.js';
+import { denseSequential } from '../../src/examples/example_network.js';
 import { runT2 } from '../../src/examples/t2_activation_shapes.js';
 import { runT3, T3_EXPECTED } from '../../src/examples/t3_parameter_count.js';
 import { parameterCount } from '../../src/model/mlp.js';

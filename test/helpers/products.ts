@@ -1,5 +1,5 @@
 /** Shared by the zero-skipping product tests (native and wasm): seeded matrices and a float64 reference. */
-import { makeRng } from '../../compare/random.js';
+import { makeRng } from '../../gradcheck/random.js';
 
 export type ProductShape = {
   m: number;

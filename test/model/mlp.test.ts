@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { BACKEND_ROWS, activate } from '../custom-ops/helpers.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareRow } from '../../compare/rows.js';
-import { FP32_VS_FP32 } from '../../compare/tolerances.js';
+import { compareRow } from '../../gradcheck/rows.js';
+import { FP32_VS_FP32 } from '../../gradcheck/tolerances.js';
 import { registerCustomOps } from '../../custom-ops/index.js';
 import { autodiffBackprop, manualBackprop } from '../../src/model/backprop.js';
 import { disposeParams, forwardBuiltin, forwardManual, layerSizesOf, parameterCount, predictProbs, xavierInit } from '../../src/model/mlp.js';
@@ -16,7 +16,7 @@ function batch(n: number, features: number, classes: number): { x: tf.Tensor2D; 
   return { x: tf.tensor2d(xs, [n, features]), y: tf.oneHot(tf.tensor1d(labels, 'int32'), classes).toFloat() as tf.Tensor2D };
 }
 
-/** The project's fp32-vs-fp32 measure (compare/tolerances.ts): max |a−b| / max(|a|, |b|, atol). */
+/** The project's fp32-vs-fp32 measure (gradcheck/tolerances.ts): max |a−b| / max(|a|, |b|, atol). */
 function maxRelErr(a: tf.Tensor, b: tf.Tensor): number {
   return compareRow('', '', a.dataSync(), b.dataSync(), FP32_VS_FP32).maxRelErr;
 }

@@ -5,7 +5,7 @@
  * (the main build when it links OpenBLAS, else one built beside it; the cpu backend where no OpenBLAS
  * is installed at all). HANDGRAD_NATIVE_BLAS=openblas on such a machine fails in one line.
  */
-import { FP32_VS_FP32 } from '../../compare/tolerances.js';
+import { FP32_VS_FP32 } from '../../gradcheck/tolerances.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

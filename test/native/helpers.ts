@@ -4,7 +4,7 @@ import seedrandom from 'seedrandom';
 import { expect } from 'vitest';
 import { probeBackend } from '../../src/backends.js';
 import { loadNativeAddon, type NativeAddon } from '../../native/addon.js';
-import { FP32_VS_FP32, maxRelativeError } from '../../compare/tolerances.js';
+import { FP32_VS_FP32, maxRelativeError } from '../../gradcheck/tolerances.js';
 import { backendAvailability } from '../helpers/requirements.js';
 
 export const NATIVE_PROBE = await probeBackend('native');
@@ -39,7 +39,7 @@ export async function runOn(backend: 'cpu' | 'native', make: () => tf.Tensor): P
 }
 
 /**
- * fp32 vs fp32 (compare/tolerances.ts): |a − b| / max(|a|, |b|, atol, termScale) per element,
+ * fp32 vs fp32 (gradcheck/tolerances.ts): |a − b| / max(|a|, |b|, atol, termScale) per element,
  * atol = ATOL_PER_SCALE · max|expected|; NaN must match NaN.
  */
 export function maxRelError(actual: Float32Array, expected: Float32Array, termScale?: Float32Array): number {

@@ -5,7 +5,7 @@ import type { GradMode, TrainConfig } from '../../src/train/config.js';
 import { disposeTrainState, initTrainState } from '../../src/train/loop.js';
 import { paramList, trainStep } from '../../src/train/step.js';
 import { NATIVE_MISSING, SKIP_REASON, maxRelError, randomValues } from './helpers.js';
-import { FP32_VS_FP32 } from '../../compare/tolerances.js';
+import { FP32_VS_FP32 } from '../../gradcheck/tolerances.js';
 
 const ROWS = 200;
 const LAYERS = [30, 64, 48, 5];

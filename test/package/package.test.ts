@@ -88,7 +88,7 @@ afterAll(() => {
 describe('the packed package', () => {
   it('ships dist/ (JS, .d.ts, source maps), the bin, the native sources and the page, and no TypeScript sources or tests', () => {
     const listing = ok(run('tar', ['-tzf', tarball], work), 'tar').split('\n').filter(Boolean);
-    for (const file of ['dist/custom-ops/index.js', 'dist/custom-ops/index.d.ts', 'dist/custom-ops/index.js.map', 'dist/compare/index.js', 'dist/native/browser.js', 'dist/src/cli/train.js', 'dist/web/index.html', 'bin/handgrad.mjs', 'native/binding.gyp', 'native/build.mjs', 'native/src/addon.cc', 'bench/numpy_reference.py', 'LICENSE', 'README.md']) {
+    for (const file of ['dist/custom-ops/index.js', 'dist/custom-ops/index.d.ts', 'dist/custom-ops/index.js.map', 'dist/gradcheck/index.js', 'dist/native/browser.js', 'dist/src/cli/train.js', 'dist/web/index.html', 'bin/handgrad.mjs', 'native/binding.gyp', 'native/build.mjs', 'native/src/addon.cc', 'bench/numpy_reference.py', 'LICENSE', 'README.md']) {
       expect(listing, file).toContain(`package/${file}`);
     }
     expect(listing.filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);

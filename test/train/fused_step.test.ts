@@ -26,7 +26,7 @@ import {
 import { paramList, trainStep } from '../../src/train/step.js';
 import { restoreTrainState, snapshotTrainState } from '../../src/train/snapshot.js';
 import { NATIVE_MISSING, SKIP_REASON, maxRelError } from '../native/helpers.js';
-import { FP32_VS_FP32 } from '../../compare/tolerances.js';
+import { FP32_VS_FP32 } from '../../gradcheck/tolerances.js';
 
 const OPTIMIZERS: OptimizerKind[] = ['sgd', 'momentum', 'adam'];
 /** 2000 rows in batches of 32: 63 steps an epoch; 4 epochs = 252 steps. */

@@ -9,7 +9,7 @@ import { disposeOptimizerState, initOptimizerState } from '../../src/train/optim
 import { paramList, trainStep } from '../../src/train/step.js';
 import { blobDataset, blobs } from './synthetic.js';
 import { BACKEND_ROWS } from '../custom-ops/helpers.js';
-import { FP32_VS_FP32, maxRelativeError } from '../../compare/tolerances.js';
+import { FP32_VS_FP32, maxRelativeError } from '../../gradcheck/tolerances.js';
 
 const config = (over: Partial<TrainConfig> = {}, kind: TrainConfig['optimizer']['kind'] = 'adam'): TrainConfig => ({
   layers: [12, 16, 8, 4],

@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type AuditResult, type AuditRow, auditCases, auditMarkdown, auditTfjs, formatAudit, LEFT_OUT } from '../../compare/index.js';
-import { caseValues } from '../../compare/audit/inputs.js';
+import { type AuditResult, type AuditRow, auditCases, auditMarkdown, auditTfjs, formatAudit, LEFT_OUT } from '../../gradcheck/index.js';
+import { caseValues } from '../../gradcheck/audit/inputs.js';
 
 const find = (result: AuditResult, call: string, order: 1 | 2): AuditRow => {
   const row = result.rows.find((r) => r.call === call && r.order === order);

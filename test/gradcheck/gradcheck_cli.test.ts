@@ -8,7 +8,7 @@ function gradcheckCli(...args: string[]): Promise<CliRun> {
   return runTsxCli('src/cli/gradcheck.ts', args);
 }
 
-const FIXTURE = 'test/compare/fixtures/my_op.mjs';
+const FIXTURE = 'test/gradcheck/fixtures/my_op.mjs';
 
 describe.concurrent('gradcheck CLI (spawned)', () => {
   it('checks a module export: a table with the error estimate, exit 0', async () => {
@@ -48,7 +48,7 @@ describe.concurrent('gradcheck CLI (spawned)', () => {
   });
 
   it('opcheck fails a kernel missing on a backend it was asked to check: exit 1, one line naming kernel and backend', async () => {
-    const { status, stdout } = await gradcheckCli('opcheck', 'ManualHiddenDelta', 'ManualRelu', '--backend', 'cpu,wasm', '--import', 'test/compare/fixtures/without_hidden_delta_on_wasm.mjs');
+    const { status, stdout } = await gradcheckCli('opcheck', 'ManualHiddenDelta', 'ManualRelu', '--backend', 'cpu,wasm', '--import', 'test/gradcheck/fixtures/without_hidden_delta_on_wasm.mjs');
     expect(status).toBe(1);
     expect(stdout).toMatch(/^ManualHiddenDelta \[wasm\]\s+registered\s.*FAIL.*no kernel ManualHiddenDelta is registered for backend wasm$/m);
     expect(stdout).not.toMatch(/nothing to check/);
@@ -64,7 +64,7 @@ describe.concurrent('gradcheck CLI (spawned)', () => {
   });
 
   for (const [args, pattern] of [
-    [[`${FIXTURE}#nope`, '--shape', '3'], /^gradcheck: test\/compare\/fixtures\/my_op\.mjs: no export named "nope" \(it exports .*softplus/],
+    [[`${FIXTURE}#nope`, '--shape', '3'], /^gradcheck: test\/gradcheck\/fixtures\/my_op\.mjs: no export named "nope" \(it exports .*softplus/],
     [[`${FIXTURE}#notAFunction`, '--shape', '3'], /is neither a function of tensors nor a check spec/],
     [[`${FIXTURE}#softplus`], /give a --shape for each of its inputs/],
     [['missing.mjs#f', '--shape', '3'], /^gradcheck: missing\.mjs: no such file$/],

@@ -2,10 +2,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MlpParams } from '../model/mlp.js';
 
-export const HW4_BATCH = 32;
-export const HW4_FEATURES = 30;
-export const HW4_LAYERS = [1024, 512, 1] as const;
-export const HW4_LAYER_SIZES: number[] = [HW4_FEATURES, ...HW4_LAYERS];
+export const EXAMPLE_BATCH = 32;
+export const EXAMPLE_FEATURES = 30;
+export const EXAMPLE_LAYERS = [1024, 512, 1] as const;
+export const EXAMPLE_LAYER_SIZES: number[] = [EXAMPLE_FEATURES, ...EXAMPLE_LAYERS];
 
 /**
  * The equivalent tf.sequential of dense layers (relu on the hidden ones, linear output),

@@ -3,7 +3,7 @@
  * epoch interleaved with a numpy epoch on the same rows, so both see the same machine load and each ratio
  * uses the numpy median of its own block.
  */
-import { runChecks, DEFAULT_CHECK_OPTIONS } from '../src/compare/checks.js';
+import { runChecks, DEFAULT_CHECK_OPTIONS } from '../src/checks/checks.js';
 import type { NumpyBaseline } from './numpy.js';
 import type { CompareTiming, TimingRow } from './report.js';
 import { median } from './stats.js';

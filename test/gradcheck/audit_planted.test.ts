@@ -5,8 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GradConfig, GradFunc } from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AuditCase, type AuditRow, auditTfjs } from '../../compare/index.js';
-import { matMul64 } from '../../compare/audit/twins.js';
+import { type AuditCase, type AuditRow, auditTfjs } from '../../gradcheck/index.js';
+import { matMul64 } from '../../gradcheck/audit/twins.js';
 
 /** Registers `gradFunc` for `kernel` (keeping tfjs's saved tensors), runs `body`, and restores tfjs's own gradient. */
 async function withPlanted<T>(kernel: string, gradFunc: GradFunc, body: () => Promise<T>): Promise<T> {

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PLANTED_FUNCTIONS, runSelftest } from '../../compare/index.js';
+import { PLANTED_FUNCTIONS, runSelftest } from '../../gradcheck/index.js';
 
 describe('planted-bug self-test (fp32, no reference)', () => {
   beforeAll(async () => {

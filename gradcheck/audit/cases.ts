@@ -4,7 +4,7 @@
  * kinks and jumps (log on x > 0, acos on |x| < 1, relu and abs on |x| ≥ 0.3, floor on x off
  * integers…), integer attributes where the op needs them, and which inputs are differentiated
  * (every float input unless `wrt` says otherwise). `call` is the op as code, for the report and the
- * reproductions; `fn` is the same call. `twin` is a float64 re-implementation (compare/audit/twins.ts)
+ * reproductions; `fn` is the same call. `twin` is a float64 re-implementation (gradcheck/audit/twins.ts)
  * where one is short; without it, failures are confirmed by per-coordinate re-checks.
  */
 import * as tf from '@tensorflow/tfjs';

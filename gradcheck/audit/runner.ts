@@ -3,7 +3,7 @@
  * asks these questions through an AuditRunner, so that a backend in another JavaScript engine (a
  * browser page's webgl or webgpu) answers the same requests and its answers are judged in the
  * caller, beside the reference backend's. A request names its case by caseLabel and seed; the case's
- * inputs and cotangents are rebuilt from them (compare/audit/inputs.ts) wherever it is answered.
+ * inputs and cotangents are rebuilt from them (gradcheck/audit/inputs.ts) wherever it is answered.
  */
 import * as tf from '@tensorflow/tfjs';
 import { gradcheck, type GradcheckOptions } from '../gradcheck.js';

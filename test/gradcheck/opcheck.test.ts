@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import type { DataId, GradConfig, KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { customKernelCases, opcheck, type OpcheckResult } from '../../compare/index.js';
+import { customKernelCases, opcheck, type OpcheckResult } from '../../gradcheck/index.js';
 import { CUSTOM_KERNEL_NAMES, ManualHiddenDelta, ManualSoftmax, registerCustomOps } from '../../custom-ops/index.js';
 import { probeBackend } from '../../src/backends.js';
 

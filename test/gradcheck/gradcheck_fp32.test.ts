@@ -4,8 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { gradcheck, GradcheckError } from '../../compare/index.js';
-import { tanhLayer } from '../../compare/selftest/bench.js';
+import { gradcheck, GradcheckError } from '../../gradcheck/index.js';
+import { tanhLayer } from '../../gradcheck/selftest/bench.js';
 
 /** tanh with a hand-written gradient; `bug` edits the gradient's values. */
 function tanhWithGrad(bug: (g: Float32Array) => void = () => {}): (x: tf.Tensor) => tf.Tensor {

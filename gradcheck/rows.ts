@@ -7,7 +7,7 @@ export interface CheckRow {
   /** The comparison, e.g. "grad vs tf.grad", "manual vs fd64". */
   kind: string;
   maxAbsErr: number;
-  /** max |a − b| / max(|a|, |b|, atol); see compare/tolerances.ts. */
+  /** max |a − b| / max(|a|, |b|, atol); see gradcheck/tolerances.ts. */
   maxRelErr: number;
   /** The rtol this row must meet. */
   tol: number;

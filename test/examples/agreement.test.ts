@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exactRow, maxRelativeError, numericRow } from '../../src/examples/compare.js';
+import { exactRow, maxRelativeError, numericRow } from '../../src/examples/agreement.js';
 
 describe('example row comparisons', () => {
   it('measures |a − b| / max(|a|, |b|, atol) elementwise', () => {

@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type AuditResult, type AuditRow, auditTfjs } from '../../compare/index.js';
-import { type AuditRunner, localRunner } from '../../compare/audit/runner.js';
+import { type AuditResult, type AuditRow, auditTfjs } from '../../gradcheck/index.js';
+import { type AuditRunner, localRunner } from '../../gradcheck/audit/runner.js';
 
 const find = (result: AuditResult, kernel: string, order: 1 | 2): AuditRow => {
   const row = result.rows.find((r) => r.kernel === kernel && r.order === order && r.backend === 'elsewhere');

@@ -13,7 +13,7 @@
  * `per-coordinate` checks coordinates one by one. Kinks are detected and stepped around.
  *
  * With `reference` (a float64 re-implementation of fn), the differences run in float64 on a
- * seeded sample of coordinates and the tolerances are compare/tolerances.ts's fp32~f64 ones.
+ * seeded sample of coordinates and the tolerances are gradcheck/tolerances.ts's fp32~f64 ones.
  */
 import * as tf from '@tensorflow/tfjs';
 import { centralDifferenceAt, fdStep } from './reference/finite_diff.js';

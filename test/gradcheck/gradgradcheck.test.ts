@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { gradgradcheck } from '../../compare/index.js';
+import { gradgradcheck } from '../../gradcheck/index.js';
 import { manualSoftmax, manualSoftmaxCrossEntropy } from '../../custom-ops/index.js';
 
 describe('gradgradcheck (second order, any function, fp32 without a reference)', () => {

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { gradcheck } from '../../compare/gradcheck.js';
-import { runChecks } from '../../src/compare/checks.js';
+import { gradcheck } from '../../gradcheck/gradcheck.js';
+import { runChecks } from '../../src/checks/checks.js';
 import { CUSTOM_KERNEL_NAMES, ManualHiddenDelta, ManualReluGrad, ManualSoftmaxCrossEntropyGrad } from '../../custom-ops/index.js';
 import { withBrokenCpuKernel } from '../custom-ops/broken_kernel.js';
 

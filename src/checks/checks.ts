@@ -8,14 +8,14 @@ import * as tf from '@tensorflow/tfjs';
 import { registerCustomOps } from '../../custom-ops/index.js';
 import { autodiffBackprop, manualBackprop, type ParamGrads } from '../model/backprop.js';
 import { disposeParams, type MlpParams, xavierInit } from '../model/mlp.js';
-import { centralDifferenceAt, fdStep, type Mat64, mat64 } from '../../compare/reference/index.js';
+import { centralDifferenceAt, fdStep, type Mat64, mat64 } from '../../gradcheck/reference/index.js';
 import { type Mlp64, mlpBackprop64, mlpLossAlong64 } from '../reference/mlp64.js';
-import { customKernelCases, opcheckCases } from '../../compare/kernel_cases.js';
-import { makeRng, normals, sampleIndices } from '../../compare/random.js';
-import { type CheckRow, compareRow } from '../../compare/rows.js';
-import { F64_VS_FD64, FD64_REL_EPS, FP32_UNIT_ROUNDOFF, FP32_VS_FP32, FP64_UNIT_ROUNDOFF, fdNoise, fp32VsF64For, type Tolerance } from '../../compare/tolerances.js';
+import { customKernelCases, opcheckCases } from '../../gradcheck/kernel_cases.js';
+import { makeRng, normals, sampleIndices } from '../../gradcheck/random.js';
+import { type CheckRow, compareRow } from '../../gradcheck/rows.js';
+import { F64_VS_FD64, FD64_REL_EPS, FP32_UNIT_ROUNDOFF, FP32_VS_FP32, FP64_UNIT_ROUNDOFF, fdNoise, fp32VsF64For, type Tolerance } from '../../gradcheck/tolerances.js';
 
-export type { CheckRow } from '../../compare/rows.js';
+export type { CheckRow } from '../../gradcheck/rows.js';
 
 export interface CheckOptions {
   /** MLP layer sizes [F, hidden…, K]; default the homework's [784, 1000, 10]. */
@@ -151,7 +151,7 @@ export function mlpChecks(options: CheckOptions): CheckRow[] {
   names.forEach((name, p) => {
     const ours = manualGrads[p];
     // Elements that come out of cancelling sums are judged against the rounding error of the
-    // sum, FLOOR_ULPS·u·Σ|terms| (see compare/tolerances.ts), not against their own tiny size.
+    // sum, FLOOR_ULPS·u·Σ|terms| (see gradcheck/tolerances.ts), not against their own tiny size.
     const sumFloor = (tol: Tolerance) => magnitudes[p].map((m) => tol.floorUlps * FP32_UNIT_ROUNDOFF * m);
     rows.push(compareRow(name, 'manual vs autodiff', ours, autoGrads[p], FP32_VS_FP32, { extraFloor: sumFloor(FP32_VS_FP32) }));
     rows.push(compareRow(name, 'manual vs float64', ours, f64[p], vsF64, { reductionTerms: longest, extraFloor: sumFloor(vsF64) }));

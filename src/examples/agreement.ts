@@ -1,8 +1,8 @@
 /**
- * Comparisons used by the examples, with the checker's tolerance policy (compare/tolerances.ts):
+ * Comparisons used by the examples, with the checker's tolerance policy (gradcheck/tolerances.ts):
  * rel(a, b) = |a − b| / max(|a|, |b|, atol), elementwise, maximised over the values.
  */
-import { FP32_VS_F64, atolFor as atolOf, maxRelativeError as maxRelativeErrorOf } from '../../compare/tolerances.js';
+import { FP32_VS_F64, atolFor as atolOf, maxRelativeError as maxRelativeErrorOf } from '../../gradcheck/tolerances.js';
 import type { ExampleRow, TaskId, Value } from './types.js';
 
 /** fp32 results against a float64 / exact value (policy: fp32 vs float64 reference). */
@@ -22,7 +22,7 @@ function sameStructure(a: Value, b: Value): boolean {
   });
 }
 
-/** Max elementwise relative error (compare/tolerances.ts); Infinity when the shapes differ or any value is not finite. */
+/** Max elementwise relative error (gradcheck/tolerances.ts); Infinity when the shapes differ or any value is not finite. */
 export function maxRelativeError(actual: Value, expected: Value, atol: number): number {
   if (!sameStructure(actual, expected)) return Infinity;
   const error = maxRelativeErrorOf(flatten(actual), flatten(expected), { atol });

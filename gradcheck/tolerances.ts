@@ -22,7 +22,7 @@
  * Where the terms behind each element are known, the floor is sharpened per element to
  * FLOOR_ULPS·u·Σ|terms| (the standard forward-error bound for sums and dot products) and passed to
  * compareRow as `extraFloor`: |H_{l−1}|ᵀ·|G_l| for dW_l, 1ᵀ·|G_l| for db_l (src/reference/mlp64.ts),
- * |c|·(p̃ + y)/N for the cross-entropy gradient (compare/checks.ts, where p̃ also carries the
+ * |c|·(p̃ + y)/N for the cross-entropy gradient (src/checks/checks.ts, where p̃ also carries the
  * u·|z| error of exp(z − lse)). Finite-difference rows add the difference's own rounding error
  * (fdNoise). None of these depends on the values being compared, only on the inputs' sizes.
  */

@@ -1,6 +1,6 @@
 /**
  * auditTfjs(options): checks tfjs itself. Every kernel with a registered gradient in the loaded
- * tfjs is run through its public op (compare/audit/cases.ts) on each asked backend:
+ * tfjs is run through its public op (gradcheck/audit/cases.ts) on each asked backend:
  *
  *   order 1   gradcheck (fp32 differences, error-estimated, every coordinate)
  *   order 2   gradgradcheck (the gradient of the gradient, w.r.t. the inputs and the upstream dy)

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type AuditResult, type AuditRow, auditTfjs } from '../../compare/index.js';
+import { type AuditResult, type AuditRow, auditTfjs } from '../../gradcheck/index.js';
 import { probeBackend } from '../../src/backends.js';
 
 const find = (result: AuditResult, kernel: string, order: 1 | 2, backend: string): AuditRow => {

@@ -1,8 +1,8 @@
 /** The fp32 engine on its own: ECnoise, the line estimate (Richardson, step choice, tolerance) and the kink signature. */
 import { describe, expect, it } from 'vitest';
-import { ecnoise } from '../../compare/fd32/noise.js';
-import { DEFAULT_LINE_SETTINGS, estimateAlongLine, type LineProbe } from '../../compare/fd32/line.js';
-import { makeRng, normals } from '../../compare/random.js';
+import { ecnoise } from '../../gradcheck/fd32/noise.js';
+import { DEFAULT_LINE_SETTINGS, estimateAlongLine, type LineProbe } from '../../gradcheck/fd32/line.js';
+import { makeRng, normals } from '../../gradcheck/random.js';
 
 /** φ(t) = f(t) rounded to fp32 (the "fp32 function"), analytic prediction slope·t. */
 function probe(f: (t: number) => number, slope: number): LineProbe {
