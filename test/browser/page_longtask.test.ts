@@ -63,6 +63,8 @@ describe.skipIf(!chromium.available)(`a full-batch 784,512,256,10 run on cpu kee
     let trace: Buffer;
     try {
       await work();
+      // The task that settled `work` closes its trace event after the reply leaves the page: let it end.
+      await session.page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 50)));
     } finally {
       trace = await session.browser.stopTracing();
     }
