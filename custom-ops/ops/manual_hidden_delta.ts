@@ -1,28 +1,21 @@
-import * as tf from '@tensorflow/tfjs';
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 import { ManualHiddenDelta } from '../kernel_names.js';
-import { ensureCustomOpsRegistered } from '../register.js';
-import { checkDim, checkFloatMatrix, toTensor, type TensorOrLike } from '../util/op_args.js';
+import { checkDim, checkFloatMatrix, runKernelOp, type TensorOrLike } from '../util/op_args.js';
 
 /**
  * The delta of the hidden layer below a dense layer, G_{l−1} = (G_l·W_lᵀ) ⊙ 1(R_{l−1} > 0), by the
  * ManualHiddenDelta kernel: the product and the relu mask in one kernel. dy = G_l: N×out, w = W_l: in×out, preActivation = R_{l−1}: N×in.
  */
 export function manualHiddenDelta(dy: Tensor2D | TensorOrLike, w: Tensor2D | TensorOrLike, preActivation: Tensor2D | TensorOrLike): Tensor2D {
-  ensureCustomOpsRegistered();
   const op = 'manualHiddenDelta';
-  return tf.tidy(() => {
-    const $dy = toTensor(dy, 'dy', op);
-    const $w = toTensor(w, 'w', op);
-    const $pre = toTensor(preActivation, 'preActivation', op);
-    checkFloatMatrix($dy, 'dy', op);
-    checkFloatMatrix($w, 'w', op);
-    checkFloatMatrix($pre, 'preActivation', op);
-    const [rows, outputs] = $dy.shape as [number, number];
-    const [inputs, wOutputs] = $w.shape as [number, number];
+  return runKernelOp<Tensor2D>(ManualHiddenDelta, op, { dy, w, preActivation }, ({ dy, w, preActivation }) => {
+    checkFloatMatrix(dy, 'dy', op);
+    checkFloatMatrix(w, 'w', op);
+    checkFloatMatrix(preActivation, 'preActivation', op);
+    const [rows, outputs] = dy.shape as [number, number];
+    const [inputs, wOutputs] = w.shape as [number, number];
     checkDim(wOutputs, "the columns of 'w'", outputs, "the columns of 'dy'", op);
-    checkDim($pre.shape[0], "the rows of 'preActivation'", rows, "the rows of 'dy'", op);
-    checkDim($pre.shape[1] as number, "the columns of 'preActivation'", inputs, "the rows of 'w'", op);
-    return tf.engine().runKernel<Tensor2D>(ManualHiddenDelta, { dy: $dy, w: $w, preActivation: $pre });
+    checkDim(preActivation.shape[0], "the rows of 'preActivation'", rows, "the rows of 'dy'", op);
+    checkDim(preActivation.shape[1] as number, "the columns of 'preActivation'", inputs, "the rows of 'w'", op);
   });
 }

@@ -1,8 +1,6 @@
-import * as tf from '@tensorflow/tfjs';
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import { ManualSoftmaxCrossEntropy } from '../kernel_names.js';
-import { ensureCustomOpsRegistered } from '../register.js';
-import { checkFloatNonEmpty, checkSameShape, toTensor, type TensorOrLike } from '../util/op_args.js';
+import { checkFloatNonEmpty, checkSameShape, runKernelOp, type TensorOrLike } from '../util/op_args.js';
 
 /**
  * L = (1/N) Σ_n −Σ_k y_nk log softmax(z_n)_k over the N = size / lastDim rows, computed with
@@ -10,14 +8,10 @@ import { checkFloatNonEmpty, checkSameShape, toTensor, type TensorOrLike } from 
  * labels and logits: float32, same shape, rank ≥ 1 (rank 1 is one row).
  */
 export function manualSoftmaxCrossEntropy(labels: Tensor | TensorOrLike, logits: Tensor | TensorOrLike): Scalar {
-  ensureCustomOpsRegistered();
-  return tf.tidy(() => {
-    const op = 'manualSoftmaxCrossEntropy';
-    const $labels = toTensor(labels, 'labels', op);
-    const $logits = toTensor(logits, 'logits', op);
-    checkFloatNonEmpty($labels, 'labels', op);
-    checkFloatNonEmpty($logits, 'logits', op);
-    checkSameShape($labels, 'labels', $logits, 'logits', op);
-    return tf.engine().runKernel<Scalar>(ManualSoftmaxCrossEntropy, { labels: $labels, logits: $logits });
+  const op = 'manualSoftmaxCrossEntropy';
+  return runKernelOp<Scalar>(ManualSoftmaxCrossEntropy, op, { labels, logits }, ({ labels, logits }) => {
+    checkFloatNonEmpty(labels, 'labels', op);
+    checkFloatNonEmpty(logits, 'logits', op);
+    checkSameShape(labels, 'labels', logits, 'logits', op);
   });
 }

@@ -1,6 +1,6 @@
 /** Argument conversion and checks for the public ops, with errors that name the argument (shape checks: kernel_checks.ts). */
 import * as tf from '@tensorflow/tfjs';
-import type { NamedTensorMap, Tensor, TensorLike } from '@tensorflow/tfjs-core';
+import type { NamedAttrMap, NamedTensorMap, Tensor, TensorLike } from '@tensorflow/tfjs-core';
 import { ensureCustomOpsRegistered } from '../register.js';
 import { assertDim, assertMatrix, assertSameShape } from './kernel_checks.js';
 
@@ -93,18 +93,33 @@ export function checkDim(got: number, what: string, want: number, wantWhat: stri
 }
 
 /**
+ * The plumbing every public op shares: registers the kernels, then in a tidy converts each argument
+ * of `args` in order (an error names it), runs `check` over the tensors and runs the kernel on them.
+ */
+export function runKernelOp<R extends Tensor | Tensor[]>(kernelName: string, opName: string, args: Record<string, TensorOrLike>, check: (inputs: NamedTensorMap) => void, attrs?: NamedAttrMap): R {
+  ensureCustomOpsRegistered();
+  return tf.tidy(() => {
+    const inputs: NamedTensorMap = {};
+    for (const [name, value] of Object.entries(args)) inputs[name] = toTensor(value, name, opName);
+    check(inputs);
+    return tf.engine().runKernel<R>(kernelName, inputs, attrs);
+  });
+}
+
+/** Checks an optimizer update's tensors: each float32 and non-empty, each after `param` of param's shape. */
+export function checkUpdateInputs(inputs: NamedTensorMap, opName: string): void {
+  for (const [name, t] of Object.entries(inputs)) checkFloatNonEmpty(t, name, opName);
+  for (const [name, t] of Object.entries(inputs).slice(1)) checkSameShape(t, name, inputs.param, 'param', opName);
+}
+
+/**
  * The public op of a kernel whose inputs are float32, non-empty tensors of one shape, named `names`
- * in argument order: in a tidy, converts each argument, checks them, then runs the kernel.
+ * in argument order.
  */
 export function sameShapeFloatOp(kernelName: string, opName: string, names: readonly string[]): <T extends Tensor>(...args: (T | TensorOrLike)[]) => T {
-  return <T extends Tensor>(...args: (T | TensorOrLike)[]): T => {
-    ensureCustomOpsRegistered();
-    return tf.tidy(() => {
-      const inputs: NamedTensorMap = {};
-      names.forEach((name, i) => (inputs[name] = toTensor(args[i], name, opName)));
+  return <T extends Tensor>(...args: (T | TensorOrLike)[]): T =>
+    runKernelOp<T>(kernelName, opName, Object.fromEntries(names.map((name, i) => [name, args[i]])), (inputs) => {
       for (const name of names) checkFloatNonEmpty(inputs[name], name, opName);
       for (const name of names.slice(1)) checkSameShape(inputs[names[0]], names[0], inputs[name], name, opName);
-      return tf.engine().runKernel<T>(kernelName, inputs);
     });
-  };
 }
