@@ -1,23 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { type CliRun, runTsxCli } from '../helpers/tsx_cli.js';
+import { type CliRun, runNode, runTsxCli } from '../helpers/tsx_cli.js';
 import { parseGradcheckArgs, UsageError } from '../../src/cli/gradcheck_args.js';
 
 const ENTRY = resolve('src/cli/gradcheck.ts');
 
 /** The CLI run in `cwd` (where --write puts docs/tfjs-audit.md). */
 function auditIn(cwd: string, args: string[]): Promise<CliRun> {
-  return new Promise((done, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => done({ status, stdout, stderr }));
-  });
+  return runNode(['--import', 'tsx', ENTRY, ...args], { cwd });
 }
 
 describe('gradcheck audit: flags', () => {

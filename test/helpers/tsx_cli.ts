@@ -6,10 +6,10 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs a command's TypeScript entry as its npm script does (node --import tsx), collecting its output. */
-export function runTsxCli(entry: string, args: readonly string[]): Promise<CliRun> {
+/** Runs node with `args` (in `cwd`, with `env` when given), collecting its output. */
+export function runNode(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -17,4 +17,9 @@ export function runTsxCli(entry: string, args: readonly string[]): Promise<CliRu
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/** Runs a command's TypeScript entry as its npm script does (node --import tsx), collecting its output. */
+export function runTsxCli(entry: string, args: readonly string[]): Promise<CliRun> {
+  return runNode(['--import', 'tsx', entry, ...args]);
 }

@@ -6,13 +6,14 @@
  * is installed at all). HANDGRAD_NATIVE_BLAS=openblas on such a machine fails in one line.
  */
 import { FP32_VS_FP32 } from '../../gradcheck/tolerances.js';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadAddonFrom, loadNativeAddon } from '../../native/addon.js';
+import { type CliRun, runNode } from '../helpers/tsx_cli.js';
 import { NATIVE_MISSING, SKIP_REASON, expectMatmulSplitInvariant, maxRelError } from './helpers.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,22 +23,8 @@ const ADDON_IN_BUILD = join('native', 'build', 'Release', 'handgrad_native.node'
 const OPENBLAS_INSTALLED = spawnSync('pkg-config', ['--exists', 'openblas']).status === 0;
 const MAIN_LINKS_OPENBLAS = !NATIVE_MISSING && loadNativeAddon().gemmImplementation().startsWith('OpenBLAS');
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  return runNode(args, { cwd: REPO, env });
 }
 
 const workDir = mkdtempSync(join(tmpdir(), 'handgrad-native-build-'));
@@ -53,7 +40,7 @@ function withoutOpenBlas(): NodeJS.ProcessEnv {
 }
 
 /** Copies native/'s build inputs to workDir/name/native and builds there; node-addon-api resolves from the repository. */
-function build(name: string, env: NodeJS.ProcessEnv): Promise<Run & { addon: string }> {
+function build(name: string, env: NodeJS.ProcessEnv): Promise<CliRun & { addon: string }> {
   const root = join(workDir, name);
   for (const entry of ['binding.gyp', 'build.mjs', 'src']) cpSync(join(REPO, 'native', entry), join(root, 'native', entry), { recursive: true });
   const buildEnv = { ...env, NODE_PATH: join(REPO, 'node_modules'), HANDGRAD_REQUIRE_NATIVE: '1' };
