@@ -347,17 +347,22 @@ def read_array(dtype, shape):
     return out.astype(dtype, copy=False)
 
 
-def main():
-    net = None
-    run = None
-    job = None
+def commands():
+    """The pipe's commands, each line's words, until the pipe closes."""
     while True:
         line = sys.stdin.buffer.readline().decode()
         if not line:
             return
         words = line.split()
-        if not words:
-            continue
+        if words:
+            yield words
+
+
+def main():
+    net = None
+    run = None
+    job = None
+    for words in commands():
         command = words[0]
         if command == "hello":
             core, threads = blas_kernel()

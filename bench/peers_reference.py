@@ -36,7 +36,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from numpy_reference import peak_rss, read_array, reply  # noqa: E402
+from numpy_reference import commands, peak_rss, read_array, reply  # noqa: E402
 
 PEERS = ("torch-eager", "torch-compile", "jax-step", "jax-scan")
 THREADS = 2
@@ -338,13 +338,7 @@ def main():
         sys.exit(2)
     run = None
     batch = 0
-    while True:
-        line = sys.stdin.buffer.readline().decode()
-        if not line:
-            return
-        words = line.split()
-        if not words:
-            continue
+    for words in commands():
         command = words[0]
         try:
             if command == "hello":
