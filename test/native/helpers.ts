@@ -145,3 +145,11 @@ export function expectMatmulSplitInvariant(addon: NativeAddon): void {
     addon.setThreads(0, workers);
   }
 }
+
+/** The four (transposeA, transposeB) combinations of a product. */
+export const TRANSPOSES = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+] as const;

@@ -1,7 +1,7 @@
 /** BatchMatMul and _FusedMatMul on native (sgemm) against the cpu backend. */
 import * as tf from '@tensorflow/tfjs';
 import { describe, it } from 'vitest';
-import { SKIP_REASON, NATIVE_MISSING, expectNativeMatchesCpu, randomValues } from './helpers.js';
+import { SKIP_REASON, NATIVE_MISSING, expectNativeMatchesCpu, randomValues, TRANSPOSES } from './helpers.js';
 
 const M = 67;
 const K = 45;
@@ -25,13 +25,6 @@ function terms(a: () => tf.Tensor, b: () => tf.Tensor, ta: boolean, tb: boolean,
     return bias ? tf.add(product, tf.abs(bias())) : product;
   };
 }
-
-const TRANSPOSES = [
-  [false, false],
-  [true, false],
-  [false, true],
-  [true, true],
-] as const;
 
 describe.skipIf(NATIVE_MISSING)(`native matMul vs cpu${SKIP_REASON}`, () => {
   it.each(TRANSPOSES)('matMul transposeA=%s transposeB=%s', async (ta, tb) => {

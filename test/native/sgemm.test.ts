@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadNativeAddon, type SgemmKernelName } from '../../native/addon.js';
-import { NATIVE_MISSING, SKIP_REASON, bitDifferences, expectMatmulSplitInvariant, randomValues } from './helpers.js';
+import { NATIVE_MISSING, SKIP_REASON, bitDifferences, expectMatmulSplitInvariant, randomValues, TRANSPOSES } from './helpers.js';
 
 interface Shape {
   m: number;
@@ -76,13 +76,6 @@ function run(kernel: SgemmKernelName, a: Float32Array, b: Float32Array, { m, n, 
   loadNativeAddon().sgemm(kernel, a, b, out, m, n, k, ta, tb);
   return out;
 }
-
-const TRANSPOSES = [
-  [false, false],
-  [true, false],
-  [false, true],
-  [true, true],
-] as const;
 
 /**
  * Edge sizes around the tiles (8×32, 6×16, 4×16), the blocks of k (256) and of columns (256), rows past
