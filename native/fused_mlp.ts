@@ -6,22 +6,9 @@
  *   G_L = (softmax(Z) − Y)/N, dW_l = H_{l−1}ᵀ·G_l, db_l = 1ᵀ·G_l, G_{l−1} = (G_l·W_lᵀ) ⊙ 1(H_{l−1} > 0).
  * The trainer (src/train) finds it on the backend as `fusedMlpTrainer`.
  */
+import type { FusedMlpSpec, FusedOptimizer } from '../custom-ops/util/fused_mlp_spec.js';
 import { adamBiasCorrections } from '../custom-ops/util/update_loops.js';
 import { loadNativeAddon, type NativeMlpSession } from './addon.js';
-
-/** What the trainer hands over: layer sizes, the arrays to update in place, and the resident training set. */
-export type FusedMlpSpec = {
-  /** [F, hidden…, K]. */
-  sizes: readonly number[];
-  /** W_1, b_1, W_2, b_2, …, each sizes[l]×sizes[l+1] or sizes[l+1] values. */
-  params: Float32Array[];
-  /** The optimizer's slots, one list like `params` per slot: none (SGD), velocity (momentum), m and v (Adam). */
-  slots: Float32Array[][];
-  trainX: Float32Array;
-  trainLabels: Int32Array;
-};
-
-export type FusedOptimizer = { kind: 'sgd' | 'momentum' | 'adam'; lr: number; momentum: number; beta1: number; beta2: number; epsilon: number };
 
 const OPTIMIZER_CODES = { sgd: 0, momentum: 1, adam: 2 } as const;
 

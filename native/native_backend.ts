@@ -6,7 +6,8 @@
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { BackendValues, DataId, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { BufferPool } from './buffer_pool.js';
-import { NativeMlpTrainer, type FusedMlpSpec } from './fused_mlp.js';
+import type { FusedMlpSpec } from '../custom-ops/util/fused_mlp_spec.js';
+import { NativeMlpTrainer } from './fused_mlp.js';
 
 /** Disposed outputs kept for reuse, at most: a few steps' worth of the homework network's 40 MB activations. */
 const MAX_POOLED_BYTES = 256 * 2 ** 20;

@@ -3,6 +3,8 @@
  * reports a one-line reason that says what to install.
  */
 import * as tf from '@tensorflow/tfjs';
+import { offerFusedMlpTrainer } from '../custom-ops/backends/tensorflow/fused_mlp.js';
+import type { TensorflowBackend } from '../custom-ops/backends/tensorflow/node_backend.js';
 import { registerCustomOps } from '../custom-ops/index.js';
 import { installFingerprint, measureActiveBackend, rankTimings, rankingCachePath, readCachedTimings, type StepTiming, writeCachedTimings } from './backend_speed.js';
 
@@ -49,6 +51,8 @@ async function loadTensorflow(): Promise<void> {
   } catch (error) {
     throw new BackendError(`${TFJS_NODE_HINT} (${errorText(error)})`);
   }
+  const backend = tf.findBackend('tensorflow');
+  if (backend !== null) offerFusedMlpTrainer(backend as unknown as TensorflowBackend);
 }
 
 async function loadWasm(): Promise<void> {

@@ -13,26 +13,20 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Split } from '../data/dataset.js';
 import type { MlpParams } from '../model/mlp.js';
+import type { FusedMlpSpec } from '../../custom-ops/util/fused_mlp_spec.js';
 import type { OptimizerConfig, TrainConfig } from './config.js';
 import { disposeOptimizerState, slotNames, type OptimizerState } from './optimizers.js';
 import { paramList, paramsFromList } from './step.js';
-
-/** What a fused trainer is given: layer sizes, the arrays it updates in place, and the training set it gathers batches from. */
-export type FusedMlpSpec = {
-  sizes: readonly number[];
-  /** W_1, b_1, W_2, b_2, … */
-  params: Float32Array[];
-  /** One list like `params` per optimizer slot (slotNames order). */
-  slots: Float32Array[][];
-  trainX: Float32Array;
-  trainLabels: Int32Array;
-};
 
 export interface FusedMlpTrainer {
   /** Step t of `optimizer` on training rows indices[begin..end) (null: rows begin..end); the batch's mean loss and hits before the update. */
   step(indices: Int32Array | null, begin: number, end: number, optimizer: OptimizerConfig, t: number): { loss: number; hits: number };
   /** Σ of the per-row cross-entropy and the hit count over every row of x, forward passes of at most `chunk` rows. */
   evaluate(x: Float32Array, labels: Int32Array, chunk: number): { lossSum: number; hits: number };
+  /** For a trainer that keeps its own copy of the parameters and slots (tensorflow): take the arrays' values. */
+  takeArrays?(): void;
+  /** …and write its values into the arrays. */
+  writeArrays?(): void;
 }
 
 export interface FusedMlpBackend {
@@ -99,10 +93,12 @@ export class FusedMlp {
   load(params: MlpParams, optimizerState: OptimizerState): void {
     paramList(params).forEach((t, i) => this.params[i].set(t.dataSync()));
     slotNames(this.config.optimizer.kind).forEach((name, s) => optimizerState.slots[name].forEach((t, i) => this.slots[s][i].set(t.dataSync())));
+    this.trainer.takeArrays?.();
   }
 
   /** Disposes the state's parameters and slots and returns new tensors with the trainer's values (the caller owns them). */
   replace(params: MlpParams, optimizerState: OptimizerState, step: number): { params: MlpParams; optimizerState: OptimizerState } {
+    this.trainer.writeArrays?.();
     tf.dispose(paramList(params));
     disposeOptimizerState(optimizerState);
     // slice(): cpu-storage backends adopt the array they are given, and these go on being updated.

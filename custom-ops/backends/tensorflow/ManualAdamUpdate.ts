@@ -6,15 +6,28 @@
  */
 import { checkedAdamUpdateArgs } from '../../util/kernel_checks.js';
 import { adamBiasCorrections } from '../../util/update_loops.js';
-import { eagerKernelFunc } from './node_backend.js';
+import { eagerKernelFunc, type Handle, type TfOps } from './node_backend.js';
 
-export const manualAdamUpdate = eagerKernelFunc(checkedAdamUpdateArgs, (ops, { param, grad, m, v, lr, beta1, beta2, epsilon, step }) => {
+/** The scalars of Adam's step t, in the order adamOps takes them. */
+export type AdamScalars<S> = { beta1: S; oneMinusBeta1: S; beta2: S; oneMinusBeta2: S; epsilonOverRootC2: S; stepSize: S };
+
+export function adamScalars(lr: number, beta1: number, beta2: number, epsilon: number, step: number): AdamScalars<number> {
   const { c1, c2 } = adamBiasCorrections(beta1, beta2, step);
   const rootC2 = Math.sqrt(c2);
-  const g = ops.input(grad);
-  const mNew = ops.float('AddV2', ops.float('Mul', ops.input(m), ops.scalar(beta1)), ops.float('Mul', g, ops.scalar(1 - beta1)));
-  const vNew = ops.float('AddV2', ops.float('Mul', ops.input(v), ops.scalar(beta2)), ops.float('Mul', ops.float('Square', g), ops.scalar(1 - beta2)));
-  const denominator = ops.float('AddV2', ops.float('Sqrt', vNew), ops.scalar(epsilon / rootC2));
-  const stepSize = ops.float('Mul', ops.float('RealDiv', mNew, denominator), ops.scalar((lr * c1) / rootC2));
-  return [ops.float('Sub', ops.input(param), stepSize), mNew, vNew];
+  return { beta1, oneMinusBeta1: 1 - beta1, beta2, oneMinusBeta2: 1 - beta2, epsilonOverRootC2: epsilon / rootC2, stepSize: (lr * c1) / rootC2 };
+}
+
+/** [W', m', v'] of W, ∇, m, v. */
+export function adamOps<H>(ops: TfOps<H>, param: H, grad: H, m: H, v: H, s: AdamScalars<H>): [H, H, H] {
+  const mNew = ops.float('AddV2', ops.float('Mul', m, s.beta1), ops.float('Mul', grad, s.oneMinusBeta1));
+  const vNew = ops.float('AddV2', ops.float('Mul', v, s.beta2), ops.float('Mul', ops.float('Square', grad), s.oneMinusBeta2));
+  const denominator = ops.float('AddV2', ops.float('Sqrt', vNew), s.epsilonOverRootC2);
+  const stepSize = ops.float('Mul', ops.float('RealDiv', mNew, denominator), s.stepSize);
+  return [ops.float('Sub', param, stepSize), mNew, vNew];
+}
+
+export const manualAdamUpdate = eagerKernelFunc(checkedAdamUpdateArgs, (ops, { param, grad, m, v, lr, beta1, beta2, epsilon, step }) => {
+  const values = adamScalars(lr, beta1, beta2, epsilon, step);
+  const scalars = Object.fromEntries(Object.entries(values).map(([name, value]) => [name, ops.scalar(value)])) as AdamScalars<Handle>;
+  return adamOps(ops, ops.input(param), ops.input(grad), ops.input(m), ops.input(v), scalars);
 });

@@ -4,8 +4,12 @@
  */
 import { checkedHiddenDeltaInputs } from '../../util/kernel_checks.js';
 import { maskedByStep } from './ManualReluGrad.js';
-import { eagerKernelFunc } from './node_backend.js';
+import { eagerKernelFunc, type TfOps } from './node_backend.js';
+
+export function hiddenDeltaOps<H>(ops: TfOps<H>, dy: H, w: H, preActivation: H): H {
+  return maskedByStep(ops, ops.matMul(dy, w, false, true), preActivation);
+}
 
 export const manualHiddenDelta = eagerKernelFunc(checkedHiddenDeltaInputs, (ops, { dy, w, preActivation }) =>
-  maskedByStep(ops, ops.matMul(ops.input(dy), ops.input(w), false, true), ops.input(preActivation)),
+  hiddenDeltaOps(ops, ops.input(dy), ops.input(w), ops.input(preActivation)),
 );

@@ -3,6 +3,10 @@
  * (and Abs leaves every other output of Relu, NaN included, as it is). 2 ops.
  */
 import { checkedReluInputs } from '../../util/kernel_checks.js';
-import { eagerKernelFunc } from './node_backend.js';
+import { eagerKernelFunc, type TfOps } from './node_backend.js';
 
-export const manualRelu = eagerKernelFunc(checkedReluInputs, (ops, { x }) => ops.float('Abs', ops.float('Relu', ops.input(x))));
+export function reluOps<H>(ops: TfOps<H>, x: H): H {
+  return ops.float('Abs', ops.float('Relu', x));
+}
+
+export const manualRelu = eagerKernelFunc(checkedReluInputs, (ops, { x }) => reluOps(ops, ops.input(x)));

@@ -5,9 +5,9 @@
  * dy·0 (−0 for a negative dy, NaN for an infinite one) and 0 where x is NaN. 3 ops.
  */
 import { checkedReluGradInputs } from '../../util/kernel_checks.js';
-import { eagerKernelFunc, type EagerOps, type Handle } from './node_backend.js';
+import { eagerKernelFunc, type TfOps } from './node_backend.js';
 
-export function maskedByStep(ops: EagerOps, dy: Handle, x: Handle): Handle {
+export function maskedByStep<H>(ops: TfOps<H>, dy: H, x: H): H {
   return ops.float('MulNoNan', dy, ops.float('Relu', ops.float('Sign', x)));
 }
 

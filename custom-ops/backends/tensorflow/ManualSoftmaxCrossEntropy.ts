@@ -6,11 +6,15 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { checkedSoftmaxCrossEntropyInputs } from '../../util/kernel_checks.js';
 import { rowLayout } from '../../util/row_layout.js';
-import { eagerKernelFunc } from './node_backend.js';
+import { eagerKernelFunc, type TfOps } from './node_backend.js';
+
+/** Each row's Σ_k y_k (logsumexp(z) − z_k), of N×K logits and labels. */
+export function rowCrossEntropiesOps<H>(ops: TfOps<H>, labels: H, logits: H): H {
+  return ops.run('SoftmaxCrossEntropyWithLogits', [ops.typeAttr('T', 'float32')], [logits, labels], 2)[0];
+}
 
 export const manualSoftmaxCrossEntropy = eagerKernelFunc(checkedSoftmaxCrossEntropyInputs, (ops, { labels, logits }) => {
   const { rows, cols } = rowLayout(logits.shape);
   const asRows = (info: TensorInfo) => (info.shape.length === 2 ? ops.input(info) : ops.reshape(ops.input(info), [rows, cols]));
-  const [rowLosses] = ops.run('SoftmaxCrossEntropyWithLogits', [ops.typeAttr('T', 'float32')], [asRows(logits), asRows(labels)], 2);
-  return ops.reduce('Mean', rowLosses, [0], false);
+  return ops.reduce('Mean', rowCrossEntropiesOps(ops, asRows(labels), asRows(logits)), [0], false);
 });

@@ -72,31 +72,26 @@ function cachedConstant(binding: TensorflowBinding, dtype: 'float32' | 'int32', 
   return handle;
 }
 
-/** The ops one kernel call runs; every handle it made is freed when the call ends, except its outputs. */
-export class EagerOps {
-  private readonly binding: TensorflowBinding;
-  private readonly temps: Handle[] = [];
-  private readonly floatT: TFEOpAttr;
+/**
+ * The TF ops a kernel composes, over handles of type H: run eagerly one by one (EagerOps, H = a TF
+ * tensor handle) or recorded as the nodes of one graph (GraphOps in mlp_graph.ts, H = the name of a
+ * node's output), so that the fused trainer's graph is made of the kernels' own op sequences.
+ */
+export abstract class TfOps<H> {
+  protected readonly floatT: TFEOpAttr;
 
-  constructor(private readonly backend: TensorflowBackend) {
-    this.binding = backend.binding;
+  constructor(protected readonly binding: TensorflowBinding) {
     this.floatT = this.typeAttr('T', 'float32');
   }
 
-  /** A tfjs input of the kernel (owned by tfjs, never freed here). */
-  input(info: TensorInfo): Handle {
-    return { id: this.backend.getInputTensorIds([info])[0], shape: info.shape, dtype: this.binding.TF_FLOAT };
-  }
+  /** A float32 scalar (a constant here; values that change every step are graph inputs in GraphOps). */
+  abstract scalar(value: number): H;
 
-  /** A float32 scalar constant (cached across calls). */
-  scalar(value: number): Handle {
-    return cachedConstant(this.binding, 'float32', [], [value]);
-  }
+  /** A rank-1 int32 constant such as an axis list or a shape. */
+  abstract ints(values: number[]): H;
 
-  /** A rank-1 int32 constant such as an axis list or a shape (cached across calls). */
-  ints(values: number[]): Handle {
-    return cachedConstant(this.binding, 'int32', [values.length], values);
-  }
+  /** One TF op with the given attrs. */
+  abstract run(opName: string, attrs: TFEOpAttr[], inputs: H[], numOutputs?: number): H[];
 
   typeAttr(name: string, dtype: 'float32' | 'int32'): TFEOpAttr {
     return { name, type: this.binding.TF_ATTR_TYPE, value: dtype === 'float32' ? this.binding.TF_FLOAT : this.binding.TF_INT32 };
@@ -110,15 +105,8 @@ export class EagerOps {
     return { name, type: this.binding.TF_ATTR_STRING, value };
   }
 
-  /** Runs one TF op with the given attrs; its outputs are temporaries of this call. */
-  run(opName: string, attrs: TFEOpAttr[], inputs: Handle[], numOutputs = 1): Handle[] {
-    const outputs = this.binding.executeOp(opName, attrs, inputs.map((h) => h.id), numOutputs);
-    this.temps.push(...outputs);
-    return outputs;
-  }
-
   /** A float32 op whose only attr is T (Relu, Abs, Sign, Softmax, Mul, AddV2, Sub, RealDiv, MulNoNan, Sqrt, Square). */
-  float(opName: string, ...inputs: Handle[]): Handle {
+  float(opName: string, ...inputs: H[]): H {
     return this.run(opName, [this.floatT], inputs)[0];
   }
 
@@ -127,18 +115,48 @@ export class EagerOps {
    * products use: TF 2.21's eager `MatMul` (transpose_a/b), which oneDNN rewrites, corrupts the heap of
    * a long training loop run under node --cpu-prof; BatchMatMulV2 does not.
    */
-  matMul(a: Handle, b: Handle, transposeA: boolean, transposeB: boolean): Handle {
+  matMul(a: H, b: H, transposeA: boolean, transposeB: boolean): H {
     return this.run('BatchMatMulV2', [this.boolAttr('adj_x', transposeA), this.boolAttr('adj_y', transposeB), this.floatT], [a, b])[0];
   }
 
   /** TF `Sum` or `Mean` of float32 `x` over `axes`. */
-  reduce(opName: 'Sum' | 'Mean', x: Handle, axes: number[], keepDims: boolean): Handle {
+  reduce(opName: 'Sum' | 'Mean', x: H, axes: number[], keepDims: boolean): H {
     return this.run(opName, [this.boolAttr('keep_dims', keepDims), this.floatT, this.typeAttr('Tidx', 'int32')], [x, this.ints(axes)])[0];
   }
 
   /** TF `Reshape` of a float32 tensor. */
-  reshape(x: Handle, shape: number[]): Handle {
+  reshape(x: H, shape: number[]): H {
     return this.run('Reshape', [this.floatT, this.typeAttr('Tshape', 'int32')], [x, this.ints(shape)])[0];
+  }
+}
+
+/** The ops one kernel call runs; every handle it made is freed when the call ends, except its outputs. */
+export class EagerOps extends TfOps<Handle> {
+  private readonly temps: Handle[] = [];
+
+  constructor(private readonly backend: TensorflowBackend) {
+    super(backend.binding);
+  }
+
+  /** A tfjs input of the kernel (owned by tfjs, never freed here). */
+  input(info: TensorInfo): Handle {
+    return { id: this.backend.getInputTensorIds([info])[0], shape: info.shape, dtype: this.binding.TF_FLOAT };
+  }
+
+  /** A float32 scalar constant (cached across calls). */
+  scalar(value: number): Handle {
+    return cachedConstant(this.binding, 'float32', [], [value]);
+  }
+
+  ints(values: number[]): Handle {
+    return cachedConstant(this.binding, 'int32', [values.length], values);
+  }
+
+  /** Runs one TF op; its outputs are temporaries of this call. */
+  run(opName: string, attrs: TFEOpAttr[], inputs: Handle[], numOutputs = 1): Handle[] {
+    const outputs = this.binding.executeOp(opName, attrs, inputs.map((h) => h.id), numOutputs);
+    this.temps.push(...outputs);
+    return outputs;
   }
 
   /** Hands a handle to tfjs as a kernel output (tfjs owns it from here). */
