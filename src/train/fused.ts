@@ -13,29 +13,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Split } from '../data/dataset.js';
 import type { MlpParams } from '../model/mlp.js';
-import type { FusedMlpSpec } from '../../custom-ops/util/fused_mlp_spec.js';
-import type { OptimizerConfig, TrainConfig } from './config.js';
+import { offersFusedTrainer, type FusedMlpBackend, type FusedMlpTrainer } from '../../custom-ops/util/fused_mlp_spec.js';
+import type { TrainConfig } from './config.js';
 import { disposeOptimizerState, slotNames, type OptimizerState } from './optimizers.js';
 import { paramList, paramsFromList } from './step.js';
-
-export interface FusedMlpTrainer {
-  /** Step t of `optimizer` on training rows indices[begin..end) (null: rows begin..end); the batch's mean loss and hits before the update. */
-  step(indices: Int32Array | null, begin: number, end: number, optimizer: OptimizerConfig, t: number): { loss: number; hits: number };
-  /** Σ of the per-row cross-entropy and the hit count over every row of x, forward passes of at most `chunk` rows. */
-  evaluate(x: Float32Array, labels: Int32Array, chunk: number): { lossSum: number; hits: number };
-  /** For a trainer that keeps its own copy of the parameters and slots (tensorflow): take the arrays' values. */
-  takeArrays?(): void;
-  /** …and write its values into the arrays. */
-  writeArrays?(): void;
-}
-
-export interface FusedMlpBackend {
-  fusedMlpTrainer(spec: FusedMlpSpec): FusedMlpTrainer;
-}
-
-function offersFusedTrainer(backend: unknown): backend is FusedMlpBackend {
-  return typeof backend === 'object' && backend !== null && typeof (backend as Partial<FusedMlpBackend>).fusedMlpTrainer === 'function';
-}
 
 /**
  * A fused trainer handed back by a finished run, per training set, taken by the next run on it with the
