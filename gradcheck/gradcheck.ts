@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { centralDifferenceAt, fdStep } from './reference/finite_diff.js';
 import { coverInput, DEFAULT_COVER_SETTINGS, rademacher, type CoverSettings, type InputCoverage } from './fd32/cover.js';
-import { scalarize, type TensorFunction } from './fd32/scalarize.js';
+import { lookaheadFor, scalarize, type TensorFunction } from './fd32/scalarize.js';
 import { makeRng, normals, sampleIndices } from './random.js';
 import { describeFailures, GradcheckError, type GradcheckResult, type InputResult, inputRow, unravelIndex } from './result.js';
 import { compareRow } from './rows.js';
@@ -209,6 +209,7 @@ export function gradcheck(fn: TensorFunction, inputs: tf.Tensor[], options: Grad
       maxFailing: options.maxFailing ?? DEFAULT_COVER_SETTINGS.maxFailing,
       maxEvaluations: options.maxEvaluations ?? (mode === 'fast' ? DEFAULT_COVER_SETTINGS.maxEvaluations : Infinity),
       resolution: options.resolution ?? DEFAULT_COVER_SETTINGS.resolution,
+      line: { ...DEFAULT_COVER_SETTINGS.line, lookahead: lookaheadFor(tf.getBackend()) },
     };
     const coverage = coverInput(f, k, grads[j], signs, settings);
     return fromCoverage(emptyInput(rowName(k), k, f.shapes[k], mode), coverage, f.counts.evaluations - before);

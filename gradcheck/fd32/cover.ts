@@ -168,19 +168,37 @@ function signOf(line: Line, i: number): number {
   return line.signs === undefined ? 1 : line.signs[i];
 }
 
-/** f along x(t) = base + t·w·s over the line's coordinates, with the first-order prediction from `grad`. */
+/**
+ * f along x(t) = base + t·w·s over the line's coordinates, with the first-order prediction from
+ * `grad`. Prefetched points are evaluated together (Scalarized.valuesWith: one read-back) and
+ * counted in f's evaluations when the line uses them, as if evaluated then.
+ */
 function lineProbe({ f, k, w }: LineContext, line: Line, base: Float32Array, grad: Float32Array): LineProbe {
-  const work = Float32Array.from(base);
+  const known = new Map<number, { value: number; predicted: number }>();
+  const pointAt = (t: number): { x: Float32Array; predicted: number } => {
+    const x = Float32Array.from(base);
+    let predicted = 0;
+    for (const i of line.indices) {
+      x[i] = base[i] + t * w * signOf(line, i);
+      predicted += grad[i] * (x[i] - base[i]);
+    }
+    return { x, predicted };
+  };
   return {
     evaluate(t) {
-      let predicted = 0;
-      for (const i of line.indices) {
-        work[i] = base[i] + t * w * signOf(line, i);
-        predicted += grad[i] * (work[i] - base[i]);
+      const found = known.get(t);
+      if (found !== undefined) {
+        f.counts.evaluations++;
+        return found;
       }
-      const value = f.valueWith(k, work);
-      for (const i of line.indices) work[i] = base[i];
-      return { value, predicted };
+      const { x, predicted } = pointAt(t);
+      return { value: f.valueWith(k, x), predicted };
+    },
+    prefetch(ts) {
+      const points = [...new Set(ts)].filter((t) => !known.has(t)).map((t) => ({ t, ...pointAt(t) }));
+      if (points.length === 0) return;
+      const values = f.valuesWith(k, points.map((p) => p.x));
+      points.forEach((p, j) => known.set(p.t, { value: values[j], predicted: p.predicted }));
     },
   };
 }

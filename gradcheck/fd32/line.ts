@@ -38,6 +38,11 @@ import { ecnoise, type NoiseInform } from './noise.js';
 export interface LineProbe {
   /** f(fl(x + t·v)) accumulated in float64, and the analytic prediction g·(fl(x + t·v) − x). */
   evaluate(t: number): { value: number; predicted: number };
+  /**
+   * Evaluates f at all of `ts` at once (one read-back from the backend), so that evaluate gives
+   * their values without computing them again; optional. Only the values evaluate returns count.
+   */
+  prefetch?(ts: readonly number[]): void;
 }
 
 export interface LineSettings {
@@ -49,6 +54,12 @@ export interface LineSettings {
   noiseSpacing: number;
   /** Absolute floor added to the tolerance: the analytic side's rounding along this line. */
   analyticFloor: number;
+  /**
+   * Step levels evaluated ahead of need, in one read-back with the next level, when the probe
+   * prefetches: worth it where a read-back costs far more than an evaluation (a GPU backend). The
+   * values and the verdict are the same at any lookahead; 0 prefetches only points certain to be used.
+   */
+  lookahead: number;
 }
 
 /** Multiplier on the rounding term's standard deviation inside the error estimate. */
@@ -73,7 +84,7 @@ const EXTRAPOLATED_NOISE = Math.sqrt(64 ** 2 + 20 ** 2 / 4 + 1 / 16) / (45 * Mat
 /** Rounding σ of J₀ = (8K(h) − K(2h))/7, K(h) = 2J(h) − J(2h), in units of ν/h (σ_J(h) = √6 ν/h). */
 const KINK_NOISE = Math.sqrt(8 ** 2 * (4 * 6 + 6 / 4) + (4 * 6 + 6 / 4) / 4) / 7;
 
-export const DEFAULT_LINE_SETTINGS: LineSettings = { firstStep: 0.5, maxLevels: 14, noiseSpacing: 2 ** -8, analyticFloor: 0 };
+export const DEFAULT_LINE_SETTINGS: LineSettings = { firstStep: 0.5, maxLevels: 14, noiseSpacing: 2 ** -8, analyticFloor: 0, lookahead: 0 };
 
 export interface LineEstimate {
   /** Extrapolated numeric − analytic derivative along the line (NaN if nothing finite was found). */
@@ -110,6 +121,7 @@ interface Level {
 /** The probe, counting its evaluations. */
 interface CountedProbe {
   at(t: number): { value: number; predicted: number };
+  prefetch(ts: readonly number[]): void;
   evaluations: number;
 }
 
@@ -120,9 +132,28 @@ function countedProbe(probe: LineProbe): CountedProbe {
       counted.evaluations++;
       return probe.evaluate(t);
     },
+    prefetch: (ts) => probe.prefetch?.(ts),
   };
   return counted;
 }
+
+/** The ECnoise points of one side (±1) at one attempt: t = side·j·δ, δ = noiseSpacing/16^attempt, j = 1..8. */
+function noisePoints(settings: LineSettings, side: number, attempt: number): number[] {
+  const spacing = settings.noiseSpacing / 16 ** attempt;
+  return Array.from({ length: 8 }, (_, j) => side * (j + 1) * spacing);
+}
+
+/** The step of level e: h = H·2^e. */
+const levelStep = (settings: LineSettings, e: number): number => settings.firstStep * 2 ** e;
+
+/** Both points (+h, −h) of each level in `es`. */
+const levelPoints = (settings: LineSettings, es: readonly number[]): number[] => es.flatMap((e) => [levelStep(settings, e), -levelStep(settings, e)]);
+
+/**
+ * Levels 0 … −5 always run (the first candidate needs four levels, and the descent stops no
+ * sooner than two levels past it), as does the first noise attempt on each side.
+ */
+const CERTAIN_LEVELS = 6;
 
 /**
  * 1. Noise: ECnoise on eight points t = jδ, j = 1..8, on each side of x. The spacing must move
@@ -138,21 +169,23 @@ function countedProbe(probe: LineProbe): CountedProbe {
  * straight to a failure.
  */
 function lineNoise(probe: CountedProbe, value0: number, settings: LineSettings): { noise: number; inform: NoiseInform } {
-  const sideNoise = (side: number): { noise: number; inform: NoiseInform } => {
-    let found: { noise: number; inform: NoiseInform } = { noise: 0, inform: 'constant' };
-    for (let attempt = 0; attempt < NOISE_ATTEMPTS; attempt++) {
-      const spacing = settings.noiseSpacing / 16 ** attempt;
-      const values: number[] = [];
-      for (let j = 1; j <= 8; j++) values.push(probe.at(side * j * spacing).value);
+  type Found = { noise: number; inform: NoiseInform };
+  type Side = { side: number; found: Found; done?: Found };
+  // Both sides advance attempt by attempt, so that the points of an attempt both need are fetched together.
+  const sides: Side[] = [1, -1].map((side) => ({ side, found: { noise: 0, inform: 'constant' } }));
+  for (let attempt = 0; attempt < NOISE_ATTEMPTS; attempt++) {
+    const open = sides.filter((s) => s.done === undefined);
+    if (attempt > 0) probe.prefetch(open.flatMap((s) => noisePoints(settings, s.side, attempt)));
+    for (const s of open) {
+      const values = noisePoints(settings, s.side, attempt).map((t) => probe.at(t).value);
       if (!values.every(Number.isFinite)) continue;
       const estimate = ecnoise(values);
-      if (estimate.inform === 'estimated') return estimate;
-      if (estimate.inform === 'constant') return found.inform === 'no-plateau' ? found : estimate;
-      if (estimate.noise >= found.noise) found = estimate;
+      if (estimate.inform === 'estimated') s.done = estimate;
+      else if (estimate.inform === 'constant') s.done = s.found.inform === 'no-plateau' ? s.found : estimate;
+      else if (estimate.noise >= s.found.noise) s.found = estimate;
     }
-    return found;
-  };
-  const [right, left] = [sideNoise(1), sideNoise(-1)];
+  }
+  const [right, left] = sides.map((s) => s.done ?? s.found);
   // A side where f does not move at all (relu on its flat side) has no rounding noise: 0 stands,
   // up to a floor of a quarter of one rounding of f itself: points that happen to be exact in
   // fp32 (dyadic steps of a linear f) show no noise that other points would.
@@ -187,12 +220,19 @@ function candidateAt(levels: Levels, e: number, noise: number): Candidate | unde
  * rounding still the larger part (f is close to a low-degree polynomial along this line, and a
  * wider step divides the rounding error).
  */
-function chooseStep(probe: CountedProbe, value0: number, noise: number, settings: LineSettings): { best: Candidate | undefined; levels: Levels; largestStep: number } {
+function chooseStep(probe: CountedProbe, value0: number, noise: number, settings: LineSettings, prefetched: readonly number[]): { best: Candidate | undefined; levels: Levels; largestStep: number } {
   const levels: Levels = new Map();
+  const asked = new Set(prefetched);
   let largestStep = 0;
   const level = (e: number): void => {
     if (levels.has(e)) return;
-    const h = settings.firstStep * 2 ** e;
+    if (!asked.has(e)) {
+      // This level and `lookahead` more in the same direction: below H down to −(maxLevels − 1), above it up to MAX_LEVELS_UP.
+      const ahead = Array.from({ length: settings.lookahead + 1 }, (_, a) => (e <= 0 ? e - a : e + a)).filter((a) => !asked.has(a) && (e <= 0 ? a > -settings.maxLevels : a <= MAX_LEVELS_UP));
+      ahead.forEach((a) => asked.add(a));
+      probe.prefetch(levelPoints(settings, ahead));
+    }
+    const h = levelStep(settings, e);
     const plus = probe.at(h);
     const minus = probe.at(-h);
     const ok = [plus.value, minus.value, plus.predicted, minus.predicted].every(Number.isFinite);
@@ -236,8 +276,10 @@ function kinkScoreAt(levels: Levels, e: number, noise: number): number {
  */
 export function estimateAlongLine(probe: LineProbe, value0: number, settings: LineSettings = DEFAULT_LINE_SETTINGS): LineEstimate {
   const counted = countedProbe(probe);
+  const certainLevels = Array.from({ length: Math.min(CERTAIN_LEVELS, settings.maxLevels) }, (_, a) => -a);
+  counted.prefetch([...noisePoints(settings, 1, 0), ...noisePoints(settings, -1, 0), ...levelPoints(settings, certainLevels)]);
   const { noise, inform: noiseInform } = lineNoise(counted, value0, settings);
-  const { best, levels, largestStep } = chooseStep(counted, value0, noise, settings);
+  const { best, levels, largestStep } = chooseStep(counted, value0, noise, settings, certainLevels);
   if (best === undefined || !Number.isFinite(best.estimate)) {
     const infinite = Number.POSITIVE_INFINITY;
     return { residual: Number.NaN, errorEstimate: infinite, tolerance: infinite, pass: false, noise, noiseInform, step: Number.NaN, largestStep, kinkSignature: false, kinkScore: 0, finite: false, evaluations: counted.evaluations };

@@ -21,6 +21,12 @@ export interface Scalarized {
   /** f with input k's values replaced by `values`. */
   valueWith(k: number, values: Float32Array): number;
   /**
+   * f with input k's values replaced by each of `list`, in as few read-backs as memory allows (one
+   * for small tensors): the same values valueWith gives. Counts nothing: the caller adds to
+   * counts.evaluations the values it uses.
+   */
+  valuesWith(k: number, list: readonly Float32Array[]): number[];
+  /**
    * ∂f/∂x_k for every k in wrt (zeros where f does not depend on x_k), at the base point or with
    * input `replace.k` replaced. Throws what fn's gradients throw (a shape mismatch, say).
    */
@@ -31,6 +37,18 @@ export interface Scalarized {
 
 function asList(out: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
   return Array.isArray(out) ? out : [out];
+}
+
+/** Most fp32 values one batched read-back may hold (16 MB); larger batches are read in parts. */
+const MAX_READ_BACK_VALUES = 1 << 22;
+
+/**
+ * Step levels a line evaluates ahead of need on `backend` (LineSettings.lookahead): on webgl and
+ * webgpu a read-back is a GPU sync costing far more than evaluating f on small inputs (webgpu's
+ * readSync copies through canvases); elsewhere none, so that no evaluation is wasted.
+ */
+export function lookaheadFor(backend: string): number {
+  return backend === 'webgl' || backend === 'webgpu' ? 4 : 0;
 }
 
 function checkOutputs(outputs: tf.Tensor[]): void {
@@ -60,15 +78,27 @@ export function scalarize(fn: TensorFunction, inputs: tf.Tensor[], seed: number,
   const rng = makeRng(seed, `${stream}-cotangent`);
   const cotangents = first.map((values) => normals(values.length, rng));
 
-  const weigh = (outs: tf.Tensor[]): number => {
+  const outputSizes = cotangents.map((c) => c.length);
+  const outputSize = outputSizes.reduce((a, b) => a + b, 0);
+
+  /** fn's outputs at one point, checked against the first call's and flattened into one fp32 vector. */
+  const flatOutputs = (outs: tf.Tensor[]): tf.Tensor => {
     if (outs.length !== cotangents.length) throw new Error(`gradcheck: the function returned ${outs.length} outputs, first ${cotangents.length}`);
-    let sum = 0;
     outs.forEach((o, n) => {
-      const c = cotangents[n];
-      const y = o.dataSync();
-      if (y.length !== c.length) throw new Error(`gradcheck: output ${n} has ${y.length} values, first ${c.length}`);
-      for (let i = 0; i < c.length; i++) sum += c[i] * y[i];
+      if (o.size !== outputSizes[n]) throw new Error(`gradcheck: output ${n} has ${o.size} values, first ${outputSizes[n]}`);
     });
+    const flat = outs.map((o) => tf.reshape(o.dtype === 'float32' ? o : tf.cast(o, 'float32'), [-1]));
+    return flat.length === 1 ? flat[0] : tf.concat(flat);
+  };
+
+  /** Σ_n Σ_i c_n[i]·y_n[i] in float64 over one point's flattened outputs, starting at `offset` of `y`. */
+  const weigh = (y: ArrayLike<number>, offset: number): number => {
+    let sum = 0;
+    let at = offset;
+    for (const c of cotangents) {
+      for (let i = 0; i < c.length; i++) sum += c[i] * y[at + i];
+      at += c.length;
+    }
     return sum;
   };
 
@@ -87,6 +117,26 @@ export function scalarize(fn: TensorFunction, inputs: tf.Tensor[], seed: number,
     return all;
   };
 
+  const valuesWith = (k: number, list: readonly Float32Array[]): number[] => {
+    // Each read-back is a GPU sync (webgpu's readSync copies through canvases): the points' outputs are read back together.
+    const perRead = Math.max(1, Math.floor(MAX_READ_BACK_VALUES / Math.max(outputSize, base[k].length)));
+    const values: number[] = [];
+    for (let from = 0; from < list.length; from += perRead) {
+      const part = list.slice(from, from + perRead);
+      const joined = tf.tidy(() => {
+        const points = part.map((x) => tf.tidy(() => flatOutputs(asList(fn(...withReplaced(k, x))))));
+        return points.length === 1 ? points[0] : tf.concat(points);
+      });
+      try {
+        const y = joined.dataSync();
+        part.forEach((_, p) => values.push(weigh(y, p * outputSize)));
+      } finally {
+        joined.dispose();
+      }
+    }
+    return values;
+  };
+
   return {
     shapes,
     base,
@@ -95,8 +145,9 @@ export function scalarize(fn: TensorFunction, inputs: tf.Tensor[], seed: number,
     termNorm: Math.sqrt(termSquares),
     valueWith(k, values) {
       counts.evaluations++;
-      return tf.tidy(() => weigh(asList(fn(...withReplaced(k, values)))));
+      return valuesWith(k, [values])[0];
     },
+    valuesWith,
     gradientsWith(wrt, replace) {
       counts.backward++;
       const grads = tf.tidy(() => {

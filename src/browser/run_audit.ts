@@ -7,6 +7,9 @@ import type { AuditReply, AuditRequest, AuditRunner } from '../../gradcheck/audi
 import type { PageBackend } from './protocol.js';
 import { openPageSession, pageErrorLine, type PageSession, usePageBackend } from './session.js';
 
+/** Tries of a request, each in a fresh browser after the first. */
+const PAGE_ATTEMPTS = 2;
+
 export type BrowserAudit = { runners: AuditRunner[]; close: () => Promise<void> };
 
 /** A page with each of `backends` started in it; `log` gets the line saying what each runs on. */
@@ -26,8 +29,9 @@ async function startPage(backends: PageBackend[], log: (line: string) => void): 
 /**
  * Starts the page and makes sure each of `backends` starts in it (logging what it runs on); a
  * backend the browser cannot give (no WebGPU adapter) is a BackendError, one line, before any case runs.
- * A request that fails in the page (SwiftShader's WebGPU device can be lost mid-case) fails that
- * request, and the next one runs in a fresh browser: one case's fault does not end the audit.
+ * A request that fails in the page (SwiftShader's WebGPU device or WebGL context can be lost
+ * mid-run) is tried once more in a fresh browser; if it fails again it fails that request alone,
+ * and the next one runs in a fresh browser: one case's fault does not end the audit.
  */
 export async function openBrowserAudit(backends: PageBackend[], log: (line: string) => void): Promise<BrowserAudit> {
   const started = await startPage(backends, log);
@@ -44,12 +48,16 @@ export async function openBrowserAudit(backends: PageBackend[], log: (line: stri
     backend,
     description: started.descriptions[k],
     ask: async <R extends AuditRequest>(request: R): Promise<AuditReply<R['kind']>> => {
-      session ??= (await startPage(backends, () => {})).session;
-      try {
-        return await session.page.evaluate(({ b, r }) => window.handgrad!.audit(b, r), { b: backend, r: request });
-      } catch (error) {
-        await retire();
-        throw new Error(`audit on ${backend} in the page (${request.kind} ${request.label}): ${pageErrorLine(error)}`, { cause: error });
+      // A fault of the page (a lost WebGL context or WebGPU device) gets one more try in a fresh browser; a fault that persists fails the request.
+      for (let attempt = 1; ; attempt++) {
+        session ??= (await startPage(backends, () => {})).session;
+        try {
+          return await session.page.evaluate(({ b, r }) => window.handgrad!.audit(b, r), { b: backend, r: request });
+        } catch (error) {
+          await retire();
+          if (attempt < PAGE_ATTEMPTS) continue;
+          throw new Error(`audit on ${backend} in the page (${request.kind} ${request.label}): ${pageErrorLine(error)}`, { cause: error });
+        }
       }
     },
   });

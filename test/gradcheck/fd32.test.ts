@@ -70,3 +70,49 @@ describe('estimateAlongLine', () => {
     expect(est.pass).toBe(false);
   });
 });
+
+describe('estimateAlongLine with a prefetching probe', () => {
+  /** probe(f, slope) that records the points prefetched (per call) and the points evaluated. */
+  function recording(f: (t: number) => number, slope: number): { probe: LineProbe; batches: number[][]; used: number[] } {
+    const inner = probe(f, slope);
+    const batches: number[][] = [];
+    const used: number[] = [];
+    return {
+      probe: {
+        evaluate: (t) => {
+          used.push(t);
+          return inner.evaluate(t);
+        },
+        prefetch: (ts) => void batches.push([...ts]),
+      },
+      batches,
+      used,
+    };
+  }
+  const lines: [string, (t: number) => number, number, number][] = [
+    ['exp', (t) => Math.exp(0.3 + t), Math.exp(0.3), Math.fround(Math.exp(0.3))],
+    ['nearly linear', (t) => 2 + 0.5 * t + 1e-4 * t * t, 0.5, 2],
+    ['|t|', (t) => 1 + Math.abs(t), 0, 1],
+    ['curved', (t) => Math.exp(3 * t), 3, 1],
+  ];
+
+  it.each(lines)('gives the estimate of the plain probe at any lookahead (%s), and asks ahead for every point it uses', (_, f, slope, value0) => {
+    const plain = estimateAlongLine(probe(f, slope), value0, DEFAULT_LINE_SETTINGS);
+    for (const lookahead of [0, 4]) {
+      const { probe: p, batches, used } = recording(f, slope);
+      expect(estimateAlongLine(p, value0, { ...DEFAULT_LINE_SETTINGS, lookahead })).toEqual(plain);
+      const fetched = new Set(batches.flat());
+      expect(used.filter((t) => !fetched.has(t))).toEqual([]);
+      // At lookahead 0 nothing is fetched that is not used: no evaluation is wasted.
+      if (lookahead === 0) expect([...fetched].filter((t) => !used.includes(t))).toEqual([]);
+    }
+  });
+
+  it('reads the points of a whole line in a few batches (the first holds both noise sides and six levels)', () => {
+    const { probe: p, batches, used } = recording((t) => Math.exp(0.3 + t), Math.exp(0.3));
+    estimateAlongLine(p, Math.fround(Math.exp(0.3)), { ...DEFAULT_LINE_SETTINGS, lookahead: 4 });
+    expect(new Set(batches[0]).size).toBe(24); // 16 noise points and 12 level points, 4 of them shared
+    expect(batches.filter((b) => b.length > 0).length).toBeLessThanOrEqual(3);
+    expect(used.length).toBeGreaterThan(24);
+  });
+});
