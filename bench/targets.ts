@@ -13,8 +13,10 @@ interface TargetSpec {
 export const TARGETS = {
   jobNative: { name: 'default job native', limit: 1.0, goal: 0.7 },
   jobWasm: { name: 'default job wasm', limit: 3.0, goal: null },
+  jobTensorflow: { name: 'default job tensorflow', limit: 1.0, goal: null },
   nativeSgemm: { name: 'native sgemm build / OpenBLAS build', limit: 1.2, goal: null },
   homework: { name: 'homework native', limit: 1.0, goal: 0.9 },
+  homeworkTensorflow: { name: 'homework tensorflow', limit: 1.0, goal: null },
   wManual: { name: 'W native manual', limit: 1.0, goal: null },
   wAutodiff: { name: 'W autodiff vs manual', limit: 1.3, goal: null },
   homeworkRss: { name: 'homework peak RSS', limit: 2.0, goal: null },
@@ -45,19 +47,23 @@ export function computeTargets({ job, w, homework, rss }: TargetInputs): TargetR
   const homeworkRss = run ? rss.find((r) => r.section === 'homework') : undefined;
   const nativeRatio = job?.runs.find((r) => r.backend === 'native')?.ratio?.median;
   const sgemmRatio = job?.runs.find((r) => r.backend === 'native sgemm')?.ratio?.median;
+  const homeworkOn = (spec: TargetSpec, backend: string): TargetRow =>
+    judge(
+      spec,
+      run?.backend === backend ? run.ratio : null,
+      run?.backend === backend && run.chunkRatios ? `total of ${run.epochs} epochs; per ${run.chunkEpochs}-epoch chunk ${run.chunkRatios.min.toFixed(2)}–${run.chunkRatios.max.toFixed(2)}` : `homework setting not run on ${backend}${run ? ` (ran on ${run.backend})` : ''}`,
+    );
   return [
     jobTarget(TARGETS.jobNative, 'native'),
     jobTarget(TARGETS.jobWasm, 'wasm'),
+    jobTarget(TARGETS.jobTensorflow, 'tensorflow'),
     judge(
       TARGETS.nativeSgemm,
       nativeRatio !== undefined && sgemmRatio !== undefined ? sgemmRatio / nativeRatio : null,
       nativeRatio !== undefined && sgemmRatio !== undefined ? `default job × numpy: ${sgemmRatio.toFixed(2)} on the own-sgemm build, ${nativeRatio.toFixed(2)} on the OpenBLAS build` : 'native sgemm build not run',
     ),
-    judge(
-      TARGETS.homework,
-      run?.backend === 'native' ? run.ratio : null,
-      run?.backend === 'native' && run.chunkRatios ? `total of ${run.epochs} epochs; per ${run.chunkEpochs}-epoch chunk ${run.chunkRatios.min.toFixed(2)}–${run.chunkRatios.max.toFixed(2)}` : `homework setting not run on native${run ? ` (ran on ${run.backend})` : ''}`,
-    ),
+    homeworkOn(TARGETS.homework, 'native'),
+    homeworkOn(TARGETS.homeworkTensorflow, 'tensorflow'),
     judge(TARGETS.wManual, manual?.vsNumpy ?? null, manual ? `median of ${manual.epochs} epochs against numpy's median of the same block` : 'W not run on native'),
     judge(TARGETS.wAutodiff, manual && autodiff ? autodiff.medianMs / manual.medianMs : null, manual && autodiff ? `native autodiff median ${autodiff.medianMs.toFixed(0)} ms / manual ${manual.medianMs.toFixed(0)} ms` : 'W not run on native'),
     judge(

@@ -116,8 +116,10 @@ describe('targets', () => {
     expect(rows.map((t) => [t.name, t.limit, t.goal, t.status])).toEqual([
       ['default job native', 1.0, 0.7, 'not measured'],
       ['default job wasm', 3.0, null, 'not measured'],
+      ['default job tensorflow', 1.0, null, 'not measured'],
       ['native sgemm build / OpenBLAS build', 1.2, null, 'not measured'],
       ['homework native', 1.0, 0.9, 'not measured'],
+      ['homework tensorflow', 1.0, null, 'not measured'],
       ['W native manual', 1.0, null, 'not measured'],
       ['W autodiff vs manual', 1.3, null, 'not measured'],
       ['homework peak RSS', 2.0, null, 'not measured'],

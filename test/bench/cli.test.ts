@@ -101,7 +101,7 @@ describe.skipIf(NATIVE_MISSING || NUMPY_MISSING)(`bench --json, default job and 
         expect(r.numpyMiB).toBeLessThan(r.handgradMiB);
       }
       const target = (name: string) => pass.targets.find((t) => t.name === name);
-      expect(pass.targets.map((t) => t.name)).toEqual(['default job native', 'default job wasm', 'native sgemm build / OpenBLAS build', 'homework native', 'W native manual', 'W autodiff vs manual', 'homework peak RSS']);
+      expect(pass.targets.map((t) => t.name)).toEqual(['default job native', 'default job wasm', 'default job tensorflow', 'native sgemm build / OpenBLAS build', 'homework native', 'homework tensorflow', 'W native manual', 'W autodiff vs manual', 'homework peak RSS']);
       expect(target('default job native')?.value).toBe(job.ratio?.median);
       expect(target('default job wasm')?.status).toBe('not measured');
       expect(target('homework native')?.value).toBe(homework.ratio);
@@ -139,6 +139,10 @@ describe.skipIf(!TENSORFLOW.available || NUMPY_MISSING)(`bench --backends tensor
     expect(homework.backend).toBe('tensorflow');
     expect(homework.maxTrainLossDiff).toBeLessThanOrEqual(1e-5 * homework.handgrad.first.trainLoss);
     expect(pass.rss.map((r) => [r.section, r.backend])).toEqual([['job', 'tensorflow'], ['w', 'tensorflow'], ['homework', 'tensorflow']]);
+    const target = (name: string) => pass.targets.find((t) => t.name === name);
+    expect(target('default job tensorflow')?.value).toBe(job?.ratio?.median);
+    expect(target('homework tensorflow')?.value).toBe(homework.ratio);
+    expect(target('homework native')?.status).toBe('not measured');
   }, RUN_TIMEOUT_MS);
 });
 
