@@ -263,7 +263,7 @@ async function judgeDerivatives(input: OrderInputs): Promise<AuditRow> {
   if (confirmedInputs.length === 0) {
     return { ...base, status: 'unconfirmed', detail: 'the fast check fails but every coordinate passes on its own: a flaw of the audit (noise or a kink)', checks, failures: [], seconds: elapsed() };
   }
-  const failures = confirmedInputs.flatMap(({ r, j }) => pointsFromRecheck(r).map(({ index, numeric }) => point(j, index, tfjsQuantity(q, order, wrt, j)![index], numeric, 'fp32 differences (per coordinate)')));
+  const failures = confirmedInputs.flatMap(({ r, j }) => pointsFromRecheck(r).map(({ index, analytic, numeric }) => point(j, index, analytic, numeric, 'fp32 differences (per coordinate)')));
   const notFinite = failures.some((f) => !Number.isFinite(f.tfjs) && Number.isFinite(f.reference));
   const diagnosis: Diagnosis = notFinite ? 'NaN/Inf where the derivative is finite' : order === 1 ? 'wrong first derivative' : secondOrderDiagnosis(c, confirmedInputs.map(({ j }) => j), wrt, input.firstPasses);
   return {
@@ -335,8 +335,9 @@ async function judgeOrder(input: OrderInputs): Promise<AuditRow> {
   };
 }
 
-function pointsFromRecheck(r: InputResult): { index: number; numeric: number }[] {
-  return (r.failingValues ?? []).slice(0, 4).map(({ index, numeric }) => ({ index, numeric }));
+/** The re-check's own values: tfjs's gradient as the failing check read it (a kernel that varies between calls shows it here), and the differences. */
+function pointsFromRecheck(r: InputResult): { index: number; analytic: number; numeric: number }[] {
+  return (r.failingValues ?? []).slice(0, 4);
 }
 
 /**
