@@ -153,14 +153,15 @@ bool sparse_input_step(const MlpModel& model, const OptimizerStep& optimizer, co
   gradient_product.transpose_a = true;
   if (!sparse_matmul_shape_fits(forward_product) || !sparse_matmul_shape_fits(gradient_product)) return false;
   SparseInputLayer& first = ws.sparse_input;
-  if (first.list(data.x, indices, rows, features) < kSparseMinZeroShare) return false;
+  const double zero_share = data.nonzeros != nullptr ? first.take(*data.nonzeros, indices, rows, features) : first.list(data.x, indices, rows, features);
+  if (zero_share < kSparseMinZeroShare) return false;
   ws.hidden.resize(model.layers());
   if (!first.forward(model, sized(ws.hidden[1], rows * width))) return false;
   const std::vector<std::size_t> offsets = gradient_offsets(model);
   float* grads = sized(ws.grads, offsets.back());
   const UpperPass upper = upper_pass(model, data, indices, rows, nullptr, 1, 1, ws, grads, offsets);
   if (!all_finite(upper.delta, rows * width)) return false;
-  first.backward_update(model, optimizer, upper.delta, data.x, upcoming);
+  first.backward_update(model, optimizer, upper.delta, data.x, data.nonzeros, upcoming);
   update_all(model, optimizer, grads, offsets, 2);
   outcome = upper.outcome;
   return true;
