@@ -109,16 +109,18 @@ bool NonzeroRows::list(const float* x, std::size_t rows, std::size_t features, d
     *this = NonzeroRows();
     return false;
   }
-  features_.resize(total);
-  values_.resize(total);
+  features_.reset(new std::uint32_t[total]);
+  values_.reset(new float[total]);
+  prefer_huge_pages(features_.get(), total * sizeof(std::uint32_t));
+  prefer_huge_pages(values_.get(), total * sizeof(float));
   parallel_for(rows, kListRows, [&](std::size_t begin, std::size_t end) {
     // Listed into a row of slack first: list_nonzeros writes past its count, into the next row's entries.
     std::vector<std::uint32_t> row_features(features + 16);
     std::vector<float> row_values(features + 16);
     for (std::size_t i = begin; i < end; ++i) {
       const std::size_t count = list_nonzeros(x + i * features, features, 1, row_features.data(), row_values.data(), 0);
-      std::copy_n(row_features.data(), count, features_.data() + starts_[i]);
-      std::copy_n(row_values.data(), count, values_.data() + starts_[i]);
+      std::copy_n(row_features.data(), count, features_.get() + starts_[i]);
+      std::copy_n(row_values.data(), count, values_.get() + starts_[i]);
     }
   });
   return true;

@@ -10,6 +10,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "kernels.h"
@@ -35,12 +36,13 @@ class NonzeroRows {
   // the lists take no more memory than x itself); false, holding nothing, when it is not.
   bool list(const float* x, std::size_t rows, std::size_t features, double min_zero_share);
   // The lists from row `first` on (its row 0 is x's row `first`).
-  RowNonzeros from_row(std::size_t first) const { return {starts_.data() + first, features_.data(), values_.data()}; }
+  RowNonzeros from_row(std::size_t first) const { return {starts_.data() + first, features_.get(), values_.get()}; }
 
  private:
   std::vector<std::size_t> starts_;
-  std::vector<std::uint32_t> features_;
-  std::vector<float> values_;
+  // Fresh memory, written once (no zero fill; huge pages where the system has them).
+  std::unique_ptr<std::uint32_t[]> features_;
+  std::unique_ptr<float[]> values_;
 };
 
 class SparseInputLayer {
