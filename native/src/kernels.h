@@ -62,6 +62,8 @@ void softmax_rows(const float* z, float* out, std::size_t rows, std::size_t cols
 double softmax_cross_entropy(const float* y, const float* z, std::size_t rows, std::size_t cols);
 // dz = dy · ((Σ_k y_nk)·softmax(z_n) − y_n) / rows
 void softmax_cross_entropy_grad(float dy, const float* y, const float* z, float* out, std::size_t rows, std::size_t cols);
+// Both at once, each row's logsumexp computed once: the loss as softmax_cross_entropy returns it, dz into out.
+double softmax_cross_entropy_with_grad(float dy, const float* y, const float* z, float* out, std::size_t rows, std::size_t cols);
 
 // Sum of an outer×inner matrix over its leading axis (out: inner) or its trailing axis (out: outer).
 void sum_leading(const float* x, float* out, std::size_t outer, std::size_t inner);

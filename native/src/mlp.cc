@@ -115,12 +115,12 @@ UpperPass upper_pass(const MlpModel& model, const LabelledRows& data, const std:
   forward(model, first == 0 ? x : ws.hidden[first].data(), first, rows, ws, z);
   float* y = sized(ws.one_hot, rows * classes);
   fill_one_hot(data.labels, indices, rows, classes, y);
-  const BatchOutcome outcome{softmax_cross_entropy(y, z, rows, classes), count_hits(z, data.labels, indices, rows, classes)};
   std::size_t widest = 0;
   for (std::size_t l = 1; l <= layers; ++l) widest = std::max(widest, model.sizes[l]);
   float* delta = sized(ws.delta_a, rows * widest);
   float* next_delta = sized(ws.delta_b, rows * widest);
-  softmax_cross_entropy_grad(1.0f, y, z, delta, rows, classes);  // G_L = (P − Y)/N
+  // The loss, and G_L = (P − Y)/N into delta.
+  const BatchOutcome outcome{softmax_cross_entropy_with_grad(1.0f, y, z, delta, rows, classes), count_hits(z, data.labels, indices, rows, classes)};
   for (std::size_t l = layers; l-- > last;) {
     const float* in = l == 0 ? x : ws.hidden[l].data();
     const std::size_t fan_in = model.sizes[l], fan_out = model.sizes[l + 1];
@@ -153,14 +153,15 @@ bool sparse_input_step(const MlpModel& model, const OptimizerStep& optimizer, co
   gradient_product.transpose_a = true;
   if (!sparse_matmul_shape_fits(forward_product) || !sparse_matmul_shape_fits(gradient_product)) return false;
   SparseInputLayer& first = ws.sparse_input;
-  if (first.list(data.x, indices, rows, features) < kSparseMinZeroShare) return false;
+  const double zero_share = data.nonzeros != nullptr ? first.take(*data.nonzeros, indices, rows, features) : first.list(data.x, indices, rows, features);
+  if (zero_share < kSparseMinZeroShare) return false;
   ws.hidden.resize(model.layers());
   if (!first.forward(model, sized(ws.hidden[1], rows * width))) return false;
   const std::vector<std::size_t> offsets = gradient_offsets(model);
   float* grads = sized(ws.grads, offsets.back());
   const UpperPass upper = upper_pass(model, data, indices, rows, nullptr, 1, 1, ws, grads, offsets);
   if (!all_finite(upper.delta, rows * width)) return false;
-  first.backward_update(model, optimizer, upper.delta, data.x, upcoming);
+  first.backward_update(model, optimizer, upper.delta, data.x, data.nonzeros, upcoming);
   update_all(model, optimizer, grads, offsets, 2);
   outcome = upper.outcome;
   return true;

@@ -43,11 +43,13 @@ struct UpcomingRows {
   std::size_t first = 0, count = 0;
 };
 
-// Rows of features and their labels (each in [0, classes)).
+// Rows of features and their labels (each in [0, classes)), with the nonzeros of x's rows when they
+// were listed beforehand (row r's at r; null: a step scans its batch's rows for them).
 struct LabelledRows {
   const float* x;
   const std::int32_t* labels;
   std::size_t rows;
+  const RowNonzeros* nonzeros = nullptr;
 };
 
 // A float array that grows on demand and is never zero-filled (each user writes it before reading

@@ -1,6 +1,8 @@
 // Node-API side of mlp.h: an MlpSession holds the network's parameter and slot Float32Arrays (which
-// the caller made and keeps; steps update them in place), the training set it gathers batches from,
-// and the workspace, so that a training step or an evaluation chunk is one call with a few numbers.
+// the caller made and keeps; steps update them in place), the training set it gathers batches from
+// (which must not change while the session lives: the first step lists its nonzeros once, when most of
+// it is zeros, and later steps read them), and the workspace, so that a training step or an evaluation
+// chunk is one call with a few numbers.
 //
 //   new MlpSession(sizes, params, slots, trainX, trainLabels)
 //   session.step(indices | null, begin, end, optimizer, lr, momentum, beta1, beta2, epsilon, c1, c2, out)
@@ -153,7 +155,10 @@ class MlpSession : public Napi::ObjectWrap<MlpSession> {
                 float_arg(info[8], "epsilon"), float_arg(info[9], "c1"), float_arg(info[10], "c2")};
     auto out = typed_arg<Napi::Float64Array>(info[11], napi_float64_array, "out");
     if (out.ElementLength() < 2) fail(env, "step: 'out' must hold 2 values");
-    const handgrad::LabelledRows rows = indices == nullptr ? handgrad::LabelledRows{train_.x + begin * model_.sizes[0], train_.labels + begin, end - begin} : train_;
+    const bool listed = listed_nonzeros();
+    const handgrad::RowNonzeros nonzeros = listed ? train_nonzeros_.from_row(indices == nullptr ? begin : 0) : handgrad::RowNonzeros{};
+    handgrad::LabelledRows rows = indices == nullptr ? handgrad::LabelledRows{train_.x + begin * model_.sizes[0], train_.labels + begin, end - begin} : train_;
+    if (listed) rows.nonzeros = &nonzeros;
     const handgrad::ScopedFlushDenormals flush_denormals;
     const handgrad::BatchOutcome outcome = handgrad::mlp_train_step(model_, opt, rows, indices, end - begin, workspace_, upcoming);
     out[0] = outcome.loss;
@@ -180,8 +185,21 @@ class MlpSession : public Napi::ObjectWrap<MlpSession> {
     return env.Undefined();
   }
 
+  // Whether train_nonzeros_ holds the training set's nonzeros: listed at the first step that may read
+  // them (a network of two layers or more, zero-skipping products on), when at least half the set is
+  // zeros (the lists then take no more memory than the set).
+  bool listed_nonzeros() {
+    if (!nonzeros_tried_ && model_.layers() >= 2 && handgrad::sparse_products_enabled()) {
+      nonzeros_tried_ = true;
+      has_nonzeros_ = train_nonzeros_.list(train_.x, train_.rows, model_.sizes[0], 0.5);
+    }
+    return has_nonzeros_;
+  }
+
   handgrad::MlpModel model_;
   handgrad::LabelledRows train_{};
+  handgrad::NonzeroRows train_nonzeros_;
+  bool nonzeros_tried_ = false, has_nonzeros_ = false;
   handgrad::MlpWorkspace workspace_;
   std::vector<std::pair<std::uintptr_t, std::uintptr_t>> spans_;
   std::vector<Napi::ObjectReference> kept_;

@@ -91,6 +91,40 @@ describe.skipIf(NATIVE_MISSING)(`MlpSession${SKIP_REASON}`, () => {
     expectStepMatchesPerKernel(addon, s, batch.reverse(), 2);
   });
 
+  it('the training set\'s nonzeros listed once give the steps of a per-step scan of each batch, bit for bit', () => {
+    const addon = loadNativeAddon();
+    // `listed`: 160 rows, 85 % zeros, so the session lists the set's nonzeros once. `scanned`: the same
+    // rows then 200 dense ones (38 % zeros in all, under the half that listing needs), so each step scans
+    // its batch. Batches drawn from the first 160 rows are mostly zeros either way: both take the sparse first layer.
+    const listed = setup(addon, 2, [300, 41, 10], 160, 0.85);
+    const dense = randomValues(200 * 300, 30);
+    const scanned = { ...listed, params: listed.params.map((p) => p.slice()), slots: listed.slots.map((l) => l.map((p) => p.slice())) };
+    const x = new Float32Array(360 * 300);
+    x.set(listed.x);
+    x.set(dense, listed.x.length);
+    const labels = Int32Array.from({ length: 360 }, (_, i) => (i < 160 ? listed.labels[i] : i % 10));
+    const sessions = [
+      new addon.MlpSession(listed.sizes, listed.params, listed.slots, listed.x, listed.labels),
+      new addon.MlpSession(scanned.sizes, scanned.params, scanned.slots, x, labels),
+    ];
+    const order = Int32Array.from({ length: 256 }, (_, i) => (i * 37 + 5) % 160);
+    const losses = sessions.map((session) => {
+      const out = new Float64Array(2);
+      const seen: number[] = [];
+      for (let t = 1; t <= 3; t++) {
+        const { c1, c2 } = adamBiasCorrections(0.9, 0.999, t);
+        if (t === 2) session.step(null, 16, 144, 2, 1e-2, 0.9, 0.9, 0.999, 1e-7, c1, c2, out);
+        else session.step(order, (t - 1) * 64, (t - 1) * 64 + 128, 2, 1e-2, 0.9, 0.9, 0.999, 1e-7, c1, c2, out);
+        seen.push(out[0], out[1]);
+      }
+      return seen;
+    });
+    expect(losses[1]).toEqual(losses[0]);
+    listed.params.forEach((p, i) => expect(scanned.params[i]).toEqual(p));
+    listed.slots.forEach((list, s) => list.forEach((p, i) => expect(scanned.slots[s][i]).toEqual(p)));
+    expect(listed.params[0]).not.toEqual(setup(addon, 2, [300, 41, 10], 160, 0.85).params[0]);
+  });
+
   it('with a mostly-zero input and a NaN in W_1: the dense products\' NaNs, as the per-kernel step gives them', () => {
     const addon = loadNativeAddon();
     const s = setup(addon, 2, [300, 41, 10], 128, 0.85);
