@@ -26,6 +26,16 @@ unsigned g_workers = configured_workers();
 unsigned worker_count() { return g_workers; }
 void set_worker_count(unsigned n) { g_workers = n == 0 ? configured_workers() : n; }
 
+unsigned step_worker_count(std::size_t rows) {
+  if (const char* env = std::getenv("HANDGRAD_NATIVE_STEP_THREADS")) {
+    const long n = std::strtol(env, nullptr, 10);
+    if (n >= 1 && n <= 256) return static_cast<unsigned>(n);
+  }
+  // On two cores the fork-joins of a mini-batch step (the default 128 rows) cost more than the second core
+  // gives back (bench, peers section); full-batch steps keep every worker.
+  return g_workers <= 2 && rows <= kSmallStepRows ? 1 : g_workers;
+}
+
 void prefer_huge_pages(void* data, std::size_t bytes) {
 #ifdef MADV_HUGEPAGE
   constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;

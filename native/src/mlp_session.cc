@@ -160,6 +160,7 @@ class MlpSession : public Napi::ObjectWrap<MlpSession> {
     handgrad::LabelledRows rows = indices == nullptr ? handgrad::LabelledRows{train_.x + begin * model_.sizes[0], train_.labels + begin, end - begin} : train_;
     if (listed) rows.nonzeros = &nonzeros;
     const handgrad::ScopedFlushDenormals flush_denormals;
+    const handgrad::ScopedWorkerCount step_workers(handgrad::step_worker_count(end - begin));
     const handgrad::BatchOutcome outcome = handgrad::mlp_train_step(model_, opt, rows, indices, end - begin, workspace_, upcoming);
     out[0] = outcome.loss;
     out[1] = static_cast<double>(outcome.hits);

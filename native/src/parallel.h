@@ -11,6 +11,23 @@ namespace handgrad {
 unsigned worker_count();
 void set_worker_count(unsigned n);
 
+// Workers for one fused training step of `rows` rows: HANDGRAD_NATIVE_STEP_THREADS, else 1 for a step of at
+// most kSmallStepRows rows on a machine of at most two workers, else worker_count().
+constexpr std::size_t kSmallStepRows = 256;
+unsigned step_worker_count(std::size_t rows);
+
+// worker_count() is `n` for this object's lifetime (calls into the addon run on one JavaScript thread).
+class ScopedWorkerCount {
+ public:
+  explicit ScopedWorkerCount(unsigned n) : saved_(worker_count()) { set_worker_count(n); }
+  ~ScopedWorkerCount() { set_worker_count(saved_); }
+  ScopedWorkerCount(const ScopedWorkerCount&) = delete;
+  ScopedWorkerCount& operator=(const ScopedWorkerCount&) = delete;
+
+ private:
+  unsigned saved_;
+};
+
 // How many workers parallel_chunks uses for n items of at least min_chunk each (≥ 1).
 inline std::size_t chunk_workers(std::size_t n, std::size_t min_chunk) {
   return std::max<std::size_t>(1, std::min<std::size_t>(worker_count(), min_chunk == 0 ? n : n / min_chunk));

@@ -125,6 +125,35 @@ describe.skipIf(NATIVE_MISSING)(`MlpSession${SKIP_REASON}`, () => {
     expect(listed.params[0]).not.toEqual(setup(addon, 2, [300, 41, 10], 160, 0.85).params[0]);
   });
 
+  it('a 128-row step gives the same numbers on one worker as on several (HANDGRAD_NATIVE_STEP_THREADS)', () => {
+    const addon = loadNativeAddon();
+    const runs = ['1', '2', '4'].map((threads) => {
+      const s = setup(addon, 2, [784, 256, 10], 384, 0.8);
+      const session = s.session();
+      const out = new Float64Array(2);
+      const seen: number[] = [];
+      const saved = process.env.HANDGRAD_NATIVE_STEP_THREADS;
+      process.env.HANDGRAD_NATIVE_STEP_THREADS = threads;
+      try {
+        for (let t = 1; t <= 3; t++) {
+          const { c1, c2 } = adamBiasCorrections(0.9, 0.999, t);
+          session.step(null, (t - 1) * 128, t * 128, 2, 1e-2, 0.9, 0.9, 0.999, 1e-7, c1, c2, out);
+          seen.push(out[0], out[1]);
+        }
+      } finally {
+        if (saved === undefined) delete process.env.HANDGRAD_NATIVE_STEP_THREADS;
+        else process.env.HANDGRAD_NATIVE_STEP_THREADS = saved;
+      }
+      return { seen, params: s.params, slots: s.slots };
+    });
+    for (const run of runs.slice(1)) {
+      expect(run.seen).toEqual(runs[0].seen);
+      run.params.forEach((p, i) => expect(p).toEqual(runs[0].params[i]));
+      run.slots.forEach((list, k) => list.forEach((p, i) => expect(p).toEqual(runs[0].slots[k][i])));
+    }
+    expect(runs[0].params[0]).not.toEqual(setup(addon, 2, [784, 256, 10], 384, 0.8).params[0]);
+  });
+
   it('with a mostly-zero input and a NaN in W_1: the dense products\' NaNs, as the per-kernel step gives them', () => {
     const addon = loadNativeAddon();
     const s = setup(addon, 2, [300, 41, 10], 128, 0.85);
