@@ -256,7 +256,7 @@ export function formatPass(pass: PassReport): string[] {
   if (pass.homework) {
     lines.push('');
     if ('skipped' in pass.homework) lines.push(`Homework setting: skipped (${pass.homework.skipped})`);
-    else lines.push(...formatHomework(pass.homework, target('homework native')));
+    else lines.push(...formatHomework(pass.homework, target(`homework ${pass.homework.backend}`)));
   }
   if (pass.peers) lines.push('', ...formatPeers(pass.peers));
   if (pass.rss.length > 0) {
