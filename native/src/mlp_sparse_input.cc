@@ -126,15 +126,19 @@ bool NonzeroRows::list(const float* x, std::size_t rows, std::size_t features, d
   return true;
 }
 
-double SparseInputLayer::list(const float* data_x, const std::int32_t* indices, std::size_t rows, std::size_t features) {
+void SparseInputLayer::begin_batch(std::size_t rows, std::size_t features, bool by_feature_pending) {
   rows_ = rows;
   features_ = features;
-  by_feature_pending_ = false;
+  by_feature_pending_ = by_feature_pending;
   if (feature_rows_.size() < rows * features) {
     feature_rows_.resize(rows * features);
     feature_values_.resize(rows * features);
   }
   counts_.assign(features, 0);
+}
+
+double SparseInputLayer::list(const float* data_x, const std::int32_t* indices, std::size_t rows, std::size_t features) {
+  begin_batch(rows, features, false);
   const std::size_t workers = chunk_workers(features, kListFeatures);
   segments_.resize(workers);
   // Each worker reads its span of features from every row (the rows' reads from memory then overlap).
@@ -174,14 +178,7 @@ double SparseInputLayer::list(const float* data_x, const std::int32_t* indices, 
 }
 
 double SparseInputLayer::take(const RowNonzeros& listed, const std::int32_t* indices, std::size_t rows, std::size_t features) {
-  rows_ = rows;
-  features_ = features;
-  by_feature_pending_ = true;
-  if (feature_rows_.size() < rows * features) {
-    feature_rows_.resize(rows * features);
-    feature_values_.resize(rows * features);
-  }
-  counts_.assign(features, 0);
+  begin_batch(rows, features, true);
   segments_.resize(1);
   Segment& segment = segments_[0];
   segment.first = 0;

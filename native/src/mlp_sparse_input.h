@@ -65,6 +65,8 @@ class SparseInputLayer {
  private:
   // Feature k's nonzeros for k in [f0, f1), rows ascending, from the segments (one, by take).
   void list_by_feature(std::size_t f0, std::size_t f1);
+  // A batch of rows×features begins: room for its lists, every feature's count at 0.
+  void begin_batch(std::size_t rows, std::size_t features, bool by_feature_pending);
 
   std::size_t rows_ = 0, features_ = 0;
   // Whether forward still has to make the lists by feature (after take).
